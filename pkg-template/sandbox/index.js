@@ -1,0 +1,115 @@
+// aliyun-globe-sms/sandbox: a local stand-in for Dysmsapi's BatchSendMessageToGlobe endpoint,
+// for tests. Node only (node:http); no runtime dependencies; no code shared with the client it
+// tests (issue 4).
+
+import { SandboxServer, DEFAULT_MAX_HEADER_SIZE } from "./server.js";
+
+export {
+  percentEncode,
+  decodeForm,
+} from "./encode.js";
+export {
+  canonicalizedQueryV1,
+  stringToSignV1,
+  signatureV1,
+  verifySignatureV1,
+  parseAcs3Authorization,
+  canonicalRequestAcs3,
+  stringToSignAcs3,
+  signatureAcs3,
+  verifySignatureAcs3,
+  sha256Hex,
+  EMPTY_BODY_SHA256,
+} from "./verify.js";
+export { TIMESTAMP_TOLERANCE_MS } from "./auth.js";
+export { NONCE_RETENTION_MS } from "./nonces.js";
+export { FAULT_KINDS } from "./faults.js";
+
+/**
+ * The sandbox's default AccessKey pair. Public test values: they work only against the sandbox.
+ */
+export const DEFAULT_KEY = Object.freeze({
+  accessKeyId: "LTAI5tSandboxTestKey",
+  accessKeySecret: "SandboxTestSecret0123456789abc",
+});
+
+/** The sandbox's default STS credentials (key ID, secret and the token it must present). */
+export const DEFAULT_STS_KEY = Object.freeze({
+  accessKeyId: "STS.SandboxTestStsKey",
+  accessKeySecret: "SandboxStsSecret0123456789abcd",
+  securityToken: "SandboxStsToken.CAIS0123456789+/abcdefghij==",
+});
+
+function nonEmptyString(value) {
+  return typeof value === "string" && value !== "";
+}
+
+/**
+ * Checks the options and fills in defaults.
+ *
+ * @param {import("./index.js").SandboxOptions} options
+ */
+function normalizeOptions(options = {}) {
+  const keys = options.keys ?? [DEFAULT_KEY, DEFAULT_STS_KEY];
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new TypeError("sandbox: keys must be a non-empty array of { accessKeyId, accessKeySecret }");
+  }
+  const normalizedKeys = keys.map((key, index) => {
+    if (!key || !nonEmptyString(key.accessKeyId) || !nonEmptyString(key.accessKeySecret)) {
+      throw new TypeError(`sandbox: keys[${index}] needs a non-empty accessKeyId and accessKeySecret`);
+    }
+    if (key.securityToken !== undefined && key.securityToken !== null && !nonEmptyString(key.securityToken)) {
+      throw new TypeError(`sandbox: keys[${index}].securityToken must be a non-empty string when given`);
+    }
+    const copy = { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+    if (key.securityToken) copy.securityToken = key.securityToken;
+    return copy;
+  });
+  const failNumbers = options.failNumbers ?? [];
+  if (!Array.isArray(failNumbers) || !failNumbers.every((n) => typeof n === "string")) {
+    throw new TypeError("sandbox: failNumbers must be an array of strings");
+  }
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== "function") throw new TypeError("sandbox: clock must be a function returning milliseconds");
+  const log = options.log ?? false;
+  if (log !== false && typeof log !== "function") throw new TypeError("sandbox: log must be a function or false");
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError("sandbox: port must be 0-65535");
+  const maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
+  if (!Number.isInteger(maxHeaderSize) || maxHeaderSize < 16384) {
+    throw new TypeError("sandbox: maxHeaderSize must be an integer of at least 16384 bytes");
+  }
+  return {
+    port,
+    host: options.host ?? "127.0.0.1",
+    keys: normalizedKeys,
+    qps: options.qps ?? 1,
+    clock,
+    log: log === false ? null : log,
+    failNumbers,
+    maxHeaderSize,
+  };
+}
+
+/**
+ * Starts a sandbox and resolves once it listens.
+ *
+ * @param {import("./index.js").SandboxOptions} [options]
+ * @returns {Promise<import("./index.js").Sandbox>}
+ */
+export async function startSandbox(options) {
+  const server = new SandboxServer(normalizeOptions(options));
+  await server.listen();
+  return {
+    url: server.url,
+    port: server.port,
+    endpoint: server.url.replace(/^http:\/\//, ""),
+    close: () => server.close(),
+    messages: () => server.messages(),
+    requests: () => server.requests(),
+    reset: () => server.reset(),
+    inject: (fault) => server.inject(fault),
+    pendingFaults: () => server.pendingFaults(),
+    clearFaults: () => server.clearFaults(),
+  };
+}
