@@ -1,0 +1,412 @@
+//! A batch: recipients, their messages, type, sender ID and task ID, validated as a whole.
+//!
+//! Validation collects every problem (`Issue`) instead of stopping at the first, so a page can mark
+//! every bad row at once and `batchSend` can refuse with the full list. Nothing here sends.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::json_text;
+use crate::recipient::{self, NumberRules, Recipient, RecipientProblem};
+use crate::segment::{self, MessageProblem, SegmentCount};
+use crate::sender_id::{SenderId, SenderIdProblem};
+
+/// At most this many recipients per request (seed doc: "up to 1,000 mobile phone numbers").
+pub const MAX_RECIPIENTS: usize = 1000;
+
+/// `TaskId` length limits, in characters (seed doc: "1 to 255 characters").
+pub const MAX_TASK_ID_CHARACTERS: usize = 255;
+
+/// One problem found in a batch, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    /// Stable code, e.g. `RECIPIENT_MAINLAND_CHINA`.
+    pub code: &'static str,
+    /// The input field: `to`, `message`, `from`, `type` or `taskId`.
+    pub field: &'static str,
+    /// The recipient (or per-recipient message) index, when the problem belongs to one.
+    pub index: Option<usize>,
+    /// For `RECIPIENT_DUPLICATE`: the index of the first occurrence.
+    pub duplicate_of: Option<usize>,
+    /// A sentence for people, naming the field and index.
+    pub message: String,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Issue {
+    fn new(code: &'static str, field: &'static str, index: Option<usize>, message: String) -> Issue {
+        Issue { code, field, index, duplicate_of: None, message }
+    }
+
+    fn recipient(index: usize, problem: &RecipientProblem) -> Issue {
+        let mut issue = Issue::new(problem.code(), "to", Some(index), format!("to[{index}]: {problem}"));
+        if let RecipientProblem::Duplicate { first_index } = problem {
+            issue.duplicate_of = Some(*first_index);
+        }
+        issue
+    }
+
+    fn message(index: Option<usize>, problem: &MessageProblem) -> Issue {
+        let text = match index {
+            Some(i) => format!("message[{i}]: {problem}"),
+            None => format!("message: {problem}"),
+        };
+        Issue::new(problem.code(), "message", index, text)
+    }
+
+    fn sender_id(problem: &SenderIdProblem) -> Issue {
+        Issue::new(problem.code(), "from", None, format!("from: {problem}"))
+    }
+}
+
+/// `Type`: a notification or a promotional message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MessageType {
+    /// `NOTIFY`, the default.
+    #[default]
+    Notify,
+    /// `MKT`.
+    Mkt,
+}
+
+impl MessageType {
+    /// The value sent in `Type`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageType::Notify => "NOTIFY",
+            MessageType::Mkt => "MKT",
+        }
+    }
+
+    /// `NOTIFY` or `MKT`, exactly (the API's values are upper case).
+    pub fn parse(text: &str) -> Option<MessageType> {
+        match text {
+            "NOTIFY" => Some(MessageType::Notify),
+            "MKT" => Some(MessageType::Mkt),
+            _ => None,
+        }
+    }
+}
+
+/// The text of a batch: one for everybody, or one per recipient in the order of `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Messages {
+    /// The same text for every recipient (expanded into `Message` when sent).
+    One(String),
+    /// One text per recipient, same length and order as `to`.
+    PerRecipient(Vec<String>),
+}
+
+/// A batch as the caller gave it, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchInput {
+    /// Recipient numbers as typed or pasted.
+    pub to: Vec<String>,
+    /// The message text(s).
+    pub messages: Messages,
+    /// Sender ID; `None` or `""` means not sent.
+    pub from: Option<String>,
+    /// `NOTIFY` (default when `None`) or `MKT`.
+    pub message_type: Option<String>,
+    /// Campaign ID echoed in delivery receipts, 1..=255 characters; `None` or `""` means not sent.
+    pub task_id: Option<String>,
+    /// Drop repeats of a number (keeping the first) instead of refusing the batch.
+    pub drop_duplicates: bool,
+    /// Which number rules apply.
+    pub number_rules: NumberRules,
+}
+
+impl BatchInput {
+    /// A batch with one text for all recipients and default options.
+    pub fn new(to: Vec<String>, messages: Messages) -> BatchInput {
+        BatchInput {
+            to,
+            messages,
+            from: None,
+            message_type: None,
+            task_id: None,
+            drop_duplicates: false,
+            number_rules: NumberRules::default(),
+        }
+    }
+}
+
+/// One recipient of a valid batch with its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchEntry {
+    /// Index in the caller's `to`.
+    pub index: usize,
+    /// The number as the caller gave it.
+    pub given: String,
+    /// The number as sent.
+    pub recipient: Recipient,
+    /// The text sent to this recipient.
+    pub message: String,
+    /// Encoding and billable segments of `message`.
+    pub segments: SegmentCount,
+}
+
+/// A repeat of a number that `drop_duplicates` removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedDuplicate {
+    /// Index of the dropped repeat in the caller's `to`.
+    pub index: usize,
+    /// Index of the occurrence that is sent.
+    pub duplicate_of: usize,
+}
+
+/// A batch that passed every rule: what will be sent, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    entries: Vec<BatchEntry>,
+    dropped: Vec<DroppedDuplicate>,
+    from: Option<SenderId>,
+    message_type: MessageType,
+    task_id: Option<String>,
+}
+
+/// The recipients of a list checked one by one, with duplicates found: shared by batches and,
+/// later, campaigns that split a long list into batches.
+#[derive(Debug, Default)]
+pub struct CheckedRecipients {
+    /// Entries that passed, in input order (duplicates excluded when dropped).
+    pub entries: Vec<BatchEntry>,
+    /// Repeats removed because `drop_duplicates` was set.
+    pub dropped: Vec<DroppedDuplicate>,
+    /// Every problem, in input order.
+    pub issues: Vec<Issue>,
+}
+
+/// Checks every recipient and its message. Batch-level limits (count, type, from, task ID) are
+/// not checked here.
+pub fn check_recipients(
+    to: &[String],
+    messages: &Messages,
+    drop_duplicates: bool,
+    rules: &NumberRules,
+) -> CheckedRecipients {
+    let mut out = CheckedRecipients::default();
+
+    let parsed: Vec<Result<Recipient, RecipientProblem>> =
+        to.iter().map(|n| recipient::normalize(n, rules)).collect();
+
+    // Messages: one check for a shared text, one per entry otherwise.
+    let shared = match messages {
+        Messages::One(text) => Some(segment::check_message(text).map_err(|p| {
+            out.issues.push(Issue::message(None, &p));
+        })),
+        Messages::PerRecipient(list) => {
+            if list.len() != to.len() {
+                out.issues.push(Issue::new(
+                    "MESSAGE_COUNT_MISMATCH",
+                    "message",
+                    None,
+                    format!(
+                        "message: {} texts for {} recipients; give one text for all or exactly one per recipient",
+                        list.len(),
+                        to.len()
+                    ),
+                ));
+            }
+            None
+        }
+    };
+
+    let duplicates = recipient::find_duplicates(
+        &parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>(),
+    );
+    let mut duplicate_of: Vec<Option<usize>> = vec![None; to.len()];
+    for (first, dup) in duplicates {
+        if let Some(slot) = duplicate_of.get_mut(dup) {
+            *slot = Some(first);
+        }
+    }
+
+    for (index, (given, result)) in to.iter().zip(parsed).enumerate() {
+        let mut ok = true;
+        let recipient = match result {
+            Ok(r) => Some(r),
+            Err(problem) => {
+                out.issues.push(Issue::recipient(index, &problem));
+                ok = false;
+                None
+            }
+        };
+        if let Some(first_index) = duplicate_of.get(index).copied().flatten() {
+            if drop_duplicates {
+                out.dropped.push(DroppedDuplicate { index, duplicate_of: first_index });
+                continue;
+            }
+            out.issues.push(Issue::recipient(index, &RecipientProblem::Duplicate { first_index }));
+            ok = false;
+        }
+        let (text, segments) = match (messages, &shared) {
+            (Messages::One(text), Some(Ok(count))) => (text.as_str(), Some(*count)),
+            (Messages::One(text), _) => (text.as_str(), None),
+            (Messages::PerRecipient(list), _) => match list.get(index) {
+                Some(text) => match segment::check_message(text) {
+                    Ok(count) => (text.as_str(), Some(count)),
+                    Err(p) => {
+                        out.issues.push(Issue::message(Some(index), &p));
+                        (text.as_str(), None)
+                    }
+                },
+                None => ("", None),
+            },
+        };
+        if let (true, Some(recipient), Some(segments)) = (ok, recipient, segments) {
+            out.entries.push(BatchEntry {
+                index,
+                given: given.clone(),
+                recipient,
+                message: text.to_string(),
+                segments,
+            });
+        }
+    }
+    out
+}
+
+impl Batch {
+    /// Validates a batch of at most `MAX_RECIPIENTS`. On failure every problem is returned.
+    pub fn validate(input: &BatchInput) -> Result<Batch, Vec<Issue>> {
+        let mut issues = Vec::new();
+        if input.to.is_empty() {
+            issues.push(Issue::new("BATCH_EMPTY", "to", None, "to: the batch has no recipients".into()));
+        } else if input.to.len() > MAX_RECIPIENTS {
+            issues.push(Issue::new(
+                "BATCH_TOO_LARGE",
+                "to",
+                None,
+                format!(
+                    "to: a request holds at most {MAX_RECIPIENTS} recipients; this batch has {}",
+                    input.to.len()
+                ),
+            ));
+        }
+
+        let checked = check_recipients(&input.to, &input.messages, input.drop_duplicates, &input.number_rules);
+        issues.extend(checked.issues);
+        if input.to.is_empty() {
+            // A shared text is still checked so an empty form shows every problem at once.
+            if let Messages::One(text) = &input.messages {
+                if let Err(p) = segment::check_message(text) {
+                    issues.push(Issue::message(None, &p));
+                }
+            }
+        }
+
+        let from = match input.from.as_deref().map(SenderId::parse) {
+            None => None,
+            Some(Ok(id)) => id,
+            Some(Err(p)) => {
+                issues.push(Issue::sender_id(&p));
+                None
+            }
+        };
+
+        let message_type = match input.message_type.as_deref() {
+            None => MessageType::default(),
+            Some(t) => MessageType::parse(t).unwrap_or_else(|| {
+                issues.push(Issue::new(
+                    "TYPE_INVALID",
+                    "type",
+                    None,
+                    format!("type: must be NOTIFY or MKT, not {t:?}"),
+                ));
+                MessageType::default()
+            }),
+        };
+
+        let task_id = match input.task_id.as_deref() {
+            None | Some("") => None,
+            Some(t) => {
+                let length = t.chars().count();
+                if length > MAX_TASK_ID_CHARACTERS {
+                    issues.push(Issue::new(
+                        "TASK_ID_TOO_LONG",
+                        "taskId",
+                        None,
+                        format!("taskId: at most {MAX_TASK_ID_CHARACTERS} characters, got {length}"),
+                    ));
+                } else if let Some(c) = t.chars().find(|c| c.is_control()) {
+                    issues.push(Issue::new(
+                        "TASK_ID_INVALID_CHARACTER",
+                        "taskId",
+                        None,
+                        format!("taskId: control character U+{:04X} is not allowed", u32::from(c)),
+                    ));
+                }
+                Some(t.to_string())
+            }
+        };
+
+        if issues.is_empty() {
+            Ok(Batch {
+                entries: checked.entries,
+                dropped: checked.dropped,
+                from,
+                message_type,
+                task_id,
+            })
+        } else {
+            Err(issues)
+        }
+    }
+
+    /// The recipients that will be sent, in order.
+    pub fn entries(&self) -> &[BatchEntry] {
+        &self.entries
+    }
+
+    /// Repeats removed by `drop_duplicates`.
+    pub fn dropped(&self) -> &[DroppedDuplicate] {
+        &self.dropped
+    }
+
+    /// The sender ID, if one is sent.
+    pub fn from(&self) -> Option<&SenderId> {
+        self.from.as_ref()
+    }
+
+    /// `NOTIFY` or `MKT`.
+    pub fn message_type(&self) -> MessageType {
+        self.message_type
+    }
+
+    /// The task ID, if one is sent.
+    pub fn task_id(&self) -> Option<&str> {
+        self.task_id.as_deref()
+    }
+
+    /// The `To` parameter: a JSON array of the normalized numbers.
+    pub fn to_parameter(&self) -> String {
+        json_text::string_array(self.entries.iter().map(|e| e.recipient.normalized.as_str()))
+    }
+
+    /// The `Message` parameter: a JSON array with one text per recipient.
+    pub fn message_parameter(&self) -> String {
+        json_text::string_array(self.entries.iter().map(|e| e.message.as_str()))
+    }
+
+    /// Billable segments of the whole batch: what the account is charged for on submission.
+    pub fn total_segments(&self) -> usize {
+        self.entries.iter().map(|e| e.segments.segments).sum()
+    }
+}
+
+/// Every problem of a batch; empty when it would be sent as is.
+pub fn validate_batch(input: &BatchInput) -> Vec<Issue> {
+    match Batch::validate(input) {
+        Ok(_) => Vec::new(),
+        Err(issues) => issues,
+    }
+}

@@ -1,0 +1,346 @@
+//! The one error type of the crate, and the list of our codes.
+//!
+//! `code()` strings are stable: callers `switch` on them (in JavaScript, `SmsError.code`). Alibaba's
+//! own codes are never reused as ours; they are carried verbatim in `service_code()`.
+//! No variant holds the AccessKeySecret, the STS token or a signature: service text is scrubbed
+//! before it is stored (see `response::redact`).
+
+use std::fmt;
+
+use crate::batch::Issue;
+use crate::credentials::CredentialsProblem;
+use crate::endpoint::EndpointProblem;
+
+/// What the service said, as far as an error needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    /// HTTP status of the answer.
+    pub http_status: u16,
+    /// Alibaba's code, verbatim: a gateway `Code` (`SignatureDoesNotMatch`) or a business
+    /// `ResponseCode` (`INVALID_SENDERID`). `None` for a bare HTTP 429 without a body.
+    pub service_code: Option<String>,
+    /// Alibaba's message, scrubbed of secrets and cut to a readable length.
+    pub message: String,
+    /// `RequestId`, when the answer had one: quote it to Alibaba support.
+    pub request_id: Option<String>,
+    /// The gateway's diagnosis link (`Recommend`), when present.
+    pub recommend: Option<String>,
+    /// `x-acs-retry-after`, read as milliseconds, when present.
+    pub retry_after_ms: Option<u64>,
+}
+
+/// Which of our codes a service answer maps to (the table is in `response::classify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServiceErrorKind {
+    /// `Throttling*` or `QPS_LIMIT_CONTROL`: refused before processing; safe to resend after a
+    /// wait (DECISIONS.md §4).
+    Throttled,
+    /// `SignatureDoesNotMatch`, `IncompleteSignature`, `InvalidSignatureMethod`.
+    SignatureRejected,
+    /// `InvalidAccessKeyId.*`, `InvalidSecurityToken.*`: the key or token is unknown or disabled.
+    CredentialsRejected,
+    /// `InvalidTimeStamp.*`, `IllegalTimestamp`: usually the local clock is off by > 15 minutes.
+    TimestampRejected,
+    /// `SignatureNonceUsed`: the same nonce was sent twice.
+    NonceReused,
+    /// `Forbidden*`, `NoPermission`, `RAM_PERMISSION_DENY`.
+    PermissionDenied,
+    /// Any other gateway refusal (4xx `Code`).
+    RequestRejected,
+    /// A business `ResponseCode` other than `OK` (HTTP 200): the service refused the batch.
+    ServiceRejected,
+}
+
+impl ServiceErrorKind {
+    /// Our stable code for this kind.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceErrorKind::Throttled => "THROTTLED",
+            ServiceErrorKind::SignatureRejected => "SIGNATURE_REJECTED",
+            ServiceErrorKind::CredentialsRejected => "CREDENTIALS_REJECTED",
+            ServiceErrorKind::TimestampRejected => "TIMESTAMP_REJECTED",
+            ServiceErrorKind::NonceReused => "NONCE_REUSED",
+            ServiceErrorKind::PermissionDenied => "PERMISSION_DENIED",
+            ServiceErrorKind::RequestRejected => "REQUEST_REJECTED",
+            ServiceErrorKind::ServiceRejected => "SERVICE_REJECTED",
+        }
+    }
+}
+
+/// Why the fate of a request that went out is not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnknownReason {
+    /// No answer within the time allowed, after the request was written.
+    Timeout,
+    /// The connection broke after the request was written.
+    ConnectionLost,
+    /// A 5xx answer: the service may have sent some messages before failing.
+    ServerError,
+    /// A success status whose body could not be read (truncated, XML, HTML, empty).
+    UnreadableBody,
+}
+
+impl UnknownReason {
+    fn describe(&self) -> &'static str {
+        match self {
+            UnknownReason::Timeout => "no answer came before the timeout",
+            UnknownReason::ConnectionLost => "the connection broke after the request was sent",
+            UnknownReason::ServerError => "the service answered with a server error",
+            UnknownReason::UnreadableBody => "the service's answer could not be read",
+        }
+    }
+
+    /// A stable lower-case name (`timeout`, `connection_lost`, `server_error`, `unreadable_body`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            UnknownReason::Timeout => "timeout",
+            UnknownReason::ConnectionLost => "connection_lost",
+            UnknownReason::ServerError => "server_error",
+            UnknownReason::UnreadableBody => "unreadable_body",
+        }
+    }
+}
+
+/// Every way an operation of this crate can fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The batch broke one or more rules; `issues` lists every problem, not just the first.
+    /// Nothing was sent.
+    InvalidBatch { issues: Vec<Issue> },
+    /// The credentials are incomplete. Nothing was sent.
+    InvalidCredentials { problem: CredentialsProblem },
+    /// The endpoint is not one we send to. Nothing was sent.
+    InvalidEndpoint { problem: EndpointProblem },
+    /// The nonce given for signing is empty, too long or not URL-safe. Nothing was sent.
+    InvalidNonce,
+    /// The time given for signing is outside years 1970..=9999. Nothing was sent.
+    InvalidTimestamp,
+    /// The service answered with an error it explains (gateway `Code` or business
+    /// `ResponseCode`). Nothing was sent, except where `kind` says otherwise.
+    Service { kind: ServiceErrorKind, detail: ServiceError },
+    /// An answer that is neither success nor an error we can read, with a status that says the
+    /// request was not processed (3xx, 4xx). Nothing was sent.
+    UnexpectedResponse { http_status: u16, excerpt: String },
+    /// The request went out and its fate is not known: some or all messages may have been sent.
+    /// Never resent automatically (DECISIONS.md §5).
+    OutcomeUnknown {
+        reason: UnknownReason,
+        http_status: Option<u16>,
+        service_code: Option<String>,
+        request_id: Option<String>,
+        excerpt: Option<String>,
+    },
+}
+
+impl Error {
+    /// Our stable SCREAMING_SNAKE code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidBatch { .. } => "INVALID_BATCH",
+            Error::InvalidCredentials { .. } => "INVALID_CREDENTIALS",
+            Error::InvalidEndpoint { .. } => "INVALID_ENDPOINT",
+            Error::InvalidNonce => "INVALID_NONCE",
+            Error::InvalidTimestamp => "INVALID_TIMESTAMP",
+            Error::Service { kind, .. } => kind.code(),
+            Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
+            Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
+        }
+    }
+
+    /// Every code `code()` can return, for the TypeScript union and its test.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "INVALID_BATCH",
+        "INVALID_CREDENTIALS",
+        "INVALID_ENDPOINT",
+        "INVALID_NONCE",
+        "INVALID_TIMESTAMP",
+        "THROTTLED",
+        "SIGNATURE_REJECTED",
+        "CREDENTIALS_REJECTED",
+        "TIMESTAMP_REJECTED",
+        "NONCE_REUSED",
+        "PERMISSION_DENIED",
+        "REQUEST_REJECTED",
+        "SERVICE_REJECTED",
+        "UNEXPECTED_RESPONSE",
+        "OUTCOME_UNKNOWN",
+    ];
+
+    /// The input field at fault (JavaScript option names), where there is one. For an invalid
+    /// batch, the field of its first issue.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidBatch { issues } => issues.first().map(|i| i.field),
+            Error::InvalidCredentials { problem } => Some(problem.field()),
+            Error::InvalidEndpoint { .. } => Some("endpoint"),
+            Error::InvalidNonce => Some("nonce"),
+            Error::InvalidTimestamp => Some("timestamp"),
+            _ => None,
+        }
+    }
+
+    /// The recipient index at fault: for an invalid batch, the index of its first issue that
+    /// has one.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            Error::InvalidBatch { issues } => issues.iter().find_map(|i| i.index),
+            _ => None,
+        }
+    }
+
+    /// Alibaba's own code, verbatim, when the service gave one.
+    pub fn service_code(&self) -> Option<&str> {
+        match self {
+            Error::Service { detail, .. } => detail.service_code.as_deref(),
+            Error::OutcomeUnknown { service_code, .. } => service_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The service's `RequestId`, when the answer had one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service { detail, .. } => detail.request_id.as_deref(),
+            Error::OutcomeUnknown { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Service { detail, .. } => Some(detail.http_status),
+            Error::UnexpectedResponse { http_status, .. } => Some(*http_status),
+            Error::OutcomeUnknown { http_status, .. } => *http_status,
+            _ => None,
+        }
+    }
+
+    /// True only where the service said it did not process the request and asked us to slow
+    /// down: the one case in which sending the same batch again cannot send an SMS twice.
+    pub fn retryable(&self) -> bool {
+        matches!(self, Error::Service { kind: ServiceErrorKind::Throttled, .. })
+    }
+
+    /// The wait the service asked for before a resend, in milliseconds.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            Error::Service { detail, .. } => detail.retry_after_ms,
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidBatch { issues } => {
+                write!(f, "the batch was not sent: {} problem(s)", issues.len())?;
+                for (i, issue) in issues.iter().take(5).enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    fmt::Display::fmt(issue, f)?;
+                }
+                if issues.len() > 5 {
+                    write!(f, "; and {} more", issues.len() - 5)?;
+                }
+                Ok(())
+            }
+            Error::InvalidCredentials { problem } => write!(f, "credentials: {problem}"),
+            Error::InvalidEndpoint { problem } => write!(f, "endpoint: {problem}"),
+            Error::InvalidNonce => f.write_str(
+                "nonce: must be 1 to 128 characters of A-Z a-z 0-9 - _ . ~ and unique per request",
+            ),
+            Error::InvalidTimestamp => f.write_str("timestamp: must fall in years 1970 to 9999"),
+            Error::Service { kind, detail } => {
+                write!(
+                    f,
+                    "{} (HTTP {}): {}",
+                    detail.service_code.as_deref().unwrap_or("no code"),
+                    detail.http_status,
+                    detail.message
+                )?;
+                if *kind == ServiceErrorKind::Throttled {
+                    match detail.retry_after_ms {
+                        Some(ms) => write!(f, "; retry after {ms} ms")?,
+                        None => f.write_str("; retry after a pause")?,
+                    }
+                }
+                if let Some(id) = &detail.request_id {
+                    write!(f, " [RequestId {id}]")?;
+                }
+                Ok(())
+            }
+            Error::UnexpectedResponse { http_status, excerpt } => write!(
+                f,
+                "unexpected answer (HTTP {http_status}), the request was not processed: {excerpt:?}"
+            ),
+            Error::OutcomeUnknown { reason, http_status, service_code, request_id, excerpt } => {
+                write!(
+                    f,
+                    "outcome unknown: {}; the messages may have been sent, do not resend blindly",
+                    reason.describe()
+                )?;
+                if let Some(s) = http_status {
+                    write!(f, " (HTTP {s})")?;
+                }
+                if let Some(c) = service_code {
+                    write!(f, " [{c}]")?;
+                }
+                if let Some(id) = request_id {
+                    write!(f, " [RequestId {id}]")?;
+                }
+                if let Some(e) = excerpt {
+                    write!(f, ": {e:?}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_listed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in Error::ALL_CODES {
+            assert!(seen.insert(*c), "duplicate {c}");
+            assert!(c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'), "{c}");
+        }
+    }
+
+    #[test]
+    fn only_throttling_is_retryable() {
+        let detail = ServiceError {
+            http_status: 400,
+            service_code: Some("Throttling.User".into()),
+            message: "Request was denied due to user flow control.".into(),
+            request_id: Some("R".into()),
+            recommend: None,
+            retry_after_ms: Some(1000),
+        };
+        let throttled = Error::Service { kind: ServiceErrorKind::Throttled, detail: detail.clone() };
+        assert!(throttled.retryable());
+        assert_eq!(throttled.retry_after_ms(), Some(1000));
+        assert_eq!(throttled.code(), "THROTTLED");
+        assert!(throttled.to_string().contains("retry after 1000 ms"));
+        let sig = Error::Service { kind: ServiceErrorKind::SignatureRejected, detail };
+        assert!(!sig.retryable());
+        let unknown = Error::OutcomeUnknown {
+            reason: UnknownReason::Timeout,
+            http_status: None,
+            service_code: None,
+            request_id: None,
+            excerpt: None,
+        };
+        assert!(!unknown.retryable());
+        assert_eq!(unknown.code(), "OUTCOME_UNKNOWN");
+    }
+}

@@ -1,0 +1,44 @@
+//! aliyun-globe-sms: the pure core.
+//!
+//! Validation, signing, request building and response reading for Alibaba Cloud's
+//! `BatchSendMessageToGlobe` (Dysmsapi 2018-05-01). Plain Rust: no I/O, no clock and no
+//! randomness of its own (time and nonce are arguments), no JavaScript types. The wasm
+//! bindings live in `wasm/`, compiled only for wasm32.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+#![forbid(unsafe_code)]
+
+pub mod batch;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod json_text;
+pub mod recipient;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod segment;
+pub mod sender_id;
+pub mod signature;
+pub mod timestamp;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use batch::{Batch, BatchInput, Issue, MessageType, Messages};
+pub use credentials::Credentials;
+pub use endpoint::Endpoint;
+pub use error::Error;
+pub use recipient::{NumberRules, Recipient, RecipientProblem};
+pub use request::{SignatureScheme, SignedRequest};
+pub use response::{BatchOutcome, FailedRecipient, SentRecipient};
+pub use segment::{Encoding, MessageProblem, SegmentCount};
+pub use sender_id::{SenderId, SenderIdProblem};
+pub use timestamp::Timestamp;

@@ -1,0 +1,394 @@
+//! Reading the service's answer: (HTTP status, headers, body bytes) → per-recipient outcomes or a
+//! typed error. Never assumes the body is JSON, never panics, never returns a raw parse error.
+//!
+//! How MessageIds are paired with recipients (DECISIONS.md §6, not established by Alibaba's docs):
+//! `FailedList` names numbers; every recipient whose number is in it failed. `MessageIdList` is
+//! paired in order with the remaining recipients. When the two counts disagree we do not guess:
+//! those recipients are reported sent (the service said OK and did not list them as failed) with
+//! `message_id: None`, and the outcome carries an `Anomaly` saying so.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::batch::{Batch, DroppedDuplicate};
+use crate::credentials::Credentials;
+use crate::error::{Error, ServiceError, ServiceErrorKind, UnknownReason};
+use crate::signature::percent;
+
+/// Longest excerpt of an unreadable body kept in an error, in characters.
+pub const EXCERPT_CHARACTERS: usize = 160;
+/// Longest service message kept in an error, in characters.
+pub const MESSAGE_CHARACTERS: usize = 600;
+
+/// A recipient the service accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentRecipient {
+    /// Index in the caller's `to`.
+    pub index: usize,
+    /// The number as the caller gave it.
+    pub to: String,
+    /// The number as sent.
+    pub normalized_to: String,
+    /// The service's MessageId; `None` only when the answer's counts did not allow pairing.
+    pub message_id: Option<String>,
+}
+
+/// A recipient the service listed in `FailedList`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedRecipient {
+    /// Index in the caller's `to`.
+    pub index: usize,
+    /// The number as the caller gave it.
+    pub to: String,
+    /// The number as sent.
+    pub normalized_to: String,
+}
+
+/// Something in a success answer that does not add up; the outcome is still reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Anomaly {
+    /// `MessageIdList` does not have one ID per accepted recipient: IDs were not paired.
+    #[serde(rename_all = "camelCase")]
+    MessageIdCountMismatch { message_ids: usize, accepted: usize },
+    /// `SuccessCount` disagrees with the number of accepted recipients.
+    #[serde(rename_all = "camelCase")]
+    SuccessCountMismatch { reported: u64, accepted: usize },
+    /// `FailedList` names a number that is not in the batch.
+    #[serde(rename_all = "camelCase")]
+    UnknownFailedNumber { number: String },
+}
+
+/// The result of one accepted `BatchSendMessageToGlobe` call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchOutcome {
+    /// `RequestId`: quote it to Alibaba support.
+    pub request_id: Option<String>,
+    /// `ResponseCode`: `OK`.
+    pub response_code: String,
+    /// `ResponseDescription`.
+    pub response_description: Option<String>,
+    /// `From` as echoed by the service.
+    pub from: Option<String>,
+    /// `SuccessCount` as a number (the service sends a string); the accepted count when absent.
+    pub success_count: u64,
+    /// Accepted recipients, in batch order.
+    pub sent: Vec<SentRecipient>,
+    /// Recipients in `FailedList`, in batch order.
+    pub failed: Vec<FailedRecipient>,
+    /// Repeats removed before sending (`drop_duplicates`).
+    pub dropped: Vec<DroppedDuplicate>,
+    /// What did not add up, if anything.
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Reads the answer to `batch`. `credentials` are only used to scrub secrets from any service
+/// text kept in an error.
+pub fn read_batch_response(
+    batch: &Batch,
+    credentials: &Credentials,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<BatchOutcome, Error> {
+    let text = String::from_utf8_lossy(body);
+    let json = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let retry_after_ms = header(headers, "x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+    let excerpt = || excerpt(&text, credentials);
+
+    let Some(map) = json else {
+        return Err(match status {
+            // A bare 429 (a proxy, or the gateway without a body) still says "not processed".
+            429 => Error::Service {
+                kind: ServiceErrorKind::Throttled,
+                detail: ServiceError {
+                    http_status: status,
+                    service_code: None,
+                    message: "HTTP 429 Too Many Requests".to_string(),
+                    request_id: None,
+                    recommend: None,
+                    retry_after_ms,
+                },
+            },
+            300..=499 => Error::UnexpectedResponse { http_status: status, excerpt: excerpt() },
+            200..=299 => unknown(UnknownReason::UnreadableBody, status, None, None, Some(excerpt())),
+            _ => unknown(UnknownReason::ServerError, status, None, None, Some(excerpt())),
+        });
+    };
+
+    let request_id = field_text(&map, "RequestId");
+    let gateway_code = field_text(&map, "Code");
+    let response_code = field_text(&map, "ResponseCode");
+    let message = |key: &str| {
+        field_text(&map, key).map(|m| cut(&redact(&m, credentials), MESSAGE_CHARACTERS)).unwrap_or_default()
+    };
+
+    // A gateway error body ({Code, Message, RequestId}), whatever the status.
+    if let (Some(code), None) = (&gateway_code, &response_code) {
+        let kind = classify_gateway(code);
+        if status >= 500 && kind != ServiceErrorKind::Throttled {
+            return Err(unknown(UnknownReason::ServerError, status, Some(code.clone()), request_id, None));
+        }
+        return Err(Error::Service {
+            kind,
+            detail: ServiceError {
+                http_status: status,
+                service_code: Some(code.clone()),
+                message: message("Message"),
+                request_id,
+                recommend: field_text(&map, "Recommend"),
+                retry_after_ms,
+            },
+        });
+    }
+
+    match (status, response_code) {
+        (200..=299, Some(code)) if code == "OK" => read_success(batch, &map, request_id, code)
+            .ok_or_else(|| unknown(UnknownReason::UnreadableBody, status, None, field_text(&map, "RequestId"), Some(excerpt()))),
+        (200..=499, Some(code)) => Err(Error::Service {
+            kind: classify_business(&code),
+            detail: ServiceError {
+                http_status: status,
+                service_code: Some(code),
+                message: message("ResponseDescription"),
+                request_id,
+                recommend: None,
+                retry_after_ms,
+            },
+        }),
+        (200..=299, None) => Err(unknown(UnknownReason::UnreadableBody, status, None, request_id, Some(excerpt()))),
+        (300..=499, None) => Err(Error::UnexpectedResponse { http_status: status, excerpt: excerpt() }),
+        (_, code) => Err(unknown(UnknownReason::ServerError, status, code, request_id, Some(excerpt()))),
+    }
+}
+
+fn unknown(
+    reason: UnknownReason,
+    status: u16,
+    service_code: Option<String>,
+    request_id: Option<String>,
+    excerpt: Option<String>,
+) -> Error {
+    Error::OutcomeUnknown { reason, http_status: Some(status), service_code, request_id, excerpt }
+}
+
+/// The one table from a gateway `Code` to our kind (api-reference.md §2). Unknown codes fall to
+/// `RequestRejected` and keep their code in `service_code`.
+pub fn classify_gateway(code: &str) -> ServiceErrorKind {
+    // The official Node SDK treats any code containing "Throttling" as throttling (wire-format §9).
+    if code.contains("Throttling") {
+        return ServiceErrorKind::Throttled;
+    }
+    match code {
+        "SignatureDoesNotMatch" | "IncompleteSignature" | "InvalidSignatureMethod" => {
+            ServiceErrorKind::SignatureRejected
+        }
+        "SignatureNonceUsed" => ServiceErrorKind::NonceReused,
+        "IllegalTimestamp" => ServiceErrorKind::TimestampRejected,
+        "NoPermission" => ServiceErrorKind::PermissionDenied,
+        c if c.starts_with("InvalidTimeStamp") => ServiceErrorKind::TimestampRejected,
+        c if c.starts_with("InvalidAccessKeyId") || c.starts_with("InvalidSecurityToken") => {
+            ServiceErrorKind::CredentialsRejected
+        }
+        c if c.starts_with("Forbidden") => ServiceErrorKind::PermissionDenied,
+        _ => ServiceErrorKind::RequestRejected,
+    }
+}
+
+/// Business `ResponseCode`s (api-reference.md §4) to our kind.
+pub fn classify_business(code: &str) -> ServiceErrorKind {
+    match code {
+        "QPS_LIMIT_CONTROL" => ServiceErrorKind::Throttled,
+        "RAM_PERMISSION_DENY" => ServiceErrorKind::PermissionDenied,
+        _ => ServiceErrorKind::ServiceRejected,
+    }
+}
+
+fn read_success(batch: &Batch, map: &Map<String, Value>, request_id: Option<String>, code: String) -> Option<BatchOutcome> {
+    let failed_numbers = embedded_list(map, "FailedList")?;
+    let message_ids = embedded_list(map, "MessageIdList")?;
+    let mut anomalies = Vec::new();
+
+    // FailedList entries are compared by their digits, so `+852…` or spaces still match.
+    let mut failed_digits: Vec<(String, bool)> =
+        failed_numbers.iter().map(|n| (n.chars().filter(char::is_ascii_digit).collect(), false)).collect();
+    let mut sent = Vec::new();
+    let mut failed = Vec::new();
+    for entry in batch.entries() {
+        let number = &entry.recipient.normalized;
+        let mut hit = false;
+        for (digits, seen) in failed_digits.iter_mut() {
+            if digits == number {
+                *seen = true;
+                hit = true;
+            }
+        }
+        if hit {
+            failed.push(FailedRecipient { index: entry.index, to: entry.given.clone(), normalized_to: number.clone() });
+        } else {
+            sent.push(SentRecipient {
+                index: entry.index,
+                to: entry.given.clone(),
+                normalized_to: number.clone(),
+                message_id: None,
+            });
+        }
+    }
+    for ((digits, seen), original) in failed_digits.iter().zip(&failed_numbers) {
+        if !seen && !digits.is_empty() {
+            anomalies.push(Anomaly::UnknownFailedNumber { number: original.clone() });
+        }
+    }
+    if message_ids.len() == sent.len() {
+        for (recipient, id) in sent.iter_mut().zip(message_ids) {
+            recipient.message_id = Some(id);
+        }
+    } else {
+        anomalies.push(Anomaly::MessageIdCountMismatch { message_ids: message_ids.len(), accepted: sent.len() });
+    }
+    let success_count = match field_number(map, "SuccessCount") {
+        Some(reported) => {
+            if usize::try_from(reported).ok() != Some(sent.len()) {
+                anomalies.push(Anomaly::SuccessCountMismatch { reported, accepted: sent.len() });
+            }
+            reported
+        }
+        None => sent.len() as u64,
+    };
+    Some(BatchOutcome {
+        request_id,
+        response_code: code,
+        response_description: field_text(map, "ResponseDescription"),
+        from: field_text(map, "From"),
+        success_count,
+        sent,
+        failed,
+        dropped: batch.dropped().to_vec(),
+        anomalies,
+    })
+}
+
+/// A field by its name or its lower-camel twin (`Code` / `code`): the gateway has sent both
+/// (node-sdk-response-handling.json, `http400-lowercase-keys`).
+fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).or_else(|| {
+        let mut chars = key.chars();
+        let lower: String = chars.next().map(|c| c.to_ascii_lowercase()).into_iter().chain(chars).collect();
+        map.get(&lower)
+    })
+}
+
+/// A string field, or a number written as text (the service sends `SuccessCount` as a string, a
+/// JSON number has been seen too).
+fn field_text(map: &Map<String, Value>, key: &str) -> Option<String> {
+    match field(map, key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn field_number(map: &Map<String, Value>, key: &str) -> Option<u64> {
+    match field(map, key)? {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+/// `FailedList` / `MessageIdList`: a JSON array inside a string (`"[\"1\",\"2\"]"`). Absent, null
+/// or an empty string mean an empty list; a real array is accepted too. `None` when unreadable.
+fn embedded_list(map: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
+    let items = match field(map, key) {
+        None | Some(Value::Null) => return Some(Vec::new()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Some(Vec::new()),
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s).ok()? {
+            Value::Array(items) => items,
+            _ => return None,
+        },
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => return None,
+    };
+    items
+        .into_iter()
+        .map(|v| match v {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// Removes secrets from service text before it is kept: the secret and token as given and in
+/// their once- and twice-percent-encoded forms (the gateway echoes its string-to-sign, where the
+/// STS token appears encoded twice), and the value of any `Signature`/`SecurityToken` parameter.
+pub fn redact(text: &str, credentials: &Credentials) -> String {
+    let mut out = text.to_string();
+    for secret in credentials.secrets() {
+        let once = percent::encode(secret);
+        let twice = percent::encode(&once);
+        for form in [twice, once, secret.to_string()] {
+            if !form.is_empty() && out.contains(&form) {
+                out = out.replace(&form, "***");
+            }
+        }
+    }
+    redact_parameter_values(&out)
+}
+
+/// Hides what follows `Signature=`, `SecurityToken=` (plain or encoded separators) up to the next
+/// separator, whatever the value is.
+fn redact_parameter_values(text: &str) -> String {
+    const NAMES: [&str; 3] = ["Signature", "SecurityToken", "x-acs-security-token"];
+    const SEPARATORS: [&str; 4] = ["=", "%3D", "%253D", ":"];
+    const ENDS: [&str; 6] = ["&", "%26", "%2526", "\"", " ", "\n"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'scan: while !rest.is_empty() {
+        for name in NAMES {
+            for sep in SEPARATORS {
+                if let Some(after) = rest.strip_prefix(name).and_then(|r| r.strip_prefix(sep)) {
+                    out.push_str(name);
+                    out.push_str(sep);
+                    let end = ENDS.iter().filter_map(|e| after.find(e)).min().unwrap_or(after.len());
+                    if end > 0 {
+                        out.push_str("***");
+                    }
+                    rest = after.get(end..).unwrap_or("");
+                    continue 'scan;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
+fn cut(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or(text)),
+        None => text.to_string(),
+    }
+}
+
+fn excerpt(text: &str, credentials: &Credentials) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return "(empty body)".to_string();
+    }
+    cut(&redact(trimmed, credentials), EXCERPT_CHARACTERS)
+}
