@@ -41,12 +41,28 @@ impl fmt::Display for Issue {
 }
 
 impl Issue {
-    fn new(code: &'static str, field: &'static str, index: Option<usize>, message: String) -> Issue {
-        Issue { code, field, index, duplicate_of: None, message }
+    fn new(
+        code: &'static str,
+        field: &'static str,
+        index: Option<usize>,
+        message: String,
+    ) -> Issue {
+        Issue {
+            code,
+            field,
+            index,
+            duplicate_of: None,
+            message,
+        }
     }
 
     fn recipient(index: usize, problem: &RecipientProblem) -> Issue {
-        let mut issue = Issue::new(problem.code(), "to", Some(index), format!("to[{index}]: {problem}"));
+        let mut issue = Issue::new(
+            problem.code(),
+            "to",
+            Some(index),
+            format!("to[{index}]: {problem}"),
+        );
         if let RecipientProblem::Duplicate { first_index } = problem {
             issue.duplicate_of = Some(*first_index);
         }
@@ -220,9 +236,8 @@ pub fn check_recipients(
         }
     };
 
-    let duplicates = recipient::find_duplicates(
-        &parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>(),
-    );
+    let duplicates =
+        recipient::find_duplicates(&parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>());
     let mut duplicate_of: Vec<Option<usize>> = vec![None; to.len()];
     for (first, dup) in duplicates {
         if let Some(slot) = duplicate_of.get_mut(dup) {
@@ -242,10 +257,16 @@ pub fn check_recipients(
         };
         if let Some(first_index) = duplicate_of.get(index).copied().flatten() {
             if drop_duplicates {
-                out.dropped.push(DroppedDuplicate { index, duplicate_of: first_index });
+                out.dropped.push(DroppedDuplicate {
+                    index,
+                    duplicate_of: first_index,
+                });
                 continue;
             }
-            out.issues.push(Issue::recipient(index, &RecipientProblem::Duplicate { first_index }));
+            out.issues.push(Issue::recipient(
+                index,
+                &RecipientProblem::Duplicate { first_index },
+            ));
             ok = false;
         }
         let (text, segments) = match (messages, &shared) {
@@ -280,7 +301,12 @@ impl Batch {
     pub fn validate(input: &BatchInput) -> Result<Batch, Vec<Issue>> {
         let mut issues = Vec::new();
         if input.to.is_empty() {
-            issues.push(Issue::new("BATCH_EMPTY", "to", None, "to: the batch has no recipients".into()));
+            issues.push(Issue::new(
+                "BATCH_EMPTY",
+                "to",
+                None,
+                "to: the batch has no recipients".into(),
+            ));
         } else if input.to.len() > MAX_RECIPIENTS {
             issues.push(Issue::new(
                 "BATCH_TOO_LARGE",
@@ -293,7 +319,12 @@ impl Batch {
             ));
         }
 
-        let checked = check_recipients(&input.to, &input.messages, input.drop_duplicates, &input.number_rules);
+        let checked = check_recipients(
+            &input.to,
+            &input.messages,
+            input.drop_duplicates,
+            &input.number_rules,
+        );
         issues.extend(checked.issues);
         if input.to.is_empty() {
             // A shared text is still checked so an empty form shows every problem at once.
@@ -335,14 +366,19 @@ impl Batch {
                         "TASK_ID_TOO_LONG",
                         "taskId",
                         None,
-                        format!("taskId: at most {MAX_TASK_ID_CHARACTERS} characters, got {length}"),
+                        format!(
+                            "taskId: at most {MAX_TASK_ID_CHARACTERS} characters, got {length}"
+                        ),
                     ));
                 } else if let Some(c) = t.chars().find(|c| c.is_control()) {
                     issues.push(Issue::new(
                         "TASK_ID_INVALID_CHARACTER",
                         "taskId",
                         None,
-                        format!("taskId: control character U+{:04X} is not allowed", u32::from(c)),
+                        format!(
+                            "taskId: control character U+{:04X} is not allowed",
+                            u32::from(c)
+                        ),
                     ));
                 }
                 Some(t.to_string())

@@ -114,7 +114,14 @@ impl fmt::Debug for Credentials {
             .field("access_key_secret", &format_args!("AccessKeySecret(***)"))
             .field(
                 "security_token",
-                &format_args!("{}", if self.security_token.is_some() { "SecurityToken(***)" } else { "None" }),
+                &format_args!(
+                    "{}",
+                    if self.security_token.is_some() {
+                        "SecurityToken(***)"
+                    } else {
+                        "None"
+                    }
+                ),
             )
             .finish()
     }
@@ -122,7 +129,12 @@ impl fmt::Debug for Credentials {
 
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AccessKeyId {} ({})", self.access_key_id, self.provider_name())
+        write!(
+            f,
+            "AccessKeyId {} ({})",
+            self.access_key_id,
+            self.provider_name()
+        )
     }
 }
 
@@ -143,10 +155,22 @@ mod tests {
 
     #[test]
     fn refuses_empty_and_malformed() {
-        assert_eq!(Credentials::new("", "s", None), Err(CredentialsProblem::MissingAccessKeyId));
-        assert_eq!(Credentials::new("id", "", None), Err(CredentialsProblem::MissingAccessKeySecret));
-        assert_eq!(Credentials::new("id ", "s", None), Err(CredentialsProblem::MalformedAccessKeyId));
-        assert_eq!(Credentials::new("idé", "s", None), Err(CredentialsProblem::MalformedAccessKeyId));
+        assert_eq!(
+            Credentials::new("", "s", None),
+            Err(CredentialsProblem::MissingAccessKeyId)
+        );
+        assert_eq!(
+            Credentials::new("id", "", None),
+            Err(CredentialsProblem::MissingAccessKeySecret)
+        );
+        assert_eq!(
+            Credentials::new("id ", "s", None),
+            Err(CredentialsProblem::MalformedAccessKeyId)
+        );
+        assert_eq!(
+            Credentials::new("idé", "s", None),
+            Err(CredentialsProblem::MalformedAccessKeyId)
+        );
         let c = Credentials::new("id", "s", Some(String::new())).unwrap();
         assert_eq!(c.provider_name(), "static_ak");
     }

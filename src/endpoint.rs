@@ -57,7 +57,10 @@ impl fmt::Display for EndpointProblem {
 
 impl Default for Endpoint {
     fn default() -> Self {
-        Endpoint { secure: true, host: DEFAULT_HOST.to_string() }
+        Endpoint {
+            secure: true,
+            host: DEFAULT_HOST.to_string(),
+        }
     }
 }
 
@@ -92,7 +95,10 @@ impl Endpoint {
         REGIONS
             .iter()
             .find(|(id, _)| *id == region_id)
-            .map(|(_, host)| Endpoint { secure: true, host: (*host).to_string() })
+            .map(|(_, host)| Endpoint {
+                secure: true,
+                host: (*host).to_string(),
+            })
             .ok_or(EndpointProblem::UnknownRegion)
     }
 
@@ -103,7 +109,11 @@ impl Endpoint {
 
     /// `https://host/` or `http://host:port/`.
     pub fn base_url(&self) -> String {
-        format!("{}://{}/", if self.secure { "https" } else { "http" }, self.host)
+        format!(
+            "{}://{}/",
+            if self.secure { "https" } else { "http" },
+            self.host
+        )
     }
 }
 
@@ -114,7 +124,11 @@ fn normalize_authority(authority: &str, secure: bool) -> Result<String, Endpoint
     // Split host and port; an IPv6 literal keeps its brackets.
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (inner, after) = v6.split_once(']').ok_or(EndpointProblem::Malformed)?;
-        if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        if inner.is_empty()
+            || !inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
             return Err(EndpointProblem::Malformed);
         }
         let port = match after {
@@ -128,7 +142,9 @@ fn normalize_authority(authority: &str, secure: bool) -> Result<String, Endpoint
             None => (authority, None),
         };
         let valid = !host.is_empty()
-            && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
             && !host.starts_with(['.', '-'])
             && !host.contains("..");
         if !valid {
@@ -176,15 +192,33 @@ mod tests {
     fn accepts_the_forms_people_write() {
         let e = Endpoint::parse("https://dysmsapi.ap-southeast-1.aliyuncs.com/").unwrap();
         assert_eq!(e.host(), DEFAULT_HOST);
-        assert_eq!(e.base_url(), "https://dysmsapi.ap-southeast-1.aliyuncs.com/");
-        assert_eq!(Endpoint::parse("DysmsAPI.aliyuncs.com").unwrap().host(), "dysmsapi.aliyuncs.com");
-        assert_eq!(Endpoint::parse("https://h.example:443").unwrap().host(), "h.example");
-        assert_eq!(Endpoint::parse("https://h.example:8443").unwrap().host(), "h.example:8443");
+        assert_eq!(
+            e.base_url(),
+            "https://dysmsapi.ap-southeast-1.aliyuncs.com/"
+        );
+        assert_eq!(
+            Endpoint::parse("DysmsAPI.aliyuncs.com").unwrap().host(),
+            "dysmsapi.aliyuncs.com"
+        );
+        assert_eq!(
+            Endpoint::parse("https://h.example:443").unwrap().host(),
+            "h.example"
+        );
+        assert_eq!(
+            Endpoint::parse("https://h.example:8443").unwrap().host(),
+            "h.example:8443"
+        );
         let local = Endpoint::parse("http://127.0.0.1:8080").unwrap();
         assert_eq!(local.host(), "127.0.0.1:8080");
         assert_eq!(local.base_url(), "http://127.0.0.1:8080/");
-        assert_eq!(Endpoint::parse("http://localhost:80/").unwrap().host(), "localhost");
-        assert_eq!(Endpoint::parse("http://[::1]:9/").unwrap().host(), "[::1]:9");
+        assert_eq!(
+            Endpoint::parse("http://localhost:80/").unwrap().host(),
+            "localhost"
+        );
+        assert_eq!(
+            Endpoint::parse("http://[::1]:9/").unwrap().host(),
+            "[::1]:9"
+        );
         assert_eq!(Endpoint::default().host(), DEFAULT_HOST);
     }
 
@@ -211,7 +245,13 @@ mod tests {
 
     #[test]
     fn regions_map_to_the_official_table() {
-        assert_eq!(Endpoint::for_region("eu-central-1").unwrap().host(), "dysmsapi.eu-central-1.aliyuncs.com");
-        assert_eq!(Endpoint::for_region("mars-1"), Err(EndpointProblem::UnknownRegion));
+        assert_eq!(
+            Endpoint::for_region("eu-central-1").unwrap().host(),
+            "dysmsapi.eu-central-1.aliyuncs.com"
+        );
+        assert_eq!(
+            Endpoint::for_region("mars-1"),
+            Err(EndpointProblem::UnknownRegion)
+        );
     }
 }

@@ -120,7 +120,10 @@ pub enum Error {
     InvalidTimestamp,
     /// The service answered with an error it explains (gateway `Code` or business
     /// `ResponseCode`). Nothing was sent, except where `kind` says otherwise.
-    Service { kind: ServiceErrorKind, detail: ServiceError },
+    Service {
+        kind: ServiceErrorKind,
+        detail: Box<ServiceError>,
+    },
     /// An answer that is neither success nor an error we can read, with a status that says the
     /// request was not processed (3xx, 4xx). Nothing was sent.
     UnexpectedResponse { http_status: u16, excerpt: String },
@@ -222,7 +225,13 @@ impl Error {
     /// True only where the service said it did not process the request and asked us to slow
     /// down: the one case in which sending the same batch again cannot send an SMS twice.
     pub fn retryable(&self) -> bool {
-        matches!(self, Error::Service { kind: ServiceErrorKind::Throttled, .. })
+        matches!(
+            self,
+            Error::Service {
+                kind: ServiceErrorKind::Throttled,
+                ..
+            }
+        )
     }
 
     /// The wait the service asked for before a resend, in milliseconds.
@@ -273,11 +282,20 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::UnexpectedResponse { http_status, excerpt } => write!(
+            Error::UnexpectedResponse {
+                http_status,
+                excerpt,
+            } => write!(
                 f,
                 "unexpected answer (HTTP {http_status}), the request was not processed: {excerpt:?}"
             ),
-            Error::OutcomeUnknown { reason, http_status, service_code, request_id, excerpt } => {
+            Error::OutcomeUnknown {
+                reason,
+                http_status,
+                service_code,
+                request_id,
+                excerpt,
+            } => {
                 write!(
                     f,
                     "outcome unknown: {}; the messages may have been sent, do not resend blindly",
@@ -312,7 +330,10 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for c in Error::ALL_CODES {
             assert!(seen.insert(*c), "duplicate {c}");
-            assert!(c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'), "{c}");
+            assert!(
+                c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'),
+                "{c}"
+            );
         }
     }
 
@@ -326,12 +347,18 @@ mod tests {
             recommend: None,
             retry_after_ms: Some(1000),
         };
-        let throttled = Error::Service { kind: ServiceErrorKind::Throttled, detail: detail.clone() };
+        let throttled = Error::Service {
+            kind: ServiceErrorKind::Throttled,
+            detail: Box::new(detail.clone()),
+        };
         assert!(throttled.retryable());
         assert_eq!(throttled.retry_after_ms(), Some(1000));
         assert_eq!(throttled.code(), "THROTTLED");
         assert!(throttled.to_string().contains("retry after 1000 ms"));
-        let sig = Error::Service { kind: ServiceErrorKind::SignatureRejected, detail };
+        let sig = Error::Service {
+            kind: ServiceErrorKind::SignatureRejected,
+            detail: Box::new(detail),
+        };
         assert!(!sig.retryable());
         let unknown = Error::OutcomeUnknown {
             reason: UnknownReason::Timeout,

@@ -55,7 +55,10 @@ mod tests {
             string_array(["Line one\nLine two", "CRLF\r\nand a\ttab"]),
             r#"["Line one\nLine two","CRLF\r\nand a\ttab"]"#
         );
-        assert_eq!(string_array(["q\"b\\s/\u{1}\u{7f}é🎉\u{2028}"]), "[\"q\\\"b\\\\s/\\u0001\u{7f}é🎉\u{2028}\"]");
+        assert_eq!(
+            string_array(["q\"b\\s/\u{1}\u{7f}é🎉\u{2028}"]),
+            "[\"q\\\"b\\\\s/\\u0001\u{7f}é🎉\u{2028}\"]"
+        );
     }
 
     #[test]

@@ -158,7 +158,9 @@ pub fn sign_parameters(
 fn check_nonce(nonce: &str) -> Result<(), Error> {
     let ok = !nonce.is_empty()
         && nonce.len() <= MAX_NONCE_LENGTH
-        && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
     if ok {
         Ok(())
     } else {
@@ -202,7 +204,12 @@ fn sign_v1(
     let mut url = context.endpoint.base_url();
     push_query(&mut url, &wire);
     (
-        SignedRequest { method: "POST", url, headers: Vec::new(), body: String::new() },
+        SignedRequest {
+            method: "POST",
+            url,
+            headers: Vec::new(),
+            body: String::new(),
+        },
         SigningTrace::V1(signed),
     )
 }
@@ -230,7 +237,12 @@ fn sign_acs3(
     }
     // Signed: host and every x-acs-* header (§10.3); accept and user-agent are not.
     let mut to_sign: Vec<(&str, &str)> = vec![("host", context.endpoint.host())];
-    to_sign.extend(headers.iter().filter(|(name, _)| name.starts_with("x-acs-")).copied());
+    to_sign.extend(
+        headers
+            .iter()
+            .filter(|(name, _)| name.starts_with("x-acs-"))
+            .copied(),
+    );
     let signed = acs3::sign(
         &acs3::CanonicalInput {
             method: "POST",
@@ -244,11 +256,18 @@ fn sign_acs3(
     );
     let mut url = context.endpoint.base_url();
     push_query(&mut url, &query);
-    let mut owned: Vec<(String, String)> =
-        headers.iter().map(|(n, v)| ((*n).to_string(), (*v).to_string())).collect();
+    let mut owned: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+        .collect();
     owned.push(("Authorization".to_string(), signed.authorization.clone()));
     (
-        SignedRequest { method: "POST", url, headers: owned, body: String::new() },
+        SignedRequest {
+            method: "POST",
+            url,
+            headers: owned,
+            body: String::new(),
+        },
         SigningTrace::Acs3(signed),
     )
 }
@@ -273,10 +292,24 @@ mod tests {
         let endpoint = Endpoint::default();
         let ts = Timestamp::from_unix_seconds(1_700_000_000).unwrap();
         for bad in ["", "a b", "a&b", "é", &"x".repeat(MAX_NONCE_LENGTH + 1)] {
-            let ctx = SigningContext { endpoint: &endpoint, scheme: SignatureScheme::V1, timestamp: ts, nonce: bad };
-            assert_eq!(sign_parameters(&params(), &creds, &ctx).unwrap_err(), Error::InvalidNonce, "{bad:?}");
+            let ctx = SigningContext {
+                endpoint: &endpoint,
+                scheme: SignatureScheme::V1,
+                timestamp: ts,
+                nonce: bad,
+            };
+            assert_eq!(
+                sign_parameters(&params(), &creds, &ctx).unwrap_err(),
+                Error::InvalidNonce,
+                "{bad:?}"
+            );
         }
-        let ctx = SigningContext { endpoint: &endpoint, scheme: SignatureScheme::V1, timestamp: ts, nonce: "0f3e9b7a-5c1d" };
+        let ctx = SigningContext {
+            endpoint: &endpoint,
+            scheme: SignatureScheme::V1,
+            timestamp: ts,
+            nonce: "0f3e9b7a-5c1d",
+        };
         assert!(sign_parameters(&params(), &creds, &ctx).is_ok());
     }
 
@@ -285,16 +318,34 @@ mod tests {
         let creds = Credentials::new("id", "secret", Some("tok".into())).unwrap();
         let endpoint = Endpoint::parse("http://127.0.0.1:9000").unwrap();
         let ts = Timestamp::from_unix_seconds(1_700_000_000).unwrap();
-        let v1ctx = SigningContext { endpoint: &endpoint, scheme: SignatureScheme::V1, timestamp: ts, nonce: "n1" };
+        let v1ctx = SigningContext {
+            endpoint: &endpoint,
+            scheme: SignatureScheme::V1,
+            timestamp: ts,
+            nonce: "n1",
+        };
         let (r1, _) = sign_parameters(&params(), &creds, &v1ctx).unwrap();
         assert!(r1.headers.is_empty());
-        assert!(r1.url.starts_with("http://127.0.0.1:9000/?Action=BatchSendMessageToGlobe&Format=json&"));
+        assert!(r1
+            .url
+            .starts_with("http://127.0.0.1:9000/?Action=BatchSendMessageToGlobe&Format=json&"));
         assert!(r1.url.contains("&SecurityToken=tok&"));
-        let a3ctx = SigningContext { scheme: SignatureScheme::Acs3, ..v1ctx };
+        let a3ctx = SigningContext {
+            scheme: SignatureScheme::Acs3,
+            ..v1ctx
+        };
         let (r3, trace) = sign_parameters(&params(), &creds, &a3ctx).unwrap();
-        assert_eq!(r3.url, "http://127.0.0.1:9000/?Message=%5B%22hi%22%5D&To=%5B%226591234567%22%5D&Type=NOTIFY");
-        let SigningTrace::Acs3(t) = trace else { panic!("scheme") };
+        assert_eq!(
+            r3.url,
+            "http://127.0.0.1:9000/?Message=%5B%22hi%22%5D&To=%5B%226591234567%22%5D&Type=NOTIFY"
+        );
+        let SigningTrace::Acs3(t) = trace else {
+            panic!("scheme")
+        };
         assert!(t.canonical_headers.starts_with("host:127.0.0.1:9000\n"));
-        assert!(r3.headers.iter().any(|(n, v)| n == "x-acs-security-token" && v == "tok"));
+        assert!(r3
+            .headers
+            .iter()
+            .any(|(n, v)| n == "x-acs-security-token" && v == "tok"));
     }
 }

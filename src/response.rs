@@ -99,7 +99,8 @@ pub fn read_batch_response(
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     };
-    let retry_after_ms = header(headers, "x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+    let retry_after_ms =
+        header(headers, "x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok());
     let excerpt = || excerpt(&text, credentials);
 
     let Some(map) = json else {
@@ -107,18 +108,33 @@ pub fn read_batch_response(
             // A bare 429 (a proxy, or the gateway without a body) still says "not processed".
             429 => Error::Service {
                 kind: ServiceErrorKind::Throttled,
-                detail: ServiceError {
+                detail: Box::new(ServiceError {
                     http_status: status,
                     service_code: None,
                     message: "HTTP 429 Too Many Requests".to_string(),
                     request_id: None,
                     recommend: None,
                     retry_after_ms,
-                },
+                }),
             },
-            300..=499 => Error::UnexpectedResponse { http_status: status, excerpt: excerpt() },
-            200..=299 => unknown(UnknownReason::UnreadableBody, status, None, None, Some(excerpt())),
-            _ => unknown(UnknownReason::ServerError, status, None, None, Some(excerpt())),
+            300..=499 => Error::UnexpectedResponse {
+                http_status: status,
+                excerpt: excerpt(),
+            },
+            200..=299 => unknown(
+                UnknownReason::UnreadableBody,
+                status,
+                None,
+                None,
+                Some(excerpt()),
+            ),
+            _ => unknown(
+                UnknownReason::ServerError,
+                status,
+                None,
+                None,
+                Some(excerpt()),
+            ),
         });
     };
 
@@ -126,45 +142,76 @@ pub fn read_batch_response(
     let gateway_code = field_text(&map, "Code");
     let response_code = field_text(&map, "ResponseCode");
     let message = |key: &str| {
-        field_text(&map, key).map(|m| cut(&redact(&m, credentials), MESSAGE_CHARACTERS)).unwrap_or_default()
+        field_text(&map, key)
+            .map(|m| cut(&redact(&m, credentials), MESSAGE_CHARACTERS))
+            .unwrap_or_default()
     };
 
     // A gateway error body ({Code, Message, RequestId}), whatever the status.
     if let (Some(code), None) = (&gateway_code, &response_code) {
         let kind = classify_gateway(code);
         if status >= 500 && kind != ServiceErrorKind::Throttled {
-            return Err(unknown(UnknownReason::ServerError, status, Some(code.clone()), request_id, None));
+            return Err(unknown(
+                UnknownReason::ServerError,
+                status,
+                Some(code.clone()),
+                request_id,
+                None,
+            ));
         }
         return Err(Error::Service {
             kind,
-            detail: ServiceError {
+            detail: Box::new(ServiceError {
                 http_status: status,
                 service_code: Some(code.clone()),
                 message: message("Message"),
                 request_id,
                 recommend: field_text(&map, "Recommend"),
                 retry_after_ms,
-            },
+            }),
         });
     }
 
     match (status, response_code) {
         (200..=299, Some(code)) if code == "OK" => read_success(batch, &map, request_id, code)
-            .ok_or_else(|| unknown(UnknownReason::UnreadableBody, status, None, field_text(&map, "RequestId"), Some(excerpt()))),
+            .ok_or_else(|| {
+                unknown(
+                    UnknownReason::UnreadableBody,
+                    status,
+                    None,
+                    field_text(&map, "RequestId"),
+                    Some(excerpt()),
+                )
+            }),
         (200..=499, Some(code)) => Err(Error::Service {
             kind: classify_business(&code),
-            detail: ServiceError {
+            detail: Box::new(ServiceError {
                 http_status: status,
                 service_code: Some(code),
                 message: message("ResponseDescription"),
                 request_id,
                 recommend: None,
                 retry_after_ms,
-            },
+            }),
         }),
-        (200..=299, None) => Err(unknown(UnknownReason::UnreadableBody, status, None, request_id, Some(excerpt()))),
-        (300..=499, None) => Err(Error::UnexpectedResponse { http_status: status, excerpt: excerpt() }),
-        (_, code) => Err(unknown(UnknownReason::ServerError, status, code, request_id, Some(excerpt()))),
+        (200..=299, None) => Err(unknown(
+            UnknownReason::UnreadableBody,
+            status,
+            None,
+            request_id,
+            Some(excerpt()),
+        )),
+        (300..=499, None) => Err(Error::UnexpectedResponse {
+            http_status: status,
+            excerpt: excerpt(),
+        }),
+        (_, code) => Err(unknown(
+            UnknownReason::ServerError,
+            status,
+            code,
+            request_id,
+            Some(excerpt()),
+        )),
     }
 }
 
@@ -175,7 +222,13 @@ fn unknown(
     request_id: Option<String>,
     excerpt: Option<String>,
 ) -> Error {
-    Error::OutcomeUnknown { reason, http_status: Some(status), service_code, request_id, excerpt }
+    Error::OutcomeUnknown {
+        reason,
+        http_status: Some(status),
+        service_code,
+        request_id,
+        excerpt,
+    }
 }
 
 /// The one table from a gateway `Code` to our kind (api-reference.md §2). Unknown codes fall to
@@ -210,14 +263,21 @@ pub fn classify_business(code: &str) -> ServiceErrorKind {
     }
 }
 
-fn read_success(batch: &Batch, map: &Map<String, Value>, request_id: Option<String>, code: String) -> Option<BatchOutcome> {
+fn read_success(
+    batch: &Batch,
+    map: &Map<String, Value>,
+    request_id: Option<String>,
+    code: String,
+) -> Option<BatchOutcome> {
     let failed_numbers = embedded_list(map, "FailedList")?;
     let message_ids = embedded_list(map, "MessageIdList")?;
     let mut anomalies = Vec::new();
 
     // FailedList entries are compared by their digits, so `+852…` or spaces still match.
-    let mut failed_digits: Vec<(String, bool)> =
-        failed_numbers.iter().map(|n| (n.chars().filter(char::is_ascii_digit).collect(), false)).collect();
+    let mut failed_digits: Vec<(String, bool)> = failed_numbers
+        .iter()
+        .map(|n| (n.chars().filter(char::is_ascii_digit).collect(), false))
+        .collect();
     let mut sent = Vec::new();
     let mut failed = Vec::new();
     for entry in batch.entries() {
@@ -230,7 +290,11 @@ fn read_success(batch: &Batch, map: &Map<String, Value>, request_id: Option<Stri
             }
         }
         if hit {
-            failed.push(FailedRecipient { index: entry.index, to: entry.given.clone(), normalized_to: number.clone() });
+            failed.push(FailedRecipient {
+                index: entry.index,
+                to: entry.given.clone(),
+                normalized_to: number.clone(),
+            });
         } else {
             sent.push(SentRecipient {
                 index: entry.index,
@@ -242,7 +306,9 @@ fn read_success(batch: &Batch, map: &Map<String, Value>, request_id: Option<Stri
     }
     for ((digits, seen), original) in failed_digits.iter().zip(&failed_numbers) {
         if !seen && !digits.is_empty() {
-            anomalies.push(Anomaly::UnknownFailedNumber { number: original.clone() });
+            anomalies.push(Anomaly::UnknownFailedNumber {
+                number: original.clone(),
+            });
         }
     }
     if message_ids.len() == sent.len() {
@@ -250,12 +316,18 @@ fn read_success(batch: &Batch, map: &Map<String, Value>, request_id: Option<Stri
             recipient.message_id = Some(id);
         }
     } else {
-        anomalies.push(Anomaly::MessageIdCountMismatch { message_ids: message_ids.len(), accepted: sent.len() });
+        anomalies.push(Anomaly::MessageIdCountMismatch {
+            message_ids: message_ids.len(),
+            accepted: sent.len(),
+        });
     }
     let success_count = match field_number(map, "SuccessCount") {
         Some(reported) => {
             if usize::try_from(reported).ok() != Some(sent.len()) {
-                anomalies.push(Anomaly::SuccessCountMismatch { reported, accepted: sent.len() });
+                anomalies.push(Anomaly::SuccessCountMismatch {
+                    reported,
+                    accepted: sent.len(),
+                });
             }
             reported
         }
@@ -279,7 +351,12 @@ fn read_success(batch: &Batch, map: &Map<String, Value>, request_id: Option<Stri
 fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     map.get(key).or_else(|| {
         let mut chars = key.chars();
-        let lower: String = chars.next().map(|c| c.to_ascii_lowercase()).into_iter().chain(chars).collect();
+        let lower: String = chars
+            .next()
+            .map(|c| c.to_ascii_lowercase())
+            .into_iter()
+            .chain(chars)
+            .collect();
         map.get(&lower)
     })
 }
@@ -326,7 +403,10 @@ fn embedded_list(map: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Removes secrets from service text before it is kept: the secret and token as given and in
@@ -337,7 +417,10 @@ pub fn redact(text: &str, credentials: &Credentials) -> String {
     for secret in credentials.secrets() {
         let once = percent::encode(secret);
         let twice = percent::encode(&once);
-        for form in [twice, once, secret.to_string()] {
+        // As a JSON string would escape it, for bodies too broken to parse.
+        let json_escaped = serde_json::to_string(secret).unwrap_or_default();
+        let json_escaped = json_escaped.trim_matches('"').to_string();
+        for form in [twice, once, json_escaped, secret.to_string()] {
             if !form.is_empty() && out.contains(&form) {
                 out = out.replace(&form, "***");
             }
@@ -360,7 +443,11 @@ fn redact_parameter_values(text: &str) -> String {
                 if let Some(after) = rest.strip_prefix(name).and_then(|r| r.strip_prefix(sep)) {
                     out.push_str(name);
                     out.push_str(sep);
-                    let end = ENDS.iter().filter_map(|e| after.find(e)).min().unwrap_or(after.len());
+                    let end = ENDS
+                        .iter()
+                        .filter_map(|e| after.find(e))
+                        .min()
+                        .unwrap_or(after.len());
                     if end > 0 {
                         out.push_str("***");
                     }

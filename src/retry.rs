@@ -25,7 +25,9 @@ pub enum Resend {
 /// The resend rule for an error from reading an answer.
 pub fn resend_rule(error: &Error) -> Resend {
     if error.retryable() {
-        Resend::AfterWait { retry_after_ms: error.retry_after_ms() }
+        Resend::AfterWait {
+            retry_after_ms: error.retry_after_ms(),
+        }
     } else {
         Resend::Never
     }
@@ -37,11 +39,20 @@ pub fn resend_rule(error: &Error) -> Resend {
 pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> u64 {
     let exponent = attempt.saturating_sub(1).min(16);
     let exponential = BASE_DELAY_MS.saturating_mul(1u64 << exponent);
-    let floor = retry_after_ms.unwrap_or(0).max(exponential).min(MAX_DELAY_MS);
-    let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+    let floor = retry_after_ms
+        .unwrap_or(0)
+        .max(exponential)
+        .min(MAX_DELAY_MS);
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     // floor ≤ 30 000, so the product fits comfortably and the cast is exact enough.
     let extra = (floor as f64 * 0.25 * jitter) as u64;
-    floor.saturating_add(extra).min(MAX_DELAY_MS + MAX_DELAY_MS / 4)
+    floor
+        .saturating_add(extra)
+        .min(MAX_DELAY_MS + MAX_DELAY_MS / 4)
 }
 
 #[cfg(test)]

@@ -141,17 +141,36 @@ mod tests {
     fn writes_the_gateway_form() {
         let t = Timestamp::from_unix_seconds(1_735_787_045).unwrap();
         assert_eq!(t.to_string(), "2025-01-02T03:04:05Z");
-        assert_eq!(Timestamp::from_unix_seconds(0).unwrap().to_string(), "1970-01-01T00:00:00Z");
         assert_eq!(
-            Timestamp::from_unix_seconds(MAX_UNIX_SECONDS).unwrap().to_string(),
+            Timestamp::from_unix_seconds(0).unwrap().to_string(),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_seconds(MAX_UNIX_SECONDS)
+                .unwrap()
+                .to_string(),
             "9999-12-31T23:59:59Z"
         );
-        assert_eq!(Timestamp::from_unix_seconds(951_782_400).unwrap().to_string(), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix_seconds(951_782_400)
+                .unwrap()
+                .to_string(),
+            "2000-02-29T00:00:00Z"
+        );
     }
 
     #[test]
     fn reads_back_what_it_writes() {
-        for s in [0, 1, 59, 86_399, 951_782_400, 1_735_787_045, 4_102_444_800, MAX_UNIX_SECONDS] {
+        for s in [
+            0,
+            1,
+            59,
+            86_399,
+            951_782_400,
+            1_735_787_045,
+            4_102_444_800,
+            MAX_UNIX_SECONDS,
+        ] {
             let t = Timestamp::from_unix_seconds(s).unwrap();
             assert_eq!(t.to_string().parse::<Timestamp>(), Ok(t));
         }
@@ -176,7 +195,12 @@ mod tests {
 
     #[test]
     fn millis_round_down_and_bounds_hold() {
-        assert_eq!(Timestamp::from_unix_millis(1_735_787_045_999.0).unwrap().unix_seconds(), 1_735_787_045);
+        assert_eq!(
+            Timestamp::from_unix_millis(1_735_787_045_999.0)
+                .unwrap()
+                .unix_seconds(),
+            1_735_787_045
+        );
         assert!(Timestamp::from_unix_millis(f64::NAN).is_none());
         assert!(Timestamp::from_unix_millis(-1.0).is_none());
         assert!(Timestamp::from_unix_seconds(-1).is_none());

@@ -7,16 +7,25 @@ use std::fs;
 use std::path::PathBuf;
 
 use aliyun_globe_sms::batch::{Batch, BatchInput, Messages};
-use aliyun_globe_sms::request::{self, OperationParameters, SignatureScheme, SigningContext, SigningTrace};
+use aliyun_globe_sms::request::{
+    self, OperationParameters, SignatureScheme, SigningContext, SigningTrace,
+};
 use aliyun_globe_sms::{Credentials, Endpoint, NumberRules, Timestamp};
 use serde_json::Value;
 
 fn load(name: &str) -> Vec<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/golden")
+        .join(name);
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let Value::Array(items) = serde_json::from_str(&text).unwrap() else { panic!("{name}: not an array") };
+    let Value::Array(items) = serde_json::from_str(&text).unwrap() else {
+        panic!("{name}: not an array")
+    };
     // The first element is a header (comment, generator); vectors follow.
-    assert!(items[0].get("id").is_none(), "{name}: first element should be the header");
+    assert!(
+        items[0].get("id").is_none(),
+        "{name}: first element should be the header"
+    );
     items.into_iter().skip(1).collect()
 }
 
@@ -25,7 +34,8 @@ fn s<'a>(v: &'a Value, path: &str) -> &'a str {
     for key in path.split('.') {
         cur = &cur[key];
     }
-    cur.as_str().unwrap_or_else(|| panic!("{path} is not a string in {}", v["id"]))
+    cur.as_str()
+        .unwrap_or_else(|| panic!("{path} is not a string in {}", v["id"]))
 }
 
 fn opt(v: &Value, path: &str) -> Option<String> {
@@ -37,12 +47,20 @@ fn opt(v: &Value, path: &str) -> Option<String> {
 }
 
 fn credentials(v: &Value) -> Credentials {
-    Credentials::new(s(v, "inputs.accessKeyId"), s(v, "inputs.accessKeySecret"), opt(v, "inputs.securityToken"))
-        .unwrap()
+    Credentials::new(
+        s(v, "inputs.accessKeyId"),
+        s(v, "inputs.accessKeySecret"),
+        opt(v, "inputs.securityToken"),
+    )
+    .unwrap()
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The vector's batch built the way a user builds one (arrays of numbers and texts), validated.
@@ -56,11 +74,23 @@ fn batch_of(v: &Value) -> Batch {
     input.task_id = opt(v, "inputs.request.TaskId");
     // batch-1000 uses synthetic numbers (e.g. 65 + 9 digits) that a per-country length table
     // refuses; the E.164 rules still apply.
-    input.number_rules = NumberRules { check_national_length: v["id"] != "batch-1000" };
+    input.number_rules = NumberRules {
+        check_national_length: v["id"] != "batch-1000",
+    };
     let batch = Batch::validate(&input).unwrap_or_else(|issues| panic!("{}: {issues:?}", v["id"]));
     // Our JSON writer gives back exactly the text the SDK was handed.
-    assert_eq!(batch.to_parameter(), s(v, "inputs.request.To"), "{} To", v["id"]);
-    assert_eq!(batch.message_parameter(), s(v, "inputs.request.Message"), "{} Message", v["id"]);
+    assert_eq!(
+        batch.to_parameter(),
+        s(v, "inputs.request.To"),
+        "{} To",
+        v["id"]
+    );
+    assert_eq!(
+        batch.message_parameter(),
+        s(v, "inputs.request.Message"),
+        "{} Message",
+        v["id"]
+    );
     batch
 }
 
@@ -87,19 +117,40 @@ fn check_v1(v: &Value) {
         nonce: s(v, "fixed.SignatureNonce"),
     };
     let batch = batch_of(v);
-    let (from_batch, trace) = request::sign_parameters(&OperationParameters::of_batch(&batch), &creds, &ctx).unwrap();
+    let (from_batch, trace) =
+        request::sign_parameters(&OperationParameters::of_batch(&batch), &creds, &ctx).unwrap();
     let (from_raw, _) = request::sign_parameters(&raw_parameters(v), &creds, &ctx).unwrap();
-    assert_eq!(from_batch, from_raw, "{id}: batch path and opaque path differ");
-    assert_eq!(request::sign_batch(&batch, &creds, &ctx).unwrap(), from_batch);
+    assert_eq!(
+        from_batch, from_raw,
+        "{id}: batch path and opaque path differ"
+    );
+    assert_eq!(
+        request::sign_batch(&batch, &creds, &ctx).unwrap(),
+        from_batch
+    );
 
-    let SigningTrace::V1(t) = trace else { panic!("{id}: wrong scheme") };
-    assert_eq!(t.canonicalized_query, s(v, "canonicalizedQueryString"), "{id} canonical");
-    assert_eq!(t.string_to_sign, s(v, "stringToSign"), "{id} string-to-sign");
+    let SigningTrace::V1(t) = trace else {
+        panic!("{id}: wrong scheme")
+    };
+    assert_eq!(
+        t.canonicalized_query,
+        s(v, "canonicalizedQueryString"),
+        "{id} canonical"
+    );
+    assert_eq!(
+        t.string_to_sign,
+        s(v, "stringToSign"),
+        "{id} string-to-sign"
+    );
     assert_eq!(t.signature, s(v, "signature"), "{id} signature");
 
     // The request: method, path + query text (the SDK's own URL encoding and order), body.
     assert_eq!(from_batch.method, s(v, "sent.method"));
-    assert_eq!(from_batch.url, format!("http://127.0.0.1:8080/?{}", s(v, "sent.rawQuery")), "{id} url");
+    assert_eq!(
+        from_batch.url,
+        format!("http://127.0.0.1:8080/?{}", s(v, "sent.rawQuery")),
+        "{id} url"
+    );
     assert_eq!(from_batch.body, s(v, "sent.body"));
     // On this path the SDK's headers are unsigned; we send none (DECISIONS.md §3), so a browser
     // request stays a CORS simple request. Host, length and user-agent are the HTTP client's.
@@ -139,8 +190,11 @@ fn signature_acs3_vectors() {
             nonce: s(v, "fixed.x-acs-signature-nonce"),
         };
         let batch = batch_of(v);
-        let (req, trace) = request::sign_parameters(&OperationParameters::of_batch(&batch), &creds, &ctx).unwrap();
-        let SigningTrace::Acs3(t) = trace else { panic!("{id}: wrong scheme") };
+        let (req, trace) =
+            request::sign_parameters(&OperationParameters::of_batch(&batch), &creds, &ctx).unwrap();
+        let SigningTrace::Acs3(t) = trace else {
+            panic!("{id}: wrong scheme")
+        };
         assert_eq!(t.canonical_query, s(v, "canonicalQueryString"), "{id}");
         assert_eq!(t.canonical_headers, s(v, "canonicalHeaders"), "{id}");
         assert_eq!(t.signed_headers, s(v, "signedHeaders"), "{id}");
@@ -150,7 +204,11 @@ fn signature_acs3_vectors() {
         assert_eq!(t.authorization, s(v, "authorization"), "{id}");
 
         assert_eq!(req.method, s(v, "sent.method"));
-        assert_eq!(req.url, format!("https://{}/?{}", s(v, "inputs.host"), s(v, "sent.rawQuery")), "{id}");
+        assert_eq!(
+            req.url,
+            format!("https://{}/?{}", s(v, "inputs.host"), s(v, "sent.rawQuery")),
+            "{id}"
+        );
         assert_eq!(req.body, s(v, "sent.body"));
         // Every header the SDK sent, in its order, except those the HTTP client owns (host,
         // user-agent, Connection, Content-Length).
@@ -158,8 +216,16 @@ fn signature_acs3_vectors() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h[0].as_str().unwrap().to_string(), h[1].as_str().unwrap().to_string()))
-            .filter(|(n, _)| !["host", "user-agent", "connection", "content-length"].contains(&n.to_ascii_lowercase().as_str()))
+            .map(|h| {
+                (
+                    h[0].as_str().unwrap().to_string(),
+                    h[1].as_str().unwrap().to_string(),
+                )
+            })
+            .filter(|(n, _)| {
+                !["host", "user-agent", "connection", "content-length"]
+                    .contains(&n.to_ascii_lowercase().as_str())
+            })
             .collect();
         assert_eq!(req.headers, sdk_headers, "{id} headers");
     }
@@ -176,6 +242,11 @@ fn python_sdk_agrees_with_our_signatures() {
         assert_eq!(s(&cross, "teaOpenapi.stringToSign"), s(v, "stringToSign"));
     }
     for cross in load("python-sdk-acs3-crosscheck.json") {
-        assert_eq!(cross["agreesExceptExtraSignedHeaders"], Value::Bool(true), "{}", cross["id"]);
+        assert_eq!(
+            cross["agreesExceptExtraSignedHeaders"],
+            Value::Bool(true),
+            "{}",
+            cross["id"]
+        );
     }
 }

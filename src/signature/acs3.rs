@@ -47,7 +47,11 @@ pub struct Acs3Signature {
 }
 
 /// Signs `input` with `access_key_secret`; `access_key_id` goes in `Credential=`.
-pub fn sign(input: &CanonicalInput<'_>, access_key_id: &str, access_key_secret: &str) -> Acs3Signature {
+pub fn sign(
+    input: &CanonicalInput<'_>,
+    access_key_id: &str,
+    access_key_secret: &str,
+) -> Acs3Signature {
     let mut query: Vec<&(&str, &str)> = input.query.iter().collect();
     query.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut canonical_query = String::new();

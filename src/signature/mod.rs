@@ -9,13 +9,23 @@ pub mod acs3;
 pub mod percent;
 pub mod v1;
 
+/// The hex digit of the low four bits of `value`, with letters from `a_or_upper_a` (`b'a'` or
+/// `b'A'`). Arithmetic rather than a table lookup, so no index can be out of range.
+pub(crate) fn hex_digit(value: u8, a_or_upper_a: u8) -> char {
+    let n = value & 0x0f;
+    char::from(if n < 10 {
+        b'0' + n
+    } else {
+        a_or_upper_a + (n - 10)
+    })
+}
+
 /// Lower-case hex of bytes (ACS3 digests and signatures).
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        out.push(hex_digit(b >> 4, b'a'));
+        out.push(hex_digit(b, b'a'));
     }
     out
 }
@@ -23,8 +33,17 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 /// Standard Base64 with `=` padding (signature 1.0). Twenty lines of our own instead of a
 /// dependency: we only ever encode a 20-byte digest.
 pub(crate) fn base64_standard(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sextet = |v: u32, shift: u32| char::from(ALPHABET[((v >> shift) & 0x3f) as usize]);
+    let sextet = |v: u32, shift: u32| {
+        // The RFC 4648 alphabet by ranges: A-Z, a-z, 0-9, '+', '/'.
+        let n = ((v >> shift) & 0x3f) as u8;
+        char::from(match n {
+            0..=25 => b'A' + n,
+            26..=51 => b'a' + (n - 26),
+            52..=61 => b'0' + (n - 52),
+            62 => b'+',
+            _ => b'/',
+        })
+    };
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b0 = u32::from(chunk.first().copied().unwrap_or(0));

@@ -3,8 +3,6 @@
 //! Signing uses one strict rule for both schemes; the URL text uses the looser rule the official
 //! Node SDK happens to produce. Both work on UTF-8 bytes and write upper-case hex.
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
 /// Bytes left bare by the signing rule: RFC 3986 unreserved characters.
 fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
@@ -22,8 +20,8 @@ fn encode_with(text: &str, keep: fn(u8) -> bool, out: &mut String) {
             out.push(char::from(byte));
         } else {
             out.push('%');
-            out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-            out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
+            out.push(super::hex_digit(byte >> 4, b'A'));
+            out.push(super::hex_digit(byte, b'A'));
         }
     }
 }

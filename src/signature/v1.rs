@@ -34,7 +34,8 @@ pub fn sign(method: &str, parameters: &[(&str, &str)], access_key_secret: &str) 
         percent::encode_into(value, &mut canonicalized_query);
     }
 
-    let mut string_to_sign = String::with_capacity(method.len() + 4 + canonicalized_query.len() * 2);
+    let mut string_to_sign =
+        String::with_capacity(method.len() + 4 + canonicalized_query.len() * 2);
     string_to_sign.push_str(method);
     string_to_sign.push('&');
     // The path is always "/" on this API; encoded it reads %2F.
@@ -83,7 +84,10 @@ mod tests {
             ("SignatureVersion", "1.0"),
             ("TimeStamp", "2016-02-23T12:46:24Z"),
         ];
-        assert_eq!(sign("GET", &params, "testsecret").signature, "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
+        assert_eq!(
+            sign("GET", &params, "testsecret").signature,
+            "CT9X0VtwR86fNWSnsc6v8YGOjuE="
+        );
     }
 
     #[test]
@@ -102,7 +106,13 @@ mod tests {
             ("Type", "NOTIFY"),
             ("Version", "2018-05-01"),
         ];
-        assert_eq!(sign("POST", &params, "testsecret").signature, "hay8JQ/zUqMK/NtM1LP3UO8PT4w=");
-        assert_eq!(sign("GET", &params, "testsecret").signature, "MspxwnIr5CTOb/g5dSBZ2BJQ+98=");
+        assert_eq!(
+            sign("POST", &params, "testsecret").signature,
+            "hay8JQ/zUqMK/NtM1LP3UO8PT4w="
+        );
+        assert_eq!(
+            sign("GET", &params, "testsecret").signature,
+            "MspxwnIr5CTOb/g5dSBZ2BJQ+98="
+        );
     }
 }
