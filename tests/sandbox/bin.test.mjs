@@ -1,0 +1,95 @@
+// The bin starts with no arguments, prints its URL and the test key pair, serves, and stops with
+// exit code 0 on SIGINT and on SIGTERM.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_KEY } from "../../pkg-template/sandbox/index.js";
+import { json, raw, sdkClient, sdkRequest } from "./helpers.mjs";
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "pkg-template", "sandbox", "bin.js");
+const WAIT_MS = 15_000;
+
+/** Starts the bin and resolves with the child and its URL once it has printed its banner. */
+function startBin(args = []) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (chunk) => {
+    err += chunk;
+  });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`bin printed no banner within ${WAIT_MS} ms:\n${out}\n${err}`));
+    }, WAIT_MS);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (url && out.includes("Ctrl+C")) {
+        clearTimeout(timer);
+        resolve(url[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bin exited early with ${code}:\n${out}\n${err}`));
+    });
+  });
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return { child, ready, exited, output: () => out };
+}
+
+/** Waits for the exit, killing the child if it does not stop in time. */
+async function stopped(run, signal) {
+  run.child.kill(signal);
+  const timer = setTimeout(() => run.child.kill("SIGKILL"), WAIT_MS);
+  const result = await run.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  test(`no arguments: prints URL and key pair, serves the SDK, stops on ${signal} with exit 0`, async () => {
+    const run = startBin();
+    const url = await run.ready;
+    const banner = run.output();
+    assert.ok(banner.includes(DEFAULT_KEY.accessKeyId), "prints the AccessKeyId");
+    assert.ok(banner.includes(DEFAULT_KEY.accessKeySecret), "prints the test secret");
+
+    const endpoint = url.replace("http://", "");
+    const res = await sdkClient({ endpoint }, DEFAULT_KEY).batchSendMessageToGlobe(
+      sdkRequest({ to: ["6591234567"], messages: ["from the bin test"] }),
+    );
+    assert.equal(res.body.responseCode, "OK");
+    const messages = json(await raw(url, { method: "GET", path: "/__sandbox/messages" }));
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].message, "from the bin test");
+    assert.match(run.output(), /POST BatchSendMessageToGlobe 200 OK to=1/);
+
+    const { code } = await stopped(run, signal);
+    assert.equal(code, 0);
+    assert.match(run.output(), new RegExp(`sandbox stopped \\(${signal}\\)`));
+    const after = await raw(url, { method: "GET", path: "/__sandbox", timeoutMs: 2000 });
+    assert.ok(after.error, "no longer listening");
+  });
+}
+
+test("--qps off and --quiet are honoured; a bad --port is refused with exit 2", async () => {
+  const run = startBin(["--qps", "off", "--quiet"]);
+  const url = await run.ready;
+  assert.match(run.output(), /rate limit\s+off/);
+  const client = sdkClient({ endpoint: url.replace("http://", "") }, DEFAULT_KEY);
+  for (let i = 0; i < 3; i += 1) {
+    const res = await client.batchSendMessageToGlobe(sdkRequest({ to: ["6591234567"], messages: [`m${i}`] }));
+    assert.equal(res.body.responseCode, "OK", "no throttling");
+  }
+  assert.doesNotMatch(run.output(), /BatchSendMessageToGlobe/, "quiet");
+  assert.equal((await stopped(run, "SIGTERM")).code, 0);
+
+  const bad = spawn(process.execPath, [BIN, "--port", "not-a-port"], { stdio: "ignore" });
+  const code = await new Promise((resolve) => bad.on("exit", resolve));
+  assert.equal(code, 2);
+});
