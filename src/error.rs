@@ -80,6 +80,8 @@ pub enum UnknownReason {
     ServerError,
     /// A success status whose body could not be read (truncated, XML, HTML, empty).
     UnreadableBody,
+    /// The caller aborted (AbortSignal) while the request was under way.
+    Aborted,
 }
 
 impl UnknownReason {
@@ -89,6 +91,7 @@ impl UnknownReason {
             UnknownReason::ConnectionLost => "the connection broke after the request was sent",
             UnknownReason::ServerError => "the service answered with a server error",
             UnknownReason::UnreadableBody => "the service's answer could not be read",
+            UnknownReason::Aborted => "the request was aborted while under way",
         }
     }
 
@@ -99,6 +102,7 @@ impl UnknownReason {
             UnknownReason::ConnectionLost => "connection_lost",
             UnknownReason::ServerError => "server_error",
             UnknownReason::UnreadableBody => "unreadable_body",
+            UnknownReason::Aborted => "aborted",
         }
     }
 }
@@ -118,6 +122,14 @@ pub enum Error {
     InvalidNonce,
     /// The time given for signing is outside years 1970..=9999. Nothing was sent.
     InvalidTimestamp,
+    /// An option has the wrong type or value (e.g. `timeoutMs: -1`, `signatureVersion: "2.0"`).
+    /// Nothing was sent.
+    InvalidOption { field: String, message: String },
+    /// The connection could not be made (refused, name not resolved), on every attempt: the
+    /// request never left this machine, so nothing was sent. Safe to try again later.
+    ConnectionFailed { attempts: u32 },
+    /// The caller aborted before the request was sent. Nothing was sent.
+    Aborted,
     /// The service answered with an error it explains (gateway `Code` or business
     /// `ResponseCode`). Nothing was sent, except where `kind` says otherwise.
     Service {
@@ -147,6 +159,9 @@ impl Error {
             Error::InvalidEndpoint { .. } => "INVALID_ENDPOINT",
             Error::InvalidNonce => "INVALID_NONCE",
             Error::InvalidTimestamp => "INVALID_TIMESTAMP",
+            Error::InvalidOption { .. } => "INVALID_OPTION",
+            Error::ConnectionFailed { .. } => "CONNECTION_FAILED",
+            Error::Aborted => "ABORTED",
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
             Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
@@ -160,6 +175,9 @@ impl Error {
         "INVALID_ENDPOINT",
         "INVALID_NONCE",
         "INVALID_TIMESTAMP",
+        "INVALID_OPTION",
+        "CONNECTION_FAILED",
+        "ABORTED",
         "THROTTLED",
         "SIGNATURE_REJECTED",
         "CREDENTIALS_REJECTED",
@@ -174,9 +192,10 @@ impl Error {
 
     /// The input field at fault (JavaScript option names), where there is one. For an invalid
     /// batch, the field of its first issue.
-    pub fn field(&self) -> Option<&'static str> {
+    pub fn field(&self) -> Option<&str> {
         match self {
             Error::InvalidBatch { issues } => issues.first().map(|i| i.field),
+            Error::InvalidOption { field, .. } => Some(field.as_str()),
             Error::InvalidCredentials { problem } => Some(problem.field()),
             Error::InvalidEndpoint { .. } => Some("endpoint"),
             Error::InvalidNonce => Some("nonce"),
@@ -222,15 +241,15 @@ impl Error {
         }
     }
 
-    /// True only where the service said it did not process the request and asked us to slow
-    /// down: the one case in which sending the same batch again cannot send an SMS twice.
+    /// True only where the request provably was not processed: the service said it throttled,
+    /// or the connection was never made. Sending the same batch again cannot send an SMS twice.
     pub fn retryable(&self) -> bool {
         matches!(
             self,
             Error::Service {
                 kind: ServiceErrorKind::Throttled,
                 ..
-            }
+            } | Error::ConnectionFailed { .. }
         )
     }
 
@@ -263,6 +282,12 @@ impl fmt::Display for Error {
                 "nonce: must be 1 to 128 characters of A-Z a-z 0-9 - _ . ~ and unique per request",
             ),
             Error::InvalidTimestamp => f.write_str("timestamp: must fall in years 1970 to 9999"),
+            Error::InvalidOption { field, message } => write!(f, "{field}: {message}"),
+            Error::ConnectionFailed { attempts } => write!(
+                f,
+                "could not connect to the endpoint ({attempts} attempt(s)); nothing was sent"
+            ),
+            Error::Aborted => f.write_str("aborted before the request was sent; nothing was sent"),
             Error::Service { kind, detail } => {
                 write!(
                     f,

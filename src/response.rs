@@ -83,6 +83,8 @@ pub struct BatchOutcome {
     pub dropped: Vec<DroppedDuplicate>,
     /// What did not add up, if anything.
     pub anomalies: Vec<Anomaly>,
+    /// How many requests it took (throttled attempts are resent); 1 when read directly.
+    pub attempts: u32,
 }
 
 /// Reads the answer to `batch`. `credentials` are only used to scrub secrets from any service
@@ -343,6 +345,7 @@ fn read_success(
         failed,
         dropped: batch.dropped().to_vec(),
         anomalies,
+        attempts: 1,
     })
 }
 

@@ -1,35 +1,93 @@
-//! When a batch may be sent again, and how long to wait first.
+//! After each attempt to send a batch: finished, or send again after a wait.
 //!
 //! Sending an SMS costs money and cannot be undone, and the API has no idempotency key. So the
 //! rule is narrow (DECISIONS.md §4-§5): resend only what provably was not processed — the service
-//! said it throttled, or the request never left this machine. Everything else is final or unknown.
+//! said it throttled, or the connection was never made. A timeout, a broken connection or an
+//! abort after the request started, a 5xx, an unreadable success body: the outcome is unknown and
+//! nothing is resent. The transport (src/wasm/transport.rs) only reports what it saw; every
+//! decision is here.
 
-use crate::error::Error;
+use crate::batch::Batch;
+use crate::credentials::Credentials;
+use crate::error::{Error, UnknownReason};
+use crate::response::{read_batch_response, BatchOutcome};
 
 /// The wait before the first resend when the service gave none: the operation allows one call
 /// per second per account.
 pub const BASE_DELAY_MS: u64 = 1000;
-/// No single wait is longer than this.
+/// No single wait is longer than this (before jitter).
 pub const MAX_DELAY_MS: u64 = 30_000;
+/// Attempts per batch unless the caller says otherwise: the first send and three resends.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
-/// Whether a failed attempt may be sent again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resend {
-    /// Safe to send again (with a fresh timestamp, nonce and signature) after the wait.
-    AfterWait { retry_after_ms: Option<u64> },
-    /// Never send again automatically: it was refused for a reason a resend does not fix, or it
-    /// may have been sent.
-    Never,
+/// What the transport saw of one attempt.
+#[derive(Debug, Clone, Copy)]
+pub enum Delivery<'a> {
+    /// An HTTP answer, read to its end.
+    Answered {
+        status: u16,
+        headers: &'a [(String, String)],
+        body: &'a [u8],
+    },
+    /// The connection was refused or the host name did not resolve: nothing left this machine.
+    NotConnected,
+    /// The connection broke after the request may have been written, or while reading the answer.
+    ConnectionLost,
+    /// The timeout fired after the request started.
+    TimedOut,
+    /// The caller's AbortSignal fired after the request started.
+    AbortedInFlight,
 }
 
-/// The resend rule for an error from reading an answer.
-pub fn resend_rule(error: &Error) -> Resend {
-    if error.retryable() {
-        Resend::AfterWait {
-            retry_after_ms: error.retry_after_ms(),
+/// What to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// Finished: the outcome, or the error to report.
+    Done(Box<Result<BatchOutcome, Error>>),
+    /// Send again, with a fresh timestamp, nonce and signature, after waiting this long.
+    ResendAfter { wait_ms: u64 },
+}
+
+/// Decides after attempt number `attempt` (1 for the first send) of `batch`. `jitter` is a
+/// random number in `[0, 1)` from the caller (the core has no randomness of its own).
+pub fn after_attempt(
+    batch: &Batch,
+    credentials: &Credentials,
+    attempt: u32,
+    max_attempts: u32,
+    delivery: Delivery<'_>,
+    jitter: f64,
+) -> Next {
+    let result = match delivery {
+        Delivery::Answered {
+            status,
+            headers,
+            body,
+        } => read_batch_response(batch, credentials, status, headers, body),
+        Delivery::NotConnected => Err(Error::ConnectionFailed { attempts: attempt }),
+        Delivery::ConnectionLost => Err(unknown(UnknownReason::ConnectionLost)),
+        Delivery::TimedOut => Err(unknown(UnknownReason::Timeout)),
+        Delivery::AbortedInFlight => Err(unknown(UnknownReason::Aborted)),
+    };
+    match result {
+        Ok(mut outcome) => {
+            outcome.attempts = attempt;
+            Next::Done(Box::new(Ok(outcome)))
         }
-    } else {
-        Resend::Never
+        Err(error) if error.retryable() && attempt < max_attempts => Next::ResendAfter {
+            wait_ms: backoff_ms(attempt, error.retry_after_ms(), jitter),
+        },
+        Err(error) => Next::Done(Box::new(Err(error))),
+    }
+}
+
+fn unknown(reason: UnknownReason) -> Error {
+    Error::OutcomeUnknown {
+        reason,
+        http_status: None,
+        service_code: None,
+        request_id: None,
+        excerpt: None,
     }
 }
 
@@ -48,7 +106,7 @@ pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> u64
     } else {
         0.0
     };
-    // floor ≤ 30 000, so the product fits comfortably and the cast is exact enough.
+    // floor ≤ 30 000, so the product is small and the cast exact enough.
     let extra = (floor as f64 * 0.25 * jitter) as u64;
     floor
         .saturating_add(extra)
@@ -58,6 +116,34 @@ pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::{BatchInput, Messages};
+
+    fn batch() -> Batch {
+        Batch::validate(&BatchInput::new(
+            vec!["6591234567".into()],
+            Messages::One("hi".into()),
+        ))
+        .unwrap()
+    }
+
+    fn creds() -> Credentials {
+        Credentials::new("id", "secret", None).unwrap()
+    }
+
+    fn answered(status: u16, headers: &[(String, String)], body: &str) -> Next {
+        after_attempt(
+            &batch(),
+            &creds(),
+            1,
+            DEFAULT_MAX_ATTEMPTS,
+            Delivery::Answered {
+                status,
+                headers,
+                body: body.as_bytes(),
+            },
+            0.0,
+        )
+    }
 
     #[test]
     fn backoff_grows_honours_the_service_and_caps() {
@@ -71,5 +157,92 @@ mod tests {
         assert_eq!(backoff_ms(1, None, 0.999_999), 1249);
         assert_eq!(backoff_ms(1, None, f64::NAN), 1000);
         assert!(backoff_ms(u32::MAX, Some(u64::MAX), 1.0) <= MAX_DELAY_MS + MAX_DELAY_MS / 4);
+    }
+
+    #[test]
+    fn throttled_and_not_connected_are_resent_until_the_last_attempt() {
+        let h = vec![("x-acs-retry-after".to_string(), "1500".to_string())];
+        assert_eq!(
+            answered(400, &h, r#"{"Code":"Throttling.User"}"#),
+            Next::ResendAfter { wait_ms: 1500 }
+        );
+        let b = batch();
+        let c = creds();
+        assert_eq!(
+            after_attempt(&b, &c, 1, 3, Delivery::NotConnected, 0.0),
+            Next::ResendAfter { wait_ms: 1000 }
+        );
+        match after_attempt(&b, &c, 3, 3, Delivery::NotConnected, 0.0) {
+            Next::Done(r) => assert_eq!(r.unwrap_err(), Error::ConnectionFailed { attempts: 3 }),
+            other => panic!("{other:?}"),
+        }
+        match after_attempt(
+            &b,
+            &c,
+            4,
+            4,
+            Delivery::Answered {
+                status: 429,
+                headers: &[],
+                body: b"",
+            },
+            0.0,
+        ) {
+            Next::Done(r) => assert_eq!(r.unwrap_err().code(), "THROTTLED"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ambiguous_deliveries_are_never_resent() {
+        let b = batch();
+        let c = creds();
+        for (delivery, reason) in [
+            (Delivery::ConnectionLost, UnknownReason::ConnectionLost),
+            (Delivery::TimedOut, UnknownReason::Timeout),
+            (Delivery::AbortedInFlight, UnknownReason::Aborted),
+        ] {
+            match after_attempt(&b, &c, 1, 10, delivery, 0.5) {
+                Next::Done(r) => assert!(
+                    matches!(*r, Err(Error::OutcomeUnknown { reason: got, .. }) if got == reason)
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
+        for (status, body) in [
+            (502, "<html>"),
+            (200, r#"{"ResponseCode":"OK""#),
+            (500, r#"{"Code":"InternalError"}"#),
+        ] {
+            assert!(
+                matches!(answered(status, &[], body), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code() == "OUTCOME_UNKNOWN")
+            );
+        }
+    }
+
+    #[test]
+    fn success_records_the_attempt_count() {
+        let b = batch();
+        let c = creds();
+        let body = br#"{"ResponseCode":"OK","MessageIdList":"[\"9\"]","SuccessCount":"1"}"#;
+        match after_attempt(
+            &b,
+            &c,
+            2,
+            4,
+            Delivery::Answered {
+                status: 200,
+                headers: &[],
+                body,
+            },
+            0.0,
+        ) {
+            Next::Done(r) => {
+                let outcome = r.unwrap();
+                assert_eq!(outcome.attempts, 2);
+                assert_eq!(outcome.sent[0].message_id.as_deref(), Some("9"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
