@@ -253,10 +253,15 @@ export class SandboxServer {
     let body;
     try {
       body = await readBody(req);
-    } catch {
-      entry.status = 413;
-      entry.code = "(body too large)";
-      if (!res.headersSent && !res.destroyed) res.writeHead(413, { Connection: "close" }).end();
+    } catch (error) {
+      if (error instanceof RangeError) {
+        entry.status = 413;
+        entry.code = "(body too large)";
+        if (!res.headersSent && !res.destroyed) res.writeHead(413, { Connection: "close" }).end();
+      } else {
+        // The client went away mid-body: there is no one to answer.
+        entry.code = "(client aborted)";
+      }
       finish();
       return;
     }

@@ -118,6 +118,27 @@ for (const { name, signatureAlgorithm, scheme } of SCHEMES) {
     });
   });
 
+  test(`${name}: 1000 recipients with long non-Latin texts (a URL of several hundred KB)`, async () => {
+    const sandbox = await startSandbox({ qps: Infinity });
+    try {
+      const to = Array.from({ length: 1000 }, (_, i) => String(6590000001 + i));
+      const text = "国际短信测试".repeat(11) + "结束"; // 68 characters, 9 URL bytes each
+      const messages = to.map((n) => `${text}${n.slice(-4)}`);
+      assert.ok(encodeURIComponent(JSON.stringify(messages)).length > 500_000, "the URL really is that large");
+      const res = await sdkClient(sandbox, DEFAULT_KEY, { signatureAlgorithm }).batchSendMessageToGlobe(
+        sdkRequest({ to, messages }),
+      );
+      assert.equal(res.body.responseCode, "OK");
+      assert.equal(res.body.successCount, "1000");
+      const recorded = sandbox.messages();
+      assert.equal(recorded.length, 1000);
+      assert.equal(recorded[999].message, messages[999]);
+      assert.equal(recorded[999].to, to[999]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   describe(`time and rate rules, ${name}`, () => {
     test("a timestamp more than 15 minutes old or ahead: InvalidTimeStamp.Expired, 400", async () => {
       const clock = manualClock();
