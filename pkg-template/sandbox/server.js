@@ -72,6 +72,14 @@ function responseFormat(params, headers) {
 
 function readBody(req) {
   return new Promise((resolve, reject) => {
+    // A client that left during a delay fault would otherwise leave this waiting forever.
+    if (req.destroyed) {
+      reject(new Error("client aborted"));
+      return;
+    }
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("client aborted"));
+    });
     const chunks = [];
     let size = 0;
     req.on("data", (chunk) => {
@@ -447,10 +455,12 @@ export class SandboxServer {
   /** One line per API request. It never holds a key, signature, token or query text. */
   #log(entry, ms) {
     if (!this.#options.log) return;
+    // The action comes from the request: printable ASCII only, so it cannot forge log lines.
+    const action = entry.action === null ? "-" : entry.action.replace(/[^\x21-\x7e]/g, "?").slice(0, 64);
     const parts = [
       entry.time,
       entry.method,
-      entry.action ?? "-",
+      action,
       entry.status ?? "-",
       entry.code ?? "-",
       `to=${entry.recipients}`,

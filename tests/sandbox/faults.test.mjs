@@ -198,3 +198,26 @@ describe("faults", () => {
     assert.equal(sandbox.pendingFaults().length, 0);
   });
 });
+
+describe("a client that leaves during a delay", () => {
+  test("is logged as aborted, and the sandbox keeps serving", async () => {
+    const lines = [];
+    const sandbox = await startSandbox({ qps: Infinity, log: (line) => lines.push(line) });
+    try {
+      sandbox.inject({ kind: "delay", ms: 400 });
+      const gone = await raw(sandbox.url, { path: `/?${signedV1(DEFAULT_KEY, OPERATION)}`, timeoutMs: 100 });
+      assert.equal(gone.error?.message, "timeout");
+      // Bounded wait for the delayed handler to notice (at most 5 s).
+      for (let i = 0; i < 50 && sandbox.requests().length === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(sandbox.requests()[0]?.code, "(client aborted)");
+      assert.equal(sandbox.messages().length, 0);
+      const res = await raw(sandbox.url, { path: `/?${signedV1(DEFAULT_KEY, OPERATION)}` });
+      assert.equal(json(res).ResponseCode, "OK");
+      assert.equal(lines.length, 2);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
