@@ -96,6 +96,10 @@ function readBody(req) {
   });
 }
 
+/**
+ * One sandbox: an HTTP server plus its state (keys, nonces, rate windows, faults, records).
+ * index.js wraps it in the public `Sandbox` object.
+ */
 export class SandboxServer {
   #options;
   #server;
@@ -110,7 +114,11 @@ export class SandboxServer {
   #timers = new Set();
   #port = 0;
 
-  /** @param {import("./index.js").NormalizedOptions} options */
+  /**
+   * @param {{ port: number, host: string, keys: Array<{ accessKeyId: string, accessKeySecret: string,
+   *   securityToken?: string }>, qps: number, clock: () => number, log: ((line: string) => void) | null,
+   *   failNumbers: string[], maxHeaderSize: number }} options already checked by index.js
+   */
   constructor(options) {
     this.#options = options;
     this.#keys = new Map(options.keys.map((key) => [key.accessKeyId, key]));
