@@ -18,6 +18,30 @@ pub const MAX_RECIPIENTS: usize = 1000;
 /// `TaskId` length limits, in characters (seed doc: "1 to 255 characters").
 pub const MAX_TASK_ID_CHARACTERS: usize = 255;
 
+/// Every code an `Issue` can carry (the TypeScript `IssueCode` union is checked against it).
+pub const ISSUE_CODES: &[&str] = &[
+    "RECIPIENT_EMPTY",
+    "RECIPIENT_INVALID_CHARACTER",
+    "RECIPIENT_TOO_SHORT",
+    "RECIPIENT_TOO_LONG",
+    "RECIPIENT_UNKNOWN_DIALING_CODE",
+    "RECIPIENT_MAINLAND_CHINA",
+    "RECIPIENT_WRONG_LENGTH",
+    "RECIPIENT_DUPLICATE",
+    "MESSAGE_EMPTY",
+    "MESSAGE_TOO_LONG",
+    "MESSAGE_NUL_CHARACTER",
+    "MESSAGE_LONE_SURROGATE",
+    "MESSAGE_COUNT_MISMATCH",
+    "SENDER_ID_INVALID_CHARACTER",
+    "SENDER_ID_TOO_LONG",
+    "BATCH_EMPTY",
+    "BATCH_TOO_LARGE",
+    "TYPE_INVALID",
+    "TASK_ID_TOO_LONG",
+    "TASK_ID_INVALID_CHARACTER",
+];
+
 /// One problem found in a batch, as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,6 +161,10 @@ pub struct BatchInput {
     pub drop_duplicates: bool,
     /// Which number rules apply.
     pub number_rules: NumberRules,
+    /// Texts that could not be decoded before they became `String`s, with their problem: a caller
+    /// holding UTF-16 (JavaScript) reports a lone surrogate here, since a Rust string cannot hold
+    /// one. `None` is the shared text of `Messages::One`, `Some(i)` the text of recipient `i`.
+    pub undecodable_messages: Vec<(Option<usize>, MessageProblem)>,
 }
 
 impl BatchInput {
@@ -150,6 +178,7 @@ impl BatchInput {
             task_id: None,
             drop_duplicates: false,
             number_rules: NumberRules::default(),
+            undecodable_messages: Vec::new(),
         }
     }
 }
@@ -206,6 +235,7 @@ pub struct CheckedRecipients {
 pub fn check_recipients(
     to: &[String],
     messages: &Messages,
+    undecodable: &[(Option<usize>, MessageProblem)],
     drop_duplicates: bool,
     rules: &NumberRules,
 ) -> CheckedRecipients {
@@ -214,11 +244,19 @@ pub fn check_recipients(
     let parsed: Vec<Result<Recipient, RecipientProblem>> =
         to.iter().map(|n| recipient::normalize(n, rules)).collect();
 
+    let undecodable_at =
+        |at: Option<usize>| undecodable.iter().find(|(i, _)| *i == at).map(|(_, p)| p);
     // Messages: one check for a shared text, one per entry otherwise.
     let shared = match messages {
-        Messages::One(text) => Some(segment::check_message(text).map_err(|p| {
-            out.issues.push(Issue::message(None, &p));
-        })),
+        Messages::One(text) => Some(
+            match undecodable_at(None) {
+                Some(p) => Err(p.clone()),
+                None => segment::check_message(text),
+            }
+            .map_err(|p| {
+                out.issues.push(Issue::message(None, &p));
+            }),
+        ),
         Messages::PerRecipient(list) => {
             if list.len() != to.len() {
                 out.issues.push(Issue::new(
@@ -273,7 +311,9 @@ pub fn check_recipients(
             (Messages::One(text), Some(Ok(count))) => (text.as_str(), Some(*count)),
             (Messages::One(text), _) => (text.as_str(), None),
             (Messages::PerRecipient(list), _) => match list.get(index) {
-                Some(text) => match segment::check_message(text) {
+                Some(text) => match undecodable_at(Some(index))
+                    .map_or_else(|| segment::check_message(text), |p| Err(p.clone()))
+                {
                     Ok(count) => (text.as_str(), Some(count)),
                     Err(p) => {
                         out.issues.push(Issue::message(Some(index), &p));
@@ -322,6 +362,7 @@ impl Batch {
         let checked = check_recipients(
             &input.to,
             &input.messages,
+            &input.undecodable_messages,
             input.drop_duplicates,
             &input.number_rules,
         );
@@ -444,5 +485,81 @@ pub fn validate_batch(input: &BatchInput) -> Vec<Issue> {
     match Batch::validate(input) {
         Ok(_) => Vec::new(),
         Err(issues) => issues,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recipient::RecipientProblem as R;
+    use crate::segment::MessageProblem as M;
+    use crate::sender_id::SenderIdProblem as S;
+
+    #[test]
+    fn every_problem_code_is_listed() {
+        let codes = [
+            R::Empty.code(),
+            R::InvalidCharacter {
+                character: 'x',
+                position: 0,
+            }
+            .code(),
+            R::TooShort { digits: 1, min: 7 }.code(),
+            R::TooLong {
+                digits: 16,
+                max: 15,
+            }
+            .code(),
+            R::UnknownDialingCode.code(),
+            R::MainlandChina.code(),
+            R::WrongLengthForCountry {
+                dialing_code: 1,
+                national_digits: 9,
+                min: 10,
+                max: 10,
+            }
+            .code(),
+            R::Duplicate { first_index: 0 }.code(),
+            M::Empty.code(),
+            M::TooLong {
+                characters: 501,
+                max: 500,
+            }
+            .code(),
+            M::NulCharacter { position: 0 }.code(),
+            M::LoneSurrogate { position: 0 }.code(),
+            S::InvalidCharacter {
+                character: '-',
+                position: 0,
+            }
+            .code(),
+            S::TooLong {
+                length: 12,
+                max: 11,
+            }
+            .code(),
+        ];
+        for code in codes {
+            assert!(
+                ISSUE_CODES.contains(&code),
+                "{code} missing from ISSUE_CODES"
+            );
+        }
+        // The batch-level codes are written literally in this module; each must be listed too.
+        let source = include_str!("batch.rs");
+        for code in [
+            "MESSAGE_COUNT_MISMATCH",
+            "BATCH_EMPTY",
+            "BATCH_TOO_LARGE",
+            "TYPE_INVALID",
+            "TASK_ID_TOO_LONG",
+            "TASK_ID_INVALID_CHARACTER",
+        ] {
+            assert!(
+                source.matches(&format!("\"{code}\"")).count() >= 2,
+                "{code}"
+            );
+            assert!(ISSUE_CODES.contains(&code));
+        }
     }
 }

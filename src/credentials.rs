@@ -23,6 +23,9 @@ pub enum CredentialsProblem {
     /// `accessKeyId` holds characters that cannot appear in a key ID (white space, controls or
     /// non-ASCII): usually a copy-paste slip.
     MalformedAccessKeyId,
+    /// `securityToken` holds white space, control or non-ASCII characters: it travels in the
+    /// query (1.0) or a header (ACS3), where such characters are not allowed.
+    MalformedSecurityToken,
 }
 
 impl CredentialsProblem {
@@ -33,6 +36,7 @@ impl CredentialsProblem {
                 "credentials.accessKeyId"
             }
             CredentialsProblem::MissingAccessKeySecret => "credentials.accessKeySecret",
+            CredentialsProblem::MalformedSecurityToken => "credentials.securityToken",
         }
     }
 }
@@ -44,6 +48,9 @@ impl fmt::Display for CredentialsProblem {
             CredentialsProblem::MissingAccessKeySecret => "the AccessKeySecret is empty",
             CredentialsProblem::MalformedAccessKeyId => {
                 "the AccessKeyId holds white space, control or non-ASCII characters"
+            }
+            CredentialsProblem::MalformedSecurityToken => {
+                "the security token holds white space, control or non-ASCII characters"
             }
         })
     }
@@ -68,10 +75,16 @@ impl Credentials {
         if access_key_secret.is_empty() {
             return Err(CredentialsProblem::MissingAccessKeySecret);
         }
+        let security_token = security_token.filter(|t| !t.is_empty());
+        if let Some(token) = &security_token {
+            if !token.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(CredentialsProblem::MalformedSecurityToken);
+            }
+        }
         Ok(Credentials {
             access_key_id,
             access_key_secret,
-            security_token: security_token.filter(|t| !t.is_empty()),
+            security_token,
         })
     }
 
@@ -170,6 +183,10 @@ mod tests {
         assert_eq!(
             Credentials::new("idé", "s", None),
             Err(CredentialsProblem::MalformedAccessKeyId)
+        );
+        assert_eq!(
+            Credentials::new("id", "s", Some("to ken".into())),
+            Err(CredentialsProblem::MalformedSecurityToken)
         );
         let c = Credentials::new("id", "s", Some(String::new())).unwrap();
         assert_eq!(c.provider_name(), "static_ak");

@@ -29,6 +29,9 @@ pub mod sender_id;
 pub mod signature;
 pub mod timestamp;
 
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
 pub use batch::{Batch, BatchInput, Issue, MessageType, Messages};
 pub use credentials::Credentials;
 pub use endpoint::Endpoint;

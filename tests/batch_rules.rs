@@ -38,8 +38,16 @@ fn each_recipient_refusal_names_its_code_and_index() {
             let mut numbers = vec!["+65 9123 4567", "+44 7700 900123"];
             numbers.insert(position, bad);
             let issues = validate_batch(&BatchInput::new(to(&numbers), one("hi")));
-            assert_eq!(summary(&issues), vec![(code, "to", Some(position))], "{bad:?} at {position}");
-            assert!(issues[0].message.starts_with(&format!("to[{position}]: ")), "{}", issues[0].message);
+            assert_eq!(
+                summary(&issues),
+                vec![(code, "to", Some(position))],
+                "{bad:?} at {position}"
+            );
+            assert!(
+                issues[0].message.starts_with(&format!("to[{position}]: ")),
+                "{}",
+                issues[0].message
+            );
         }
     }
 }
@@ -48,13 +56,22 @@ fn each_recipient_refusal_names_its_code_and_index() {
 fn hong_kong_macau_and_taiwan_are_not_mainland() {
     let numbers = to(&["+852 9123 4567", "+853 6612 3456", "+886 912 345 678"]);
     let batch = Batch::validate(&BatchInput::new(numbers, one("hi"))).unwrap();
-    let sent: Vec<&str> = batch.entries().iter().map(|e| e.recipient.normalized.as_str()).collect();
+    let sent: Vec<&str> = batch
+        .entries()
+        .iter()
+        .map(|e| e.recipient.normalized.as_str())
+        .collect();
     assert_eq!(sent, ["85291234567", "85366123456", "886912345678"]);
 }
 
 #[test]
 fn pasted_forms_normalize_to_the_same_number() {
-    let forms = ["+852 9123 4567", "00852-9123-4567", "(852) 91234567", "85291234567"];
+    let forms = [
+        "+852 9123 4567",
+        "00852-9123-4567",
+        "(852) 91234567",
+        "85291234567",
+    ];
     for form in forms {
         let batch = Batch::validate(&BatchInput::new(to(&[form]), one("hi"))).unwrap();
         assert_eq!(batch.to_parameter(), "[\"85291234567\"]", "{form}");
@@ -64,11 +81,19 @@ fn pasted_forms_normalize_to_the_same_number() {
 
 #[test]
 fn duplicates_report_both_indexes_or_are_dropped_on_request() {
-    let numbers = to(&["+852 9123 4567", "+65 9123 4567", "00852 9123 4567", "85291234567"]);
+    let numbers = to(&[
+        "+852 9123 4567",
+        "+65 9123 4567",
+        "00852 9123 4567",
+        "85291234567",
+    ]);
     let issues = validate_batch(&BatchInput::new(numbers.clone(), one("hi")));
     assert_eq!(
         summary(&issues),
-        vec![("RECIPIENT_DUPLICATE", "to", Some(2)), ("RECIPIENT_DUPLICATE", "to", Some(3))]
+        vec![
+            ("RECIPIENT_DUPLICATE", "to", Some(2)),
+            ("RECIPIENT_DUPLICATE", "to", Some(3))
+        ]
     );
     assert_eq!(issues[0].duplicate_of, Some(0));
     assert_eq!(issues[1].duplicate_of, Some(0));
@@ -79,7 +104,11 @@ fn duplicates_report_both_indexes_or_are_dropped_on_request() {
     let batch = Batch::validate(&input).unwrap();
     let kept: Vec<usize> = batch.entries().iter().map(|e| e.index).collect();
     assert_eq!(kept, [0, 1]);
-    let dropped: Vec<(usize, usize)> = batch.dropped().iter().map(|d| (d.index, d.duplicate_of)).collect();
+    let dropped: Vec<(usize, usize)> = batch
+        .dropped()
+        .iter()
+        .map(|d| (d.index, d.duplicate_of))
+        .collect();
     assert_eq!(dropped, [(2, 0), (3, 0)]);
 }
 
@@ -107,7 +136,8 @@ fn message_refusals_name_the_recipient_index() {
 fn a_shared_text_is_checked_once_and_expanded() {
     let issues = validate_batch(&BatchInput::new(to(&[GOOD, "+65 9123 4567"]), one("")));
     assert_eq!(summary(&issues), vec![("MESSAGE_EMPTY", "message", None)]);
-    let batch = Batch::validate(&BatchInput::new(to(&[GOOD, "+65 9123 4567"]), one("你好"))).unwrap();
+    let batch =
+        Batch::validate(&BatchInput::new(to(&[GOOD, "+65 9123 4567"]), one("你好"))).unwrap();
     assert_eq!(batch.message_parameter(), "[\"你好\",\"你好\"]");
     assert_eq!(batch.total_segments(), 2);
 }
@@ -118,7 +148,10 @@ fn message_count_must_match_recipients() {
         to(&[GOOD, "+65 9123 4567"]),
         Messages::PerRecipient(vec!["a".into()]),
     ));
-    assert_eq!(summary(&issues), vec![("MESSAGE_COUNT_MISMATCH", "message", None)]);
+    assert_eq!(
+        summary(&issues),
+        vec![("MESSAGE_COUNT_MISMATCH", "message", None)]
+    );
 }
 
 #[test]
@@ -129,7 +162,9 @@ fn batch_size_type_sender_and_task_id_refusals() {
     );
 
     // 1001 distinct valid numbers: the only problem is the size.
-    let many: Vec<String> = (0..=MAX_RECIPIENTS).map(|i| format!("+852 9{:07}", i)).collect();
+    let many: Vec<String> = (0..=MAX_RECIPIENTS)
+        .map(|i| format!("+852 9{:07}", i))
+        .collect();
     assert_eq!(
         summary(&validate_batch(&BatchInput::new(many.clone(), one("hi")))),
         vec![("BATCH_TOO_LARGE", "to", None)]
@@ -153,7 +188,10 @@ fn batch_size_type_sender_and_task_id_refusals() {
     input.task_id = Some("line\nbreak".into());
     assert_eq!(
         summary(&validate_batch(&input)),
-        vec![("SENDER_ID_TOO_LONG", "from", None), ("TASK_ID_INVALID_CHARACTER", "taskId", None)]
+        vec![
+            ("SENDER_ID_TOO_LONG", "from", None),
+            ("TASK_ID_INVALID_CHARACTER", "taskId", None)
+        ]
     );
     input.from = Some("123456789012345".into());
     input.task_id = Some("t".repeat(255));
@@ -201,8 +239,41 @@ fn national_length_check_can_be_switched_off() {
     let issues = validate_batch(&input);
     assert_eq!(
         summary(&issues),
-        vec![("RECIPIENT_WRONG_LENGTH", "to", Some(0)), ("RECIPIENT_WRONG_LENGTH", "to", Some(1))]
+        vec![
+            ("RECIPIENT_WRONG_LENGTH", "to", Some(0)),
+            ("RECIPIENT_WRONG_LENGTH", "to", Some(1))
+        ]
     );
-    input.number_rules = NumberRules { check_national_length: false };
+    input.number_rules = NumberRules {
+        check_national_length: false,
+    };
     assert!(validate_batch(&input).is_empty());
+}
+
+#[test]
+fn texts_that_could_not_be_decoded_are_refused_with_their_index() {
+    use aliyun_globe_sms::segment::{text_from_utf16, MessageProblem};
+    // A JavaScript caller's text with a lone high surrogate at UTF-16 position 3.
+    let units: Vec<u16> = "abc"
+        .encode_utf16()
+        .chain([0xD83D])
+        .chain("x".encode_utf16())
+        .collect();
+    let problem = text_from_utf16(&units).unwrap_err();
+    assert_eq!(problem, MessageProblem::LoneSurrogate { position: 3 });
+    let mut input = BatchInput::new(
+        to(&[GOOD, "+65 9123 4567"]),
+        Messages::PerRecipient(vec!["fine".into(), "abc\u{FFFD}x".into()]),
+    );
+    input.undecodable_messages = vec![(Some(1), problem.clone())];
+    assert_eq!(
+        summary(&validate_batch(&input)),
+        vec![("MESSAGE_LONE_SURROGATE", "message", Some(1))]
+    );
+    let mut shared = BatchInput::new(to(&[GOOD]), one("abc\u{FFFD}x"));
+    shared.undecodable_messages = vec![(None, problem)];
+    assert_eq!(
+        summary(&validate_batch(&shared)),
+        vec![("MESSAGE_LONE_SURROGATE", "message", None)]
+    );
 }

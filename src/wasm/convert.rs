@@ -1,0 +1,363 @@
+//! JavaScript values ↔ core types. Wrong shapes become `INVALID_OPTION` naming the field; core
+//! errors become `SmsError` objects. No SMS rule lives here.
+
+use js_sys::{Array, Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::batch::{Batch, BatchInput, Messages};
+use crate::error::Error;
+use crate::recipient::NumberRules;
+use crate::request::{SignatureScheme, SignedRequest};
+use crate::retry::DEFAULT_MAX_ATTEMPTS;
+use crate::segment::{self, SegmentCount};
+use crate::{Credentials, Endpoint};
+
+/// Milliseconds allowed for one attempt unless the caller says otherwise: long enough for a
+/// 1000-recipient request over a slow link, short enough that a hung connection is noticed.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+const MAX_TIMEOUT_MS: f64 = 600_000.0;
+const MAX_ATTEMPTS: f64 = 10.0;
+
+/// Everything `batchSend` needs, read from its options object.
+pub struct SendSettings {
+    pub batch: BatchInput,
+    pub credentials: JsValue,
+    pub endpoint: Endpoint,
+    pub scheme: SignatureScheme,
+    pub timeout_ms: u32,
+    pub max_attempts: u32,
+    pub signal: Option<web_sys::AbortSignal>,
+}
+
+fn invalid(field: &str, message: &str) -> Error {
+    Error::InvalidOption {
+        field: field.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
+fn options_object(value: &JsValue) -> Result<(), Error> {
+    if value.is_object() && !Array::is_array(value) {
+        Ok(())
+    } else {
+        Err(invalid("options", "must be an object"))
+    }
+}
+
+fn opt_string(object: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    let value = get(object, key);
+    if absent(&value) {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| invalid(key, "must be a string"))
+}
+
+fn opt_bool(object: &JsValue, key: &str) -> Result<Option<bool>, Error> {
+    let value = get(object, key);
+    if absent(&value) {
+        return Ok(None);
+    }
+    value
+        .as_bool()
+        .map(Some)
+        .ok_or_else(|| invalid(key, "must be true or false"))
+}
+
+/// A whole number in `min..=max`, or `None` when absent.
+fn opt_integer(object: &JsValue, key: &str, min: f64, max: f64) -> Result<Option<f64>, Error> {
+    let value = get(object, key);
+    if absent(&value) {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(invalid(
+            key,
+            &format!("must be a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+/// A JS string as Rust text. wasm-bindgen replaces a lone surrogate by U+FFFD on the way in, so a
+/// U+FFFD sends us back to the UTF-16 units to tell a real one from a broken text.
+fn text(value: &JsValue) -> Option<Result<String, segment::MessageProblem>> {
+    let converted = value.as_string()?;
+    if !converted.contains('\u{FFFD}') {
+        return Some(Ok(converted));
+    }
+    let units: Vec<u16> = value.unchecked_ref::<js_sys::JsString>().iter().collect();
+    Some(segment::text_from_utf16(&units))
+}
+
+fn batch_input(options: &JsValue) -> Result<BatchInput, Error> {
+    options_object(options)?;
+    let to_value = get(options, "to");
+    if !Array::is_array(&to_value) {
+        return Err(invalid("to", "must be an array of strings"));
+    }
+    let mut to = Vec::new();
+    for (i, item) in Array::from(&to_value).iter().enumerate() {
+        to.push(
+            item.as_string()
+                .ok_or_else(|| invalid(&format!("to[{i}]"), "must be a string"))?,
+        );
+    }
+
+    let mut undecodable = Vec::new();
+    let message_value = get(options, "message");
+    let messages = if Array::is_array(&message_value) {
+        let mut list = Vec::new();
+        for (i, item) in Array::from(&message_value).iter().enumerate() {
+            match text(&item) {
+                Some(Ok(t)) => list.push(t),
+                Some(Err(problem)) => {
+                    undecodable.push((Some(i), problem));
+                    list.push(item.as_string().unwrap_or_default());
+                }
+                None => return Err(invalid(&format!("message[{i}]"), "must be a string")),
+            }
+        }
+        Messages::PerRecipient(list)
+    } else {
+        match text(&message_value) {
+            Some(Ok(t)) => Messages::One(t),
+            Some(Err(problem)) => {
+                undecodable.push((None, problem));
+                Messages::One(message_value.as_string().unwrap_or_default())
+            }
+            None => {
+                return Err(invalid(
+                    "message",
+                    "must be a string or an array of strings",
+                ))
+            }
+        }
+    };
+
+    Ok(BatchInput {
+        to,
+        messages,
+        from: opt_string(options, "from")?,
+        message_type: opt_string(options, "type")?,
+        task_id: opt_string(options, "taskId")?,
+        drop_duplicates: opt_bool(options, "dropDuplicates")?.unwrap_or(false),
+        number_rules: NumberRules {
+            check_national_length: opt_bool(options, "checkNationalLength")?.unwrap_or(true),
+        },
+        undecodable_messages: undecodable,
+    })
+}
+
+/// `validateBatch`'s options.
+pub fn batch_options(options: &JsValue) -> Result<BatchInput, Error> {
+    batch_input(options)
+}
+
+/// `batchSend`'s and `signRequest`'s options. Credentials are read later (`credentials`), after
+/// the batch is checked, so a batch's problems show even without credentials.
+pub fn send_options(options: &JsValue) -> Result<SendSettings, Error> {
+    let batch = batch_input(options)?;
+    let endpoint = match opt_string(options, "endpoint")? {
+        None => Endpoint::default(),
+        Some(text) => {
+            Endpoint::parse(&text).map_err(|problem| Error::InvalidEndpoint { problem })?
+        }
+    };
+    let scheme = match opt_string(options, "signatureVersion")? {
+        None => SignatureScheme::default(),
+        Some(text) => SignatureScheme::parse(&text)
+            .ok_or_else(|| invalid("signatureVersion", "must be \"1.0\" or \"ACS3\""))?,
+    };
+    let timeout_ms = opt_integer(options, "timeoutMs", 1.0, MAX_TIMEOUT_MS)?
+        .map_or(DEFAULT_TIMEOUT_MS, |n| n as u32);
+    let max_attempts = opt_integer(options, "maxAttempts", 1.0, MAX_ATTEMPTS)?
+        .map_or(DEFAULT_MAX_ATTEMPTS, |n| n as u32);
+    let signal_value = get(options, "signal");
+    let signal = if absent(&signal_value) {
+        None
+    } else {
+        Some(
+            signal_value
+                .dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| invalid("signal", "must be an AbortSignal"))?,
+        )
+    };
+    Ok(SendSettings {
+        batch,
+        credentials: get(options, "credentials"),
+        endpoint,
+        scheme,
+        timeout_ms,
+        max_attempts,
+        signal,
+    })
+}
+
+/// The `credentials` option. Its values are never put in an error message.
+pub fn credentials(value: &JsValue) -> Result<Credentials, Error> {
+    use crate::credentials::CredentialsProblem;
+    if absent(value) {
+        return Err(Error::InvalidCredentials {
+            problem: CredentialsProblem::MissingAccessKeyId,
+        });
+    }
+    if !value.is_object() {
+        return Err(invalid(
+            "credentials",
+            "must be an object with accessKeyId and accessKeySecret",
+        ));
+    }
+    let field = |key: &str| -> Result<String, Error> {
+        Ok(opt_string(value, key)
+            .map_err(|_| invalid(&format!("credentials.{key}"), "must be a string"))?
+            .unwrap_or_default())
+    };
+    let token = opt_string(value, "securityToken")
+        .map_err(|_| invalid("credentials.securityToken", "must be a string"))?;
+    Credentials::new(field("accessKeyId")?, field("accessKeySecret")?, token)
+        .map_err(|problem| Error::InvalidCredentials { problem })
+}
+
+/// `signRequest`'s second argument: `{ timestamp?: number | Date, nonce?: string }`.
+pub fn sign_at(value: &JsValue) -> Result<(Option<f64>, Option<String>), Error> {
+    if absent(value) {
+        return Ok((None, None));
+    }
+    if !value.is_object() {
+        return Err(invalid("at", "must be an object"));
+    }
+    let stamp = get(value, "timestamp");
+    let millis = if absent(&stamp) {
+        None
+    } else if let Some(date) = stamp.dyn_ref::<js_sys::Date>() {
+        Some(date.get_time())
+    } else {
+        Some(stamp.as_f64().ok_or_else(|| {
+            invalid(
+                "timestamp",
+                "must be milliseconds since the epoch or a Date",
+            )
+        })?)
+    };
+    let nonce = opt_string(value, "nonce").map_err(|_| invalid("nonce", "must be a string"))?;
+    Ok((millis, nonce))
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    // json_compatible: plain objects and null, as the TypeScript declares, never Map or undefined.
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain object we just made cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// Any serializable core value (results, issues).
+pub fn value<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    to_js(value)
+}
+
+/// `{ encoding, characters, units, segments }`.
+pub fn segment_count(count: &SegmentCount) -> JsValue {
+    let object = Object::new();
+    set(
+        &object,
+        "encoding",
+        &JsValue::from_str(count.encoding.as_str()),
+    );
+    set(
+        &object,
+        "characters",
+        &JsValue::from_f64(count.characters as f64),
+    );
+    set(&object, "units", &JsValue::from_f64(count.units as f64));
+    set(
+        &object,
+        "segments",
+        &JsValue::from_f64(count.segments as f64),
+    );
+    object.into()
+}
+
+/// `{ method, url, headers: {name: value}, body }`, headers in the order they are sent.
+pub fn signed_request(request: &SignedRequest) -> JsValue {
+    let object = Object::new();
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        set(&headers, name, &JsValue::from_str(value));
+    }
+    set(&object, "method", &JsValue::from_str(request.method));
+    set(&object, "url", &JsValue::from_str(&request.url));
+    set(&object, "headers", &headers);
+    set(&object, "body", &JsValue::from_str(&request.body));
+    object.into()
+}
+
+/// A core error as a JavaScript `Error` named `SmsError` with `code` and the data that applies.
+/// `batch` names the recipients concerned when the outcome is unknown.
+pub fn sms_error(error: &Error, batch: Option<&Batch>) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("SmsError");
+    let object: &Object = js.unchecked_ref();
+    set(object, "code", &JsValue::from_str(error.code()));
+    set(object, "retryable", &JsValue::from_bool(error.retryable()));
+    if let Some(field) = error.field() {
+        set(object, "field", &JsValue::from_str(field));
+    }
+    if let Some(index) = error.index() {
+        set(object, "index", &JsValue::from_f64(index as f64));
+    }
+    if let Some(status) = error.http_status() {
+        set(object, "httpStatus", &JsValue::from_f64(f64::from(status)));
+    }
+    if let Some(id) = error.request_id() {
+        set(object, "requestId", &JsValue::from_str(id));
+    }
+    if let Some(code) = error.service_code() {
+        set(object, "serviceCode", &JsValue::from_str(code));
+    }
+    if let Some(ms) = error.retry_after_ms() {
+        set(object, "retryAfterMs", &JsValue::from_f64(ms as f64));
+    }
+    match error {
+        Error::InvalidBatch { issues } => set(object, "issues", &to_js(issues)),
+        Error::ConnectionFailed { attempts } => {
+            set(object, "attempts", &JsValue::from_f64(f64::from(*attempts)))
+        }
+        Error::OutcomeUnknown { reason, .. } => {
+            set(object, "reason", &JsValue::from_str(reason.as_str()));
+            if let Some(batch) = batch {
+                let recipients = Array::new();
+                for entry in batch.entries() {
+                    let r = Object::new();
+                    set(&r, "index", &JsValue::from_f64(entry.index as f64));
+                    set(&r, "to", &JsValue::from_str(&entry.given));
+                    set(
+                        &r,
+                        "normalizedTo",
+                        &JsValue::from_str(&entry.recipient.normalized),
+                    );
+                    recipients.push(&r);
+                }
+                set(object, "recipients", &recipients);
+            }
+        }
+        _ => {}
+    }
+    js.into()
+}

@@ -1,0 +1,229 @@
+//! Moves bytes and time: one fetch with a timeout and an AbortSignal, abortable waits, the clock
+//! and random numbers. It reports what it saw (`Delivery`); the core decides what that means.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Array, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::request::SignedRequest;
+use crate::retry::Delivery;
+use crate::Timestamp;
+
+#[wasm_bindgen]
+extern "C" {
+    // NOTE: we call the global fetch ourselves instead of gloo-net's `Request::send`, because
+    // gloo-net turns a rejection into name + message and drops `cause`, where Node, Bun and Deno
+    // say whether the connection was refused (provably nothing sent, safe to resend) or lost
+    // (maybe sent, never resent). gloo-net still builds the request.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Promise;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// What one attempt saw, owning the answer's bytes.
+pub enum Seen {
+    Answered {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    NotConnected,
+    ConnectionLost,
+    TimedOut,
+    AbortedInFlight,
+}
+
+impl Seen {
+    pub fn as_delivery(&self) -> Delivery<'_> {
+        match self {
+            Seen::Answered {
+                status,
+                headers,
+                body,
+            } => Delivery::Answered {
+                status: *status,
+                headers,
+                body,
+            },
+            Seen::NotConnected => Delivery::NotConnected,
+            Seen::ConnectionLost => Delivery::ConnectionLost,
+            Seen::TimedOut => Delivery::TimedOut,
+            Seen::AbortedInFlight => Delivery::AbortedInFlight,
+        }
+    }
+}
+
+/// Error codes that mean the connection was never made (Node/undici `cause.code`, Bun `code`):
+/// nothing of the request left this machine.
+const NOT_CONNECTED_CODES: &[&str] = &[
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ENETUNREACH",
+    "EHOSTUNREACH",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "ConnectionRefused",
+];
+
+fn string_at(value: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(value, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// True when a fetch rejection says the connection was never made. Browsers say nothing
+/// ("Failed to fetch"), so there it is false: the outcome stays unknown.
+fn never_connected(error: &JsValue) -> bool {
+    let mut candidates = vec![error.clone()];
+    if let Ok(cause) = Reflect::get(error, &JsValue::from_str("cause")) {
+        if let Ok(errors) = Reflect::get(&cause, &JsValue::from_str("errors")) {
+            if Array::is_array(&errors) {
+                candidates.extend(Array::from(&errors).iter());
+            }
+        }
+        candidates.push(cause);
+    }
+    candidates.iter().any(|c| {
+        string_at(c, "code").is_some_and(|code| NOT_CONNECTED_CODES.contains(&code.as_str()))
+            // Deno writes the OS error into the message.
+            || string_at(c, "message").is_some_and(|m| m.contains("Connection refused") || m.contains("os error 111"))
+    })
+}
+
+/// Sends `request` once. `timeout_ms` covers the whole exchange, answer body included.
+pub async fn send_once(
+    request: &SignedRequest,
+    timeout_ms: u32,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Seen {
+    let Ok(controller) = web_sys::AbortController::new() else {
+        return Seen::NotConnected;
+    };
+    let timed_out = Rc::new(Cell::new(false));
+    let on_timeout = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let on_abort = {
+        let controller = controller.clone();
+        Closure::<dyn FnMut()>::new(move || controller.abort())
+    };
+    if let Some(signal) = signal {
+        let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+    }
+    let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), f64::from(timeout_ms));
+
+    let seen = exchange(request, &controller).await;
+
+    clear_timeout(&timer);
+    if let Some(signal) = signal {
+        let _ =
+            signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+    }
+    match seen {
+        Ok(answer) => answer,
+        Err(error) if timed_out.get() => {
+            let _ = error;
+            Seen::TimedOut
+        }
+        Err(_) if signal.is_some_and(|s| s.aborted()) => Seen::AbortedInFlight,
+        Err(error) if never_connected(&error) => Seen::NotConnected,
+        Err(_) => Seen::ConnectionLost,
+    }
+}
+
+async fn exchange(
+    request: &SignedRequest,
+    controller: &web_sys::AbortController,
+) -> Result<Seen, JsValue> {
+    let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
+        .method(gloo_net::http::Method::POST)
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let built = builder
+        .build()
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let raw: web_sys::Request = built.into();
+    let response: web_sys::Response = JsFuture::from(global_fetch(&raw)).await?.dyn_into()?;
+    let status = response.status();
+    let headers = gloo_net::http::Headers::from_raw(response.headers())
+        .entries()
+        .collect();
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
+    let body = Uint8Array::new(&buffer).to_vec();
+    Ok(Seen::Answered {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Waits `ms`, or less if `signal` aborts; `Err(())` when it did.
+pub async fn sleep(ms: u64, signal: Option<&web_sys::AbortSignal>) -> Result<(), ()> {
+    if signal.is_some_and(|s| s.aborted()) {
+        return Err(());
+    }
+    let signal_for_promise = signal.cloned();
+    let mut timer = JsValue::UNDEFINED;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        timer = set_timeout(&resolve, ms as f64);
+        if let Some(signal) = &signal_for_promise {
+            let _ = signal.add_event_listener_with_callback("abort", &resolve);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    clear_timeout(&timer);
+    if signal.is_some_and(|s| s.aborted()) {
+        Err(())
+    } else {
+        Ok(())
+    }
+}
+
+/// Now, from the runtime's clock.
+pub fn now() -> Option<Timestamp> {
+    Timestamp::from_unix_millis(js_sys::Date::now())
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // crypto.getRandomValues exists in every runtime we support; if it ever failed, fall back to
+    // the clock so a nonce is still unlikely to repeat (the gateway refuses repeats; we do not send
+    // twice).
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = js_sys::Date::now().to_bits().to_le_bytes();
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = t.get(i % 8).copied().unwrap_or(0) ^ (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+/// 32 lower-case hex digits from the runtime's CSPRNG: unique per attempt.
+pub fn nonce() -> String {
+    random_bytes::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A number in `[0, 1)` for backoff jitter.
+pub fn unit_random() -> f64 {
+    let bytes = random_bytes::<8>();
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}

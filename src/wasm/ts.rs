@@ -1,0 +1,23 @@
+//! The TypeScript shapes of every value that crosses the boundary. They live in `types.d.ts`
+//! (one file, so a native test can check its code unions against the core's lists) and are
+//! emitted into the generated `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
+#[wasm_bindgen]
+extern "C" {
+    /// Options of `batchSend` and `signRequest`.
+    #[wasm_bindgen(typescript_type = "SendOptions")]
+    pub type JsSendOptions;
+
+    /// Options of `validateBatch`.
+    #[wasm_bindgen(typescript_type = "BatchOptions")]
+    pub type JsBatchOptions;
+
+    /// The fixed time and nonce of `signRequest`.
+    #[wasm_bindgen(typescript_type = "SignAt")]
+    pub type JsSignAt;
+}

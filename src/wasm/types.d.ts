@@ -1,0 +1,187 @@
+/** An AccessKey pair; with `securityToken` for STS (temporary) credentials. */
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+/** `NOTIFY` (notifications, the default) or `MKT` (promotional messages). */
+export type MessageType = "NOTIFY" | "MKT";
+
+/** `"1.0"` (HMAC-SHA1, the default: no custom headers, browser-friendly) or `"ACS3"` (ACS3-HMAC-SHA256). */
+export type SignatureVersion = "1.0" | "ACS3";
+
+/** A batch: recipients and their message(s). No credentials needed to validate one. */
+export interface BatchOptions {
+  /** Recipient numbers as people write them: `+852 9123 4567`, `00852-9123-4567`, `85291234567`. 1 to 1000. */
+  to: string[];
+  /** One text for every recipient, or one per recipient (same length and order as `to`). At most 500 UTF-16 units each. */
+  message: string | string[];
+  /** Sender ID: ASCII letters and digits, at most 11 with a letter, 15 digits only. `""` or absent: not sent. */
+  from?: string;
+  /** @default "NOTIFY" */
+  type?: MessageType;
+  /** Campaign ID echoed in delivery receipts, 1 to 255 characters. `""` or absent: not sent. */
+  taskId?: string;
+  /** Drop repeats of a number (keeping the first) instead of refusing the batch. @default false */
+  dropDuplicates?: boolean;
+  /** Check each country's national number length (generous ranges). @default true */
+  checkNationalLength?: boolean;
+}
+
+/** Everything `batchSend` and `signRequest` take. */
+export interface SendOptions extends BatchOptions {
+  /** In Node, read from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALIBABA_CLOUD_SECURITY_TOKEN when absent. */
+  credentials?: Credentials;
+  /** `https://host[:port]/` or a bare host; plain `http://` only to loopback (the sandbox). @default "https://dysmsapi.ap-southeast-1.aliyuncs.com/" */
+  endpoint?: string;
+  /** @default "1.0" */
+  signatureVersion?: SignatureVersion;
+  /** Milliseconds allowed for each attempt, from sending to the end of the answer (1 to 600000). @default 10000 */
+  timeoutMs?: number;
+  /** Attempts in all, counting resends after throttling or a refused connection (1 to 10). @default 4 */
+  maxAttempts?: number;
+  /** Aborts waiting or sending. An abort after the request left gives `OUTCOME_UNKNOWN`, before it `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** Every code a validation `Issue` can carry. */
+export type IssueCode =
+  | "RECIPIENT_EMPTY"
+  | "RECIPIENT_INVALID_CHARACTER"
+  | "RECIPIENT_TOO_SHORT"
+  | "RECIPIENT_TOO_LONG"
+  | "RECIPIENT_UNKNOWN_DIALING_CODE"
+  | "RECIPIENT_MAINLAND_CHINA"
+  | "RECIPIENT_WRONG_LENGTH"
+  | "RECIPIENT_DUPLICATE"
+  | "MESSAGE_EMPTY"
+  | "MESSAGE_TOO_LONG"
+  | "MESSAGE_NUL_CHARACTER"
+  | "MESSAGE_LONE_SURROGATE"
+  | "MESSAGE_COUNT_MISMATCH"
+  | "SENDER_ID_INVALID_CHARACTER"
+  | "SENDER_ID_TOO_LONG"
+  | "BATCH_EMPTY"
+  | "BATCH_TOO_LARGE"
+  | "TYPE_INVALID"
+  | "TASK_ID_TOO_LONG"
+  | "TASK_ID_INVALID_CHARACTER";
+
+/** The input field an issue is about. */
+export type IssueField = "to" | "message" | "from" | "type" | "taskId";
+
+/** One problem of a batch. */
+export interface Issue {
+  code: IssueCode;
+  field: IssueField;
+  /** The recipient (or per-recipient message) index, when the problem belongs to one. */
+  index: number | null;
+  /** For `RECIPIENT_DUPLICATE`: the index of the first occurrence. */
+  duplicateOf: number | null;
+  /** A sentence for people, naming the field and index. */
+  message: string;
+}
+
+/** Encoding, length and billable segments of one message. */
+export interface SegmentCount {
+  encoding: "GSM-7" | "UCS-2";
+  /** Length in UTF-16 units (what `.length` shows). */
+  characters: number;
+  /** Billing units: GSM-7 septets (extension characters count 2) or UTF-16 units. */
+  units: number;
+  /** Segments billed: 160/153 per segment for GSM-7, 70/67 for UCS-2. */
+  segments: number;
+}
+
+/** A recipient the service accepted. */
+export interface SentRecipient {
+  index: number;
+  /** The number as given. */
+  to: string;
+  /** The number as sent: dialing code and digits. */
+  normalizedTo: string;
+  /** `null` only when the answer's counts did not allow pairing (see `anomalies`). */
+  messageId: string | null;
+}
+
+/** A recipient the service listed in `FailedList`. */
+export interface FailedRecipient {
+  index: number;
+  to: string;
+  normalizedTo: string;
+}
+
+/** A repeat removed by `dropDuplicates`. */
+export interface DroppedDuplicate {
+  index: number;
+  duplicateOf: number;
+}
+
+/** Something in a success answer that did not add up; the result is still reported. */
+export type Anomaly =
+  | { kind: "MESSAGE_ID_COUNT_MISMATCH"; messageIds: number; accepted: number }
+  | { kind: "SUCCESS_COUNT_MISMATCH"; reported: number; accepted: number }
+  | { kind: "UNKNOWN_FAILED_NUMBER"; number: string };
+
+/** The result of one accepted BatchSendMessageToGlobe call. */
+export interface BatchSendResult {
+  requestId: string | null;
+  responseCode: string;
+  responseDescription: string | null;
+  from: string | null;
+  successCount: number;
+  sent: SentRecipient[];
+  failed: FailedRecipient[];
+  dropped: DroppedDuplicate[];
+  anomalies: Anomaly[];
+  /** Requests made: more than 1 after throttling or a refused connection. */
+  attempts: number;
+}
+
+/** Fix the time and nonce of a signature (tests, server-side signing). */
+export interface SignAt {
+  /** Milliseconds since the epoch, or a Date. @default Date.now() */
+  timestamp?: number | Date;
+  /** 1 to 128 characters of A-Z a-z 0-9 - _ . ~, unique per request. @default 32 random hex digits */
+  nonce?: string;
+}
+
+/** A request ready for `fetch(url, { method, headers, body })`. */
+export interface SignedRequest {
+  method: "POST";
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Every `SmsError.code`. */
+export type SmsErrorCode =
+  | "INVALID_BATCH"
+  | "INVALID_CREDENTIALS"
+  | "INVALID_ENDPOINT"
+  | "INVALID_NONCE"
+  | "INVALID_TIMESTAMP"
+  | "INVALID_OPTION"
+  | "CONNECTION_FAILED"
+  | "ABORTED"
+  | "THROTTLED"
+  | "SIGNATURE_REJECTED"
+  | "CREDENTIALS_REJECTED"
+  | "TIMESTAMP_REJECTED"
+  | "NONCE_REUSED"
+  | "PERMISSION_DENIED"
+  | "REQUEST_REJECTED"
+  | "SERVICE_REJECTED"
+  | "UNEXPECTED_RESPONSE"
+  | "OUTCOME_UNKNOWN";
+
+/** Why an outcome is unknown. */
+export type UnknownReason = "timeout" | "connection_lost" | "server_error" | "unreadable_body" | "aborted";
+
+/** A recipient named by an error (e.g. those whose fate is unknown). */
+export interface RecipientRef {
+  index: number;
+  to: string;
+  normalizedTo: string;
+}
