@@ -130,6 +130,10 @@ pub enum Error {
     ConnectionFailed { attempts: u32 },
     /// The caller aborted before the request was sent. Nothing was sent.
     Aborted,
+    /// In a browser, a synchronous function was called before `await ready()` loaded the
+    /// WebAssembly module. Raised by the package's browser entry; listed here so every code has
+    /// one home.
+    NotInitialized,
     /// The service answered with an error it explains (gateway `Code` or business
     /// `ResponseCode`). Nothing was sent, except where `kind` says otherwise.
     Service {
@@ -162,6 +166,7 @@ impl Error {
             Error::InvalidOption { .. } => "INVALID_OPTION",
             Error::ConnectionFailed { .. } => "CONNECTION_FAILED",
             Error::Aborted => "ABORTED",
+            Error::NotInitialized => "NOT_INITIALIZED",
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
             Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
@@ -178,6 +183,7 @@ impl Error {
         "INVALID_OPTION",
         "CONNECTION_FAILED",
         "ABORTED",
+        "NOT_INITIALIZED",
         "THROTTLED",
         "SIGNATURE_REJECTED",
         "CREDENTIALS_REJECTED",
@@ -288,6 +294,9 @@ impl fmt::Display for Error {
                 "could not connect to the endpoint ({attempts} attempt(s)); nothing was sent"
             ),
             Error::Aborted => f.write_str("aborted before the request was sent; nothing was sent"),
+            Error::NotInitialized => f.write_str(
+                "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",
+            ),
             Error::Service { kind, detail } => {
                 write!(
                     f,

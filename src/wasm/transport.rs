@@ -94,8 +94,11 @@ fn never_connected(error: &JsValue) -> bool {
     }
     candidates.iter().any(|c| {
         string_at(c, "code").is_some_and(|code| NOT_CONNECTED_CODES.contains(&code.as_str()))
-            // Deno writes the OS error into the message.
-            || string_at(c, "message").is_some_and(|m| m.contains("Connection refused") || m.contains("os error 111"))
+            // Deno writes the OS error into the message; undici refuses a fetch-spec "bad port"
+            // before connecting.
+            || string_at(c, "message").is_some_and(|m| {
+                m.contains("Connection refused") || m.contains("os error 111") || m == "bad port"
+            })
     })
 }
 

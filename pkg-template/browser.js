@@ -1,0 +1,51 @@
+// Browser, worker and bundler entry: the .wasm is fetched once, lazily, by `ready()`; every async
+// function awaits it, and calling `ready()` again is a no-op. No top-level await, and no reliance
+// on a bundler's wasm support: the module's URL is resolved from this file.
+import init, * as wasm from "./aliyun_globe_sms.js";
+import { notInitialized } from "./errors.js";
+
+let loading;
+let loaded = false;
+
+/**
+ * Loads the WebAssembly module (once). Pass a `WebAssembly.Module`, bytes or a URL where the
+ * default location does not work (edge runtimes import the .wasm as a module).
+ */
+export function ready(moduleOrPath) {
+  loading ??= init({ module_or_path: moduleOrPath ?? new URL("./aliyun_globe_sms_bg.wasm", import.meta.url) }).then(
+    () => {
+      loaded = true;
+    },
+    (error) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
+}
+
+function loadedOrThrow() {
+  if (!loaded) throw notInitialized();
+}
+
+export async function batchSend(options) {
+  await ready();
+  return wasm.batchSend(options);
+}
+
+export function validateBatch(options) {
+  loadedOrThrow();
+  return wasm.validateBatch(options);
+}
+
+export function countSegments(text) {
+  loadedOrThrow();
+  return wasm.countSegments(text);
+}
+
+export function signRequest(options, at) {
+  loadedOrThrow();
+  return wasm.signRequest(options, at);
+}
+
+export { SmsError, isSmsError } from "./errors.js";

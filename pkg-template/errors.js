@@ -1,0 +1,32 @@
+// SmsError: every rejection of this package is an Error named "SmsError" with a stable `code`.
+// The WebAssembly side creates them as plain Errors; `instanceof SmsError` works by name and code
+// (Symbol.hasInstance), so it holds across realms and across two copies of the package.
+
+/** True for any error thrown by this package (any copy, any realm). */
+export function isSmsError(value) {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.prototype.toString.call(value) === "[object Error]" &&
+    value.name === "SmsError" &&
+    typeof value.code === "string"
+  );
+}
+
+/** The type of every error this package throws; use `isSmsError` or `instanceof`. */
+export class SmsError extends Error {
+  static [Symbol.hasInstance](value) {
+    return isSmsError(value);
+  }
+}
+
+/** The browser entry's own error, before the WebAssembly module exists to make one. */
+export function notInitialized() {
+  const error = new Error(
+    "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",
+  );
+  error.name = "SmsError";
+  error.code = "NOT_INITIALIZED";
+  error.retryable = false;
+  return error;
+}

@@ -1,0 +1,35 @@
+// Node entry: the module is instantiated synchronously from its bytes on import, so every
+// function is usable at once (no top-level await: `require()` works on Node >= 20.19).
+// Node's only extra: credentials default to the official SDK's environment variables.
+import { readFileSync } from "node:fs";
+import * as wasm from "./aliyun_globe_sms.js";
+
+wasm.initSync({ module: readFileSync(new URL("./aliyun_globe_sms_bg.wasm", import.meta.url)) });
+
+function withEnvironmentCredentials(options) {
+  if (options === null || typeof options !== "object" || options.credentials != null) return options;
+  const env = process.env;
+  const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  if (accessKeyId === undefined && accessKeySecret === undefined) return options;
+  const securityToken = env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined;
+  return { ...options, credentials: { accessKeyId: accessKeyId ?? "", accessKeySecret: accessKeySecret ?? "", securityToken } };
+}
+
+export function batchSend(options) {
+  return wasm.batchSend(withEnvironmentCredentials(options));
+}
+
+export function signRequest(options, at) {
+  return wasm.signRequest(withEnvironmentCredentials(options), at);
+}
+
+export const validateBatch = wasm.validateBatch;
+export const countSegments = wasm.countSegments;
+
+/** Already loaded in Node; kept so code written for browsers runs unchanged. */
+export function ready() {
+  return Promise.resolve();
+}
+
+export { SmsError, isSmsError } from "./errors.js";
