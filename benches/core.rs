@@ -13,19 +13,29 @@ use aliyun_globe_sms::{Credentials, Endpoint, NumberRules, Timestamp};
 use serde_json::Value;
 
 fn golden_batch() -> (BatchInput, Credentials) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/batch-1000.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden/batch-1000.json");
     let text = std::fs::read_to_string(path).expect("batch-1000.json");
     let all: Value = serde_json::from_str(&text).expect("json");
     let v = &all[1];
     let list = |key: &str| -> Vec<String> {
-        v["inputsDecoded"][key].as_array().expect(key).iter().map(|x| x.as_str().unwrap_or("").to_string()).collect()
+        v["inputsDecoded"][key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|x| x.as_str().unwrap_or("").to_string())
+            .collect()
     };
     let mut input = BatchInput::new(list("To"), Messages::PerRecipient(list("Message")));
     input.from = v["inputs"]["request"]["From"].as_str().map(str::to_string);
-    input.task_id = v["inputs"]["request"]["TaskId"].as_str().map(str::to_string);
+    input.task_id = v["inputs"]["request"]["TaskId"]
+        .as_str()
+        .map(str::to_string);
     input.message_type = v["inputs"]["request"]["Type"].as_str().map(str::to_string);
     // Synthetic numbers (65 + 9 digits and the like): E.164 rules only.
-    input.number_rules = NumberRules { check_national_length: false };
+    input.number_rules = NumberRules {
+        check_national_length: false,
+    };
     let creds = Credentials::new(
         v["inputs"]["accessKeyId"].as_str().unwrap_or(""),
         v["inputs"]["accessKeySecret"].as_str().unwrap_or(""),
@@ -49,29 +59,57 @@ fn measure(label: &str, iterations: usize, mut f: impl FnMut()) {
     samples.sort();
     let median = samples[samples.len() / 2];
     let p90 = samples[samples.len() * 9 / 10];
-    println!("{label:<44} median {:>8.1} µs   p90 {:>8.1} µs   ({iterations} runs)", median.as_secs_f64() * 1e6, p90.as_secs_f64() * 1e6);
+    println!(
+        "{label:<44} median {:>8.1} µs   p90 {:>8.1} µs   ({iterations} runs)",
+        median.as_secs_f64() * 1e6,
+        p90.as_secs_f64() * 1e6
+    );
 }
 
 fn main() {
     let (input, creds) = golden_batch();
     let endpoint = Endpoint::default();
     let timestamp = Timestamp::from_unix_seconds(1_770_091_506).expect("time");
-    println!("1000-recipient golden batch ({} recipients), native, release build", input.to.len());
+    println!(
+        "1000-recipient golden batch ({} recipients), native, release build",
+        input.to.len()
+    );
     measure("validate", 200, || {
         black_box(Batch::validate(black_box(&input)).expect("valid"));
     });
     let batch = Batch::validate(&input).expect("valid");
     for scheme in [SignatureScheme::V1, SignatureScheme::Acs3] {
-        let ctx = SigningContext { endpoint: &endpoint, scheme, timestamp, nonce: "fe44f5c60ddbaa2b15a070a30d281bc16a7dd406426fd1dffc3f0fa0b2bc58e3" };
-        measure(&format!("build + sign, signature {}", scheme.as_str()), 200, || {
-            black_box(request::sign_batch(black_box(&batch), &creds, &ctx).expect("signed"));
-        });
-        measure(&format!("validate + build + sign, signature {}", scheme.as_str()), 200, || {
-            let batch = Batch::validate(black_box(&input)).expect("valid");
-            black_box(request::sign_batch(&batch, &creds, &ctx).expect("signed"));
-        });
+        let ctx = SigningContext {
+            endpoint: &endpoint,
+            scheme,
+            timestamp,
+            nonce: "fe44f5c60ddbaa2b15a070a30d281bc16a7dd406426fd1dffc3f0fa0b2bc58e3",
+        };
+        measure(
+            &format!("build + sign, signature {}", scheme.as_str()),
+            200,
+            || {
+                black_box(request::sign_batch(black_box(&batch), &creds, &ctx).expect("signed"));
+            },
+        );
+        measure(
+            &format!("validate + build + sign, signature {}", scheme.as_str()),
+            200,
+            || {
+                let batch = Batch::validate(black_box(&input)).expect("valid");
+                black_box(request::sign_batch(&batch, &creds, &ctx).expect("signed"));
+            },
+        );
     }
-    let ctx = SigningContext { endpoint: &endpoint, scheme: SignatureScheme::V1, timestamp, nonce: "n" };
-    let url_len = request::sign_batch(&batch, &creds, &ctx).expect("signed").url.len();
+    let ctx = SigningContext {
+        endpoint: &endpoint,
+        scheme: SignatureScheme::V1,
+        timestamp,
+        nonce: "n",
+    };
+    let url_len = request::sign_batch(&batch, &creds, &ctx)
+        .expect("signed")
+        .url
+        .len();
     println!("signature 1.0 URL length: {url_len} bytes");
 }

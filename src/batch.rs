@@ -5,8 +5,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 use crate::json_text;
 use crate::recipient::{self, NumberRules, Recipient, RecipientProblem};
 use crate::segment::{self, MessageProblem, SegmentCount};
@@ -43,8 +41,7 @@ pub const ISSUE_CODES: &[&str] = &[
 ];
 
 /// One problem found in a batch, as data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     /// Stable code, e.g. `RECIPIENT_MAINLAND_CHINA`.
     pub code: &'static str,
@@ -199,8 +196,7 @@ pub struct BatchEntry {
 }
 
 /// A repeat of a number that `drop_duplicates` removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DroppedDuplicate {
     /// Index of the dropped repeat in the caller's `to`.
     pub index: usize,
@@ -392,7 +388,7 @@ impl Batch {
                     "TYPE_INVALID",
                     "type",
                     None,
-                    format!("type: must be NOTIFY or MKT, not {t:?}"),
+                    format!("type: must be NOTIFY or MKT, not \"{t}\""),
                 ));
                 MessageType::default()
             }),

@@ -321,7 +321,7 @@ impl fmt::Display for Error {
                 excerpt,
             } => write!(
                 f,
-                "unexpected answer (HTTP {http_status}), the request was not processed: {excerpt:?}"
+                "unexpected answer (HTTP {http_status}), the request was not processed: \"{excerpt}\""
             ),
             Error::OutcomeUnknown {
                 reason,
@@ -345,7 +345,7 @@ impl fmt::Display for Error {
                     write!(f, " [RequestId {id}]")?;
                 }
                 if let Some(e) = excerpt {
-                    write!(f, ": {e:?}")?;
+                    write!(f, ": \"{e}\"")?;
                 }
                 Ok(())
             }

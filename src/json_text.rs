@@ -1,9 +1,38 @@
-//! `To` and `Message` travel as JSON arrays inside a string parameter (seed doc, api-reference §1).
+//! JSON text as this API uses it: `To` and `Message` are JSON arrays inside string parameters
+//! (seed doc, api-reference §1), and answers are small JSON objects.
 //!
-//! The official SDK sends whatever text the caller built; callers build it with
-//! `JSON.stringify`. We write the same bytes `JSON.stringify` writes for an array of strings, so a
-//! request of ours signs exactly like the SDK's for the same recipients and messages (golden README:
-//! "a compact JSON writer that leaves non-ASCII as UTF-8 gives back `inputs.request` exactly").
+//! Writing: the same bytes `JSON.stringify` writes for an array of strings, so our requests sign
+//! exactly like the official SDK's (golden README: "a compact JSON writer that leaves non-ASCII as
+//! UTF-8 gives back `inputs.request` exactly").
+//!
+//! Reading: a small strict reader instead of serde_json, because the answers we read are a
+//! handful of strings and arrays, and a general reader (with float parsing and formatting) was a
+//! third of the shipped WebAssembly. Numbers are kept as their text; no float arithmetic at all.
+//! It never panics and never recurses deeper than `MAX_DEPTH`.
+
+/// Deepest nesting the reader follows; deeper input is refused rather than risking the stack.
+pub const MAX_DEPTH: usize = 32;
+
+/// A JSON value. Numbers keep their text (`"1"`, `"1.5e3"`), objects their member order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonValue {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<JsonValue>),
+    Object(Vec<(String, JsonValue)>),
+}
+
+impl JsonValue {
+    /// The member `key` of an object (the first, if repeated).
+    pub fn get(&self, key: &str) -> Option<&JsonValue> {
+        match self {
+            JsonValue::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
 
 /// Writes `["a","b"]` the way `JSON.stringify` does: no spaces, non-ASCII left as UTF-8, and only
 /// `"`, `\` and control characters below U+0020 escaped.
@@ -22,7 +51,8 @@ where
     out
 }
 
-fn push_json_string(out: &mut String, text: &str) {
+/// Appends `text` as a JSON string literal, escaped as `JSON.stringify` escapes it.
+pub fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -35,12 +65,222 @@ fn push_json_string(out: &mut String, text: &str) {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 // JSON.stringify writes the other control characters as \u00xx, lower-case hex.
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                let n = c as u8;
+                out.push_str("\\u00");
+                out.push(crate::signature::hex_digit(n >> 4, b'a'));
+                out.push(crate::signature::hex_digit(n, b'a'));
             }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+/// Reads one JSON value filling the whole text (white space around it allowed). `None` for
+/// anything that is not strict JSON, or nests deeper than `MAX_DEPTH`.
+pub fn parse(text: &str) -> Option<JsonValue> {
+    let mut reader = Reader {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let value = reader.value(0)?;
+    reader.skip_space();
+    (reader.at == reader.bytes.len()).then_some(value)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: JsonValue) -> Option<JsonValue> {
+        let end = self.at.checked_add(word.len())?;
+        if self.bytes.get(self.at..end)? == word {
+            self.at = end;
+            Some(value)
+        } else {
+            None
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<JsonValue> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.skip_space();
+        match self.peek()? {
+            b'{' => self.object(depth),
+            b'[' => self.array(depth),
+            b'"' => self.string().map(JsonValue::String),
+            b't' => self.literal(b"true", JsonValue::Bool(true)),
+            b'f' => self.literal(b"false", JsonValue::Bool(false)),
+            b'n' => self.literal(b"null", JsonValue::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<JsonValue> {
+        self.at += 1; // '{'
+        let mut members = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Some(JsonValue::Object(members));
+        }
+        loop {
+            self.skip_space();
+            if self.peek() != Some(b'"') {
+                return None;
+            }
+            let key = self.string()?;
+            self.skip_space();
+            if self.next()? != b':' {
+                return None;
+            }
+            let value = self.value(depth + 1)?;
+            members.push((key, value));
+            self.skip_space();
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Some(JsonValue::Object(members)),
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<JsonValue> {
+        self.at += 1; // '['
+        let mut items = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Some(JsonValue::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.skip_space();
+            match self.next()? {
+                b',' => continue,
+                b']' => return Some(JsonValue::Array(items)),
+                _ => return None,
+            }
+        }
+    }
+
+    fn number(&mut self) -> Option<JsonValue> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if !self.peek()?.is_ascii_digit() {
+                return None;
+            }
+            self.digits();
+        }
+        let text = std::str::from_utf8(self.bytes.get(start..self.at)?).ok()?;
+        Some(JsonValue::Number(text.to_string()))
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut n = 0u32;
+        for _ in 0..4 {
+            let d = char::from(self.next()?).to_digit(16)?;
+            n = n * 16 + d;
+        }
+        Some(n)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.at += 1; // opening quote
+        let mut out = Vec::new();
+        loop {
+            match self.next()? {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let c = match self.next()? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first)
+                                && self.bytes.get(self.at..self.at.saturating_add(2))
+                                    == Some(&b"\\u"[..])
+                            {
+                                let save = self.at;
+                                self.at += 2;
+                                match self.hex4()? {
+                                    low @ 0xDC00..=0xDFFF => {
+                                        0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+                                    }
+                                    _ => {
+                                        self.at = save;
+                                        first
+                                    }
+                                }
+                            } else {
+                                first
+                            };
+                            // A lone surrogate cannot be held in Rust text: it reads as U+FFFD.
+                            char::from_u32(code).unwrap_or('\u{FFFD}')
+                        }
+                        _ => return None,
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                // Raw control characters are not allowed inside JSON strings.
+                0x00..=0x1f => return None,
+                b => out.push(b),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -56,16 +296,73 @@ mod tests {
             r#"["Line one\nLine two","CRLF\r\nand a\ttab"]"#
         );
         assert_eq!(
-            string_array(["q\"b\\s/\u{1}\u{7f}é🎉\u{2028}"]),
-            "[\"q\\\"b\\\\s/\\u0001\u{7f}é🎉\u{2028}\"]"
+            string_array(["q\"b\\s/\u{1}\u{1f}\u{7f}é🎉\u{2028}"]),
+            "[\"q\\\"b\\\\s/\\u0001\\u001f\u{7f}é🎉\u{2028}\"]"
         );
     }
 
     #[test]
-    fn round_trips_through_a_json_reader() {
-        let items = ["", "\u{0}\u{1f}", "你好", "a\"b", "\\"];
+    fn writer_and_reader_round_trip() {
+        let items = ["", "\u{0}\u{1f}", "你好", "a\"b", "\\", "🎉"];
         let text = string_array(items);
-        let back: Vec<String> = serde_json::from_str(&text).unwrap();
-        assert_eq!(back, items);
+        let expected = JsonValue::Array(
+            items
+                .iter()
+                .map(|s| JsonValue::String(s.to_string()))
+                .collect(),
+        );
+        assert_eq!(parse(&text), Some(expected));
+    }
+
+    #[test]
+    fn reads_what_the_service_sends() {
+        let v = parse(r#" {"ResponseCode":"OK","SuccessCount":"2","N":12,"F":-1.5e3,"L":"[\"1\"]","D":{"a":[true,false,null]}} "#)
+            .unwrap();
+        assert_eq!(v.get("ResponseCode"), Some(&JsonValue::String("OK".into())));
+        assert_eq!(v.get("N"), Some(&JsonValue::Number("12".into())));
+        assert_eq!(v.get("F"), Some(&JsonValue::Number("-1.5e3".into())));
+        assert_eq!(
+            parse(r#""\u00e9\ud83c\udf89\ud800x\/""#),
+            Some(JsonValue::String("é🎉\u{FFFD}x/".into()))
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_strict_json() {
+        for bad in [
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "{'a':1}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "+1",
+            "NaN",
+            "tru",
+            "\"abc",
+            "\"a\nb\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "{\"a\" 1}",
+            "[1 2]",
+            "{} {}",
+            "<xml/>",
+            "{\"ResponseCode\":\"OK\"",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(parse(&deep), None);
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_some());
     }
 }

@@ -4,8 +4,6 @@
 //! Both schemes send `POST /` with every operation parameter in the query and an empty body
 //! (DECISIONS.md §3). Time and nonce are arguments: the core has no clock and no randomness.
 
-use serde::Serialize;
-
 use crate::batch::Batch;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
@@ -52,7 +50,7 @@ impl SignatureScheme {
 
 /// An HTTP request ready to send. `host`, `content-length` and `user-agent` are left to the HTTP
 /// client (browsers forbid setting them); the URL's host is the one that was signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// Always `POST`.
     pub method: &'static str,

@@ -7,12 +7,10 @@
 //! those recipients are reported sent (the service said OK and did not list them as failed) with
 //! `message_id: None`, and the outcome carries an `Anomaly` saying so.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
 use crate::batch::{Batch, DroppedDuplicate};
 use crate::credentials::Credentials;
 use crate::error::{Error, ServiceError, ServiceErrorKind, UnknownReason};
+use crate::json_text::{self, JsonValue};
 use crate::signature::percent;
 
 /// Longest excerpt of an unreadable body kept in an error, in characters.
@@ -21,8 +19,7 @@ pub const EXCERPT_CHARACTERS: usize = 160;
 pub const MESSAGE_CHARACTERS: usize = 600;
 
 /// A recipient the service accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentRecipient {
     /// Index in the caller's `to`.
     pub index: usize,
@@ -35,8 +32,7 @@ pub struct SentRecipient {
 }
 
 /// A recipient the service listed in `FailedList`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedRecipient {
     /// Index in the caller's `to`.
     pub index: usize,
@@ -47,23 +43,29 @@ pub struct FailedRecipient {
 }
 
 /// Something in a success answer that does not add up; the outcome is still reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Anomaly {
     /// `MessageIdList` does not have one ID per accepted recipient: IDs were not paired.
-    #[serde(rename_all = "camelCase")]
     MessageIdCountMismatch { message_ids: usize, accepted: usize },
     /// `SuccessCount` disagrees with the number of accepted recipients.
-    #[serde(rename_all = "camelCase")]
     SuccessCountMismatch { reported: u64, accepted: usize },
     /// `FailedList` names a number that is not in the batch.
-    #[serde(rename_all = "camelCase")]
     UnknownFailedNumber { number: String },
 }
 
+impl Anomaly {
+    /// A stable SCREAMING_SNAKE name for the kind of anomaly.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Anomaly::MessageIdCountMismatch { .. } => "MESSAGE_ID_COUNT_MISMATCH",
+            Anomaly::SuccessCountMismatch { .. } => "SUCCESS_COUNT_MISMATCH",
+            Anomaly::UnknownFailedNumber { .. } => "UNKNOWN_FAILED_NUMBER",
+        }
+    }
+}
+
 /// The result of one accepted `BatchSendMessageToGlobe` call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchOutcome {
     /// `RequestId`: quote it to Alibaba support.
     pub request_id: Option<String>,
@@ -97,10 +99,7 @@ pub fn read_batch_response(
     body: &[u8],
 ) -> Result<BatchOutcome, Error> {
     let text = String::from_utf8_lossy(body);
-    let json = match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    };
+    let json = json_text::parse(&text).filter(|v| matches!(v, JsonValue::Object(_)));
     let retry_after_ms =
         header(headers, "x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok());
     let excerpt = || excerpt(&text, credentials);
@@ -267,7 +266,7 @@ pub fn classify_business(code: &str) -> ServiceErrorKind {
 
 fn read_success(
     batch: &Batch,
-    map: &Map<String, Value>,
+    map: &JsonValue,
     request_id: Option<String>,
     code: String,
 ) -> Option<BatchOutcome> {
@@ -351,7 +350,7 @@ fn read_success(
 
 /// A field by its name or its lower-camel twin (`Code` / `code`): the gateway has sent both
 /// (node-sdk-response-handling.json, `http400-lowercase-keys`).
-fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+fn field<'a>(map: &'a JsonValue, key: &str) -> Option<&'a JsonValue> {
     map.get(key).or_else(|| {
         let mut chars = key.chars();
         let lower: String = chars
@@ -366,40 +365,41 @@ fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 
 /// A string field, or a number written as text (the service sends `SuccessCount` as a string, a
 /// JSON number has been seen too).
-fn field_text(map: &Map<String, Value>, key: &str) -> Option<String> {
+fn field_text(map: &JsonValue, key: &str) -> Option<String> {
     match field(map, key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        JsonValue::String(s) | JsonValue::Number(s) => Some(s.clone()),
         _ => None,
     }
 }
 
-fn field_number(map: &Map<String, Value>, key: &str) -> Option<u64> {
+fn field_number(map: &JsonValue, key: &str) -> Option<u64> {
     match field(map, key)? {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n.as_u64(),
+        JsonValue::String(s) | JsonValue::Number(s) => s.trim().parse().ok(),
         _ => None,
     }
 }
 
 /// `FailedList` / `MessageIdList`: a JSON array inside a string (`"[\"1\",\"2\"]"`). Absent, null
 /// or an empty string mean an empty list; a real array is accepted too. `None` when unreadable.
-fn embedded_list(map: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
+fn embedded_list(map: &JsonValue, key: &str) -> Option<Vec<String>> {
+    let parsed;
     let items = match field(map, key) {
-        None | Some(Value::Null) => return Some(Vec::new()),
-        Some(Value::String(s)) if s.trim().is_empty() => return Some(Vec::new()),
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(s).ok()? {
-            Value::Array(items) => items,
-            _ => return None,
-        },
-        Some(Value::Array(items)) => items.clone(),
+        None | Some(JsonValue::Null) => return Some(Vec::new()),
+        Some(JsonValue::String(s)) if s.trim().is_empty() => return Some(Vec::new()),
+        Some(JsonValue::String(s)) => {
+            parsed = json_text::parse(s)?;
+            match &parsed {
+                JsonValue::Array(items) => items,
+                _ => return None,
+            }
+        }
+        Some(JsonValue::Array(items)) => items,
         Some(_) => return None,
     };
     items
-        .into_iter()
+        .iter()
         .map(|v| match v {
-            Value::String(s) => Some(s),
-            Value::Number(n) => Some(n.to_string()),
+            JsonValue::String(s) | JsonValue::Number(s) => Some(s.clone()),
             _ => None,
         })
         .collect()
@@ -421,7 +421,8 @@ pub fn redact(text: &str, credentials: &Credentials) -> String {
         let once = percent::encode(secret);
         let twice = percent::encode(&once);
         // As a JSON string would escape it, for bodies too broken to parse.
-        let json_escaped = serde_json::to_string(secret).unwrap_or_default();
+        let mut json_escaped = String::new();
+        json_text::push_json_string(&mut json_escaped, secret);
         let json_escaped = json_escaped.trim_matches('"').to_string();
         for form in [twice, once, json_escaped, secret.to_string()] {
             if !form.is_empty() && out.contains(&form) {

@@ -52,8 +52,8 @@ pub fn sign(
     access_key_id: &str,
     access_key_secret: &str,
 ) -> Acs3Signature {
-    let mut query: Vec<&(&str, &str)> = input.query.iter().collect();
-    query.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut query: Vec<(&str, &str)> = input.query.to_vec();
+    super::sort_by_name(&mut query);
     let mut canonical_query = String::new();
     for (i, (name, value)) in query.iter().enumerate() {
         if i > 0 {
@@ -70,7 +70,7 @@ pub fn sign(
         .iter()
         .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
         .collect();
-    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    super::sort_by_name(&mut headers);
     let mut canonical_headers = String::new();
     let mut signed_headers = String::new();
     for (i, (name, value)) in headers.iter().enumerate() {

@@ -20,6 +20,26 @@ pub(crate) fn hex_digit(value: u8, a_or_upper_a: u8) -> char {
     })
 }
 
+/// Sorts `(name, value)` pairs by name in byte order, keeping equal names in order. Insertion
+/// sort: a request has at most a dozen parameters or headers, and this one small function is far
+/// smaller in the WebAssembly than the standard library's sorts.
+pub(crate) fn sort_by_name<N: AsRef<str>, V>(items: &mut [(N, V)]) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 {
+            let out_of_order = match (items.get(j - 1), items.get(j)) {
+                (Some(a), Some(b)) => a.0.as_ref().as_bytes() > b.0.as_ref().as_bytes(),
+                _ => false,
+            };
+            if !out_of_order {
+                break;
+            }
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Lower-case hex of bytes (ACS3 digests and signatures).
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -76,6 +96,30 @@ mod tests {
             assert_eq!(base64_standard(input.as_bytes()), expected);
         }
         assert_eq!(base64_standard(&[0xfb, 0xff]), "+/8=");
+    }
+
+    #[test]
+    fn sort_by_name_is_byte_order_and_stable() {
+        let mut v = vec![
+            ("b", 1),
+            ("Type", 2),
+            ("a", 3),
+            ("B", 4),
+            ("a", 5),
+            ("AccessKeyId", 6),
+        ];
+        sort_by_name(&mut v);
+        assert_eq!(
+            v,
+            [
+                ("AccessKeyId", 6),
+                ("B", 4),
+                ("Type", 2),
+                ("a", 3),
+                ("a", 5),
+                ("b", 1)
+            ]
+        );
     }
 
     #[test]

@@ -21,8 +21,8 @@ pub struct V1Signature {
 ///
 /// Names are sorted in byte order, which is the SDK's code-unit order for these ASCII names.
 pub fn sign(method: &str, parameters: &[(&str, &str)], access_key_secret: &str) -> V1Signature {
-    let mut sorted: Vec<&(&str, &str)> = parameters.iter().collect();
-    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut sorted: Vec<(&str, &str)> = parameters.to_vec();
+    super::sort_by_name(&mut sorted);
 
     let mut canonicalized_query = String::new();
     for (i, (name, value)) in sorted.iter().enumerate() {

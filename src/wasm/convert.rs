@@ -2,13 +2,13 @@
 //! errors become `SmsError` objects. No SMS rule lives here.
 
 use js_sys::{Array, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::batch::{Batch, BatchInput, Messages};
+use crate::batch::{Batch, BatchInput, Issue, Messages};
 use crate::error::Error;
 use crate::recipient::NumberRules;
 use crate::request::{SignatureScheme, SignedRequest};
+use crate::response::{Anomaly, BatchOutcome};
 use crate::retry::DEFAULT_MAX_ATTEMPTS;
 use crate::segment::{self, SegmentCount};
 use crate::{Credentials, Endpoint};
@@ -16,8 +16,8 @@ use crate::{Credentials, Endpoint};
 /// Milliseconds allowed for one attempt unless the caller says otherwise: long enough for a
 /// 1000-recipient request over a slow link, short enough that a hung connection is noticed.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
-const MAX_TIMEOUT_MS: f64 = 600_000.0;
-const MAX_ATTEMPTS: f64 = 10.0;
+const MAX_TIMEOUT_MS: u32 = 600_000;
+const MAX_ATTEMPTS: u32 = 10;
 
 /// Everything `batchSend` needs, read from its options object.
 pub struct SendSettings {
@@ -76,15 +76,19 @@ fn opt_bool(object: &JsValue, key: &str) -> Result<Option<bool>, Error> {
 }
 
 /// A whole number in `min..=max`, or `None` when absent.
-fn opt_integer(object: &JsValue, key: &str, min: f64, max: f64) -> Result<Option<f64>, Error> {
+fn opt_integer(object: &JsValue, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
     let value = get(object, key);
     if absent(&value) {
         return Ok(None);
     }
     match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(Some(n)),
+        // In range and whole, so the cast is exact.
+        Some(n) if n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(&n) => {
+            Ok(Some(n as u32))
+        }
         _ => Err(invalid(
             key,
+            // Integers, not floats, in the message: float formatting would add 18 KB of wasm.
             &format!("must be a whole number from {min} to {max}"),
         )),
     }
@@ -180,10 +184,10 @@ pub fn send_options(options: &JsValue) -> Result<SendSettings, Error> {
         Some(text) => SignatureScheme::parse(&text)
             .ok_or_else(|| invalid("signatureVersion", "must be \"1.0\" or \"ACS3\""))?,
     };
-    let timeout_ms = opt_integer(options, "timeoutMs", 1.0, MAX_TIMEOUT_MS)?
-        .map_or(DEFAULT_TIMEOUT_MS, |n| n as u32);
-    let max_attempts = opt_integer(options, "maxAttempts", 1.0, MAX_ATTEMPTS)?
-        .map_or(DEFAULT_MAX_ATTEMPTS, |n| n as u32);
+    let timeout_ms =
+        opt_integer(options, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let max_attempts =
+        opt_integer(options, "maxAttempts", 1, MAX_ATTEMPTS)?.unwrap_or(DEFAULT_MAX_ATTEMPTS);
     let signal_value = get(options, "signal");
     let signal = if absent(&signal_value) {
         None
@@ -255,21 +259,125 @@ pub fn sign_at(value: &JsValue) -> Result<(Option<f64>, Option<String>), Error> 
     Ok((millis, nonce))
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    // json_compatible: plain objects and null, as the TypeScript declares, never Map or undefined.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
-}
-
 fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a property on a plain object we just made cannot fail.
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
-/// Any serializable core value (results, issues).
-pub fn value<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    to_js(value)
+fn num(n: usize) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+fn str_or_null(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+fn array<T>(items: &[T], each: impl Fn(&T) -> JsValue) -> JsValue {
+    let out = Array::new_with_length(0);
+    for item in items {
+        out.push(&each(item));
+    }
+    out.into()
+}
+
+fn recipient_ref(index: usize, to: &str, normalized_to: &str) -> Object {
+    let r = Object::new();
+    set(&r, "index", &num(index));
+    set(&r, "to", &JsValue::from_str(to));
+    set(&r, "normalizedTo", &JsValue::from_str(normalized_to));
+    r
+}
+
+/// `Issue[]` as declared in types.d.ts (absent values are `null`).
+pub fn issues(list: &[Issue]) -> JsValue {
+    array(list, |issue| {
+        let o = Object::new();
+        set(&o, "code", &JsValue::from_str(issue.code));
+        set(&o, "field", &JsValue::from_str(issue.field));
+        set(&o, "index", &issue.index.map_or(JsValue::NULL, num));
+        set(
+            &o,
+            "duplicateOf",
+            &issue.duplicate_of.map_or(JsValue::NULL, num),
+        );
+        set(&o, "message", &JsValue::from_str(&issue.message));
+        o.into()
+    })
+}
+
+fn anomaly(a: &Anomaly) -> JsValue {
+    let o = Object::new();
+    set(&o, "kind", &JsValue::from_str(a.kind()));
+    match a {
+        Anomaly::MessageIdCountMismatch {
+            message_ids,
+            accepted,
+        } => {
+            set(&o, "messageIds", &num(*message_ids));
+            set(&o, "accepted", &num(*accepted));
+        }
+        Anomaly::SuccessCountMismatch { reported, accepted } => {
+            set(&o, "reported", &JsValue::from_f64(*reported as f64));
+            set(&o, "accepted", &num(*accepted));
+        }
+        Anomaly::UnknownFailedNumber { number } => set(&o, "number", &JsValue::from_str(number)),
+    }
+    o.into()
+}
+
+/// `BatchSendResult` as declared in types.d.ts.
+pub fn outcome(outcome: &BatchOutcome) -> JsValue {
+    let o = Object::new();
+    set(&o, "requestId", &str_or_null(outcome.request_id.as_deref()));
+    set(
+        &o,
+        "responseCode",
+        &JsValue::from_str(&outcome.response_code),
+    );
+    set(
+        &o,
+        "responseDescription",
+        &str_or_null(outcome.response_description.as_deref()),
+    );
+    set(&o, "from", &str_or_null(outcome.from.as_deref()));
+    set(
+        &o,
+        "successCount",
+        &JsValue::from_f64(outcome.success_count as f64),
+    );
+    set(
+        &o,
+        "sent",
+        &array(&outcome.sent, |s| {
+            let r = recipient_ref(s.index, &s.to, &s.normalized_to);
+            set(&r, "messageId", &str_or_null(s.message_id.as_deref()));
+            r.into()
+        }),
+    );
+    set(
+        &o,
+        "failed",
+        &array(&outcome.failed, |f| {
+            recipient_ref(f.index, &f.to, &f.normalized_to).into()
+        }),
+    );
+    set(
+        &o,
+        "dropped",
+        &array(&outcome.dropped, |d| {
+            let r = Object::new();
+            set(&r, "index", &num(d.index));
+            set(&r, "duplicateOf", &num(d.duplicate_of));
+            r.into()
+        }),
+    );
+    set(&o, "anomalies", &array(&outcome.anomalies, anomaly));
+    set(
+        &o,
+        "attempts",
+        &JsValue::from_f64(f64::from(outcome.attempts)),
+    );
+    o.into()
 }
 
 /// `{ encoding, characters, units, segments }`.
@@ -335,7 +443,7 @@ pub fn sms_error(error: &Error, batch: Option<&Batch>) -> JsValue {
         set(object, "retryAfterMs", &JsValue::from_f64(ms as f64));
     }
     match error {
-        Error::InvalidBatch { issues } => set(object, "issues", &to_js(issues)),
+        Error::InvalidBatch { issues: list } => set(object, "issues", &issues(list)),
         Error::ConnectionFailed { attempts } => {
             set(object, "attempts", &JsValue::from_f64(f64::from(*attempts)))
         }

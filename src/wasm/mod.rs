@@ -62,7 +62,7 @@ pub async fn batch_send(options: JsSendOptions) -> Result<JsValue, JsValue> {
         ) {
             Next::Done(result) => {
                 return match *result {
-                    Ok(outcome) => Ok(convert::value(&outcome)),
+                    Ok(outcome) => Ok(convert::outcome(&outcome)),
                     Err(error) => Err(convert::sms_error(&error, Some(&batch))),
                 }
             }
@@ -84,7 +84,7 @@ pub async fn batch_send(options: JsSendOptions) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = validateBatch, unchecked_return_type = "Issue[]")]
 pub fn validate_batch(options: JsBatchOptions) -> Result<JsValue, JsValue> {
     let input = convert::batch_options(&options).map_err(|e| thrown(&e))?;
-    Ok(convert::value(&crate::batch::validate_batch(&input)))
+    Ok(convert::issues(&crate::batch::validate_batch(&input)))
 }
 
 /// Encoding (GSM-7 or UCS-2), length in UTF-16 units, billing units and billable segments of one
