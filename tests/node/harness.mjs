@@ -157,6 +157,16 @@ export function assertSmsError(error, expected) {
  * signature now known. `minimum` guards against a suite that stopped catching.
  */
 export function leakCheck({ minimum = 1, signatures = false } = {}) {
+  test("leak scan: the scan finds a planted secret wherever it hides", () => {
+    const token = DEFAULT_STS_KEY.securityToken;
+    const planted = [
+      new Error(`in the message ${DEFAULT_KEY.accessKeySecret}`),
+      new Error("percent-encoded", { cause: { query: `SecurityToken=${percentEncode(token)}` } }),
+      Object.defineProperty(new Error("hidden"), "secret", { value: DEFAULT_STS_KEY.accessKeySecret, enumerable: false }),
+      Object.assign(new Error("nested"), { detail: { deeper: [{ token }] } }),
+    ];
+    for (const error of planted) assert.throws(() => assertNoSecret(error), /shows/);
+  });
   test("leak scan: no error caught in this suite shows a secret, token or signature", () => {
     assert.ok(caughtErrors.length >= minimum, `only ${caughtErrors.length} errors were caught and scanned`);
     if (signatures) assert.ok(signaturesSeen > 0, "no signature was collected: the fetch spy saw nothing");
