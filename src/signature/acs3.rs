@@ -1,8 +1,6 @@
 //! ACS3-HMAC-SHA256 (signature v3), the official SDK's default scheme (wire-format.md §10).
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-
+use super::digest::{hmac_sha256, sha256};
 use super::{hex_lower, percent};
 
 /// The algorithm name written at the head of the string-to-sign and of `Authorization`.
@@ -96,16 +94,13 @@ pub fn sign(
     .join("\n");
     let string_to_sign = format!(
         "{ALGORITHM}\n{}",
-        hex_lower(&Sha256::digest(canonical_request.as_bytes()))
+        hex_lower(&sha256(canonical_request.as_bytes()))
     );
-    let signature = match <Hmac<Sha256> as Mac>::new_from_slice(access_key_secret.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(string_to_sign.as_bytes());
-            hex_lower(&mac.finalize().into_bytes())
-        }
-        // HMAC takes keys of any length; unreachable, kept panic-free.
-        Err(_) => String::new(),
-    };
+    // The key is the secret exactly as given: no '&', no encoding (wire-format.md §10.5).
+    let signature = hex_lower(&hmac_sha256(
+        access_key_secret.as_bytes(),
+        string_to_sign.as_bytes(),
+    ));
     let authorization = format!(
         "{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
     );
@@ -126,7 +121,7 @@ mod tests {
 
     #[test]
     fn empty_payload_hash_is_sha256_of_nothing() {
-        assert_eq!(hex_lower(&Sha256::digest(b"")), EMPTY_PAYLOAD_SHA256);
+        assert_eq!(hex_lower(&sha256(b"")), EMPTY_PAYLOAD_SHA256);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! tests and debugging, never for error messages.
 
 pub mod acs3;
+pub mod digest;
 pub mod percent;
 pub mod v1;
 

@@ -1,9 +1,6 @@
 //! Signature version 1.0: HMAC-SHA1 over the sorted, twice-encoded parameters
 //! (wire-format.md §6; the official SDK's `signatureAlgorithm: 'v2'` path).
 
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
-
 use super::percent;
 
 /// Every text the signature 1.0 recipe produces, in order.
@@ -56,15 +53,7 @@ fn hmac_sha1_base64(access_key_secret: &str, string_to_sign: &str) -> String {
     let mut key = Vec::with_capacity(access_key_secret.len() + 1);
     key.extend_from_slice(access_key_secret.as_bytes());
     key.push(b'&');
-    // HMAC accepts keys of any length, so this constructor cannot fail; the fallback keeps the
-    // no-panic rule without an expect().
-    match <Hmac<Sha1> as Mac>::new_from_slice(&key) {
-        Ok(mut mac) => {
-            mac.update(string_to_sign.as_bytes());
-            super::base64_standard(&mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
-    }
+    super::base64_standard(&super::digest::hmac_sha1(&key, string_to_sign.as_bytes()))
 }
 
 #[cfg(test)]
