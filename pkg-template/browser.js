@@ -2,14 +2,15 @@
 // function awaits it, and calling `ready()` again is a no-op. No top-level await, and no reliance
 // on a bundler's wasm support: the module's URL is resolved from this file.
 import init, * as wasm from "./aliyun_globe_sms.js";
-import { notInitialized } from "./errors.js";
+import { loadFailed, notInitialized } from "./errors.js";
 
 let loading;
 let loaded = false;
 
 /**
  * Loads the WebAssembly module (once). Pass a `WebAssembly.Module`, bytes or a URL where the
- * default location does not work (edge runtimes import the .wasm as a module).
+ * default location does not work (edge runtimes import the .wasm as a module). A failed load
+ * rejects with SmsError `NOT_INITIALIZED` (the reason in `cause`) and is not remembered.
  */
 export function ready(moduleOrPath) {
   loading ??= init({ module_or_path: moduleOrPath ?? new URL("./aliyun_globe_sms_bg.wasm", import.meta.url) }).then(
@@ -17,8 +18,9 @@ export function ready(moduleOrPath) {
       loaded = true;
     },
     (error) => {
+      // Forgotten, so a later call (e.g. with the bytes) can try again.
       loading = undefined;
-      throw error;
+      throw loadFailed(error);
     },
   );
   return loading;

@@ -30,3 +30,20 @@ export function notInitialized() {
   error.retryable = false;
   return error;
 }
+
+/**
+ * A failed load of the WebAssembly module (a wrong URL, a blocked fetch, bytes that are not this
+ * module), so that `ready()` and every async call keep rejecting with an SmsError. The loader's
+ * own error is kept as `cause`.
+ */
+export function loadFailed(cause) {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const error = new Error(
+    `the WebAssembly module could not be loaded (${reason}); pass ready() the module, its bytes or its URL`,
+    { cause },
+  );
+  error.name = "SmsError";
+  error.code = "NOT_INITIALIZED";
+  error.retryable = false;
+  return error;
+}

@@ -3,6 +3,8 @@
  * Loads the WebAssembly module once (browsers, workers, edge runtimes); a no-op in Node, where it
  * loads on import. Pass a `WebAssembly.Module`, bytes or a URL where the default location does
  * not work. Await it before the synchronous functions in a browser.
+ * @throws {SmsError} `NOT_INITIALIZED` when the module cannot be loaded (the reason in `cause`);
+ * a later call may try again.
  */
 export function ready(moduleOrPath?: WebAssembly.Module | BufferSource | URL | string): Promise<void>;
 
