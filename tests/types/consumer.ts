@@ -1,0 +1,233 @@
+// A strict TypeScript consumer of the installed package: every export of "aliyun-globe-sms" and
+// "aliyun-globe-sms/sandbox", used with the types a user would write. Compiled (never run) by
+// types.test.mjs with `tsc --strict --noEmit`, once with NodeNext resolution and once with
+// bundler resolution, so the `types` conditions of `exports` are what is checked. Each
+// `@ts-expect-error` proves a type is strict where it must be: if the line compiled, tsc fails.
+
+import {
+  SmsError,
+  batchSend,
+  countSegments,
+  isSmsError,
+  ready,
+  signRequest,
+  validateBatch,
+  type Anomaly,
+  type BatchOptions,
+  type BatchSendResult,
+  type Credentials,
+  type DroppedDuplicate,
+  type FailedRecipient,
+  type Issue,
+  type IssueCode,
+  type IssueField,
+  type MessageType,
+  type RecipientRef,
+  type SegmentCount,
+  type SendOptions,
+  type SentRecipient,
+  type SignAt,
+  type SignatureVersion,
+  type SignedRequest,
+  type SmsErrorCode,
+  type UnknownReason,
+} from "aliyun-globe-sms";
+import {
+  DEFAULT_KEY,
+  DEFAULT_STS_KEY,
+  EMPTY_BODY_SHA256,
+  FAULT_KINDS,
+  NONCE_RETENTION_MS,
+  TIMESTAMP_TOLERANCE_MS,
+  canonicalRequestAcs3,
+  canonicalizedQueryV1,
+  decodeForm,
+  parseAcs3Authorization,
+  percentEncode,
+  sha256Hex,
+  signatureAcs3,
+  signatureV1,
+  startSandbox,
+  stringToSignAcs3,
+  stringToSignV1,
+  verifySignatureAcs3,
+  verifySignatureV1,
+  type Acs3Authorization,
+  type HeaderValues,
+  type PendingSandboxFault,
+  type Sandbox,
+  type SandboxFault,
+  type SandboxFaultKind,
+  type SandboxKey,
+  type SandboxMessage,
+  type SandboxOptions,
+  type SandboxRequest,
+} from "aliyun-globe-sms/sandbox";
+
+/** A compile-time equality check: `Equal<A, B>` is `true` only when A and B are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const same = <T extends true>(_: T): void => undefined;
+
+/** What a caller does with each error code: the switch must stay exhaustive. */
+function describeError(error: SmsError): string {
+  const code: SmsErrorCode = error.code;
+  switch (code) {
+    case "INVALID_BATCH": {
+      const issues: Issue[] | undefined = error.issues;
+      return `invalid batch: ${issues?.map((i) => `${i.code}@${i.index ?? "-"}`).join(", ")}`;
+    }
+    case "INVALID_CREDENTIALS":
+    case "INVALID_ENDPOINT":
+    case "INVALID_NONCE":
+    case "INVALID_TIMESTAMP":
+    case "INVALID_OPTION":
+      return `bad ${error.field ?? "input"}`;
+    case "CONNECTION_FAILED":
+      return `not connected after ${error.attempts ?? 0} attempts`;
+    case "ABORTED":
+    case "NOT_INITIALIZED":
+      return code;
+    case "THROTTLED":
+      return `throttled; retry after ${error.retryAfterMs ?? 1000} ms; retryable ${error.retryable}`;
+    case "SIGNATURE_REJECTED":
+    case "CREDENTIALS_REJECTED":
+    case "TIMESTAMP_REJECTED":
+    case "NONCE_REUSED":
+    case "PERMISSION_DENIED":
+    case "REQUEST_REJECTED":
+    case "SERVICE_REJECTED":
+    case "UNEXPECTED_RESPONSE": {
+      const status: number | undefined = error.httpStatus;
+      const requestId: string | undefined = error.requestId;
+      const serviceCode: string | undefined = error.serviceCode;
+      return `${serviceCode} ${status} ${requestId}`;
+    }
+    case "OUTCOME_UNKNOWN": {
+      const reason: UnknownReason | undefined = error.reason;
+      const recipients: RecipientRef[] = error.recipients ?? [];
+      return `${reason}: ${recipients.map((r) => `${r.index} ${r.to} ${r.normalizedTo}`).join("; ")}`;
+    }
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  await ready();
+  await ready(new Uint8Array(0));
+  await ready(new URL("https://example.com/aliyun_globe_sms_bg.wasm"));
+
+  const sandboxOptions: SandboxOptions = { qps: Infinity, failNumbers: ["6598765432"], log: false, clock: () => Date.now() };
+  const sandbox: Sandbox = await startSandbox(sandboxOptions);
+  const keys: SandboxKey[] = [DEFAULT_KEY, DEFAULT_STS_KEY];
+  const credentials: Credentials = { accessKeyId: DEFAULT_STS_KEY.accessKeyId, accessKeySecret: DEFAULT_STS_KEY.accessKeySecret, securityToken: DEFAULT_STS_KEY.securityToken };
+  const type: MessageType = "MKT";
+  const signatureVersion: SignatureVersion = "ACS3";
+
+  const batch: BatchOptions = { to: ["+852 9123 4567"], message: ["hi"], from: "Acme", type, taskId: "t1", dropDuplicates: true, checkNationalLength: false };
+  const issues: Issue[] = validateBatch(batch);
+  const codes: IssueCode[] = issues.map((i) => i.code);
+  const fields: IssueField[] = issues.map((i) => i.field);
+  const duplicateOf: (number | null)[] = issues.map((i) => i.duplicateOf);
+
+  const controller = new AbortController();
+  const options: SendOptions = {
+    ...batch,
+    credentials,
+    endpoint: sandbox.url,
+    signatureVersion,
+    timeoutMs: 5000,
+    maxAttempts: 2,
+    signal: controller.signal,
+  };
+  try {
+    const result: BatchSendResult = await batchSend(options);
+    const sent: SentRecipient[] = result.sent;
+    const failed: FailedRecipient[] = result.failed;
+    const dropped: DroppedDuplicate[] = result.dropped;
+    const anomalies: Anomaly[] = result.anomalies;
+    const count: number = result.successCount + result.attempts;
+    const requestId: string | null = result.requestId;
+    const responseCode: string = result.responseCode;
+    const description: string | null = result.responseDescription;
+    const from: string | null = result.from;
+    for (const anomaly of anomalies) {
+      if (anomaly.kind === "MESSAGE_ID_COUNT_MISMATCH") console.log(anomaly.messageIds, anomaly.accepted);
+      else if (anomaly.kind === "SUCCESS_COUNT_MISMATCH") console.log(anomaly.reported, anomaly.accepted);
+      else console.log(anomaly.number);
+    }
+    // @ts-expect-error messageId may be null (counts that do not pair)
+    const messageId: string = sent[0]!.messageId;
+    console.log(sent, failed, dropped, count, requestId, responseCode, description, from, messageId);
+  } catch (error: unknown) {
+    if (error instanceof SmsError) console.log(describeError(error));
+    if (isSmsError(error)) console.log(error.code, error.name, error.message, error.stack, error.index);
+  }
+
+  const segments: SegmentCount = countSegments("hello");
+  const encoding: "GSM-7" | "UCS-2" = segments.encoding;
+  const at: SignAt = { timestamp: new Date(), nonce: "n-1" };
+  const signed: SignedRequest = signRequest(options, at);
+  signRequest(options, { timestamp: 0 });
+  signRequest(options);
+  const response = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body });
+  console.log(encoding, segments.characters, segments.units, segments.segments, response.status);
+
+  // The sandbox side.
+  const fault: SandboxFault = { kind: "throttle", retryAfterMs: 1500, count: 2 };
+  const pending: PendingSandboxFault = sandbox.inject(fault);
+  const kinds: SandboxFaultKind[] = sandbox.pendingFaults().map((f) => f.kind);
+  sandbox.inject({ kind: "htmlError", status: 503, afterAccept: true });
+  sandbox.inject({ kind: "clockSkew", ms: TIMESTAMP_TOLERANCE_MS + 1 });
+  sandbox.clearFaults();
+  const messages: SandboxMessage[] = sandbox.messages();
+  const requests: SandboxRequest[] = sandbox.requests();
+  const stages: string[] = Object.values(FAULT_KINDS);
+  sandbox.reset();
+  console.log(pending.stage, kinds, messages.map((m) => m.scheme), requests.map((r) => r.status), stages, sandbox.port, sandbox.endpoint, keys);
+
+  const params: Record<string, string> = Object.fromEntries(decodeForm(new URL(signed.url).search.slice(1)));
+  const v1 = verifySignatureV1({ method: "POST", params, accessKeySecret: DEFAULT_KEY.accessKeySecret });
+  const v1Valid: boolean = v1.valid && stringToSignV1("POST", params) === v1.stringToSign;
+  const query: string = canonicalizedQueryV1(params);
+  const v1Signature: string = signatureV1(v1.stringToSign, DEFAULT_KEY.accessKeySecret);
+  const parsed: Acs3Authorization | null = parseAcs3Authorization(signed.headers["Authorization"]);
+  const headers: HeaderValues = { ...signed.headers, host: sandbox.endpoint };
+  const canonical: string = canonicalRequestAcs3({ method: "POST", path: "/", query: params, headers, signedHeaders: parsed?.signedHeaders ?? [], hashedPayload: sha256Hex(signed.body) });
+  const acs3Signature: string = signatureAcs3(stringToSignAcs3(canonical), DEFAULT_KEY.accessKeySecret);
+  const acs3 = verifySignatureAcs3({ method: "POST", path: "/", query: params, headers, body: signed.body, accessKeySecret: DEFAULT_KEY.accessKeySecret });
+  const problem: string | undefined = acs3.problem;
+  console.log(v1Valid, query, v1Signature, acs3Signature, acs3.valid, problem, percentEncode("a b"), EMPTY_BODY_SHA256, NONCE_RETENTION_MS);
+  console.log(codes, fields, duplicateOf);
+
+  await sandbox.close();
+}
+
+// The types say what the runtime does.
+same<Equal<Awaited<ReturnType<typeof batchSend>>, BatchSendResult>>(true);
+same<Equal<ReturnType<typeof validateBatch>, Issue[]>>(true);
+same<Equal<ReturnType<typeof signRequest>, SignedRequest>>(true);
+same<Equal<ReturnType<typeof ready>, Promise<void>>>(true);
+same<Equal<SmsError["name"], "SmsError">>(true);
+same<Equal<Issue["index"], number | null>>(true);
+
+// Strict where it must be.
+// @ts-expect-error only "1.0" and "ACS3"
+const badVersion: SignatureVersion = "2.0";
+// @ts-expect-error only NOTIFY and MKT
+const badType: MessageType = "SPAM";
+// @ts-expect-error `to` is a list
+validateBatch({ to: "+852 9123 4567", message: "x" });
+// @ts-expect-error `message` is required
+validateBatch({ to: [] });
+// @ts-expect-error codes are a closed union
+const badCode: SmsErrorCode = "SOMETHING_ELSE";
+// @ts-expect-error faults are a closed union too
+const badFault: SandboxFault = { kind: "explode" };
+// @ts-expect-error a SmsError's code cannot be reassigned
+new SmsError("x").code = "ABORTED";
+
+console.log(badVersion, badType, badCode, badFault);
+void main();
