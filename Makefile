@@ -1,13 +1,18 @@
 # The project's commands. Each installs what it lacks and is quick when it is there.
-#   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node)
-#   make bench   native timing of the core on the 1000-recipient golden batch
+#   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node),
+#                the npm package (Node suites, packaging, types) on its packed tarball
+#   make bench   native timing of the core on the 1000-recipient golden batch, then make bench-node
+#   make bench-node  the npm package beside Alibaba's official Node SDK (bench/README.md); ~1 minute
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 NPM_STAMP := node_modules/.package-lock.json
+# pkg/package.json is the last file build.mjs writes: its age is the build's.
+PKG_STAMP := pkg/package.json
+PKG_SOURCES := Cargo.toml Cargo.lock rust-toolchain.toml README.md $(shell find src pkg-template -type f)
 
-.PHONY: test test-rust test-core-purity test-sandbox bench
+.PHONY: test test-rust test-core-purity test-sandbox test-node bench bench-node
 
-test: test-rust test-sandbox
+test: test-rust test-sandbox test-node
 
 test-rust: test-core-purity
 	cargo clippy --all-targets --locked -- -D warnings
@@ -25,5 +30,18 @@ $(NPM_STAMP): package.json package-lock.json
 test-sandbox: $(NPM_STAMP)
 	node --test tests/sandbox/
 
+$(PKG_STAMP): $(NPM_STAMP) $(PKG_SOURCES)
+	node pkg-template/build.mjs
+
+# npm pack pkg/ → install into a temp project → node --test there (tests/node, tests/package,
+# tests/types), importing the package by name; publint and attw on the same tarball.
+test-node: $(PKG_STAMP)
+	node tests/package/run.mjs
+
 bench:
 	cargo bench --locked --bench core
+	$(MAKE) bench-node
+
+# Prints figures and ratios, asserts nothing; builds pkg/ first when it is missing.
+bench-node: $(NPM_STAMP)
+	node bench/run.mjs
