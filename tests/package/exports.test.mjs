@@ -136,6 +136,36 @@ describe("exports conditions", () => {
     assert.ok(existsSync(join(INSTALLED, "browser.js")));
   });
 
+  test("a real bundler agrees: esbuild for browsers (and platform-neutral) bundles browser.js, never node.js", { skip: DEV_ROOT ? false : "needs DEV_ROOT" }, async () => {
+    const esbuild = createRequire(join(DEV_ROOT, "package.json"))("esbuild");
+    for (const platform of ["browser", "neutral"]) {
+      const result = await esbuild.build({
+        stdin: { contents: `export * from "aliyun-globe-sms";`, resolveDir: CONSUMER, loader: "js" },
+        absWorkingDir: CONSUMER,
+        bundle: true,
+        write: false,
+        metafile: true,
+        format: "esm",
+        platform,
+        logLevel: "silent",
+      });
+      const inputs = Object.keys(result.metafile.inputs).map((path) => path.replace(/^.*node_modules\/aliyun-globe-sms\//, ""));
+      assert.ok(inputs.includes("browser.js"), `${platform}: ${inputs.join(", ")}`);
+      assert.ok(!inputs.includes("node.js"), `${platform}: ${inputs.join(", ")}`);
+    }
+    // The sandbox is a Node server: a browser bundle cannot resolve it.
+    await assert.rejects(
+      esbuild.build({
+        stdin: { contents: `import "aliyun-globe-sms/sandbox";`, resolveDir: CONSUMER, loader: "js" },
+        bundle: true,
+        write: false,
+        platform: "browser",
+        logLevel: "silent",
+      }),
+      /sandbox/,
+    );
+  });
+
   test("TypeScript's `types` condition gives the shipped declarations", () => {
     assert.equal(resolveExports(MANIFEST.exports, ".", ["types", "import", "browser"]), "./index.d.ts");
     assert.equal(resolveExports(MANIFEST.exports, "./sandbox", ["types", "import", "node"]), "./sandbox/index.d.ts");
