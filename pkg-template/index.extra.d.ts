@@ -17,7 +17,7 @@ export declare class SmsError extends Error {
   readonly retryable: boolean;
   /** The option or field at fault, e.g. `"to"`, `"credentials.accessKeySecret"`. */
   readonly field?: string;
-  /** The recipient index at fault (the first issue's, for `INVALID_BATCH`). */
+  /** The recipient index at fault; for `INVALID_BATCH`, that of the first issue that has one. */
   readonly index?: number;
   /** `INVALID_BATCH`: every problem of the batch. */
   readonly issues?: Issue[];
