@@ -62,7 +62,7 @@ impl fmt::Display for Issue {
 }
 
 impl Issue {
-    fn new(
+    pub(crate) fn new(
         code: &'static str,
         field: &'static str,
         index: Option<usize>,
@@ -77,7 +77,7 @@ impl Issue {
         }
     }
 
-    fn recipient(index: usize, problem: &RecipientProblem) -> Issue {
+    pub(crate) fn recipient(index: usize, problem: &RecipientProblem) -> Issue {
         let mut issue = Issue::new(
             problem.code(),
             "to",
@@ -226,13 +226,26 @@ pub struct CheckedRecipients {
     pub issues: Vec<Issue>,
 }
 
+/// What to do with a number that appears twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateRule {
+    /// Report `RECIPIENT_DUPLICATE` for every repeat.
+    Refuse,
+    /// Drop every repeat, keeping the first.
+    Drop,
+    /// Do not look: the caller compares across a longer list (campaigns).
+    Ignore,
+}
+
 /// Checks every recipient and its message. Batch-level limits (count, type, from, task ID) are
-/// not checked here.
+/// not checked here. `to` may be one part of a longer list starting at `offset`: reported
+/// indexes are `offset + i`; `undecodable` uses indexes within the part.
 pub fn check_recipients(
     to: &[String],
     messages: &Messages,
     undecodable: &[(Option<usize>, MessageProblem)],
-    drop_duplicates: bool,
+    offset: usize,
+    duplicates_rule: DuplicateRule,
     rules: &NumberRules,
 ) -> CheckedRecipients {
     let mut out = CheckedRecipients::default();
@@ -270,35 +283,39 @@ pub fn check_recipients(
         }
     };
 
-    let duplicates =
-        recipient::find_duplicates(&parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>());
     let mut duplicate_of: Vec<Option<usize>> = vec![None; to.len()];
-    for (first, dup) in duplicates {
-        if let Some(slot) = duplicate_of.get_mut(dup) {
-            *slot = Some(first);
+    if duplicates_rule != DuplicateRule::Ignore {
+        let duplicates =
+            recipient::find_duplicates(&parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>());
+        for (first, dup) in duplicates {
+            if let Some(slot) = duplicate_of.get_mut(dup) {
+                *slot = Some(first);
+            }
         }
     }
 
     for (index, (given, result)) in to.iter().zip(parsed).enumerate() {
+        let at = offset + index;
         let mut ok = true;
         let recipient = match result {
             Ok(r) => Some(r),
             Err(problem) => {
-                out.issues.push(Issue::recipient(index, &problem));
+                out.issues.push(Issue::recipient(at, &problem));
                 ok = false;
                 None
             }
         };
         if let Some(first_index) = duplicate_of.get(index).copied().flatten() {
-            if drop_duplicates {
+            let first_index = offset + first_index;
+            if duplicates_rule == DuplicateRule::Drop {
                 out.dropped.push(DroppedDuplicate {
-                    index,
+                    index: at,
                     duplicate_of: first_index,
                 });
                 continue;
             }
             out.issues.push(Issue::recipient(
-                index,
+                at,
                 &RecipientProblem::Duplicate { first_index },
             ));
             ok = false;
@@ -312,7 +329,7 @@ pub fn check_recipients(
                 {
                     Ok(count) => (text.as_str(), Some(count)),
                     Err(p) => {
-                        out.issues.push(Issue::message(Some(index), &p));
+                        out.issues.push(Issue::message(Some(at), &p));
                         (text.as_str(), None)
                     }
                 },
@@ -321,7 +338,7 @@ pub fn check_recipients(
         };
         if let (true, Some(recipient), Some(segments)) = (ok, recipient, segments) {
             out.entries.push(BatchEntry {
-                index,
+                index: at,
                 given: given.clone(),
                 recipient,
                 message: text.to_string(),
@@ -330,6 +347,74 @@ pub fn check_recipients(
         }
     }
     out
+}
+
+/// What applies to every recipient of a batch: sender ID, type and task ID, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSettings {
+    /// The sender ID, if one is sent.
+    pub from: Option<SenderId>,
+    /// `NOTIFY` or `MKT`.
+    pub message_type: MessageType,
+    /// The task ID, if one is sent.
+    pub task_id: Option<String>,
+}
+
+/// Checks `from`, `type` and `taskId`, adding an issue for each problem.
+pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSettings {
+    let from = match input.from.as_deref().map(SenderId::parse) {
+        None => None,
+        Some(Ok(id)) => id,
+        Some(Err(p)) => {
+            issues.push(Issue::sender_id(&p));
+            None
+        }
+    };
+
+    let message_type = match input.message_type.as_deref() {
+        None => MessageType::default(),
+        Some(t) => MessageType::parse(t).unwrap_or_else(|| {
+            issues.push(Issue::new(
+                "TYPE_INVALID",
+                "type",
+                None,
+                format!("type: must be NOTIFY or MKT, not \"{t}\""),
+            ));
+            MessageType::default()
+        }),
+    };
+
+    let task_id = match input.task_id.as_deref() {
+        None | Some("") => None,
+        Some(t) => {
+            let length = t.chars().count();
+            if length > MAX_TASK_ID_CHARACTERS {
+                issues.push(Issue::new(
+                    "TASK_ID_TOO_LONG",
+                    "taskId",
+                    None,
+                    format!("taskId: at most {MAX_TASK_ID_CHARACTERS} characters, got {length}"),
+                ));
+            } else if let Some(c) = t.chars().find(|c| c.is_control()) {
+                issues.push(Issue::new(
+                    "TASK_ID_INVALID_CHARACTER",
+                    "taskId",
+                    None,
+                    format!(
+                        "taskId: control character U+{:04X} is not allowed",
+                        u32::from(c)
+                    ),
+                ));
+            }
+            Some(t.to_string())
+        }
+    };
+
+    BatchSettings {
+        from,
+        message_type,
+        task_id,
+    }
 }
 
 impl Batch {
@@ -359,79 +444,41 @@ impl Batch {
             &input.to,
             &input.messages,
             &input.undecodable_messages,
-            input.drop_duplicates,
+            0,
+            if input.drop_duplicates {
+                DuplicateRule::Drop
+            } else {
+                DuplicateRule::Refuse
+            },
             &input.number_rules,
         );
         issues.extend(checked.issues);
-        if input.to.is_empty() {
-            // A shared text is still checked so an empty form shows every problem at once.
-            if let Messages::One(text) = &input.messages {
-                if let Err(p) = segment::check_message(text) {
-                    issues.push(Issue::message(None, &p));
-                }
-            }
-        }
-
-        let from = match input.from.as_deref().map(SenderId::parse) {
-            None => None,
-            Some(Ok(id)) => id,
-            Some(Err(p)) => {
-                issues.push(Issue::sender_id(&p));
-                None
-            }
-        };
-
-        let message_type = match input.message_type.as_deref() {
-            None => MessageType::default(),
-            Some(t) => MessageType::parse(t).unwrap_or_else(|| {
-                issues.push(Issue::new(
-                    "TYPE_INVALID",
-                    "type",
-                    None,
-                    format!("type: must be NOTIFY or MKT, not \"{t}\""),
-                ));
-                MessageType::default()
-            }),
-        };
-
-        let task_id = match input.task_id.as_deref() {
-            None | Some("") => None,
-            Some(t) => {
-                let length = t.chars().count();
-                if length > MAX_TASK_ID_CHARACTERS {
-                    issues.push(Issue::new(
-                        "TASK_ID_TOO_LONG",
-                        "taskId",
-                        None,
-                        format!(
-                            "taskId: at most {MAX_TASK_ID_CHARACTERS} characters, got {length}"
-                        ),
-                    ));
-                } else if let Some(c) = t.chars().find(|c| c.is_control()) {
-                    issues.push(Issue::new(
-                        "TASK_ID_INVALID_CHARACTER",
-                        "taskId",
-                        None,
-                        format!(
-                            "taskId: control character U+{:04X} is not allowed",
-                            u32::from(c)
-                        ),
-                    ));
-                }
-                Some(t.to_string())
-            }
-        };
+        let settings = check_settings(input, &mut issues);
 
         if issues.is_empty() {
-            Ok(Batch {
-                entries: checked.entries,
-                dropped: checked.dropped,
-                from,
-                message_type,
-                task_id,
-            })
+            Ok(Batch::from_parts(
+                checked.entries,
+                checked.dropped,
+                settings,
+            ))
         } else {
             Err(issues)
+        }
+    }
+
+    /// A batch of entries already checked by `check_recipients` (at most `MAX_RECIPIENTS`; a
+    /// campaign cuts its list into such parts).
+    pub fn from_parts(
+        entries: Vec<BatchEntry>,
+        dropped: Vec<DroppedDuplicate>,
+        settings: BatchSettings,
+    ) -> Batch {
+        Batch {
+            entries,
+            dropped,
+            from: settings.from,
+            message_type: settings.message_type,
+            task_id: settings.task_id,
         }
     }
 

@@ -130,6 +130,11 @@ pub enum Error {
     ConnectionFailed { attempts: u32 },
     /// The caller aborted before the request was sent. Nothing was sent.
     Aborted,
+    /// A campaign journal does not belong to this campaign (another list, text or options), or is
+    /// not a journal at all. Nothing was sent.
+    JournalMismatch { reason: &'static str },
+    /// A campaign journal entry (other than a torn last one) cannot be read. Nothing was sent.
+    JournalCorrupt { entry: usize },
     /// In a browser, a synchronous function was called before `await ready()` loaded the
     /// WebAssembly module. Raised by the package's browser entry; listed here so every code has
     /// one home.
@@ -167,6 +172,8 @@ impl Error {
             Error::ConnectionFailed { .. } => "CONNECTION_FAILED",
             Error::Aborted => "ABORTED",
             Error::NotInitialized => "NOT_INITIALIZED",
+            Error::JournalMismatch { .. } => "JOURNAL_MISMATCH",
+            Error::JournalCorrupt { .. } => "JOURNAL_CORRUPT",
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
             Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
@@ -184,6 +191,8 @@ impl Error {
         "CONNECTION_FAILED",
         "ABORTED",
         "NOT_INITIALIZED",
+        "JOURNAL_MISMATCH",
+        "JOURNAL_CORRUPT",
         "THROTTLED",
         "SIGNATURE_REJECTED",
         "CREDENTIALS_REJECTED",
@@ -202,6 +211,7 @@ impl Error {
         match self {
             Error::InvalidBatch { issues } => issues.first().map(|i| i.field),
             Error::InvalidOption { field, .. } => Some(field.as_str()),
+            Error::JournalMismatch { .. } | Error::JournalCorrupt { .. } => Some("journal"),
             Error::InvalidCredentials { problem } => Some(problem.field()),
             Error::InvalidEndpoint { .. } => Some("endpoint"),
             Error::InvalidNonce => Some("nonce"),
@@ -294,6 +304,10 @@ impl fmt::Display for Error {
                 "could not connect to the endpoint ({attempts} attempt(s)); nothing was sent"
             ),
             Error::Aborted => f.write_str("aborted before the request was sent; nothing was sent"),
+            Error::JournalMismatch { reason } => write!(f, "journal: {reason}; nothing was sent"),
+            Error::JournalCorrupt { entry } => {
+                write!(f, "journal: entry {entry} cannot be read; nothing was sent")
+            }
             Error::NotInitialized => f.write_str(
                 "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",
             ),

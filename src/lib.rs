@@ -16,10 +16,12 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod campaign;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod json_text;
+pub mod pacer;
 pub mod recipient;
 pub mod request;
 pub mod response;

@@ -277,3 +277,16 @@ fn texts_that_could_not_be_decoded_are_refused_with_their_index() {
         vec![("MESSAGE_LONE_SURROGATE", "message", None)]
     );
 }
+
+#[test]
+fn an_empty_form_lists_each_problem_once() {
+    // Regression: the shared text of an empty batch was checked twice.
+    let issues = validate_batch(&BatchInput::new(vec![], one("")));
+    assert_eq!(
+        summary(&issues),
+        vec![
+            ("BATCH_EMPTY", "to", None),
+            ("MESSAGE_EMPTY", "message", None)
+        ]
+    );
+}

@@ -124,12 +124,8 @@ describe("validation", () => {
     assertSmsError(error, { code: "INVALID_BATCH", field: "to", index: 1000 });
   });
 
-  // BUG in the core, reported (src/batch.rs, Batch::validate): with `to: []` and one shared text,
-  // the text is checked in check_recipients and again in the `input.to.is_empty()` branch, so
-  // MESSAGE_EMPTY is listed twice. `todo` keeps it visible in every run without failing it; drop
-  // the option when the fix lands.
-  const duplicateMessageIssue = "core bug: MESSAGE_EMPTY listed twice when to is empty (src/batch.rs)";
-  test("an empty form shows each problem once: no recipients and an empty shared text", { todo: duplicateMessageIssue }, () => {
+  // Regression: MESSAGE_EMPTY was once listed twice here (the shared text was checked twice).
+  test("an empty form shows each problem once: no recipients and an empty shared text", () => {
     assert.deepEqual(validateBatch({ to: [], message: "" }).map(shape), [
       { code: "BATCH_EMPTY", field: "to", index: null, duplicateOf: null },
       { code: "MESSAGE_EMPTY", field: "message", index: null, duplicateOf: null },

@@ -1,0 +1,781 @@
+//! Campaigns: any number of recipients, checked as a whole before the first request, sent in
+//! requests of at most 1000, every recipient's fate kept in a ledger, and a journal from which a
+//! crashed campaign resumes without sending anything twice.
+//!
+//! Memory stays small for long lists (100,000 recipients): the texts are handed over one part at
+//! a time, and per recipient the ledger keeps a normalized number (u64) and a 12-byte state.
+//!
+//! Journal: one JSON text per entry, written by `journal_header`, `mark_written` (before a request
+//! is sent, and flushed by the caller) and `record` (after its answer). On resume, a request
+//! written without an outcome is *unknown*: it may have been sent, so it is never sent again.
+
+use std::fmt::Write as _;
+
+use crate::batch::{
+    check_recipients, check_settings, Batch, BatchInput, BatchSettings, DuplicateRule, Issue,
+    Messages, MAX_RECIPIENTS,
+};
+use crate::error::Error;
+use crate::json_text::{self, JsonValue};
+use crate::recipient::{NumberRules, RecipientProblem};
+use crate::response::BatchOutcome;
+use crate::segment::{self, MessageProblem};
+
+/// The journal format's name and version, in its first entry.
+pub const JOURNAL_FORMAT: &str = "aliyun-globe-sms/campaign@1";
+
+/// How a campaign treats problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CampaignRules {
+    /// Drop repeats of a number (keeping the first) instead of rejecting them.
+    pub drop_duplicates: bool,
+    /// Which number rules apply.
+    pub number_rules: NumberRules,
+    /// Send nothing if any recipient is invalid (otherwise they are `rejected` and the rest go).
+    pub all_or_nothing: bool,
+    /// Stop after a request whose outcome is unknown (otherwise go on with the next).
+    pub stop_on_unknown: bool,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A recipient's place in the ledger (12 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    Sent { id: u32, request: u32 },
+    Failed { request: u32 },
+    Rejected { issue: u32 },
+    Dropped { of: u32 },
+    Unknown { request: u32 },
+    Skipped { request: u32 },
+}
+
+/// A recipient's fate, as reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate<'a> {
+    /// Accepted by the service.
+    Sent {
+        message_id: Option<&'a str>,
+        request_id: Option<&'a str>,
+    },
+    /// In the service's FailedList.
+    Failed { request_id: Option<&'a str> },
+    /// Refused before sending (validation), or a dropped repeat.
+    Rejected {
+        code: &'a str,
+        message: &'a str,
+        duplicate_of: Option<usize>,
+    },
+    /// Its request went out and what happened is not known. Never resent automatically.
+    Unknown {
+        request_id: Option<&'a str>,
+        code: &'a str,
+    },
+    /// Not sent: the campaign stopped before (or its request was refused, `code` says why).
+    Skipped { code: Option<&'a str> },
+}
+
+impl Fate<'_> {
+    /// `sent`, `failed`, `rejected`, `unknown` or `skipped`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fate::Sent { .. } => "sent",
+            Fate::Failed { .. } => "failed",
+            Fate::Rejected { .. } => "rejected",
+            Fate::Unknown { .. } => "unknown",
+            Fate::Skipped { .. } => "skipped",
+        }
+    }
+}
+
+/// Recipients per state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub sent: usize,
+    pub failed: usize,
+    pub rejected: usize,
+    pub unknown: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RequestStatus {
+    Planned,
+    Written,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Request {
+    first: usize,
+    len: usize,
+    status: RequestStatus,
+    request_id: Option<String>,
+    code: Option<String>,
+}
+
+/// FNV-1a, 64 bits: enough to tell whether a journal belongs to the same campaign input.
+#[derive(Debug, Clone, Copy)]
+struct Fingerprint(u64);
+
+impl Fingerprint {
+    fn new() -> Fingerprint {
+        Fingerprint(0xcbf2_9ce4_8422_2325)
+    }
+    fn add(&mut self, text: &str) {
+        for b in text.bytes().chain([0xff]) {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn hex(self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+/// The first phase: every recipient checked, part by part, before anything is sent.
+#[derive(Debug)]
+pub struct CampaignCheck {
+    total: usize,
+    per_recipient_messages: bool,
+    settings: BatchSettings,
+    rules: CampaignRules,
+    issues: Vec<Issue>,
+    normalized: Vec<u64>,
+    checked: usize,
+    fingerprint: Fingerprint,
+}
+
+impl CampaignCheck {
+    /// Starts checking a campaign of `total` recipients. `input` gives `from`, `type`, `taskId`
+    /// and, for one text for all, `messages` (`Messages::One`); with one text per recipient,
+    /// `message_count` is how many texts there are. Problems that concern every recipient are
+    /// returned at once.
+    pub fn new(
+        input: &BatchInput,
+        total: usize,
+        message_count: Option<usize>,
+        rules: CampaignRules,
+    ) -> Result<CampaignCheck, Vec<Issue>> {
+        let mut issues = Vec::new();
+        if total == 0 {
+            issues.push(Issue::new(
+                "BATCH_EMPTY",
+                "to",
+                None,
+                "to: the campaign has no recipients".into(),
+            ));
+        }
+        let settings = check_settings(input, &mut issues);
+        let mut fingerprint = Fingerprint::new();
+        fingerprint.add(&total.to_string());
+        fingerprint.add(input.from.as_deref().unwrap_or(""));
+        fingerprint.add(input.message_type.as_deref().unwrap_or(""));
+        fingerprint.add(input.task_id.as_deref().unwrap_or(""));
+        fingerprint.add(if rules.drop_duplicates {
+            "drop"
+        } else {
+            "keep"
+        });
+        fingerprint.add(if rules.number_rules.check_national_length {
+            "len"
+        } else {
+            "e164"
+        });
+        let per_recipient_messages = match (&input.messages, message_count) {
+            (_, Some(count)) => {
+                if count != total {
+                    issues.push(Issue::new(
+                        "MESSAGE_COUNT_MISMATCH",
+                        "message",
+                        None,
+                        format!("message: {count} texts for {total} recipients; give one text for all or exactly one per recipient"),
+                    ));
+                }
+                true
+            }
+            (Messages::One(text), None) => {
+                let undecodable = input.undecodable_messages.iter().find(|(i, _)| i.is_none());
+                let problem = match undecodable {
+                    Some((_, p)) => Some(p.clone()),
+                    None => segment::check_message(text).err(),
+                };
+                if let Some(p) = problem {
+                    issues.push(Issue::new(
+                        p.code(),
+                        "message",
+                        None,
+                        format!("message: {p}"),
+                    ));
+                }
+                fingerprint.add(text);
+                false
+            }
+            (Messages::PerRecipient(_), None) => true,
+        };
+        if !issues.is_empty() {
+            return Err(issues);
+        }
+        Ok(CampaignCheck {
+            total,
+            per_recipient_messages,
+            settings,
+            rules,
+            issues: Vec::new(),
+            normalized: Vec::with_capacity(total),
+            checked: 0,
+            fingerprint,
+        })
+    }
+
+    /// Checks the next part of the list: recipients `checked..checked + to.len()`, with their
+    /// texts when each has its own. Parts must come in order.
+    pub fn check_part(
+        &mut self,
+        to: &[String],
+        messages: &Messages,
+        undecodable: &[(Option<usize>, MessageProblem)],
+    ) {
+        let offset = self.checked;
+        let part = check_recipients(
+            to,
+            messages,
+            undecodable,
+            offset,
+            DuplicateRule::Ignore,
+            &self.rules.number_rules,
+        );
+        // Problems of a shared text were reported once by `new`.
+        self.issues
+            .extend(part.issues.into_iter().filter(|i| i.index.is_some()));
+        let mut numbers = vec![0u64; to.len()];
+        for entry in &part.entries {
+            if let Some(slot) = numbers.get_mut(entry.index - offset) {
+                *slot = entry.recipient.normalized.parse().unwrap_or(0);
+            }
+        }
+        self.normalized.extend(numbers);
+        for number in to {
+            self.fingerprint.add(number);
+        }
+        if let (true, Messages::PerRecipient(texts)) = (self.per_recipient_messages, messages) {
+            for text in texts {
+                self.fingerprint.add(text);
+            }
+        }
+        self.checked += to.len();
+    }
+
+    /// Ends the check: repeats across the whole list, then the plan of requests. With
+    /// `all_or_nothing`, any problem refuses the campaign; otherwise invalid recipients are
+    /// `rejected` and the rest are planned.
+    pub fn finish(mut self) -> Result<Campaign, Vec<Issue>> {
+        let mut states = vec![State::Pending; self.total];
+        // Repeats: sort (number, index) pairs so the first occurrence leads each run.
+        let mut order: Vec<(u64, u32)> = self
+            .normalized
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n != 0)
+            .map(|(i, n)| (*n, i as u32))
+            .collect();
+        order.sort_unstable();
+        let mut previous: Option<(u64, u32)> = None;
+        for &(number, index) in &order {
+            match previous {
+                Some((n, first)) if n == number => {
+                    if self.rules.drop_duplicates {
+                        if let Some(s) = states.get_mut(index as usize) {
+                            *s = State::Dropped { of: first };
+                        }
+                    } else {
+                        self.issues.push(Issue::recipient(
+                            index as usize,
+                            &RecipientProblem::Duplicate {
+                                first_index: first as usize,
+                            },
+                        ));
+                    }
+                }
+                _ => previous = Some((number, index)),
+            }
+        }
+        self.issues.sort_by_key(|i| i.index);
+        if self.rules.all_or_nothing && !self.issues.is_empty() {
+            return Err(self.issues);
+        }
+        for (n, issue) in self.issues.iter().enumerate() {
+            if let Some(state) = issue.index.and_then(|i| states.get_mut(i)) {
+                if *state == State::Pending {
+                    *state = State::Rejected { issue: n as u32 };
+                }
+            }
+        }
+        let plan: Vec<u32> = states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == State::Pending)
+            .map(|(i, _)| i as u32)
+            .collect();
+        let requests = (0..plan.len())
+            .step_by(MAX_RECIPIENTS)
+            .map(|first| Request {
+                first,
+                len: MAX_RECIPIENTS.min(plan.len() - first),
+                status: RequestStatus::Planned,
+                request_id: None,
+                code: None,
+            })
+            .collect();
+        Ok(Campaign {
+            settings: self.settings,
+            rules: self.rules,
+            states,
+            normalized: self.normalized,
+            issues: self.issues,
+            plan,
+            requests,
+            message_ids: Vec::new(),
+            fingerprint: self.fingerprint.hex(),
+        })
+    }
+}
+
+/// A campaign under way: its plan of requests and the ledger.
+#[derive(Debug)]
+pub struct Campaign {
+    settings: BatchSettings,
+    rules: CampaignRules,
+    states: Vec<State>,
+    normalized: Vec<u64>,
+    issues: Vec<Issue>,
+    plan: Vec<u32>,
+    requests: Vec<Request>,
+    message_ids: Vec<Box<str>>,
+    fingerprint: String,
+}
+
+/// What `record` decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The journal entry for the outcome.
+    pub entry: String,
+    /// Stop the campaign here (the error that ended the request is the reason).
+    pub stop: bool,
+}
+
+impl Campaign {
+    /// Recipients in the campaign.
+    pub fn total(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Requests the campaign needs in all.
+    pub fn requests_total(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// Requests with an outcome.
+    pub fn requests_done(&self) -> usize {
+        self.requests
+            .iter()
+            .filter(|r| r.status == RequestStatus::Done)
+            .count()
+    }
+
+    /// The next request to send, if any.
+    pub fn next_request(&self) -> Option<usize> {
+        self.requests
+            .iter()
+            .position(|r| r.status == RequestStatus::Planned)
+    }
+
+    /// Requests still to send.
+    pub fn requests_left(&self) -> usize {
+        self.requests
+            .iter()
+            .filter(|r| r.status == RequestStatus::Planned)
+            .count()
+    }
+
+    /// The recipient indexes of request `k`, in order.
+    pub fn request_indexes(&self, k: usize) -> &[u32] {
+        self.requests
+            .get(k)
+            .and_then(|r| self.plan.get(r.first..r.first + r.len))
+            .unwrap_or(&[])
+    }
+
+    /// The batch of request `k`, from the recipients' texts (`to` and, when each has its own,
+    /// `messages`, in the order of `request_indexes(k)`).
+    pub fn batch(&self, k: usize, to: &[String], messages: &Messages) -> Result<Batch, Error> {
+        let indexes = self.request_indexes(k);
+        let mut checked = check_recipients(
+            to,
+            messages,
+            &[],
+            0,
+            DuplicateRule::Ignore,
+            &self.rules.number_rules,
+        );
+        // The texts were checked before the first request; a difference now means the caller
+        // changed its list under a running campaign.
+        if !checked.issues.is_empty() || checked.entries.len() != indexes.len() {
+            return Err(Error::InvalidBatch {
+                issues: checked.issues,
+            });
+        }
+        for (entry, index) in checked.entries.iter_mut().zip(indexes) {
+            entry.index = *index as usize;
+        }
+        Ok(Batch::from_parts(
+            checked.entries,
+            Vec::new(),
+            self.settings.clone(),
+        ))
+    }
+
+    /// The journal's first entry: format, fingerprint of the input, sizes.
+    pub fn journal_header(&self) -> String {
+        format!(
+            "{{\"journal\":\"{JOURNAL_FORMAT}\",\"fingerprint\":\"{}\",\"recipients\":{},\"requests\":{}}}",
+            self.fingerprint,
+            self.states.len(),
+            self.requests.len()
+        )
+    }
+
+    /// Request `k` is about to be sent: the entry to write (and flush) first.
+    pub fn mark_written(&mut self, k: usize) -> String {
+        if let Some(r) = self.requests.get_mut(k) {
+            r.status = RequestStatus::Written;
+        }
+        let mut entry = format!("{{\"request\":{k},\"recipients\":[");
+        for (n, i) in self.request_indexes(k).iter().enumerate() {
+            if n > 0 {
+                entry.push(',');
+            }
+            let _ = write!(entry, "{i}");
+        }
+        entry.push_str("]}");
+        entry
+    }
+
+    fn set(&mut self, index: usize, state: State) {
+        if let Some(s) = self.states.get_mut(index) {
+            *s = state;
+        }
+    }
+
+    fn mark_request(&mut self, k: usize, state: State) {
+        let indexes: Vec<u32> = self.request_indexes(k).to_vec();
+        for i in indexes {
+            self.set(i as usize, state);
+        }
+    }
+
+    fn push_message_id(&mut self, id: Option<&str>) -> u32 {
+        match id {
+            Some(id) => {
+                self.message_ids.push(id.into());
+                (self.message_ids.len() - 1) as u32
+            }
+            None => NONE,
+        }
+    }
+
+    /// Records the end of request `k`: sent and failed recipients, or all of them unknown (the
+    /// request may have gone out), or all skipped (refused before processing: throttled to the
+    /// end, rejected by the gateway, aborted). Returns the journal entry and whether to stop.
+    pub fn record(&mut self, k: usize, result: &Result<BatchOutcome, Error>) -> Recorded {
+        let k32 = k as u32;
+        let mut entry = format!("{{\"outcome\":{k},");
+        let stop = match result {
+            Ok(outcome) => {
+                // Whoever the answer does not mention stays unknown rather than guessed.
+                self.mark_request(k, State::Unknown { request: k32 });
+                entry.push_str("\"result\":\"sent\",\"requestId\":");
+                push_json_opt(&mut entry, outcome.request_id.as_deref());
+                entry.push_str(",\"sent\":[");
+                for (n, s) in outcome.sent.iter().enumerate() {
+                    let id = self.push_message_id(s.message_id.as_deref());
+                    self.set(s.index, State::Sent { id, request: k32 });
+                    if n > 0 {
+                        entry.push(',');
+                    }
+                    let _ = write!(entry, "[{},", s.index);
+                    push_json_opt(&mut entry, s.message_id.as_deref());
+                    entry.push(']');
+                }
+                entry.push_str("],\"failed\":[");
+                for (n, f) in outcome.failed.iter().enumerate() {
+                    self.set(f.index, State::Failed { request: k32 });
+                    if n > 0 {
+                        entry.push(',');
+                    }
+                    let _ = write!(entry, "{}", f.index);
+                }
+                entry.push(']');
+                self.finish_request(k, outcome.request_id.clone(), None);
+                false
+            }
+            Err(error) if error.code() == "OUTCOME_UNKNOWN" => {
+                self.mark_request(k, State::Unknown { request: k32 });
+                entry
+                    .push_str("\"result\":\"unknown\",\"code\":\"OUTCOME_UNKNOWN\",\"requestId\":");
+                push_json_opt(&mut entry, error.request_id());
+                self.finish_request(
+                    k,
+                    error.request_id().map(str::to_string),
+                    Some(error.code().to_string()),
+                );
+                self.rules.stop_on_unknown
+            }
+            Err(error) => {
+                self.mark_request(k, State::Skipped { request: k32 });
+                entry.push_str("\"result\":\"not_sent\",\"code\":");
+                push_json_opt(&mut entry, Some(error.code()));
+                self.finish_request(
+                    k,
+                    error.request_id().map(str::to_string),
+                    Some(error.code().to_string()),
+                );
+                true
+            }
+        };
+        entry.push('}');
+        Recorded { entry, stop }
+    }
+
+    fn finish_request(&mut self, k: usize, request_id: Option<String>, code: Option<String>) {
+        if let Some(r) = self.requests.get_mut(k) {
+            r.status = RequestStatus::Done;
+            r.request_id = request_id;
+            r.code = code;
+        }
+    }
+
+    /// The campaign stops: every recipient still pending is `skipped`.
+    pub fn skip_remaining(&mut self) {
+        for s in self.states.iter_mut() {
+            if *s == State::Pending {
+                *s = State::Skipped { request: NONE };
+            }
+        }
+    }
+
+    /// Recipients per state (pending ones count as skipped).
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for s in &self.states {
+            match s {
+                State::Sent { .. } => c.sent += 1,
+                State::Failed { .. } => c.failed += 1,
+                State::Rejected { .. } | State::Dropped { .. } => c.rejected += 1,
+                State::Unknown { .. } => c.unknown += 1,
+                State::Pending | State::Skipped { .. } => c.skipped += 1,
+            }
+        }
+        c
+    }
+
+    /// The normalized number of recipient `index`, when it was valid.
+    pub fn normalized(&self, index: usize) -> Option<String> {
+        self.normalized
+            .get(index)
+            .filter(|n| **n != 0)
+            .map(u64::to_string)
+    }
+
+    fn request_id(&self, request: u32) -> Option<&str> {
+        self.requests
+            .get(request as usize)
+            .and_then(|r| r.request_id.as_deref())
+    }
+
+    /// The fate of recipient `index` (pending ones read as skipped).
+    pub fn fate(&self, index: usize) -> Option<Fate<'_>> {
+        Some(match *self.states.get(index)? {
+            State::Sent { id, request } => Fate::Sent {
+                message_id: self.message_ids.get(id as usize).map(|s| &**s),
+                request_id: self.request_id(request),
+            },
+            State::Failed { request } => Fate::Failed {
+                request_id: self.request_id(request),
+            },
+            State::Rejected { issue } => {
+                let issue = self.issues.get(issue as usize)?;
+                Fate::Rejected {
+                    code: issue.code,
+                    message: &issue.message,
+                    duplicate_of: issue.duplicate_of,
+                }
+            }
+            State::Dropped { of } => Fate::Rejected {
+                code: "RECIPIENT_DUPLICATE",
+                message: "dropped: the same number appears earlier in the list",
+                duplicate_of: Some(of as usize),
+            },
+            State::Unknown { request } => Fate::Unknown {
+                request_id: self.request_id(request),
+                code: self
+                    .requests
+                    .get(request as usize)
+                    .and_then(|r| r.code.as_deref())
+                    .unwrap_or("OUTCOME_UNKNOWN"),
+            },
+            State::Skipped { request } => Fate::Skipped {
+                code: self
+                    .requests
+                    .get(request as usize)
+                    .and_then(|r| r.code.as_deref()),
+            },
+            State::Pending => Fate::Skipped { code: None },
+        })
+    }
+
+    /// Every validation problem found, in index order.
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// Applies a journal written by an earlier run of the same campaign: recipients sent or
+    /// failed keep that fate, a request written without an outcome makes its recipients
+    /// `unknown` (never resent), requests refused before processing are planned again.
+    pub fn resume(&mut self, entries: &[String]) -> Result<(), Error> {
+        let mut seen_header = false;
+        let last = entries.iter().rposition(|e| !e.trim().is_empty());
+        for (n, text) in entries.iter().enumerate() {
+            if text.trim().is_empty() {
+                continue;
+            }
+            let Some(value) = json_text::parse(text) else {
+                // A crash can tear the last entry; anything else is damage.
+                if Some(n) == last {
+                    break;
+                }
+                return Err(Error::JournalCorrupt { entry: n });
+            };
+            if !seen_header {
+                self.check_header(&value)?;
+                seen_header = true;
+                continue;
+            }
+            if let Some(k) = number(value.get("request")) {
+                match self.requests.get_mut(k) {
+                    Some(r) => r.status = RequestStatus::Written,
+                    None => return Err(Error::JournalCorrupt { entry: n }),
+                }
+            } else if let Some(k) = number(value.get("outcome")) {
+                self.apply_outcome(k, &value)
+                    .ok_or(Error::JournalCorrupt { entry: n })?;
+            } else {
+                return Err(Error::JournalCorrupt { entry: n });
+            }
+        }
+        // Written, never answered: it may have been sent.
+        for k in 0..self.requests.len() {
+            if self
+                .requests
+                .get(k)
+                .is_some_and(|r| r.status == RequestStatus::Written)
+            {
+                self.mark_request(k, State::Unknown { request: k as u32 });
+                self.finish_request(k, None, Some("OUTCOME_UNKNOWN".to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_header(&self, header: &JsonValue) -> Result<(), Error> {
+        let text = |key: &str| match header.get(key) {
+            Some(JsonValue::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        if text("journal") != Some(JOURNAL_FORMAT) {
+            return Err(Error::JournalMismatch {
+                reason: "not a campaign journal of this format",
+            });
+        }
+        if text("fingerprint") != Some(self.fingerprint.as_str())
+            || number(header.get("recipients")) != Some(self.states.len())
+            || number(header.get("requests")) != Some(self.requests.len())
+        {
+            return Err(Error::JournalMismatch {
+                reason: "the journal belongs to another list, text or options",
+            });
+        }
+        Ok(())
+    }
+
+    fn apply_outcome(&mut self, k: usize, value: &JsonValue) -> Option<()> {
+        let indexes: Vec<u32> = self.request_indexes(k).to_vec();
+        let in_request = |i: usize| indexes.binary_search(&(i as u32)).is_ok();
+        let k32 = k as u32;
+        let text = |key: &str| match value.get(key) {
+            Some(JsonValue::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        match text("result")?.as_str() {
+            "sent" => {
+                self.mark_request(k, State::Unknown { request: k32 });
+                let JsonValue::Array(sent) = value.get("sent")? else {
+                    return None;
+                };
+                for pair in sent {
+                    let JsonValue::Array(pair) = pair else {
+                        return None;
+                    };
+                    let index = number(pair.first())?;
+                    if !in_request(index) {
+                        return None;
+                    }
+                    let id = match pair.get(1)? {
+                        JsonValue::String(s) => Some(s.as_str()),
+                        _ => None,
+                    };
+                    let id = self.push_message_id(id);
+                    self.set(index, State::Sent { id, request: k32 });
+                }
+                let JsonValue::Array(failed) = value.get("failed")? else {
+                    return None;
+                };
+                for f in failed {
+                    let index = number(Some(f))?;
+                    if !in_request(index) {
+                        return None;
+                    }
+                    self.set(index, State::Failed { request: k32 });
+                }
+                self.finish_request(k, text("requestId"), None);
+            }
+            "unknown" => {
+                self.mark_request(k, State::Unknown { request: k32 });
+                self.finish_request(k, text("requestId"), text("code"));
+            }
+            "not_sent" => {
+                // Refused before processing: send it again this time.
+                if let Some(r) = self.requests.get_mut(k) {
+                    r.status = RequestStatus::Planned;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+}
+
+fn number(value: Option<&JsonValue>) -> Option<usize> {
+    match value? {
+        JsonValue::Number(n) => n.parse().ok(),
+        _ => None,
+    }
+}
+
+fn push_json_opt(out: &mut String, text: Option<&str>) {
+    match text {
+        Some(t) => json_text::push_json_string(out, t),
+        None => out.push_str("null"),
+    }
+}

@@ -1,0 +1,100 @@
+//! Holding an account to its rate: BatchSendMessageToGlobe takes one call per second per account
+//! (seed doc, "QPS limit"). Pure arithmetic on instants the caller gives; it never sleeps and has
+//! no clock. The binding keeps one pacer per AccessKeyId, shared by every campaign in the process.
+
+/// Slack added to each interval so a call never reaches the service a hair early (clocks, timers
+/// and network delays are not exact): 0.5% of a one-second slot.
+pub const MARGIN_MS: u64 = 5;
+
+/// Spaces calls `interval_ms` apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pacer {
+    interval_ms: u64,
+    next_slot_ms: u64,
+}
+
+impl Pacer {
+    /// A pacer for `calls_per_second` (1 for the service's limit). Values below 1/3600 or not
+    /// finite give one call per hour at most; above 1000, one per millisecond.
+    pub fn per_second(calls_per_second: f64) -> Pacer {
+        let qps = if calls_per_second.is_finite() {
+            calls_per_second.clamp(1.0 / 3600.0, 1000.0)
+        } else {
+            1.0
+        };
+        // 1000 / qps is at most 3 600 000 here, so the cast is exact enough.
+        let base = (1000.0 / qps).ceil() as u64;
+        Pacer {
+            interval_ms: base + MARGIN_MS.min(base / 200),
+            next_slot_ms: 0,
+        }
+    }
+
+    /// Milliseconds between two calls.
+    pub fn interval_ms(&self) -> u64 {
+        self.interval_ms
+    }
+
+    /// Takes the next free slot at or after `now_ms` and returns how long to wait for it.
+    pub fn reserve(&mut self, now_ms: u64) -> u64 {
+        let at = self.next_slot_ms.max(now_ms);
+        self.next_slot_ms = at.saturating_add(self.interval_ms);
+        at - now_ms
+    }
+
+    /// The service throttled anyway (another process shares the account, or the clock drifted):
+    /// no call before `now_ms + retry_after_ms`.
+    pub fn back_off(&mut self, now_ms: u64, retry_after_ms: u64) {
+        self.next_slot_ms = self.next_slot_ms.max(now_ms.saturating_add(retry_after_ms));
+    }
+
+    /// Estimated milliseconds until `calls` more calls are done, starting at `now_ms`.
+    pub fn eta_ms(&self, now_ms: u64, calls: usize) -> u64 {
+        if calls == 0 {
+            return 0;
+        }
+        let first = self.next_slot_ms.saturating_sub(now_ms);
+        first.saturating_add(self.interval_ms.saturating_mul(calls as u64 - 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_call_per_second_with_a_small_margin() {
+        let mut p = Pacer::per_second(1.0);
+        assert_eq!(p.interval_ms(), 1005);
+        assert_eq!(p.reserve(10_000), 0);
+        assert_eq!(p.reserve(10_000), 1005);
+        assert_eq!(p.reserve(10_500), 1510);
+        // After a pause the next call goes at once.
+        assert_eq!(p.reserve(60_000), 0);
+    }
+
+    #[test]
+    fn throttling_pushes_the_next_slot() {
+        let mut p = Pacer::per_second(1.0);
+        assert_eq!(p.reserve(0), 0);
+        p.back_off(100, 3000);
+        assert_eq!(p.reserve(200), 2900);
+        // A back-off shorter than the pace changes nothing.
+        p.back_off(200, 10);
+        assert_eq!(p.reserve(200), 2900 + 1005);
+    }
+
+    #[test]
+    fn rates_and_eta() {
+        assert_eq!(Pacer::per_second(10.0).interval_ms(), 100);
+        assert_eq!(Pacer::per_second(1000.0).interval_ms(), 1);
+        assert_eq!(Pacer::per_second(1e9).interval_ms(), 1);
+        assert_eq!(Pacer::per_second(f64::NAN).interval_ms(), 1005);
+        assert_eq!(Pacer::per_second(0.0).interval_ms(), 3_600_000 + 5);
+        let mut p = Pacer::per_second(2.0);
+        assert_eq!(p.interval_ms(), 502);
+        p.reserve(0);
+        assert_eq!(p.eta_ms(0, 3), 502 + 2 * 502);
+        assert_eq!(p.eta_ms(0, 0), 0);
+    }
+}
