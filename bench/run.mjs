@@ -8,6 +8,7 @@
 // figure is taken. `node bench/run.mjs --quick` is a smoke run with fewer iterations.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -112,6 +113,18 @@ function worker(project, client, mode, options = {}, nodeFlags = []) {
   });
 }
 
+/** POST /__sandbox/reset on a fresh connection (a pooled one may have been closed while idle). */
+function resetSandbox(url) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/__sandbox/reset`, { method: "POST", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode < 300 ? resolve() : reject(new Error(`sandbox reset: HTTP ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 /** The sandbox in its own process (server.mjs); `reset()` empties its message store. */
 function startServer(project) {
   return new Promise((resolve, reject) => {
@@ -125,7 +138,7 @@ function startServer(project) {
       const info = JSON.parse(out.split("\n")[0]);
       resolve({
         ...info,
-        reset: () => fetch(`${info.url}/__sandbox/reset`, { method: "POST" }).then((r) => r.arrayBuffer()),
+        reset: () => resetSandbox(info.url),
         stop: () =>
           new Promise((done) => {
             child.removeAllListeners("exit");
@@ -149,6 +162,8 @@ const ms = (n) => (n >= 100 ? `${n.toFixed(0)} ms` : n >= 10 ? `${n.toFixed(1)} 
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 const kb = (n) => `${(n / KB).toFixed(1)} kB`;
 const ratio = (a, b) => (b > 0 ? a / b : NaN);
+/** Three significant digits, so a ratio just past a target does not print as on it. */
+const asRatio = (r) => `${r.toPrecision(3)}×`;
 const gzipBytes = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
 const rows = [];
@@ -158,7 +173,7 @@ function row(figure, ours, sdk, { oursText, sdkText, target = "—", max, maxOur
   let met = "n/a";
   if (max !== undefined) met = r <= max ? "yes" : "no";
   if (maxOurs !== undefined) met = ours <= maxOurs ? "yes" : "no";
-  rows.push([figure, oursText, sdkText ?? "—", r === null ? "—" : `${r.toFixed(2)}×`, target, met]);
+  rows.push([figure, oursText, sdkText ?? "—", r === null ? "—" : asRatio(r), target, met]);
 }
 
 function table(lines) {
@@ -196,8 +211,8 @@ async function figureSign(project, key) {
     say(`      ours ${describe(o)}`);
     say(`      SDK  ${describe(s)}`);
     say(
-      `      ours/SDK: median ${ratio(median(o), median(s)).toFixed(2)}×, mean ${ratio(mean(o), mean(s)).toFixed(2)}×, ` +
-        `p90 ${ratio(percentile(o, 90), percentile(s, 90)).toFixed(2)}×`,
+      `      ours/SDK: median ${asRatio(ratio(median(o), median(s)))}, mean ${asRatio(ratio(mean(o), mean(s)))}, ` +
+        `p90 ${asRatio(ratio(percentile(o, 90), percentile(s, 90)))}`,
     );
     row(`${n} build+sign: ${label}`, median(o), median(s), {
       oursText: `${ms(median(o))} (p90 ${ms(percentile(o, 90))})`,
@@ -252,36 +267,43 @@ function figureCold(project) {
   const o = median(times.ours);
   const s = median(times.sdk);
   const base = median(times.node);
-  say(`   above node alone: ours ${ms(o - base)}, SDK ${ms(s - base)} (${ratio(o - base, s - base).toFixed(2)}×)`);
+  say(`   above node alone: ours ${ms(o - base)}, SDK ${ms(s - base)} (${asRatio(ratio(o - base, s - base))})`);
   row("3  cold start, median", o, s, { oursText: ms(o), sdkText: ms(s), target: "≤ 0.50×", max: 0.5 });
 }
 
 async function figureRss(project, server) {
   const calls = SETTINGS.rssCalls;
-  say(`\n4. RSS after ${calls} sends of the 1000-recipient ASCII batch to the sandbox, fresh process each, after gc (--expose-gc)`);
+  say(`\n4. RSS after ${calls} sends of the 1000-recipient ASCII batch to the sandbox (and, for reference, ${calls} builds + signs only), fresh process each, after gc (--expose-gc)`);
   const results = {};
   for (const client of ["ours", "sdk"]) {
     await server.reset();
     results[client] = await worker(project, client, "rss", { key: server.key, endpoint: server.endpoint, endpointUrl: server.url, calls }, ["--expose-gc"]);
   }
+  // For reference: the same calls signed only (no HTTP), and node with no client at all.
+  for (const client of ["ours", "sdk"]) {
+    results[`${client}Sign`] = await worker(project, client, "rssSign", { key: server.key, calls }, ["--expose-gc"]);
+  }
   results.node = await worker(project, "none", "baseline", {}, ["--expose-gc"]);
-  for (const who of ["ours", "sdk", "node"]) {
+  const names = { ours: "ours", sdk: "SDK", oursSign: "ours, signing only", sdkSign: "SDK, signing only", node: "node alone (no client, no call)" };
+  for (const [who, label] of Object.entries(names)) {
     const r = results[who];
-    say(
-      `   ${who === "node" ? "node alone (no client, no call)" : who}: rss ${mb(r.rss)}, heapUsed ${mb(r.heapUsed)}, ` +
-        `external ${mb(r.external)} (arrayBuffers ${mb(r.arrayBuffers)})`,
-    );
+    say(`   ${label}: rss ${mb(r.rss)}, heapUsed ${mb(r.heapUsed)}, external ${mb(r.external)} (arrayBuffers ${mb(r.arrayBuffers)})`);
   }
   const base = results.node.rss;
   say(
     `   above node alone: ours ${mb(results.ours.rss - base)}, SDK ${mb(results.sdk.rss - base)} ` +
-      `(${ratio(results.ours.rss - base, results.sdk.rss - base).toFixed(2)}×)`,
+      `(${asRatio(ratio(results.ours.rss - base, results.sdk.rss - base))})`,
   );
   row(`4  RSS after ${calls} × 1000-recipient sends`, results.ours.rss, results.sdk.rss, {
     oursText: mb(results.ours.rss),
     sdkText: mb(results.sdk.rss),
     target: "≤ 0.10×",
     max: 0.1,
+  });
+  row(`4  the same, signing only (no HTTP)`, results.oursSign.rss, results.sdkSign.rss, {
+    oursText: mb(results.oursSign.rss),
+    sdkText: mb(results.sdkSign.rss),
+    target: "— (reference)",
   });
 }
 
@@ -348,8 +370,8 @@ try {
   server = await startServer(project);
   await figureSign(project, server.key);
   await figureCpu(project, server);
-  await figureRss(project, server);
   figureCold(project);
+  await figureRss(project, server);
   await figureSize(tarballBytes, installed);
 } finally {
   await server?.stop();

@@ -6,6 +6,7 @@
 //   sign  build + sign the 1000-recipient batches in both schemes, no network (figure 1)
 //   cpu   CPU time per call, sequential sends of a 100-recipient batch to the server (figure 2)
 //   rss   RSS after 200 sends of the 1000-recipient ASCII batch, after gc (figure 4)
+//   rssSign  the same with build + sign only, no network (figure 4, for reference)
 //   baseline  (client "none") the same memory reading in a process that loads no client
 import { performance } from "node:perf_hooks";
 import { batch } from "./fixtures.mjs";
@@ -67,6 +68,15 @@ async function rss({ key, endpoint, endpointUrl, calls }) {
   return settledMemory();
 }
 
+/** As `rss`, with no network: build + sign only (the SDK's HTTP call stubbed as in `sign`). */
+async function rssSign({ key, calls }) {
+  if (adapter.installCannedTransport) adapter.installCannedTransport();
+  const client = adapter.client({ key, scheme: "v1" });
+  const input = batch("ascii1000");
+  for (let i = 0; i < calls; i++) await client.sign(input);
+  return settledMemory();
+}
+
 /** memoryUsage() after two full collections, with a turn of the event loop between. */
 export async function settledMemory() {
   for (let i = 0; i < 2; i++) {
@@ -77,7 +87,7 @@ export async function settledMemory() {
   return { rss, heapUsed, external, arrayBuffers, gc: typeof globalThis.gc === "function" };
 }
 
-const modes = { sign, cpu, rss, baseline: settledMemory };
+const modes = { sign, cpu, rss, rssSign, baseline: settledMemory };
 if (!modes[mode]) throw new Error(`unknown mode ${mode}`);
 const result = await modes[mode](options);
 process.stdout.write(JSON.stringify(result) + "\n");
