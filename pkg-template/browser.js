@@ -35,6 +35,16 @@ export async function batchSend(options) {
   return wasm.batchSend(options);
 }
 
+export async function sendCampaign(options) {
+  await ready();
+  return wasm.sendCampaign(options);
+}
+
+export async function resumeCampaign(options) {
+  await ready();
+  return wasm.resumeCampaign(options);
+}
+
 export function validateBatch(options) {
   loadedOrThrow();
   return wasm.validateBatch(options);

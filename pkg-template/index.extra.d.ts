@@ -35,6 +35,8 @@ export declare class SmsError extends Error {
   readonly recipients?: RecipientRef[];
   /** `CONNECTION_FAILED`: attempts made. */
   readonly attempts?: number;
+  /** A stopped campaign: every recipient's fate so far (the rest `skipped`). */
+  readonly ledger?: CampaignResult;
 }
 
 /** True for any error thrown by this package (any copy of it, any realm). */

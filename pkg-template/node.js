@@ -24,6 +24,14 @@ export function signRequest(options, at) {
   return wasm.signRequest(withEnvironmentCredentials(options), at);
 }
 
+export function sendCampaign(options) {
+  return wasm.sendCampaign(withEnvironmentCredentials(options));
+}
+
+export function resumeCampaign(options) {
+  return wasm.resumeCampaign(withEnvironmentCredentials(options));
+}
+
 export const validateBatch = wasm.validateBatch;
 export const countSegments = wasm.countSegments;
 

@@ -89,7 +89,7 @@ impl Fate<'_> {
     }
 }
 
-/// Recipients per state.
+/// Recipients per state. `pending` is zero once the campaign has ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub sent: usize,
@@ -97,6 +97,7 @@ pub struct Counts {
     pub rejected: usize,
     pub unknown: usize,
     pub skipped: usize,
+    pub pending: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -565,7 +566,7 @@ impl Campaign {
         }
     }
 
-    /// Recipients per state (pending ones count as skipped).
+    /// Recipients per state.
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for s in &self.states {
@@ -574,7 +575,8 @@ impl Campaign {
                 State::Failed { .. } => c.failed += 1,
                 State::Rejected { .. } | State::Dropped { .. } => c.rejected += 1,
                 State::Unknown { .. } => c.unknown += 1,
-                State::Pending | State::Skipped { .. } => c.skipped += 1,
+                State::Skipped { .. } => c.skipped += 1,
+                State::Pending => c.pending += 1,
             }
         }
         c

@@ -135,6 +135,10 @@ pub enum Error {
     JournalMismatch { reason: &'static str },
     /// A campaign journal entry (other than a torn last one) cannot be read. Nothing was sent.
     JournalCorrupt { entry: usize },
+    /// The campaign's journal could not be written, so the campaign stopped. `before_send`: the
+    /// request it was about to send was not sent; otherwise the request was sent and its outcome
+    /// is in the ledger but not in the journal.
+    JournalFailed { before_send: bool },
     /// In a browser, a synchronous function was called before `await ready()` loaded the
     /// WebAssembly module. Raised by the package's browser entry; listed here so every code has
     /// one home.
@@ -174,6 +178,7 @@ impl Error {
             Error::NotInitialized => "NOT_INITIALIZED",
             Error::JournalMismatch { .. } => "JOURNAL_MISMATCH",
             Error::JournalCorrupt { .. } => "JOURNAL_CORRUPT",
+            Error::JournalFailed { .. } => "JOURNAL_FAILED",
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
             Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
@@ -193,6 +198,7 @@ impl Error {
         "NOT_INITIALIZED",
         "JOURNAL_MISMATCH",
         "JOURNAL_CORRUPT",
+        "JOURNAL_FAILED",
         "THROTTLED",
         "SIGNATURE_REJECTED",
         "CREDENTIALS_REJECTED",
@@ -211,7 +217,9 @@ impl Error {
         match self {
             Error::InvalidBatch { issues } => issues.first().map(|i| i.field),
             Error::InvalidOption { field, .. } => Some(field.as_str()),
-            Error::JournalMismatch { .. } | Error::JournalCorrupt { .. } => Some("journal"),
+            Error::JournalMismatch { .. }
+            | Error::JournalCorrupt { .. }
+            | Error::JournalFailed { .. } => Some("journal"),
             Error::InvalidCredentials { problem } => Some(problem.field()),
             Error::InvalidEndpoint { .. } => Some("endpoint"),
             Error::InvalidNonce => Some("nonce"),
@@ -308,6 +316,12 @@ impl fmt::Display for Error {
             Error::JournalCorrupt { entry } => {
                 write!(f, "journal: entry {entry} cannot be read; nothing was sent")
             }
+            Error::JournalFailed { before_send: true } => f.write_str(
+                "journal: could not be written; the campaign stopped before sending the next request",
+            ),
+            Error::JournalFailed { before_send: false } => f.write_str(
+                "journal: could not record a request's outcome; the campaign stopped (the ledger has it)",
+            ),
             Error::NotInitialized => f.write_str(
                 "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",
             ),

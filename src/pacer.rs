@@ -30,6 +30,12 @@ impl Pacer {
         }
     }
 
+    /// Takes `other`'s rate, keeping the slots already taken (a campaign with another `qps`
+    /// on the same account).
+    pub fn set_interval_from(&mut self, other: &Pacer) {
+        self.interval_ms = other.interval_ms;
+    }
+
     /// Milliseconds between two calls.
     pub fn interval_ms(&self) -> u64 {
         self.interval_ms

@@ -1,16 +1,19 @@
 //! JavaScript values ↔ core types. Wrong shapes become `INVALID_OPTION` naming the field; core
 //! errors become `SmsError` objects. No SMS rule lives here.
 
+use std::ops::Range;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::batch::{Batch, BatchInput, Issue, Messages};
+use crate::campaign::{Campaign, Fate};
 use crate::error::Error;
 use crate::recipient::NumberRules;
 use crate::request::{SignatureScheme, SignedRequest};
 use crate::response::{Anomaly, BatchOutcome};
 use crate::retry::DEFAULT_MAX_ATTEMPTS;
-use crate::segment::{self, SegmentCount};
+use crate::segment::{self, MessageProblem, SegmentCount};
 use crate::{Credentials, Endpoint};
 
 /// Milliseconds allowed for one attempt unless the caller says otherwise: long enough for a
@@ -19,9 +22,8 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 const MAX_TIMEOUT_MS: u32 = 600_000;
 const MAX_ATTEMPTS: u32 = 10;
 
-/// Everything `batchSend` needs, read from its options object.
+/// How `batchSend` and `sendCampaign` send, read from their options object.
 pub struct SendSettings {
-    pub batch: BatchInput,
     pub credentials: JsValue,
     pub endpoint: Endpoint,
     pub scheme: SignatureScheme,
@@ -105,42 +107,194 @@ fn text(value: &JsValue) -> Option<Result<String, segment::MessageProblem>> {
     Some(segment::text_from_utf16(&units))
 }
 
-fn batch_input(options: &JsValue) -> Result<BatchInput, Error> {
+/// `array[range]` as strings; `field[i]` names a wrong element.
+fn strings_in(array: &Array, field: &str, range: Range<usize>) -> Result<Vec<String>, Error> {
+    let mut out = Vec::with_capacity(range.len());
+    for i in range {
+        out.push(
+            array
+                .get(i as u32)
+                .as_string()
+                .ok_or_else(|| invalid(&format!("{field}[{i}]"), "must be a string"))?,
+        );
+    }
+    Ok(out)
+}
+
+/// Message texts at `indexes`, with the problems of those that could not be decoded (indexes
+/// within the returned list).
+fn texts_at(
+    array: &Array,
+    indexes: impl Iterator<Item = usize>,
+) -> Result<(Vec<String>, Undecodable), Error> {
+    let mut list = Vec::new();
+    let mut undecodable = Vec::new();
+    for (n, i) in indexes.enumerate() {
+        let item = array.get(i as u32);
+        match text(&item) {
+            Some(Ok(t)) => list.push(t),
+            Some(Err(problem)) => {
+                undecodable.push((Some(n), problem));
+                list.push(item.as_string().unwrap_or_default());
+            }
+            None => return Err(invalid(&format!("message[{i}]"), "must be a string")),
+        }
+    }
+    Ok((list, undecodable))
+}
+
+type Undecodable = Vec<(Option<usize>, MessageProblem)>;
+
+/// Where a batch's or campaign's recipients and texts are: still in the caller's arrays, so a
+/// campaign copies one part at a time.
+pub struct Source {
+    to: Array,
+    messages: MessageSource,
+    /// `from`, `type`, `taskId` and the number rules; `to` empty, `messages` the shared text.
+    pub settings: BatchInput,
+}
+
+enum MessageSource {
+    One,
+    PerRecipient(Array),
+}
+
+impl Source {
+    /// Recipients in the list.
+    pub fn len(&self) -> usize {
+        self.to.length() as usize
+    }
+
+    /// The number as the caller gave it.
+    pub fn given(&self, index: usize) -> String {
+        self.to.get(index as u32).as_string().unwrap_or_default()
+    }
+
+    /// Texts given when each recipient has its own.
+    pub fn message_count(&self) -> Option<usize> {
+        match &self.messages {
+            MessageSource::One => None,
+            MessageSource::PerRecipient(a) => Some(a.length() as usize),
+        }
+    }
+
+    /// Recipients (and their texts) at `indexes`, as a core input part.
+    pub fn part(
+        &self,
+        indexes: impl Iterator<Item = usize> + Clone,
+    ) -> Result<(Vec<String>, Messages, Undecodable), Error> {
+        let mut to = Vec::new();
+        for i in indexes.clone() {
+            to.push(
+                strings_in(&self.to, "to", i..i + 1)?
+                    .pop()
+                    .unwrap_or_default(),
+            );
+        }
+        let (messages, undecodable) = match &self.messages {
+            MessageSource::One => (
+                self.settings.messages.clone(),
+                self.settings.undecodable_messages.clone(),
+            ),
+            MessageSource::PerRecipient(array) => {
+                let (list, undecodable) = texts_at(array, indexes)?;
+                (Messages::PerRecipient(list), undecodable)
+            }
+        };
+        Ok((to, messages, undecodable))
+    }
+
+    /// The whole list as one batch input.
+    pub fn into_batch(self) -> Result<BatchInput, Error> {
+        let mut input = self.settings;
+        input.to = strings_in(&self.to, "to", 0..self.to.length() as usize)?;
+        if let MessageSource::PerRecipient(array) = &self.messages {
+            // Every text, also past the end of `to`: a count mismatch is reported, not hidden.
+            let (all, undecodable) = texts_at(array, 0..array.length() as usize)?;
+            input.messages = Messages::PerRecipient(all);
+            input.undecodable_messages = undecodable;
+        }
+        Ok(input)
+    }
+}
+
+/// How a campaign runs, beyond how it sends.
+pub struct CampaignSettings {
+    pub qps: f64,
+    pub all_or_nothing: bool,
+    pub stop_on_unknown: bool,
+    pub on_progress: Option<js_sys::Function>,
+    pub journal: Option<JsValue>,
+}
+
+/// `qps`, `allOrNothing`, `onUnknown`, `onProgress`, `journal`.
+pub fn campaign_options(options: &JsValue) -> Result<CampaignSettings, Error> {
+    let qps_value = get(options, "qps");
+    let qps = if absent(&qps_value) {
+        1.0
+    } else {
+        match qps_value.as_f64() {
+            Some(q) if q.is_finite() && q > 0.0 && q <= 1000.0 => q,
+            _ => return Err(invalid("qps", "must be a number above 0 and at most 1000")),
+        }
+    };
+    let stop_on_unknown = match opt_string(options, "onUnknown")?.as_deref() {
+        None | Some("stop") => true,
+        Some("continue") => false,
+        Some(_) => return Err(invalid("onUnknown", "must be \"stop\" or \"continue\"")),
+    };
+    let progress_value = get(options, "onProgress");
+    let on_progress = if absent(&progress_value) {
+        None
+    } else {
+        Some(
+            progress_value
+                .dyn_into::<js_sys::Function>()
+                .map_err(|_| invalid("onProgress", "must be a function"))?,
+        )
+    };
+    let journal_value = get(options, "journal");
+    let journal = if absent(&journal_value) {
+        None
+    } else if journal_value.is_object() {
+        Some(journal_value)
+    } else {
+        return Err(invalid(
+            "journal",
+            "must be an object with append(entry) and read()",
+        ));
+    };
+    Ok(CampaignSettings {
+        qps,
+        all_or_nothing: opt_bool(options, "allOrNothing")?.unwrap_or(false),
+        stop_on_unknown,
+        on_progress,
+        journal,
+    })
+}
+
+/// The recipients, texts and batch settings of `options`.
+pub fn source(options: &JsValue) -> Result<Source, Error> {
     options_object(options)?;
     let to_value = get(options, "to");
     if !Array::is_array(&to_value) {
         return Err(invalid("to", "must be an array of strings"));
     }
-    let mut to = Vec::new();
-    for (i, item) in Array::from(&to_value).iter().enumerate() {
-        to.push(
-            item.as_string()
-                .ok_or_else(|| invalid(&format!("to[{i}]"), "must be a string"))?,
-        );
-    }
-
-    let mut undecodable = Vec::new();
     let message_value = get(options, "message");
-    let messages = if Array::is_array(&message_value) {
-        let mut list = Vec::new();
-        for (i, item) in Array::from(&message_value).iter().enumerate() {
-            match text(&item) {
-                Some(Ok(t)) => list.push(t),
-                Some(Err(problem)) => {
-                    undecodable.push((Some(i), problem));
-                    list.push(item.as_string().unwrap_or_default());
-                }
-                None => return Err(invalid(&format!("message[{i}]"), "must be a string")),
-            }
-        }
-        Messages::PerRecipient(list)
+    let (messages, shared, undecodable) = if Array::is_array(&message_value) {
+        (
+            MessageSource::PerRecipient(Array::from(&message_value)),
+            Messages::PerRecipient(Vec::new()),
+            Vec::new(),
+        )
     } else {
         match text(&message_value) {
-            Some(Ok(t)) => Messages::One(t),
-            Some(Err(problem)) => {
-                undecodable.push((None, problem));
-                Messages::One(message_value.as_string().unwrap_or_default())
-            }
+            Some(Ok(t)) => (MessageSource::One, Messages::One(t), Vec::new()),
+            Some(Err(problem)) => (
+                MessageSource::One,
+                Messages::One(message_value.as_string().unwrap_or_default()),
+                vec![(None, problem)],
+            ),
             None => {
                 return Err(invalid(
                     "message",
@@ -149,19 +303,26 @@ fn batch_input(options: &JsValue) -> Result<BatchInput, Error> {
             }
         }
     };
-
-    Ok(BatchInput {
-        to,
+    Ok(Source {
+        to: Array::from(&to_value),
         messages,
-        from: opt_string(options, "from")?,
-        message_type: opt_string(options, "type")?,
-        task_id: opt_string(options, "taskId")?,
-        drop_duplicates: opt_bool(options, "dropDuplicates")?.unwrap_or(false),
-        number_rules: NumberRules {
-            check_national_length: opt_bool(options, "checkNationalLength")?.unwrap_or(true),
+        settings: BatchInput {
+            to: Vec::new(),
+            messages: shared,
+            from: opt_string(options, "from")?,
+            message_type: opt_string(options, "type")?,
+            task_id: opt_string(options, "taskId")?,
+            drop_duplicates: opt_bool(options, "dropDuplicates")?.unwrap_or(false),
+            number_rules: NumberRules {
+                check_national_length: opt_bool(options, "checkNationalLength")?.unwrap_or(true),
+            },
+            undecodable_messages: undecodable,
         },
-        undecodable_messages: undecodable,
     })
+}
+
+fn batch_input(options: &JsValue) -> Result<BatchInput, Error> {
+    source(options)?.into_batch()
 }
 
 /// `validateBatch`'s options.
@@ -169,10 +330,15 @@ pub fn batch_options(options: &JsValue) -> Result<BatchInput, Error> {
     batch_input(options)
 }
 
-/// `batchSend`'s and `signRequest`'s options. Credentials are read later (`credentials`), after
-/// the batch is checked, so a batch's problems show even without credentials.
+/// The batch of `batchSend` and `signRequest`.
+pub fn send_batch_input(options: &JsValue) -> Result<BatchInput, Error> {
+    batch_input(options)
+}
+
+/// How to send: endpoint, scheme, timeout, attempts, signal, and the credentials (read later by
+/// `credentials`, after the batch is checked, so a batch's problems show even without them).
 pub fn send_options(options: &JsValue) -> Result<SendSettings, Error> {
-    let batch = batch_input(options)?;
+    options_object(options)?;
     let endpoint = match opt_string(options, "endpoint")? {
         None => Endpoint::default(),
         Some(text) => {
@@ -199,7 +365,6 @@ pub fn send_options(options: &JsValue) -> Result<SendSettings, Error> {
         )
     };
     Ok(SendSettings {
-        batch,
         credentials: get(options, "credentials"),
         endpoint,
         scheme,
@@ -377,6 +542,71 @@ pub fn outcome(outcome: &BatchOutcome) -> JsValue {
         "attempts",
         &JsValue::from_f64(f64::from(outcome.attempts)),
     );
+    o.into()
+}
+
+fn counts_object(counts: &crate::campaign::Counts) -> Object {
+    let o = Object::new();
+    set(&o, "sent", &num(counts.sent));
+    set(&o, "failed", &num(counts.failed));
+    set(&o, "rejected", &num(counts.rejected));
+    set(&o, "unknown", &num(counts.unknown));
+    set(&o, "skipped", &num(counts.skipped));
+    o
+}
+
+/// `CampaignProgress` as declared in types.d.ts.
+pub fn campaign_progress(campaign: &Campaign, eta_ms: u64) -> JsValue {
+    let counts = campaign.counts();
+    let o = counts_object(&counts);
+    set(&o, "pending", &num(counts.pending));
+    set(&o, "requestsDone", &num(campaign.requests_done()));
+    set(&o, "requestsTotal", &num(campaign.requests_total()));
+    set(&o, "etaMs", &JsValue::from_f64(eta_ms as f64));
+    o.into()
+}
+
+/// `CampaignResult` as declared in types.d.ts: counts, requests and the whole ledger.
+pub fn campaign_result(campaign: &Campaign, source: &Source) -> JsValue {
+    let o = Object::new();
+    set(&o, "counts", &counts_object(&campaign.counts()));
+    let requests = Object::new();
+    set(&requests, "done", &num(campaign.requests_done()));
+    set(&requests, "total", &num(campaign.requests_total()));
+    set(&o, "requests", &requests);
+    let recipients = Array::new_with_length(0);
+    for index in 0..campaign.total() {
+        let Some(fate) = campaign.fate(index) else {
+            continue;
+        };
+        let r = Object::new();
+        set(&r, "index", &num(index));
+        set(&r, "to", &JsValue::from_str(&source.given(index)));
+        set(
+            &r,
+            "normalizedTo",
+            &str_or_null(campaign.normalized(index).as_deref()),
+        );
+        set(&r, "state", &JsValue::from_str(fate.name()));
+        let (message_id, request_id, code, duplicate_of) = match fate {
+            Fate::Sent {
+                message_id,
+                request_id,
+            } => (message_id, request_id, None, None),
+            Fate::Failed { request_id } => (None, request_id, None, None),
+            Fate::Rejected {
+                code, duplicate_of, ..
+            } => (None, None, Some(code), duplicate_of),
+            Fate::Unknown { request_id, code } => (None, request_id, Some(code), None),
+            Fate::Skipped { code } => (None, None, code, None),
+        };
+        set(&r, "messageId", &str_or_null(message_id));
+        set(&r, "requestId", &str_or_null(request_id));
+        set(&r, "code", &str_or_null(code));
+        set(&r, "duplicateOf", &duplicate_of.map_or(JsValue::NULL, num));
+        recipients.push(&r);
+    }
+    set(&o, "recipients", &recipients);
     o.into()
 }
 

@@ -2,7 +2,9 @@
 //! `batchSend` also runs the attempt loop, asking the core what to do after each attempt.
 //! Compiled for wasm32 only: the rest of the crate never sees a JavaScript type.
 
+mod campaign;
 mod convert;
+mod send;
 mod transport;
 mod ts;
 
@@ -11,7 +13,6 @@ use wasm_bindgen::prelude::*;
 use crate::batch::Batch;
 use crate::error::Error;
 use crate::request::{self, SigningContext};
-use crate::retry::{self, Next};
 use crate::segment;
 use crate::Timestamp;
 use ts::{JsBatchOptions, JsSendOptions, JsSignAt};
@@ -32,48 +33,15 @@ fn thrown(error: &Error) -> JsValue {
 /// @throws {SmsError} every rejection; switch on `code`.
 #[wasm_bindgen(js_name = batchSend, unchecked_return_type = "BatchSendResult")]
 pub async fn batch_send(options: JsSendOptions) -> Result<JsValue, JsValue> {
+    let input = convert::send_batch_input(&options).map_err(|e| thrown(&e))?;
     let settings = convert::send_options(&options).map_err(|e| thrown(&e))?;
-    let batch = Batch::validate(&settings.batch)
-        .map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
+    let batch =
+        Batch::validate(&input).map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
     let credentials = convert::credentials(&settings.credentials).map_err(|e| thrown(&e))?;
-    let signal = settings.signal.as_ref();
-    let mut attempt = 1;
-    loop {
-        if signal.is_some_and(|s| s.aborted()) {
-            return Err(thrown(&Error::Aborted));
-        }
-        let nonce = transport::nonce();
-        let timestamp = transport::now().ok_or_else(|| thrown(&Error::InvalidTimestamp))?;
-        let context = SigningContext {
-            endpoint: &settings.endpoint,
-            scheme: settings.scheme,
-            timestamp,
-            nonce: &nonce,
-        };
-        let signed = request::sign_batch(&batch, &credentials, &context).map_err(|e| thrown(&e))?;
-        let seen = transport::send_once(&signed, settings.timeout_ms, signal).await;
-        match retry::after_attempt(
-            &batch,
-            &credentials,
-            attempt,
-            settings.max_attempts,
-            seen.as_delivery(),
-            transport::unit_random(),
-        ) {
-            Next::Done(result) => {
-                return match *result {
-                    Ok(outcome) => Ok(convert::outcome(&outcome)),
-                    Err(error) => Err(convert::sms_error(&error, Some(&batch))),
-                }
-            }
-            Next::ResendAfter { wait_ms } => {
-                if transport::sleep(wait_ms, signal).await.is_err() {
-                    return Err(thrown(&Error::Aborted));
-                }
-                attempt += 1;
-            }
-        }
-    }
+    send::send_batch(&batch, &credentials, &settings, None)
+        .await
+        .map(|outcome| convert::outcome(&outcome))
+        .map_err(|error| convert::sms_error(&error, Some(&batch)))
 }
 
 /// Checks a batch without sending it: every problem at once (recipient numbers, sender ID,
@@ -103,9 +71,10 @@ pub fn count_segments(text: &str) -> JsValue {
 /// `INVALID_TIMESTAMP`, `INVALID_OPTION`.
 #[wasm_bindgen(js_name = signRequest, unchecked_return_type = "SignedRequest")]
 pub fn sign_request(options: JsSendOptions, at: Option<JsSignAt>) -> Result<JsValue, JsValue> {
+    let input = convert::send_batch_input(&options).map_err(|e| thrown(&e))?;
     let settings = convert::send_options(&options).map_err(|e| thrown(&e))?;
-    let batch = Batch::validate(&settings.batch)
-        .map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
+    let batch =
+        Batch::validate(&input).map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
     let credentials = convert::credentials(&settings.credentials).map_err(|e| thrown(&e))?;
     let (millis, nonce) = convert::sign_at(at.as_ref().map_or(&JsValue::UNDEFINED, |a| a.as_ref()))
         .map_err(|e| thrown(&e))?;
@@ -123,4 +92,35 @@ pub fn sign_request(options: JsSendOptions, at: Option<JsSignAt>) -> Result<JsVa
     };
     let signed = request::sign_batch(&batch, &credentials, &context).map_err(|e| thrown(&e))?;
     Ok(convert::signed_request(&signed))
+}
+
+/// Sends any number of recipients: the whole list is checked first (invalid recipients are
+/// `rejected` with their index and reason, or nothing is sent with `allOrNothing`), then sent in
+/// requests of at most 1000, in order, at the account's pace (`qps`, default 1 call/s, shared by
+/// every campaign in the process using the same AccessKeyId). Throttled requests are resent; a
+/// request whose outcome is unknown is never resent, its recipients are `unknown`, and the
+/// campaign stops (or goes on with `onUnknown: "continue"`). Resolves with the ledger: every
+/// recipient in exactly one state (sent, failed, rejected, unknown, skipped). With a `journal`,
+/// each request is written (and flushed) before it is sent, and its outcome after, so
+/// `resumeCampaign` can finish the run after a crash.
+///
+/// @throws {SmsError} when the campaign cannot start (`INVALID_BATCH`, `INVALID_OPTION`, ...) or
+/// stops (the error that stopped it); a stopped campaign's error carries the ledger so far as
+/// `ledger`.
+#[wasm_bindgen(js_name = sendCampaign, unchecked_return_type = "CampaignResult")]
+pub async fn send_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, JsValue> {
+    campaign::run(&options, false).await
+}
+
+/// Finishes a campaign from its journal: recipients already sent or failed keep that fate,
+/// those whose request was written without an outcome are `unknown` (listed, never resent), and
+/// the rest are sent. Same options as `sendCampaign` (the same list, texts and options), with the
+/// `journal` of the interrupted run.
+///
+/// @throws {SmsError} `JOURNAL_MISMATCH` when the journal belongs to another list, text or
+/// options; `JOURNAL_CORRUPT` when an entry other than a torn last one cannot be read; otherwise
+/// as `sendCampaign`.
+#[wasm_bindgen(js_name = resumeCampaign, unchecked_return_type = "CampaignResult")]
+pub async fn resume_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, JsValue> {
+    campaign::run(&options, true).await
 }

@@ -198,6 +198,17 @@ pub async fn sleep(ms: u64, signal: Option<&web_sys::AbortSignal>) -> Result<(),
     }
 }
 
+/// Milliseconds since the epoch, from the runtime's clock (0 if it is before 1970).
+pub fn now_ms() -> u64 {
+    let ms = js_sys::Date::now();
+    if ms.is_finite() && ms > 0.0 {
+        // Below 2^53 for any real clock, so exact.
+        ms as u64
+    } else {
+        0
+    }
+}
+
 /// Now, from the runtime's clock.
 pub fn now() -> Option<Timestamp> {
     Timestamp::from_unix_millis(js_sys::Date::now())

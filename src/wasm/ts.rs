@@ -17,6 +17,10 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "BatchOptions")]
     pub type JsBatchOptions;
 
+    /// Options of `sendCampaign` and `resumeCampaign`.
+    #[wasm_bindgen(typescript_type = "CampaignOptions")]
+    pub type JsCampaignOptions;
+
     /// The fixed time and nonce of `signRequest`.
     #[wasm_bindgen(typescript_type = "SignAt")]
     pub type JsSignAt;

@@ -168,6 +168,7 @@ export type SmsErrorCode =
   | "NOT_INITIALIZED"
   | "JOURNAL_MISMATCH"
   | "JOURNAL_CORRUPT"
+  | "JOURNAL_FAILED"
   | "THROTTLED"
   | "SIGNATURE_REJECTED"
   | "CREDENTIALS_REJECTED"
@@ -187,4 +188,66 @@ export interface RecipientRef {
   index: number;
   to: string;
   normalizedTo: string;
+}
+
+/** Where a campaign writes its progress so a crashed run can resume without sending twice. */
+export interface CampaignJournal {
+  /** Stores one entry (a JSON text). Must be durable (flushed) when it returns or resolves. */
+  append(entry: string): void | Promise<void>;
+  /** Every entry stored so far, in order. */
+  read(): string[] | Promise<string[]>;
+}
+
+/** After each request of a campaign. */
+export interface CampaignProgress {
+  sent: number;
+  failed: number;
+  rejected: number;
+  unknown: number;
+  skipped: number;
+  /** Recipients still to send. */
+  pending: number;
+  requestsDone: number;
+  requestsTotal: number;
+  /** Estimated milliseconds until the last request, at the campaign's pace. */
+  etaMs: number;
+}
+
+/** `sendCampaign`'s and `resumeCampaign`'s options: a batch's, any number of recipients. */
+export interface CampaignOptions extends SendOptions {
+  /** Calls per second for this AccessKeyId, shared by every campaign in the process. @default 1 */
+  qps?: number;
+  /** Send nothing if any recipient is invalid (otherwise they are `rejected` and the rest go). @default false */
+  allOrNothing?: boolean;
+  /** After a request whose outcome is unknown: stop (the rest `skipped`) or go on. @default "stop" */
+  onUnknown?: "stop" | "continue";
+  /** Called after each request. */
+  onProgress?: (progress: CampaignProgress) => void;
+  /** Required by `resumeCampaign`; with `sendCampaign`, it must be empty. */
+  journal?: CampaignJournal;
+}
+
+/** A recipient's fate in a campaign. */
+export type CampaignState = "sent" | "failed" | "rejected" | "unknown" | "skipped";
+
+/** One line of a campaign's ledger. */
+export interface CampaignRecipient {
+  index: number;
+  to: string;
+  /** `null` when the number was invalid. */
+  normalizedTo: string | null;
+  state: CampaignState;
+  messageId: string | null;
+  requestId: string | null;
+  /** Why: the issue code for `rejected`, the error code for `unknown` and `skipped` (null when the campaign stopped first). */
+  code: string | null;
+  /** For a repeat of a number: the index of its first occurrence. */
+  duplicateOf: number | null;
+}
+
+/** The ledger of a campaign: every recipient in exactly one state. */
+export interface CampaignResult {
+  counts: { sent: number; failed: number; rejected: number; unknown: number; skipped: number };
+  requests: { done: number; total: number };
+  recipients: CampaignRecipient[];
 }

@@ -1,0 +1,123 @@
+//! The attempt loop shared by `batchSend` and campaigns: sign with a fresh time and nonce, send,
+//! ask the core what to do, wait if told to. Campaigns also take a slot from the account's pacer
+//! before every attempt.
+
+use std::cell::RefCell;
+
+use crate::batch::Batch;
+use crate::error::Error;
+use crate::pacer::Pacer;
+use crate::request::{self, SigningContext};
+use crate::response::BatchOutcome;
+use crate::retry::{self, Next};
+use crate::Credentials;
+
+use super::convert::SendSettings;
+use super::transport;
+
+thread_local! {
+    // One pacer per AccessKeyId for the whole module instance: every campaign in the process
+    // (one wasm instance) that uses the same key shares the account's rate.
+    static PACERS: RefCell<Vec<(String, Pacer)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A key's pacer, at `calls_per_second`.
+#[derive(Debug, Clone)]
+pub struct Pace {
+    key: String,
+    calls_per_second: f64,
+}
+
+impl Pace {
+    pub fn new(key: &str, calls_per_second: f64) -> Pace {
+        Pace {
+            key: key.to_string(),
+            calls_per_second,
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Pacer) -> R) -> R {
+        PACERS.with(|cell| {
+            let mut pacers = cell.borrow_mut();
+            let rate = Pacer::per_second(self.calls_per_second);
+            let at = match pacers.iter().position(|(k, _)| *k == self.key) {
+                Some(at) => at,
+                None => {
+                    pacers.push((self.key.clone(), rate.clone()));
+                    pacers.len() - 1
+                }
+            };
+            match pacers.get_mut(at) {
+                Some((_, pacer)) => {
+                    pacer.set_interval_from(&rate);
+                    f(pacer)
+                }
+                // Unreachable: `at` was found or pushed just now.
+                None => f(&mut rate.clone()),
+            }
+        })
+    }
+
+    /// Milliseconds to wait for the next slot, which is taken.
+    pub fn reserve(&self) -> u64 {
+        self.with(|p| p.reserve(transport::now_ms()))
+    }
+
+    /// Estimated milliseconds for `calls` more calls.
+    pub fn eta_ms(&self, calls: usize) -> u64 {
+        self.with(|p| p.eta_ms(transport::now_ms(), calls))
+    }
+}
+
+/// Sends `batch` until the core says it is done. `pace` holds a campaign to its account's rate
+/// for resends; the caller waits for the first slot itself (a campaign journals the request
+/// between the wait and the send).
+pub async fn send_batch(
+    batch: &Batch,
+    credentials: &Credentials,
+    settings: &SendSettings,
+    pace: Option<&Pace>,
+) -> Result<BatchOutcome, Error> {
+    let signal = settings.signal.as_ref();
+    let mut attempt = 1;
+    let mut wait_ms = 0;
+    loop {
+        if wait_ms > 0 && transport::sleep(wait_ms, signal).await.is_err() {
+            return Err(Error::Aborted);
+        }
+        if signal.is_some_and(|s| s.aborted()) {
+            return Err(Error::Aborted);
+        }
+        let nonce = transport::nonce();
+        let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
+        let context = SigningContext {
+            endpoint: &settings.endpoint,
+            scheme: settings.scheme,
+            timestamp,
+            nonce: &nonce,
+        };
+        let signed = request::sign_batch(batch, credentials, &context)?;
+        let seen = transport::send_once(&signed, settings.timeout_ms, signal).await;
+        match retry::after_attempt(
+            batch,
+            credentials,
+            attempt,
+            settings.max_attempts,
+            seen.as_delivery(),
+            transport::unit_random(),
+        ) {
+            Next::Done(result) => return *result,
+            Next::ResendAfter { wait_ms: backoff } => {
+                // The service's wait, and a fresh slot of the account's pace after it.
+                wait_ms = match pace {
+                    Some(p) => {
+                        p.with(|pacer| pacer.back_off(transport::now_ms(), backoff));
+                        p.reserve()
+                    }
+                    None => backoff,
+                };
+                attempt += 1;
+            }
+        }
+    }
+}
