@@ -61,7 +61,7 @@ function resolveExports(exportsField, subpath, conditions) {
   return Object.hasOwn(exportsField, subpath) ? target(exportsField[subpath]) : null;
 }
 
-const SUBPATHS = [".", "./sandbox", "./aliyun_globe_sms_bg.wasm", "./package.json"];
+const SUBPATHS = [".", "./sandbox", "./journal", "./aliyun_globe_sms_bg.wasm", "./package.json"];
 const specifier = (subpath) => (subpath === "." ? "aliyun-globe-sms" : `aliyun-globe-sms/${subpath.slice(2)}`);
 const installedFile = (target) => pathToFileURL(join(INSTALLED, target)).href;
 
@@ -76,7 +76,7 @@ describe("what ships", () => {
     }
     for (const pattern of MANIFEST.files) assert.ok(shipped.some((f) => matches(f, pattern)), `${pattern} matched nothing`);
     assert.ok(!shipped.some((f) => /\.(map|rs|ts)$/.test(f) && !f.endsWith(".d.ts")), "no sources or maps");
-    assert.deepEqual(shipped.filter((f) => f.endsWith(".d.ts")), ["index.d.ts", "sandbox/index.d.ts"]);
+    assert.deepEqual(shipped.filter((f) => f.endsWith(".d.ts")), ["index.d.ts", "journal.d.ts", "sandbox/index.d.ts"]);
   });
 
   test("the manifest: ESM only, no side effects, types first in every block, engines, no dependencies", () => {
@@ -95,6 +95,7 @@ describe("exports conditions", () => {
   const EXPECTED_NODE = {
     ".": "./node.js",
     "./sandbox": "./sandbox/index.js",
+    "./journal": "./journal.js",
     "./aliyun_globe_sms_bg.wasm": "./aliyun_globe_sms_bg.wasm",
     "./package.json": "./package.json",
   };
@@ -130,8 +131,10 @@ describe("exports conditions", () => {
       assert.equal(resolveExports(MANIFEST.exports, ".", conditions), "./browser.js", conditions.join(","));
       assert.equal(resolveExports(MANIFEST.exports, "./aliyun_globe_sms_bg.wasm", conditions), "./aliyun_globe_sms_bg.wasm");
       assert.equal(resolveExports(MANIFEST.exports, "./package.json", conditions), "./package.json");
-      // The sandbox is a Node server: it is deliberately not offered to browsers.
+      // The sandbox is a Node server and the file journal writes with node:fs: neither is
+      // offered to browsers (a page passes its own journal).
       assert.equal(resolveExports(MANIFEST.exports, "./sandbox", conditions), null);
+      assert.equal(resolveExports(MANIFEST.exports, "./journal", conditions), null);
     }
     assert.ok(existsSync(join(INSTALLED, "browser.js")));
   });
@@ -153,22 +156,25 @@ describe("exports conditions", () => {
       assert.ok(inputs.includes("browser.js"), `${platform}: ${inputs.join(", ")}`);
       assert.ok(!inputs.includes("node.js"), `${platform}: ${inputs.join(", ")}`);
     }
-    // The sandbox is a Node server: a browser bundle cannot resolve it.
-    await assert.rejects(
-      esbuild.build({
-        stdin: { contents: `import "aliyun-globe-sms/sandbox";`, resolveDir: CONSUMER, loader: "js" },
-        bundle: true,
-        write: false,
-        platform: "browser",
-        logLevel: "silent",
-      }),
-      /sandbox/,
-    );
+    // The sandbox and the file journal are Node-only: a browser bundle cannot resolve them.
+    for (const subpath of ["sandbox", "journal"]) {
+      await assert.rejects(
+        esbuild.build({
+          stdin: { contents: `import "aliyun-globe-sms/${subpath}";`, resolveDir: CONSUMER, loader: "js" },
+          bundle: true,
+          write: false,
+          platform: "browser",
+          logLevel: "silent",
+        }),
+        new RegExp(subpath),
+      );
+    }
   });
 
   test("TypeScript's `types` condition gives the shipped declarations", () => {
     assert.equal(resolveExports(MANIFEST.exports, ".", ["types", "import", "browser"]), "./index.d.ts");
     assert.equal(resolveExports(MANIFEST.exports, "./sandbox", ["types", "import", "node"]), "./sandbox/index.d.ts");
+    assert.equal(resolveExports(MANIFEST.exports, "./journal", ["types", "import", "node"]), "./journal.d.ts");
     assert.equal(MANIFEST.types, "./index.d.ts");
   });
 
@@ -180,18 +186,53 @@ describe("exports conditions", () => {
 });
 
 describe("import and require() in Node", () => {
-  const RUNTIME_EXPORTS = ["SmsError", "batchSend", "countSegments", "isSmsError", "ready", "signRequest", "validateBatch"];
+  const RUNTIME_EXPORTS = [
+    "SmsError",
+    "batchSend",
+    "countSegments",
+    "isSmsError",
+    "ready",
+    "resumeCampaign",
+    "sendCampaign",
+    "signRequest",
+    "validateBatch",
+  ];
 
-  test("import by name in a fresh node: every export, and a batch through the sandbox", async () => {
-    const seen = await nodeEval(`
-      import * as sms from "aliyun-globe-sms";
-      import { startSandbox, DEFAULT_KEY } from "aliyun-globe-sms/sandbox";
-      const sandbox = await startSandbox({ qps: Infinity });
-      const result = await sms.batchSend({ credentials: DEFAULT_KEY, endpoint: sandbox.url, to: ["+852 9123 4567"], message: "import" });
-      await sandbox.close();
-      console.log(JSON.stringify({ exports: Object.keys(sms).sort(), successCount: result.successCount }));
-    `);
-    assert.deepEqual(seen, { exports: RUNTIME_EXPORTS, successCount: 1 });
+  test("import by name in a fresh node: every export, a batch and a journaled campaign through the sandbox", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aliyun-globe-sms-journal-"));
+    try {
+      const seen = await nodeEval(`
+        import * as sms from "aliyun-globe-sms";
+        import * as journalModule from "aliyun-globe-sms/journal";
+        import { startSandbox, DEFAULT_KEY } from "aliyun-globe-sms/sandbox";
+        const sandbox = await startSandbox({ qps: Infinity });
+        const base = { credentials: DEFAULT_KEY, endpoint: sandbox.url, qps: 1000 };
+        const result = await sms.batchSend({ ...base, to: ["+852 9123 4567"], message: "import" });
+        const campaign = { ...base, to: ["+852 9123 4568", "+65 9123 4568"], message: "campaign" };
+        const journal = journalModule.fileJournal(${JSON.stringify(join(dir, "campaign.jsonl"))});
+        const sent = await sms.sendCampaign({ ...campaign, journal });
+        const resumed = await sms.resumeCampaign({ ...campaign, journal });
+        await sandbox.close();
+        console.log(JSON.stringify({
+          exports: Object.keys(sms).sort(),
+          journalExports: Object.keys(journalModule),
+          successCount: result.successCount,
+          campaign: sent.counts.sent,
+          resumed: resumed.counts.sent,
+          recorded: sandbox.messages().length,
+        }));
+      `);
+      assert.deepEqual(seen, {
+        exports: RUNTIME_EXPORTS,
+        journalExports: ["fileJournal"],
+        successCount: 1,
+        campaign: 2,
+        resumed: 2,
+        recorded: 3,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test(`require() of the ESM package works on this Node (${process.version}) without flags`, async () => {
@@ -199,6 +240,7 @@ describe("import and require() in Node", () => {
     assert.equal(code, 0, stderr);
     assert.deepEqual(JSON.parse(stdout.trim().split("\n").at(-1)), {
       exports: RUNTIME_EXPORTS,
+      journalExports: ["fileJournal"],
       version: MANIFEST.version,
       successCount: 1,
       recorded: ["85291234567"],
@@ -211,13 +253,19 @@ describe("import and require() in Node", () => {
     });
   });
 
-  test("the Node and browser entries export the same names, and index.d.ts declares exactly those", async () => {
+  test("the Node and browser entries export the same names, and index.d.ts declares exactly those (journal.d.ts: fileJournal)", async () => {
     const browser = await import(installedFile("./browser.js"));
     assert.deepEqual(Object.keys(browser).sort(), RUNTIME_EXPORTS);
     assert.deepEqual(Object.keys(sms).sort(), RUNTIME_EXPORTS);
-    const code = readFileSync(join(INSTALLED, "index.d.ts"), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
-    const declared = [...code.matchAll(/export (?:declare )?(?:function|class|const) (\w+)/g)].map((m) => m[1]);
-    assert.deepEqual([...new Set(declared)].sort(), RUNTIME_EXPORTS);
+    const declaredIn = (file) => {
+      const code = readFileSync(join(INSTALLED, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+      const declared = [...code.matchAll(/export (?:declare )?(?:function|class|const) (\w+)/g)].map((m) => m[1]);
+      return [...new Set(declared)].sort();
+    };
+    assert.deepEqual(declaredIn("index.d.ts"), RUNTIME_EXPORTS);
+    const journal = await import("aliyun-globe-sms/journal");
+    assert.deepEqual(Object.keys(journal), ["fileJournal"]);
+    assert.deepEqual(declaredIn("journal.d.ts"), ["fileJournal"]);
   });
 });
 

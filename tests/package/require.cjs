@@ -6,6 +6,7 @@
 const sms = require("aliyun-globe-sms");
 const { startSandbox, DEFAULT_KEY } = require("aliyun-globe-sms/sandbox");
 const manifest = require("aliyun-globe-sms/package.json");
+const journal = require("aliyun-globe-sms/journal");
 
 async function main() {
   const sandbox = await startSandbox({ qps: Infinity });
@@ -24,6 +25,7 @@ async function main() {
     }
     return {
       exports: Object.keys(sms).sort(),
+      journalExports: Object.keys(journal),
       version: manifest.version,
       successCount: result.successCount,
       recorded: sandbox.messages().map((m) => m.to),

@@ -1,5 +1,5 @@
-// A strict TypeScript consumer of the installed package: every export of "aliyun-globe-sms" and
-// "aliyun-globe-sms/sandbox", used with the types a user would write. Compiled (never run) by
+// A strict TypeScript consumer of the installed package: every export of "aliyun-globe-sms",
+// "aliyun-globe-sms/sandbox" and "aliyun-globe-sms/journal", used with the types a user would write. Compiled (never run) by
 // types.test.mjs with `tsc --strict --noEmit`, once with NodeNext resolution and once with
 // bundler resolution, so the `types` conditions of `exports` are what is checked. Each
 // `@ts-expect-error` proves a type is strict where it must be: if the line compiled, tsc fails.
@@ -10,11 +10,19 @@ import {
   countSegments,
   isSmsError,
   ready,
+  resumeCampaign,
+  sendCampaign,
   signRequest,
   validateBatch,
   type Anomaly,
   type BatchOptions,
   type BatchSendResult,
+  type CampaignJournal,
+  type CampaignOptions,
+  type CampaignProgress,
+  type CampaignRecipient,
+  type CampaignResult,
+  type CampaignState,
   type Credentials,
   type DroppedDuplicate,
   type FailedRecipient,
@@ -63,6 +71,7 @@ import {
   type SandboxOptions,
   type SandboxRequest,
 } from "aliyun-globe-sms/sandbox";
+import { fileJournal } from "aliyun-globe-sms/journal";
 
 /** A compile-time equality check: `Equal<A, B>` is `true` only when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -87,6 +96,12 @@ function describeError(error: SmsError): string {
     case "ABORTED":
     case "NOT_INITIALIZED":
       return code;
+    case "JOURNAL_MISMATCH":
+    case "JOURNAL_CORRUPT":
+    case "JOURNAL_FAILED": {
+      const ledger: CampaignResult | undefined = error.ledger;
+      return `${code}: ${ledger ? ledger.counts.sent : 0} sent before the journal failed`;
+    }
     case "THROTTLED":
       return `throttled; retry after ${error.retryAfterMs ?? 1000} ms; retryable ${error.retryable}`;
     case "SIGNATURE_REJECTED":
@@ -166,6 +181,42 @@ async function main(): Promise<void> {
     if (isSmsError(error)) console.log(error.code, error.name, error.message, error.stack, error.index);
   }
 
+  // A campaign: any number of recipients, a journal of one's own or the Node file journal.
+  const entries: string[] = [];
+  const memoryJournal: CampaignJournal = {
+    append: async (entry: string) => {
+      entries.push(entry);
+    },
+    read: () => entries,
+  };
+  const progressSeen: CampaignProgress[] = [];
+  const campaign: CampaignOptions = {
+    ...options,
+    to: ["+852 9123 4567", "+65 9123 4567"],
+    qps: 2,
+    allOrNothing: false,
+    onUnknown: "continue",
+    onProgress: (progress: CampaignProgress) => {
+      const eta: number = progress.etaMs;
+      const done: number = progress.requestsDone + progress.requestsTotal + progress.pending;
+      progressSeen.push(progress);
+      console.log(eta, done, progress.sent, progress.failed, progress.rejected, progress.unknown, progress.skipped);
+    },
+    journal: memoryJournal,
+  };
+  try {
+    const ledger: CampaignResult = await sendCampaign(campaign);
+    const again: CampaignResult = await resumeCampaign({ ...campaign, journal: fileJournal("campaign.jsonl"), onUnknown: "stop" });
+    const states: CampaignState[] = ledger.recipients.map((r: CampaignRecipient) => r.state);
+    const first: CampaignRecipient | undefined = ledger.recipients[0];
+    const ids: (string | null)[] = [first?.messageId ?? null, first?.requestId ?? null, first?.normalizedTo ?? null, first?.code ?? null];
+    const duplicateOf: number | null | undefined = first?.duplicateOf;
+    const c = again.counts;
+    console.log(states, ids, duplicateOf, c.sent + c.failed + c.rejected + c.unknown + c.skipped, again.requests.done, again.requests.total, progressSeen.length);
+  } catch (error: unknown) {
+    if (isSmsError(error) && error.ledger) console.log(error.ledger.recipients.length, describeError(error));
+  }
+
   const segments: SegmentCount = countSegments("hello");
   const encoding: "GSM-7" | "UCS-2" = segments.encoding;
   const at: SignAt = { timestamp: new Date(), nonce: "n-1" };
@@ -210,6 +261,10 @@ same<Equal<Awaited<ReturnType<typeof batchSend>>, BatchSendResult>>(true);
 same<Equal<ReturnType<typeof validateBatch>, Issue[]>>(true);
 same<Equal<ReturnType<typeof signRequest>, SignedRequest>>(true);
 same<Equal<ReturnType<typeof ready>, Promise<void>>>(true);
+same<Equal<Awaited<ReturnType<typeof sendCampaign>>, CampaignResult>>(true);
+same<Equal<Awaited<ReturnType<typeof resumeCampaign>>, CampaignResult>>(true);
+same<Equal<ReturnType<typeof fileJournal>, CampaignJournal>>(true);
+same<Equal<CampaignRecipient["state"], "sent" | "failed" | "rejected" | "unknown" | "skipped">>(true);
 same<Equal<SmsError["name"], "SmsError">>(true);
 same<Equal<Issue["index"], number | null>>(true);
 
@@ -224,10 +279,14 @@ validateBatch({ to: "+852 9123 4567", message: "x" });
 validateBatch({ to: [] });
 // @ts-expect-error codes are a closed union
 const badCode: SmsErrorCode = "SOMETHING_ELSE";
+// @ts-expect-error onUnknown is "stop" or "continue"
+const badUnknown: CampaignOptions = { to: [], message: "x", onUnknown: "retry" };
+// @ts-expect-error a journal needs read() as well as append()
+const badJournal: CampaignJournal = { append: () => undefined };
 // @ts-expect-error faults are a closed union too
 const badFault: SandboxFault = { kind: "explode" };
 // @ts-expect-error a SmsError's code cannot be reassigned
 new SmsError("x").code = "ABORTED";
 
-console.log(badVersion, badType, badCode, badFault);
+console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal);
 void main();
