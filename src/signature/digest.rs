@@ -8,17 +8,24 @@
 /// Both hashes work on 64-byte blocks.
 const BLOCK: usize = 64;
 
-/// The Merkle–Damgård padding shared by SHA-1 and SHA-256: the message, 0x80, zeros, and the
-/// bit length as a big-endian u64, to a multiple of 64 bytes; each block handed to `compress`.
-fn for_each_padded_block(message: &[u8], mut compress: impl FnMut(&[u8; BLOCK])) {
+/// The Merkle–Damgård padding shared by SHA-1 and SHA-256, over `prefix` (empty, or one whole
+/// block: HMAC's padded key) followed by `message`: 0x80, zeros, and the bit length as a
+/// big-endian u64, to a multiple of 64 bytes; each block handed to `compress`. Taking the prefix
+/// separately spares HMAC a copy of a 200 KB string-to-sign.
+fn for_each_padded_block(prefix: &[u8], message: &[u8], mut compress: impl FnMut(&[u8; BLOCK])) {
+    let mut block = [0u8; BLOCK];
+    for chunk in prefix.chunks_exact(BLOCK) {
+        block.copy_from_slice(chunk);
+        compress(&block);
+    }
     let mut chunks = message.chunks_exact(BLOCK);
     for chunk in chunks.by_ref() {
-        let mut block = [0u8; BLOCK];
         block.copy_from_slice(chunk);
         compress(&block);
     }
     let rest = chunks.remainder();
-    let bit_length = (message.len() as u64).wrapping_mul(8).to_be_bytes();
+    let total = (prefix.len() as u64).wrapping_add(message.len() as u64);
+    let bit_length = total.wrapping_mul(8).to_be_bytes();
     let mut tail = [0u8; 2 * BLOCK];
     let (head, _) = tail.split_at_mut(rest.len());
     head.copy_from_slice(rest);
@@ -34,7 +41,6 @@ fn for_each_padded_block(message: &[u8], mut compress: impl FnMut(&[u8; BLOCK]))
         len.copy_from_slice(&bit_length);
     }
     for chunk in tail.chunks_exact(BLOCK).take(tail_len / BLOCK) {
-        let mut block = [0u8; BLOCK];
         block.copy_from_slice(chunk);
         compress(&block);
     }
@@ -53,6 +59,11 @@ fn words(block: &[u8; BLOCK]) -> [u32; 16] {
 
 /// SHA-1 (FIPS 180-4 §6.1): the signature 1.0 HMAC's hash.
 pub fn sha1(message: &[u8]) -> [u8; 20] {
+    sha1_after(&[], message)
+}
+
+/// SHA-1 of `prefix` (empty or whole blocks) followed by `message`.
+fn sha1_after(prefix: &[u8], message: &[u8]) -> [u8; 20] {
     let mut h: [u32; 5] = [
         0x6745_2301,
         0xEFCD_AB89,
@@ -60,7 +71,7 @@ pub fn sha1(message: &[u8]) -> [u8; 20] {
         0x1032_5476,
         0xC3D2_E1F0,
     ];
-    for_each_padded_block(message, |block| {
+    for_each_padded_block(prefix, message, |block| {
         // A rolling 16-word schedule: word t lives at t % 16.
         let mut w = words(block);
         let [mut a, mut b, mut c, mut d, mut e] = h;
@@ -117,11 +128,16 @@ const SHA256_K: [u32; 64] = [
 
 /// SHA-256 (FIPS 180-4 §6.2): ACS3's hash.
 pub fn sha256(message: &[u8]) -> [u8; 32] {
+    sha256_after(&[], message)
+}
+
+/// SHA-256 of `prefix` (empty or whole blocks) followed by `message`.
+fn sha256_after(prefix: &[u8], message: &[u8]) -> [u8; 32] {
     let mut h: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
-    for_each_padded_block(message, |block| {
+    for_each_padded_block(prefix, message, |block| {
         let mut w = words(block);
         let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
         for (t, k) in SHA256_K.iter().enumerate() {
@@ -167,34 +183,35 @@ pub fn sha256(message: &[u8]) -> [u8; 32] {
 }
 
 /// HMAC (RFC 2104) over a 64-byte-block hash: a key longer than a block is hashed first.
-fn hmac<const N: usize>(hash: fn(&[u8]) -> [u8; N], key: &[u8], message: &[u8]) -> [u8; N] {
+/// `hash_after(prefix, message)` hashes one padded-key block followed by the message.
+fn hmac<const N: usize>(
+    hash_after: fn(&[u8], &[u8]) -> [u8; N],
+    key: &[u8],
+    message: &[u8],
+) -> [u8; N] {
     let mut block_key = [0u8; BLOCK];
     if key.len() > BLOCK {
-        let digest = hash(key);
+        let digest = hash_after(&[], key);
         let (head, _) = block_key.split_at_mut(N.min(BLOCK));
         head.copy_from_slice(digest.get(..N.min(BLOCK)).unwrap_or(&[]));
     } else {
         let (head, _) = block_key.split_at_mut(key.len());
         head.copy_from_slice(key);
     }
-    let mut inner = Vec::with_capacity(BLOCK + message.len());
-    inner.extend(block_key.iter().map(|b| b ^ 0x36));
-    inner.extend_from_slice(message);
-    let inner_digest = hash(&inner);
-    let mut outer = Vec::with_capacity(BLOCK + N);
-    outer.extend(block_key.iter().map(|b| b ^ 0x5c));
-    outer.extend_from_slice(&inner_digest);
-    hash(&outer)
+    let inner_pad = block_key.map(|b| b ^ 0x36);
+    let outer_pad = block_key.map(|b| b ^ 0x5c);
+    let inner = hash_after(&inner_pad, message);
+    hash_after(&outer_pad, &inner)
 }
 
 /// HMAC-SHA1 (signature 1.0).
 pub fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; 20] {
-    hmac(sha1, key, message)
+    hmac(sha1_after, key, message)
 }
 
 /// HMAC-SHA256 (ACS3).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    hmac(sha256, key, message)
+    hmac(sha256_after, key, message)
 }
 
 #[cfg(test)]

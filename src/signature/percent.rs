@@ -3,26 +3,56 @@
 //! Signing uses one strict rule for both schemes; the URL text uses the looser rule the official
 //! Node SDK happens to produce. Both work on UTF-8 bytes and write upper-case hex.
 
-/// Bytes left bare by the signing rule: RFC 3986 unreserved characters.
-fn is_unreserved(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+/// Which bytes each rule leaves bare, as one 256-entry table per rule: the encoders run over
+/// every byte of a 60-600 KB request two or three times, so a table lookup and copying bare runs
+/// whole beat a per-byte function call (the benchmark against the official SDK measured that).
+// Evaluated at compile time only: an index out of range would fail the build, never a run.
+#[allow(clippy::indexing_slicing)]
+const fn bare_table(url: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        // RFC 3986 unreserved: the signing rule (wire-format.md §5).
+        let unreserved = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~');
+        // Node's querystring.stringify also keeps ! * ' ( ), then its URL parser escapes '
+        // (wire-format.md §8).
+        let sdk_url_extra = matches!(byte, b'!' | b'*' | b'(' | b')');
+        table[b] = unreserved || (url && sdk_url_extra);
+        b += 1;
+    }
+    table
 }
 
-/// Bytes the official Node SDK leaves bare in the URL: `querystring.stringify` keeps
-/// `A-Z a-z 0-9 - _ . ! ~ * ' ( )`, then Node's URL parser escapes `'` (wire-format.md §8).
-fn is_bare_in_sdk_url(byte: u8) -> bool {
-    is_unreserved(byte) || matches!(byte, b'!' | b'*' | b'(' | b')')
-}
+const BARE_FOR_SIGNING: [bool; 256] = bare_table(false);
+const BARE_IN_SDK_URL: [bool; 256] = bare_table(true);
 
-fn encode_with(text: &str, keep: fn(u8) -> bool, out: &mut String) {
-    for &byte in text.as_bytes() {
-        if keep(byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(super::hex_digit(byte >> 4, b'A'));
-            out.push(super::hex_digit(byte, b'A'));
+fn encode_with(text: &str, bare: &[bool; 256], out: &mut String) {
+    // Bytes, not chars: runs of bare bytes are copied whole, every other byte becomes three ASCII
+    // bytes, and the part is checked as UTF-8 once (it always is: the input was, escapes are
+    // ASCII, and runs end on ASCII).
+    let bytes = text.as_bytes();
+    let mut part = Vec::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut run_start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if bare.get(usize::from(byte)).copied().unwrap_or(false) {
+            continue;
         }
+        part.extend_from_slice(bytes.get(run_start..at).unwrap_or(&[]));
+        part.extend_from_slice(&[b'%', hex_upper(byte >> 4), hex_upper(byte & 0x0f)]);
+        run_start = at + 1;
+    }
+    part.extend_from_slice(bytes.get(run_start..).unwrap_or(&[]));
+    if let Ok(part) = std::str::from_utf8(&part) {
+        out.push_str(part);
+    }
+}
+
+fn hex_upper(nibble: u8) -> u8 {
+    if nibble < 10 {
+        b'0' + nibble
+    } else {
+        b'A' + (nibble - 10)
     }
 }
 
@@ -30,19 +60,19 @@ fn encode_with(text: &str, keep: fn(u8) -> bool, out: &mut String) {
 /// `%XX`. Space is `%20`, `*` is `%2A`, `~` stays bare. Used by signature 1.0 (twice) and ACS3.
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
-    encode_with(text, is_unreserved, &mut out);
+    encode_with(text, &BARE_FOR_SIGNING, &mut out);
     out
 }
 
 /// Appends `encode(text)` to `out` without an intermediate string.
 pub fn encode_into(text: &str, out: &mut String) {
-    encode_with(text, is_unreserved, out);
+    encode_with(text, &BARE_FOR_SIGNING, out);
 }
 
 /// The URL encoder: the bytes the official Node SDK puts in its request line (wire-format.md §8),
 /// so our URL is byte-identical to the SDK's. Both decode to the same values.
 pub fn encode_for_url_into(text: &str, out: &mut String) {
-    encode_with(text, is_bare_in_sdk_url, out);
+    encode_with(text, &BARE_IN_SDK_URL, out);
 }
 
 #[cfg(test)]
@@ -56,6 +86,20 @@ mod tests {
         assert_eq!(encode("100%20"), "100%2520");
         assert_eq!(encode("é🎉"), "%C3%A9%F0%9F%8E%89");
         assert_eq!(encode("AZaz09-_.~"), "AZaz09-_.~");
+    }
+
+    #[test]
+    fn every_byte_has_its_escape() {
+        for b in 0..=255u8 {
+            let expected = if BARE_FOR_SIGNING[usize::from(b)] {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            };
+            if b < 0x80 {
+                assert_eq!(encode(&char::from(b).to_string()), expected);
+            }
+        }
     }
 
     #[test]
