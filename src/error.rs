@@ -139,6 +139,9 @@ pub enum Error {
     /// request it was about to send was not sent; otherwise the request was sent and its outcome
     /// is in the ledger but not in the journal.
     JournalFailed { before_send: bool },
+    /// The signing service (the `signer` option) did not return a signed request. Nothing was
+    /// sent.
+    SigningFailed,
     /// In a browser, a synchronous function was called before `await ready()` loaded the
     /// WebAssembly module. Raised by the package's browser entry; listed here so every code has
     /// one home.
@@ -176,6 +179,7 @@ impl Error {
             Error::ConnectionFailed { .. } => "CONNECTION_FAILED",
             Error::Aborted => "ABORTED",
             Error::NotInitialized => "NOT_INITIALIZED",
+            Error::SigningFailed => "SIGNING_FAILED",
             Error::JournalMismatch { .. } => "JOURNAL_MISMATCH",
             Error::JournalCorrupt { .. } => "JOURNAL_CORRUPT",
             Error::JournalFailed { .. } => "JOURNAL_FAILED",
@@ -196,6 +200,7 @@ impl Error {
         "CONNECTION_FAILED",
         "ABORTED",
         "NOT_INITIALIZED",
+        "SIGNING_FAILED",
         "JOURNAL_MISMATCH",
         "JOURNAL_CORRUPT",
         "JOURNAL_FAILED",
@@ -321,6 +326,9 @@ impl fmt::Display for Error {
             ),
             Error::JournalFailed { before_send: false } => f.write_str(
                 "journal: could not record a request's outcome; the campaign stopped (the ledger has it)",
+            ),
+            Error::SigningFailed => f.write_str(
+                "the signing service did not return a signed request; nothing was sent",
             ),
             Error::NotInitialized => f.write_str(
                 "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",

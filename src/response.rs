@@ -89,11 +89,12 @@ pub struct BatchOutcome {
     pub attempts: u32,
 }
 
-/// Reads the answer to `batch`. `credentials` are only used to scrub secrets from any service
+/// Reads the answer to `batch`. `credentials` (absent when another party signed) are only used to
+/// scrub secrets from any service
 /// text kept in an error.
 pub fn read_batch_response(
     batch: &Batch,
-    credentials: &Credentials,
+    credentials: Option<&Credentials>,
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
@@ -415,9 +416,9 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// Removes secrets from service text before it is kept: the secret and token as given and in
 /// their once- and twice-percent-encoded forms (the gateway echoes its string-to-sign, where the
 /// STS token appears encoded twice), and the value of any `Signature`/`SecurityToken` parameter.
-pub fn redact(text: &str, credentials: &Credentials) -> String {
+pub fn redact(text: &str, credentials: Option<&Credentials>) -> String {
     let mut out = text.to_string();
-    for secret in credentials.secrets() {
+    for secret in credentials.into_iter().flat_map(Credentials::secrets) {
         let once = percent::encode(secret);
         let twice = percent::encode(&once);
         // As a JSON string would escape it, for bodies too broken to parse.
@@ -476,7 +477,7 @@ fn cut(text: &str, max_chars: usize) -> String {
     }
 }
 
-fn excerpt(text: &str, credentials: &Credentials) -> String {
+fn excerpt(text: &str, credentials: Option<&Credentials>) -> String {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return "(empty body)".to_string();

@@ -52,7 +52,7 @@ pub enum Next {
 /// random number in `[0, 1)` from the caller (the core has no randomness of its own).
 pub fn after_attempt(
     batch: &Batch,
-    credentials: &Credentials,
+    credentials: Option<&Credentials>,
     attempt: u32,
     max_attempts: u32,
     delivery: Delivery<'_>,
@@ -133,7 +133,7 @@ mod tests {
     fn answered(status: u16, headers: &[(String, String)], body: &str) -> Next {
         after_attempt(
             &batch(),
-            &creds(),
+            Some(&creds()),
             1,
             DEFAULT_MAX_ATTEMPTS,
             Delivery::Answered {
@@ -169,16 +169,16 @@ mod tests {
         let b = batch();
         let c = creds();
         assert_eq!(
-            after_attempt(&b, &c, 1, 3, Delivery::NotConnected, 0.0),
+            after_attempt(&b, Some(&c), 1, 3, Delivery::NotConnected, 0.0),
             Next::ResendAfter { wait_ms: 1000 }
         );
-        match after_attempt(&b, &c, 3, 3, Delivery::NotConnected, 0.0) {
+        match after_attempt(&b, Some(&c), 3, 3, Delivery::NotConnected, 0.0) {
             Next::Done(r) => assert_eq!(r.unwrap_err(), Error::ConnectionFailed { attempts: 3 }),
             other => panic!("{other:?}"),
         }
         match after_attempt(
             &b,
-            &c,
+            Some(&c),
             4,
             4,
             Delivery::Answered {
@@ -202,7 +202,7 @@ mod tests {
             (Delivery::TimedOut, UnknownReason::Timeout),
             (Delivery::AbortedInFlight, UnknownReason::Aborted),
         ] {
-            match after_attempt(&b, &c, 1, 10, delivery, 0.5) {
+            match after_attempt(&b, Some(&c), 1, 10, delivery, 0.5) {
                 Next::Done(r) => assert!(
                     matches!(*r, Err(Error::OutcomeUnknown { reason: got, .. }) if got == reason)
                 ),
@@ -227,7 +227,7 @@ mod tests {
         let body = br#"{"ResponseCode":"OK","MessageIdList":"[\"9\"]","SuccessCount":"1"}"#;
         match after_attempt(
             &b,
-            &c,
+            Some(&c),
             2,
             4,
             Delivery::Answered {

@@ -36,7 +36,7 @@ fn read(
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
-    read_batch_response(b, &creds(), status, &headers, body.as_bytes())
+    read_batch_response(b, Some(&creds()), status, &headers, body.as_bytes())
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn every_probed_answer_maps_to_a_typed_result() {
             .collect();
         let got = read_batch_response(
             &b,
-            &creds(),
+            Some(&creds()),
             served["status"].as_u64().unwrap() as u16,
             &headers,
             served["body"].as_str().unwrap().as_bytes(),
@@ -327,4 +327,15 @@ fn long_bodies_are_cut() {
     let b = batch(&["6591234567"]);
     let e = read(&b, 502, &[], &"x".repeat(10_000)).unwrap_err();
     assert!(e.to_string().len() < 400);
+}
+
+#[test]
+fn without_credentials_token_parameters_are_still_hidden() {
+    // A browser whose requests a server signed holds no credentials; the gateway's echo of the
+    // string-to-sign still must not show it the server's STS token.
+    let b = batch(&["6591234567"]);
+    let body = r#"{"Code":"SignatureDoesNotMatch","Message":"server string to sign is:POST&%2F&SecurityToken%3DCAISsecretTOKEN%26Signature%3Dabc","RequestId":"R"}"#;
+    let e = read_batch_response(&b, None, 400, &[], body.as_bytes()).unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(!shown.contains("CAISsecretTOKEN"), "{shown}");
 }

@@ -68,14 +68,16 @@ fn thrown(error: &Error) -> JsValue {
 
 /// The error that ended a campaign, carrying the ledger so far as `ledger`.
 fn stopped(error: &Error, campaign: &mut Campaign, source: &Source) -> JsValue {
+    with_ledger(convert::sms_error(error, None), campaign, source)
+}
+
+fn with_ledger(error: JsValue, campaign: &mut Campaign, source: &Source) -> JsValue {
     campaign.skip_remaining();
-    let js = convert::sms_error(error, None);
-    let _ = Reflect::set(
-        &js,
-        &JsValue::from_str("ledger"),
-        &convert::campaign_result(campaign, source),
-    );
-    js
+    if error.is_object() {
+        let ledger = convert::campaign_result(campaign, source);
+        let _ = Reflect::set(&error, &JsValue::from_str("ledger"), &ledger);
+    }
+    error
 }
 
 fn report(progress: Option<&Function>, campaign: &Campaign, pace: &Pace) {
@@ -120,7 +122,7 @@ pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
     let mut campaign = check
         .finish()
         .map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
-    let credentials = convert::credentials(&settings.credentials).map_err(|e| thrown(&e))?;
+    let signing = convert::signing(options, &settings).map_err(|e| thrown(&e))?;
 
     let journal = journal.map(Journal);
     match (&journal, resume) {
@@ -149,7 +151,7 @@ pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
         }
     }
 
-    let pace = Pace::new(credentials.access_key_id(), qps);
+    let pace = Pace::new(signing.pace_key(), qps);
     let signal = settings.signal.as_ref();
     report(on_progress.as_ref(), &campaign, &pace);
     while let Some(k) = campaign.next_request() {
@@ -173,7 +175,11 @@ pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
                 return Err(stopped(&error, &mut campaign, &source));
             }
         }
-        let result = send::send_batch(&batch, &credentials, &settings, Some(&pace)).await;
+        let sent = send::send_batch(&batch, &signing, &settings, Some(&pace)).await;
+        let result = sent
+            .as_ref()
+            .map(Clone::clone)
+            .map_err(send::Failure::as_core);
         let recorded = campaign.record(k, &result);
         if let Some(j) = &journal {
             if let Err(error) = j.append(&recorded.entry, false).await {
@@ -183,11 +189,12 @@ pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
         report(on_progress.as_ref(), &campaign, &pace);
         let aborted = signal.is_some_and(|s| s.aborted());
         if recorded.stop || aborted {
-            let error = match result {
-                Err(error) => error,
-                Ok(_) => Error::Aborted,
-            };
-            return Err(stopped(&error, &mut campaign, &source));
+            return Err(match sent {
+                // A signer's own error reaches the caller as it threw it, with the ledger.
+                Err(send::Failure::Thrown(value)) => with_ledger(value, &mut campaign, &source),
+                Err(send::Failure::Core(error)) => stopped(&error, &mut campaign, &source),
+                Ok(_) => stopped(&Error::Aborted, &mut campaign, &source),
+            });
         }
     }
     campaign.skip_remaining();

@@ -374,6 +374,85 @@ pub fn send_options(options: &JsValue) -> Result<SendSettings, Error> {
     })
 }
 
+/// Who signs: the `signer` option when it is given, else the `credentials`.
+pub fn signing(options: &JsValue, settings: &SendSettings) -> Result<super::send::Signing, Error> {
+    let signer = get(options, "signer");
+    if absent(&signer) {
+        return credentials(&settings.credentials).map(super::send::Signing::Local);
+    }
+    signer
+        .dyn_into::<js_sys::Function>()
+        .map(super::send::Signing::Remote)
+        .map_err(|_| invalid("signer", "must be a function returning a signed request"))
+}
+
+/// `SigningRequest` as declared in types.d.ts: the batch as it will be sent.
+pub fn signing_request(batch: &Batch, scheme: SignatureScheme) -> JsValue {
+    let o = Object::new();
+    set(
+        &o,
+        "to",
+        &array(batch.entries(), |e| {
+            JsValue::from_str(&e.recipient.normalized)
+        }),
+    );
+    set(
+        &o,
+        "message",
+        &array(batch.entries(), |e| JsValue::from_str(&e.message)),
+    );
+    if let Some(from) = batch.from() {
+        set(&o, "from", &JsValue::from_str(from.as_str()));
+    }
+    set(
+        &o,
+        "type",
+        &JsValue::from_str(batch.message_type().as_str()),
+    );
+    if let Some(task_id) = batch.task_id() {
+        set(&o, "taskId", &JsValue::from_str(task_id));
+    }
+    set(&o, "signatureVersion", &JsValue::from_str(scheme.as_str()));
+    o.into()
+}
+
+/// A signer's answer, `{ method: "POST", url, headers, body: "" }`, checked before it is sent.
+pub fn signed_request_from(value: &JsValue) -> Result<SignedRequest, Error> {
+    let bad = || Error::SigningFailed;
+    if !value.is_object() {
+        return Err(bad());
+    }
+    if get(value, "method").as_string().as_deref() != Some("POST") {
+        return Err(bad());
+    }
+    let url = get(value, "url").as_string().ok_or_else(bad)?;
+    // Only what our own signer would produce: an http(s) URL at the API's path.
+    if Endpoint::parse(url.split('?').next().unwrap_or("")).is_err() {
+        return Err(bad());
+    }
+    let body = get(value, "body");
+    if !(absent(&body) || body.as_string().as_deref() == Some("")) {
+        return Err(bad());
+    }
+    let mut headers = Vec::new();
+    let headers_value = get(value, "headers");
+    if !absent(&headers_value) {
+        let entries = Object::entries(headers_value.dyn_ref::<Object>().ok_or_else(bad)?);
+        for entry in entries.iter() {
+            let pair = Array::from(&entry);
+            let name = pair.get(0).as_string().ok_or_else(bad)?;
+            let value = pair.get(1).as_string().ok_or_else(bad)?;
+            headers.push((name, value));
+        }
+    }
+    Ok(SignedRequest {
+        method: "POST",
+        url,
+        headers,
+        body: String::new(),
+    })
+}
+
 /// The `credentials` option. Its values are never put in an error message.
 pub fn credentials(value: &JsValue) -> Result<Credentials, Error> {
     use crate::credentials::CredentialsProblem;

@@ -37,11 +37,12 @@ pub async fn batch_send(options: JsSendOptions) -> Result<JsValue, JsValue> {
     let settings = convert::send_options(&options).map_err(|e| thrown(&e))?;
     let batch =
         Batch::validate(&input).map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
-    let credentials = convert::credentials(&settings.credentials).map_err(|e| thrown(&e))?;
-    send::send_batch(&batch, &credentials, &settings, None)
-        .await
-        .map(|outcome| convert::outcome(&outcome))
-        .map_err(|error| convert::sms_error(&error, Some(&batch)))
+    let signing = convert::signing(&options, &settings).map_err(|e| thrown(&e))?;
+    match send::send_batch(&batch, &signing, &settings, None).await {
+        Ok(outcome) => Ok(convert::outcome(&outcome)),
+        Err(send::Failure::Core(error)) => Err(convert::sms_error(&error, Some(&batch))),
+        Err(send::Failure::Thrown(value)) => Err(value),
+    }
 }
 
 /// Checks a batch without sending it: every problem at once (recipient numbers, sender ID,

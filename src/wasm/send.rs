@@ -4,15 +4,19 @@
 
 use std::cell::RefCell;
 
+use js_sys::{Function, Promise};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
 use crate::batch::Batch;
 use crate::error::Error;
 use crate::pacer::Pacer;
-use crate::request::{self, SigningContext};
+use crate::request::{self, SignedRequest, SigningContext};
 use crate::response::BatchOutcome;
 use crate::retry::{self, Next};
 use crate::Credentials;
 
-use super::convert::SendSettings;
+use super::convert::{self, SendSettings};
 use super::transport;
 
 thread_local! {
@@ -69,44 +73,111 @@ impl Pace {
     }
 }
 
+/// Who signs each attempt.
+pub enum Signing {
+    /// Here, with these credentials.
+    Local(Credentials),
+    /// The caller's `signer` (a signing service holding the secret elsewhere).
+    Remote(Function),
+}
+
+impl Signing {
+    fn credentials(&self) -> Option<&Credentials> {
+        match self {
+            Signing::Local(c) => Some(c),
+            Signing::Remote(_) => None,
+        }
+    }
+
+    /// The AccessKeyId that paces this sender (remote signers share one pace per process).
+    pub fn pace_key(&self) -> &str {
+        match self {
+            Signing::Local(c) => c.access_key_id(),
+            Signing::Remote(_) => "signer",
+        }
+    }
+
+    async fn sign(&self, batch: &Batch, settings: &SendSettings) -> Result<SignedRequest, Failure> {
+        match self {
+            Signing::Local(credentials) => {
+                let nonce = transport::nonce();
+                let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
+                let context = SigningContext {
+                    endpoint: &settings.endpoint,
+                    scheme: settings.scheme,
+                    timestamp,
+                    nonce: &nonce,
+                };
+                Ok(request::sign_batch(batch, credentials, &context)?)
+            }
+            Signing::Remote(signer) => {
+                let asked = convert::signing_request(batch, settings.scheme);
+                let returned = signer
+                    .call1(&JsValue::NULL, &asked)
+                    .map_err(Failure::Thrown)?;
+                let signed = JsFuture::from(Promise::resolve(&returned))
+                    .await
+                    .map_err(Failure::Thrown)?;
+                Ok(convert::signed_request_from(&signed)?)
+            }
+        }
+    }
+}
+
+/// Why a send ended without an outcome: a core error, or what the caller's signer threw (passed
+/// on as it is, so a signing service's own SmsError reaches the caller unchanged).
+pub enum Failure {
+    Core(Error),
+    Thrown(JsValue),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure::Core(error)
+    }
+}
+
+impl Failure {
+    /// The core error to record in a ledger.
+    pub fn as_core(&self) -> Error {
+        match self {
+            Failure::Core(e) => e.clone(),
+            Failure::Thrown(_) => Error::SigningFailed,
+        }
+    }
+}
+
 /// Sends `batch` until the core says it is done. `pace` holds a campaign to its account's rate
 /// for resends; the caller waits for the first slot itself (a campaign journals the request
 /// between the wait and the send).
 pub async fn send_batch(
     batch: &Batch,
-    credentials: &Credentials,
+    signing: &Signing,
     settings: &SendSettings,
     pace: Option<&Pace>,
-) -> Result<BatchOutcome, Error> {
+) -> Result<BatchOutcome, Failure> {
     let signal = settings.signal.as_ref();
     let mut attempt = 1;
     let mut wait_ms = 0;
     loop {
         if wait_ms > 0 && transport::sleep(wait_ms, signal).await.is_err() {
-            return Err(Error::Aborted);
+            return Err(Error::Aborted.into());
         }
         if signal.is_some_and(|s| s.aborted()) {
-            return Err(Error::Aborted);
+            return Err(Error::Aborted.into());
         }
-        let nonce = transport::nonce();
-        let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
-        let context = SigningContext {
-            endpoint: &settings.endpoint,
-            scheme: settings.scheme,
-            timestamp,
-            nonce: &nonce,
-        };
-        let signed = request::sign_batch(batch, credentials, &context)?;
+        // A fresh time, nonce and signature for every attempt.
+        let signed = signing.sign(batch, settings).await?;
         let seen = transport::send_once(&signed, settings.timeout_ms, signal).await;
         match retry::after_attempt(
             batch,
-            credentials,
+            signing.credentials(),
             attempt,
             settings.max_attempts,
             seen.as_delivery(),
             transport::unit_random(),
         ) {
-            Next::Done(result) => return *result,
+            Next::Done(result) => return (*result).map_err(Failure::Core),
             Next::ResendAfter { wait_ms: backoff } => {
                 // The service's wait, and a fresh slot of the account's pace after it.
                 wait_ms = match pace {

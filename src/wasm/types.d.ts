@@ -43,6 +43,22 @@ export interface SendOptions extends BatchOptions {
   maxAttempts?: number;
   /** Aborts waiting or sending. An abort after the request left gives `OUTCOME_UNKNOWN`, before it `ABORTED`. */
   signal?: AbortSignal;
+  /**
+   * Signs elsewhere, so this side never holds a secret (a browser page): called once per attempt
+   * with the batch as it will be sent; resolves to the signed request (e.g. from a server running
+   * `createSigningHandler`). Replaces `credentials`. A rejection ends the send with that error.
+   */
+  signer?: (request: SigningRequest) => Promise<SignedRequest>;
+}
+
+/** What a `signer` is asked to sign: the validated batch, numbers normalized, one text each. */
+export interface SigningRequest {
+  to: string[];
+  message: string[];
+  from?: string;
+  type: MessageType;
+  taskId?: string;
+  signatureVersion: SignatureVersion;
 }
 
 /** Every code a validation `Issue` can carry. */
@@ -166,6 +182,7 @@ export type SmsErrorCode =
   | "CONNECTION_FAILED"
   | "ABORTED"
   | "NOT_INITIALIZED"
+  | "SIGNING_FAILED"
   | "JOURNAL_MISMATCH"
   | "JOURNAL_CORRUPT"
   | "JOURNAL_FAILED"
