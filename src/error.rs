@@ -139,6 +139,9 @@ pub enum Error {
     /// request it was about to send was not sent; otherwise the request was sent and its outcome
     /// is in the ledger but not in the journal.
     JournalFailed { before_send: bool },
+    /// A signing service's policy (allowed sender IDs, recipients, types, the caller's
+    /// authorization) refuses this batch. Nothing was signed.
+    NotAllowed { field: String, message: String },
     /// The signing service (the `signer` option) did not return a signed request. Nothing was
     /// sent.
     SigningFailed,
@@ -180,6 +183,7 @@ impl Error {
             Error::Aborted => "ABORTED",
             Error::NotInitialized => "NOT_INITIALIZED",
             Error::SigningFailed => "SIGNING_FAILED",
+            Error::NotAllowed { .. } => "NOT_ALLOWED",
             Error::JournalMismatch { .. } => "JOURNAL_MISMATCH",
             Error::JournalCorrupt { .. } => "JOURNAL_CORRUPT",
             Error::JournalFailed { .. } => "JOURNAL_FAILED",
@@ -201,6 +205,7 @@ impl Error {
         "ABORTED",
         "NOT_INITIALIZED",
         "SIGNING_FAILED",
+        "NOT_ALLOWED",
         "JOURNAL_MISMATCH",
         "JOURNAL_CORRUPT",
         "JOURNAL_FAILED",
@@ -221,7 +226,9 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::InvalidBatch { issues } => issues.first().map(|i| i.field),
-            Error::InvalidOption { field, .. } => Some(field.as_str()),
+            Error::InvalidOption { field, .. } | Error::NotAllowed { field, .. } => {
+                Some(field.as_str())
+            }
             Error::JournalMismatch { .. }
             | Error::JournalCorrupt { .. }
             | Error::JournalFailed { .. } => Some("journal"),
@@ -327,6 +334,7 @@ impl fmt::Display for Error {
             Error::JournalFailed { before_send: false } => f.write_str(
                 "journal: could not record a request's outcome; the campaign stopped (the ledger has it)",
             ),
+            Error::NotAllowed { field, message } => write!(f, "not allowed: {field}: {message}"),
             Error::SigningFailed => f.write_str(
                 "the signing service did not return a signed request; nothing was sent",
             ),

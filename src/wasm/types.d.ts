@@ -183,6 +183,7 @@ export type SmsErrorCode =
   | "ABORTED"
   | "NOT_INITIALIZED"
   | "SIGNING_FAILED"
+  | "NOT_ALLOWED"
   | "JOURNAL_MISMATCH"
   | "JOURNAL_CORRUPT"
   | "JOURNAL_FAILED"
