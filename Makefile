@@ -1,4 +1,5 @@
 # The project's commands. Each installs what it lacks and is quick when it is there.
+#   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate
 #   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node),
 #                the npm package (Node suites, packaging, types) on its packed tarball
 #   make bench   native timing of the core on the 1000-recipient golden batch, then make bench-node
@@ -10,7 +11,10 @@ NPM_STAMP := node_modules/.package-lock.json
 PKG_STAMP := pkg/package.json
 PKG_SOURCES := Cargo.toml Cargo.lock rust-toolchain.toml README.md $(shell find src pkg-template -type f)
 
-.PHONY: test test-rust test-core-purity test-sandbox test-node bench bench-node
+.PHONY: demo test test-rust test-core-purity test-sandbox test-node bench bench-node
+
+demo: $(PKG_STAMP)
+	node www/demo.mjs
 
 test: test-rust test-sandbox test-node
 
