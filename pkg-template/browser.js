@@ -3,6 +3,7 @@
 // on a bundler's wasm support: the module's URL is resolved from this file.
 import init, * as wasm from "./aliyun_globe_sms.js";
 import { loadFailed, notInitialized } from "./errors.js";
+import { bindSigning, signingService } from "./signing.js";
 
 let loading;
 let loaded = false;
@@ -61,3 +62,8 @@ export function signRequest(options, at) {
 }
 
 export { SmsError, isSmsError } from "./errors.js";
+
+/** A Fetch-API handler that signs browsers' batches with credentials kept on this server. */
+export const createSigningHandler = bindSigning({ signRequest, ready });
+export { signingService };
+

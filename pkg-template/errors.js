@@ -47,3 +47,19 @@ export function loadFailed(cause) {
   error.retryable = false;
   return error;
 }
+
+/**
+ * An SmsError made in JS (the signing service and its client): `code` from the closed list,
+ * and as they apply `field`, `index`, `issues`, `httpStatus` and `cause`. Never given a secret.
+ */
+export function smsError(code, message, { field, index, issues, httpStatus, cause } = {}) {
+  const error = new Error(message, cause === undefined ? undefined : { cause });
+  error.name = "SmsError";
+  error.code = code;
+  error.retryable = false;
+  if (field !== undefined) error.field = field;
+  if (index !== undefined) error.index = index;
+  if (issues !== undefined) error.issues = issues;
+  if (httpStatus !== undefined) error.httpStatus = httpStatus;
+  return error;
+}

@@ -41,3 +41,58 @@ export declare class SmsError extends Error {
 
 /** True for any error thrown by this package (any copy of it, any realm). */
 export function isSmsError(value: unknown): value is SmsError;
+
+/** What a signing handler lets its callers (browsers) do, beyond the package's own rules. */
+export interface SigningPolicy {
+  /** Sender IDs the browser may use; absent: any valid one. When given, a request must name one of them. */
+  senderIds?: string[];
+  /** At most this many recipients per request (≤ 1000). */
+  maxRecipients?: number;
+  /** Allowed message types; absent: both. */
+  types?: MessageType[];
+  /**
+   * Decides whether this caller may send at all (e.g. checks a session cookie). Called before the
+   * body is read: look at headers, and leave the body alone. Anything but `true` refuses.
+   */
+  authorize?: (request: Request) => boolean | Promise<boolean>;
+}
+
+/** `createSigningHandler`'s options. */
+export interface SigningHandlerOptions {
+  /** Stays server-side: the AccessKeySecret never appears in an answer. */
+  credentials: Credentials;
+  /** Where the signed requests go. The browser cannot change it. @default "https://dysmsapi.ap-southeast-1.aliyuncs.com/" */
+  endpoint?: string;
+  allow?: SigningPolicy;
+}
+
+/** `signingService`'s options: how the browser reaches the signing handler. */
+export interface SigningServiceInit {
+  /** Sent with every request to the handler (e.g. an authorization header). */
+  headers?: Record<string, string>;
+  /** `fetch`'s credentials mode, e.g. `"include"` to send a session cookie to another origin. */
+  credentials?: RequestCredentials;
+  /** The `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A Fetch-API handler for a server, worker or serverless function: POST a JSON `SigningRequest`
+ * → 200 JSON `SignedRequest`, or 4xx JSON `{ error: { name: "SmsError", code, message, field?,
+ * index?, issues? } }`: 405/400 `INVALID_OPTION` (not POST, not JSON), 403 `NOT_ALLOWED` (the
+ * `allow` policy; `field` "authorization", "from", "to" or "type"), 400 `INVALID_BATCH` (the
+ * package's own rules, every issue). A server-side fault (bad credentials or endpoint) answers
+ * 500 `SIGNING_FAILED` without details. Each request is signed with a fresh timestamp and nonce.
+ * The answer never holds the AccessKeySecret; with STS credentials it holds the STS token, which
+ * is part of every signed request by Alibaba's design (`SecurityToken` / `x-acs-security-token`).
+ * @throws {SmsError} `INVALID_OPTION` when `options` or `allow` is malformed.
+ */
+export function createSigningHandler(options: SigningHandlerOptions): (request: Request) => Promise<Response>;
+
+/**
+ * A `signer` for `batchSend` / `sendCampaign` that POSTs each request to a signing handler made by
+ * `createSigningHandler`. An error answer rejects with an SmsError carrying the handler's `code`
+ * (and `field`, `index`, `issues`, `httpStatus`); an unreachable or non-conforming service rejects
+ * with `SIGNING_FAILED`.
+ */
+export function signingService(url: string | URL, init?: SigningServiceInit): (request: SigningRequest) => Promise<SignedRequest>;

@@ -3,6 +3,7 @@
 // Node's only extra: credentials default to the official SDK's environment variables.
 import { readFileSync } from "node:fs";
 import * as wasm from "./aliyun_globe_sms.js";
+import { bindSigning, signingService } from "./signing.js";
 
 wasm.initSync({ module: readFileSync(new URL("./aliyun_globe_sms_bg.wasm", import.meta.url)) });
 
@@ -41,3 +42,8 @@ export function ready() {
 }
 
 export { SmsError, isSmsError } from "./errors.js";
+
+/** A Fetch-API handler that signs browsers' batches with credentials kept on this server. */
+export const createSigningHandler = bindSigning({ signRequest, ready });
+export { signingService };
+

@@ -190,11 +190,13 @@ describe("import and require() in Node", () => {
     "SmsError",
     "batchSend",
     "countSegments",
+    "createSigningHandler",
     "isSmsError",
     "ready",
     "resumeCampaign",
     "sendCampaign",
     "signRequest",
+    "signingService",
     "validateBatch",
   ];
 

@@ -8,11 +8,13 @@ import {
   SmsError,
   batchSend,
   countSegments,
+  createSigningHandler,
   isSmsError,
   ready,
   resumeCampaign,
   sendCampaign,
   signRequest,
+  signingService,
   validateBatch,
   type Anomaly,
   type BatchOptions,
@@ -37,6 +39,10 @@ import {
   type SignAt,
   type SignatureVersion,
   type SignedRequest,
+  type SigningHandlerOptions,
+  type SigningPolicy,
+  type SigningRequest,
+  type SigningServiceInit,
   type SmsErrorCode,
   type UnknownReason,
 } from "aliyun-globe-sms";
@@ -95,7 +101,10 @@ function describeError(error: SmsError): string {
       return `not connected after ${error.attempts ?? 0} attempts`;
     case "ABORTED":
     case "NOT_INITIALIZED":
+    case "SIGNING_FAILED":
       return code;
+    case "NOT_ALLOWED":
+      return `not allowed: ${error.field ?? "request"}`;
     case "JOURNAL_MISMATCH":
     case "JOURNAL_CORRUPT":
     case "JOURNAL_FAILED": {
@@ -226,6 +235,22 @@ async function main(): Promise<void> {
   const response = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body });
   console.log(encoding, segments.characters, segments.units, segments.segments, response.status);
 
+  // The signing service: a handler on a server, its client as a browser's signer.
+  const policy: SigningPolicy = {
+    senderIds: ["Alicloud"],
+    maxRecipients: 100,
+    types: ["NOTIFY"],
+    authorize: async (request: Request) => request.headers.get("cookie") !== null,
+  };
+  const handlerOptions: SigningHandlerOptions = { credentials: DEFAULT_KEY, endpoint: sandbox.url, allow: policy };
+  const handler: (request: Request) => Promise<Response> = createSigningHandler(handlerOptions);
+  const answer: Response = await handler(new Request("http://127.0.0.1/sign", { method: "POST", body: "{}" }));
+  const init: SigningServiceInit = { headers: { authorization: "Bearer x" }, credentials: "include", fetch };
+  const signer: (request: SigningRequest) => Promise<SignedRequest> = signingService(new URL("https://example.com/sign"), init);
+  signingService("/sign");
+  const viaService: BatchSendResult = await batchSend({ to: ["+852 9123 4567"], message: "x", signer });
+  console.log(answer.status, viaService.successCount);
+
   // The sandbox side.
   const fault: SandboxFault = { kind: "throttle", retryAfterMs: 1500, count: 2 };
   const pending: PendingSandboxFault = sandbox.inject(fault);
@@ -261,6 +286,8 @@ same<Equal<Awaited<ReturnType<typeof batchSend>>, BatchSendResult>>(true);
 same<Equal<ReturnType<typeof validateBatch>, Issue[]>>(true);
 same<Equal<ReturnType<typeof signRequest>, SignedRequest>>(true);
 same<Equal<ReturnType<typeof ready>, Promise<void>>>(true);
+same<Equal<ReturnType<typeof createSigningHandler>, (request: Request) => Promise<Response>>>(true);
+same<Equal<ReturnType<typeof signingService>, (request: SigningRequest) => Promise<SignedRequest>>>(true);
 same<Equal<Awaited<ReturnType<typeof sendCampaign>>, CampaignResult>>(true);
 same<Equal<Awaited<ReturnType<typeof resumeCampaign>>, CampaignResult>>(true);
 same<Equal<ReturnType<typeof fileJournal>, CampaignJournal>>(true);
@@ -285,8 +312,12 @@ const badUnknown: CampaignOptions = { to: [], message: "x", onUnknown: "retry" }
 const badJournal: CampaignJournal = { append: () => undefined };
 // @ts-expect-error faults are a closed union too
 const badFault: SandboxFault = { kind: "explode" };
+// @ts-expect-error a signing handler needs credentials
+createSigningHandler({ allow: { maxRecipients: 10 } });
+// @ts-expect-error policy types are MessageType
+const badPolicy: SigningPolicy = { types: ["SPAM"] };
 // @ts-expect-error a SmsError's code cannot be reassigned
 new SmsError("x").code = "ABORTED";
 
-console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal);
+console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal, badPolicy);
 void main();
