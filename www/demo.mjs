@@ -3,9 +3,17 @@
 // endpoint, 1 call/s like the real one), check a sample batch, send what is valid through the
 // package, and print every recipient's fate. No Alibaba account needed.
 //
+// Then, in the same process, it serves the page (www/) and the package (pkg/) on a second port,
+// with a signing endpoint, POST /sign, on the page's origin: the package's createSigningHandler
+// holding the sandbox's test key, so the page sends without ever seeing a secret. It prints the
+// page's URL and serves until Ctrl+C; `--once` (or DEMO_ONCE=1) exits after the sample batch.
+//
 // Run through `make demo`, which builds the package first.
-import { batchSend, countSegments, validateBatch, isSmsError } from "../pkg/node.js";
+import { batchSend, countSegments, createSigningHandler, validateBatch, isSmsError } from "../pkg/node.js";
 import { startSandbox, DEFAULT_KEY } from "../pkg/sandbox/index.js";
+import { startPageServer } from "./server.mjs";
+
+const once = process.argv.includes("--once") || process.env.DEMO_ONCE === "1";
 
 const sample = [
   { to: "+852 9123 4567", message: "Your order #1042 has shipped." },
@@ -17,7 +25,9 @@ const sample = [
   { to: "+852 9123 456x", message: "A typo: refused before sending." },
 ];
 
-const sandbox = await startSandbox();
+// The sandbox logs its requests once the sample batch is done: those are the page's.
+let serving = false;
+const sandbox = await startSandbox({ log: (line) => serving && console.log(`sandbox: ${line}`) });
 console.log(`sandbox listening at ${sandbox.url} (test key ${DEFAULT_KEY.accessKeyId}, 1 call/s)\n`);
 
 const batch = { to: sample.map((r) => r.to), message: sample.map((r) => r.message), from: "Alicloud", type: "NOTIFY" };
@@ -57,4 +67,32 @@ sample.forEach((r, index) => {
   );
 });
 console.log(`\nthe sandbox recorded ${sandbox.messages().length} message(s): ${sandbox.messages().map((m) => m.to).join(", ")}`);
-await sandbox.close();
+
+if (once) {
+  await sandbox.close();
+  process.exit(0);
+}
+
+// The page: same sandbox, signed by a handler that holds the key (the page never does).
+const page = await startPageServer({
+  signingHandler: createSigningHandler({ credentials: DEFAULT_KEY, endpoint: sandbox.url }),
+  config: { endpoint: sandbox.url, sandbox: true },
+  log: (line) => console.log(`page: ${line}`),
+});
+serving = true;
+console.log(`
+the page: ${page.url}
+  compose, check and send a batch in a browser; requests are signed by POST ${page.url}sign,
+  which holds the sandbox's test key. For "direct keys" mode, the test key is
+  ${DEFAULT_KEY.accessKeyId} / ${DEFAULT_KEY.accessKeySecret} (it works only against the sandbox).
+serving until Ctrl+C`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all([page.close(), sandbox.close()]);
+  process.exit(0);
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
