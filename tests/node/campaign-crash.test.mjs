@@ -9,19 +9,22 @@
 // The second case forces the kill into the ambiguous window: the sandbox holds a request it has
 // recorded (hangAfterAccept) and the child is killed while it waits for the answer. That request
 // is unknown after the resume, and really was recorded.
+//
+// Last, a file journal whose last line a crash tore (as a power cut can): resuming must not
+// append to the torn bytes, or the next resume loses the entry of a request it then resends.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as hooks from "node:test";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { sendCampaign } from "aliyun-globe-sms";
+import { resumeCampaign, sendCampaign } from "aliyun-globe-sms";
 import { fileJournal } from "aliyun-globe-sms/journal";
 import { DEFAULT_KEY, assertSmsError, leakCheck, rejection, scanChildOutput, useSandbox } from "./harness.mjs";
-import { assertLedgerAgrees, campaignList, deliverable } from "./ledger.mjs";
+import { assertLedgerAgrees, campaignList, deliverable, plannedRequests } from "./ledger.mjs";
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), "campaign-child.mjs");
 const COUNT = 10_000;
@@ -167,6 +170,51 @@ describe("SIGKILL mid-campaign, then resumeCampaign in a new process", () => {
     assert.deepEqual(unknownNotRecorded, unknownExpected);
     assert.deepEqual(byState.skipped, []);
     assert.deepEqual(s.sandbox.requests().filter((r) => r.fault === "delay").map((r) => r.code), ["(client aborted)"]);
+  });
+});
+
+describe("a file journal whose last line a crash tore", () => {
+  const s = useSandbox(hooks, { qps: Infinity });
+  const list = campaignList(3503);
+  const plan = plannedRequests(list);
+
+  test("resuming twice after a torn last line sends nothing twice (the torn bytes are dropped, not appended to)", async () => {
+    const path = join(work, "torn.jsonl");
+    const base = { credentials: DEFAULT_KEY, endpoint: s.sandbox.url, to: list.to, message: "torn", qps: 100 };
+    // Run 1 stops at request 2 (refused: not processed); then its last entry is torn, as a
+    // power cut during the append would leave it: no newline at the end.
+    let queued = false;
+    const onProgress = (p) => {
+      if (!queued && p.requestsDone === 2) {
+        queued = true;
+        s.sandbox.inject({ kind: "responseCode", code: "AMOUNT_NOT_ENOUGH" });
+      }
+    };
+    assertSmsError(await rejection(sendCampaign({ ...base, journal: fileJournal(path), onProgress })), { code: "SERVICE_REJECTED" });
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    writeFileSync(path, [...lines.slice(0, -1), lines.at(-1).slice(0, 12)].join("\n"));
+
+    // Run 2 resumes, sends request 2 and 3, and dies after sending request 3 (its outcome
+    // cannot be written): request 3 is written without an outcome.
+    const journal = fileJournal(path);
+    const append = journal.append;
+    journal.append = (entry) => {
+      if (entry.startsWith('{"outcome":3,')) throw new Error("the process died here");
+      return append.call(journal, entry);
+    };
+    assertSmsError(await rejection(resumeCampaign({ ...base, journal })), { code: "JOURNAL_FAILED" });
+
+    // Run 3 resumes again: request 3 may have gone out (it did), so it must not be sent again.
+    const ledger = await resumeCampaign({ ...base, journal: fileJournal(path) });
+    const { byState } = assertLedgerAgrees(ledger, s.sandbox.messages(), list.to);
+    // Request 2's outcome was the torn entry: written without an outcome, so unknown too.
+    assert.deepEqual(byState.unknown, [...plan[2], ...plan[3]]);
+    assert.deepEqual(byState.skipped, []);
+    assert.deepEqual(
+      s.sandbox.requests().map((r) => r.code),
+      ["OK", "OK", "AMOUNT_NOT_ENOUGH", "OK"],
+      "request 3 processed once, request 2 (unknown after the tear) not resent",
+    );
   });
 });
 
