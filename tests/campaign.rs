@@ -60,7 +60,7 @@ fn answer(
         accepted.len()
     );
     let creds = Credentials::new("id", "secret", None).unwrap();
-    read_batch_response(&batch, &creds, 200, &[], body.as_bytes())
+    read_batch_response(&batch, Some(&creds), 200, &[], body.as_bytes())
 }
 
 #[test]
