@@ -7,13 +7,22 @@ import { bindSigning, signingService } from "./signing.js";
 
 wasm.initSync({ module: readFileSync(new URL("./aliyun_globe_sms_bg.wasm", import.meta.url)) });
 
+/** An environment variable, or undefined where reading it is not permitted (Deno without --allow-env). */
+function environment(name) {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
 function withEnvironmentCredentials(options) {
-  if (options === null || typeof options !== "object" || options.credentials != null) return options;
-  const env = process.env;
-  const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
-  const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  // A `signer` replaces credentials: the environment is not read at all then.
+  if (options === null || typeof options !== "object" || options.credentials != null || options.signer != null) return options;
+  const accessKeyId = environment("ALIBABA_CLOUD_ACCESS_KEY_ID");
+  const accessKeySecret = environment("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
   if (accessKeyId === undefined && accessKeySecret === undefined) return options;
-  const securityToken = env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined;
+  const securityToken = environment("ALIBABA_CLOUD_SECURITY_TOKEN") || undefined;
   return { ...options, credentials: { accessKeyId: accessKeyId ?? "", accessKeySecret: accessKeySecret ?? "", securityToken } };
 }
 
