@@ -1,9 +1,12 @@
 # The project's commands. Each installs what it lacks and is quick when it is there.
 #   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate
 #   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node),
-#                the npm package (Node suites, packaging, types) on its packed tarball
+#                the npm package (Node suites, packaging, types) on its packed tarball, and the same
+#                tarball in Deno, Bun, workerd and a Web Worker in Chromium (test-runtimes)
 #   make bench   native timing of the core on the 1000-recipient golden batch, then make bench-node
+#                and make bench-campaign
 #   make bench-node  the npm package beside Alibaba's official Node SDK (bench/README.md); ~1 minute
+#   make bench-campaign  campaigns: 20,000 recipients at the sandbox's 1 call/s, 100,000 at qps 50; ~40 s
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 NPM_STAMP := node_modules/.package-lock.json
@@ -11,12 +14,12 @@ NPM_STAMP := node_modules/.package-lock.json
 PKG_STAMP := pkg/package.json
 PKG_SOURCES := Cargo.toml Cargo.lock rust-toolchain.toml README.md $(shell find src pkg-template -type f)
 
-.PHONY: demo test test-rust test-core-purity test-sandbox test-node bench bench-node
+.PHONY: demo test test-rust test-core-purity test-sandbox test-node test-runtimes bench bench-node bench-campaign
 
 demo: $(PKG_STAMP)
 	node www/demo.mjs
 
-test: test-rust test-sandbox test-node
+test: test-rust test-sandbox test-node test-runtimes
 
 test-rust: test-core-purity
 	cargo clippy --all-targets --locked -- -D warnings
@@ -42,10 +45,23 @@ $(PKG_STAMP): $(NPM_STAMP) $(PKG_SOURCES)
 test-node: $(PKG_STAMP)
 	node tests/package/run.mjs
 
+# tests/runtimes on the same kind of tarball: Deno, Bun and workerd come from npm (devDependencies);
+# the Web Worker runs in Debian's Chromium, installed here when missing. A runtime that cannot run
+# on this machine is skipped with its reason printed.
+test-runtimes: $(PKG_STAMP)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "test-runtimes: could not install chromium; the Web Worker test will say it is skipped"
+	TEST_SUITES=runtimes node tests/package/run.mjs
+
 bench:
 	cargo bench --locked --bench core
 	$(MAKE) bench-node
+	$(MAKE) bench-campaign
 
 # Prints figures and ratios, asserts nothing; builds pkg/ first when it is missing.
 bench-node: $(NPM_STAMP)
 	node bench/run.mjs
+
+# Rate, throttled answers and peak RSS of campaigns (bench/campaign.mjs says how); asserts nothing.
+bench-campaign: $(NPM_STAMP)
+	node bench/campaign.mjs

@@ -10,7 +10,7 @@
 // tsc, publint and attw). The caller's ALIBABA_CLOUD_* variables are removed: the suites decide
 // which credentials the package sees. KEEP_TEST_DIR=1 keeps the temp dir for inspection.
 //
-// Usage: node tests/package/run.mjs [extra node --test arguments, e.g. a file name filter]
+// Usage: [TEST_SUITES=runtimes] node tests/package/run.mjs [file name filters]
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +25,9 @@ if (!existsSync(join(pkg, "package.json"))) {
   process.exit(2);
 }
 
+// The suites (folders of tests/) to run: TEST_SUITES=runtimes for `make test-runtimes`.
+const suites = (process.env.TEST_SUITES || "node,package,types").split(",");
+
 const work = mkdtempSync(join(tmpdir(), "aliyun-globe-sms-test-"));
 const consumer = join(work, "consumer");
 let status = 1;
@@ -37,9 +40,7 @@ try {
   console.log(`package: packed ${packed[0].filename} (${packed[0].entryCount} files, ${packed[0].size} bytes)`);
 
   // 2. A consumer project that installs it. The package has no dependencies: this works offline.
-  cpSync(join(root, "tests", "node"), join(consumer, "tests", "node"), { recursive: true });
-  cpSync(join(root, "tests", "package"), join(consumer, "tests", "package"), { recursive: true });
-  cpSync(join(root, "tests", "types"), join(consumer, "tests", "types"), { recursive: true });
+  for (const dir of suites) cpSync(join(root, "tests", dir), join(consumer, "tests", dir), { recursive: true });
   writeFileSync(
     join(consumer, "package.json"),
     JSON.stringify({ name: "aliyun-globe-sms-consumer", private: true, type: "module" }, null, 2) + "\n",
@@ -53,7 +54,7 @@ try {
   // 3. Every suite, from the consumer project, TAP output (its closing "# pass N" is the summary).
   const env = { ...process.env, PACKAGE_TARBALL: tarball, DEV_ROOT: root };
   for (const name of Object.keys(env)) if (name.startsWith("ALIBABA_CLOUD_")) delete env[name];
-  const files = ["node", "package", "types"].flatMap((dir) =>
+  const files = suites.flatMap((dir) =>
     readdirSync(join(consumer, "tests", dir))
       .filter((file) => file.endsWith(".test.mjs"))
       .map((file) => join("tests", dir, file)),
