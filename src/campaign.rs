@@ -24,6 +24,12 @@ use crate::segment::{self, MessageProblem};
 /// The journal format's name and version, in its first entry.
 pub const JOURNAL_FORMAT: &str = "aliyun-globe-sms/campaign@1";
 
+/// Whether a journal holds a campaign already: at least one readable entry (a lone torn line
+/// from a crash before the header was complete does not count).
+pub fn journal_started(entries: &[String]) -> bool {
+    entries.iter().any(|e| json_text::parse(e).is_some())
+}
+
 /// How a campaign treats problems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CampaignRules {
@@ -645,7 +651,9 @@ impl Campaign {
     /// Applies a journal written by an earlier run of the same campaign: recipients sent or
     /// failed keep that fate, a request written without an outcome makes its recipients
     /// `unknown` (never resent), requests refused before processing are planned again.
-    pub fn resume(&mut self, entries: &[String]) -> Result<(), Error> {
+    /// Returns whether the journal had a (readable) header: when it had none — empty, or only a
+    /// header torn by a crash — the caller writes one before anything else.
+    pub fn resume(&mut self, entries: &[String]) -> Result<bool, Error> {
         let mut seen_header = false;
         let last = entries.iter().rposition(|e| !e.trim().is_empty());
         for (n, text) in entries.iter().enumerate() {
@@ -687,7 +695,7 @@ impl Campaign {
                 self.finish_request(k, None, Some("OUTCOME_UNKNOWN".to_string()));
             }
         }
-        Ok(())
+        Ok(seen_header)
     }
 
     fn check_header(&self, header: &JsonValue) -> Result<(), Error> {

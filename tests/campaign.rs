@@ -367,3 +367,18 @@ fn per_recipient_texts_are_checked_part_by_part() {
         r#"["text 0","text 1","text 3","text 4"]"#
     );
 }
+
+#[test]
+fn a_journal_with_only_a_torn_header_counts_as_not_started() {
+    use aliyun_globe_sms::campaign::journal_started;
+    let to = numbers(3);
+    let mut c = plan(&to, 3, CampaignRules::default()).unwrap();
+    let header = c.journal_header();
+    let torn = vec![header[..header.len() / 2].to_string()];
+    assert!(!journal_started(&torn));
+    assert!(!journal_started(&[]));
+    assert!(journal_started(std::slice::from_ref(&header)));
+    // Resuming from a torn header says so, so the caller writes a fresh one.
+    assert_eq!(c.resume(&torn), Ok(false));
+    assert_eq!(c.resume(&[header]), Ok(true));
+}

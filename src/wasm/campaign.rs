@@ -135,15 +135,14 @@ pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
         (None, false) => {}
         (Some(j), _) => {
             let entries = j.read().await.map_err(|e| thrown(&e))?;
-            let started = entries.iter().any(|e| !e.trim().is_empty());
+            let started = crate::campaign::journal_started(&entries);
             if started && !resume {
                 return Err(thrown(&Error::JournalMismatch {
                     reason: "the journal already holds a campaign: resume it with resumeCampaign, or start a new journal",
                 }));
             }
-            if started {
-                campaign.resume(&entries).map_err(|e| thrown(&e))?;
-            } else {
+            let has_header = started && campaign.resume(&entries).map_err(|e| thrown(&e))?;
+            if !has_header {
                 j.append(&campaign.journal_header(), true)
                     .await
                     .map_err(|e| thrown(&e))?;
