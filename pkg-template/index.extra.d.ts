@@ -71,7 +71,7 @@ export interface SigningServiceInit {
   /** Sent with every request to the handler (e.g. an authorization header). */
   headers?: Record<string, string>;
   /** `fetch`'s credentials mode, e.g. `"include"` to send a session cookie to another origin. */
-  credentials?: RequestCredentials;
+  credentials?: RequestInit["credentials"];
   /** The `fetch` to use. @default globalThis.fetch */
   fetch?: typeof fetch;
 }
