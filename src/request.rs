@@ -153,6 +153,34 @@ pub fn sign_parameters(
     })
 }
 
+/// Whether `request` (signed elsewhere) sends exactly `batch`: its query's `To`, `Message`,
+/// `Type`, `From` and `TaskId` decode to the batch's. A signing service must not be able to
+/// send other numbers or texts than the ones the caller's results will be mapped to.
+pub fn carries(request: &SignedRequest, batch: &Batch) -> bool {
+    let Some((_, query)) = request.url.split_once('?') else {
+        return false;
+    };
+    let mut sent: Vec<(String, String)> = Vec::new();
+    for pair in query.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (Some(name), Some(value)) = (percent::decode(name), percent::decode(value)) else {
+            return false;
+        };
+        if ["From", "Message", "TaskId", "To", "Type"].contains(&name.as_str()) {
+            if sent.iter().any(|(n, _)| *n == name) {
+                return false;
+            }
+            sent.push((name, value));
+        }
+    }
+    let wanted = OperationParameters::of_batch(batch);
+    let wanted = wanted.in_wire_order();
+    sent.len() == wanted.len()
+        && wanted
+            .iter()
+            .all(|(name, value)| sent.iter().any(|(n, v)| n == name && v == value))
+}
+
 fn check_nonce(nonce: &str) -> Result<(), Error> {
     let ok = !nonce.is_empty()
         && nonce.len() <= MAX_NONCE_LENGTH
@@ -282,6 +310,50 @@ mod tests {
             to: "[\"6591234567\"]".into(),
             message_type: "NOTIFY".into(),
         }
+    }
+
+    #[test]
+    fn a_request_carries_its_batch_and_nothing_else() {
+        use crate::batch::{BatchInput, Messages};
+        let creds = Credentials::new("id", "secret", None).unwrap();
+        let endpoint = Endpoint::default();
+        let ts = Timestamp::from_unix_seconds(1_700_000_000).unwrap();
+        let batch_of = |to: &str, text: &str| {
+            Batch::validate(&BatchInput::new(
+                vec![to.into()],
+                Messages::One(text.into()),
+            ))
+            .unwrap()
+        };
+        let ours = batch_of("+852 9123 4567", "hi there (1)*");
+        for scheme in [SignatureScheme::V1, SignatureScheme::Acs3] {
+            let ctx = SigningContext {
+                endpoint: &endpoint,
+                scheme,
+                timestamp: ts,
+                nonce: "n",
+            };
+            let signed = sign_batch(&ours, &creds, &ctx).unwrap();
+            assert!(carries(&signed, &ours));
+            let other =
+                sign_batch(&batch_of("+44 7911 123456", "hi there (1)*"), &creds, &ctx).unwrap();
+            assert!(!carries(&other, &ours));
+            let other_text =
+                sign_batch(&batch_of("+852 9123 4567", "other"), &creds, &ctx).unwrap();
+            assert!(!carries(&other_text, &ours));
+            let mut doubled = signed.clone();
+            doubled.url.push_str("&To=%5B%5D");
+            assert!(!carries(&doubled, &ours));
+        }
+        // '+' for a space, as form encoders write it, reads the same.
+        let plus = SignedRequest {
+            method: "POST",
+            url: "https://h/?Message=%5B%22hi+there+%281%29*%22%5D&To=%5B%2285291234567%22%5D&Type=NOTIFY"
+                .into(),
+            headers: Vec::new(),
+            body: String::new(),
+        };
+        assert!(carries(&plus, &ours));
     }
 
     #[test]

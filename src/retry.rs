@@ -91,16 +91,15 @@ fn unknown(reason: UnknownReason) -> Error {
     }
 }
 
-/// The wait before resend number `attempt` (1 for the first resend): exponential from
-/// `BASE_DELAY_MS`, never shorter than what the service asked for, capped at `MAX_DELAY_MS`, with
+/// The wait before resend number `attempt` (1 for the first resend): what the service asked for
+/// when it said (`x-acs-retry-after`: it knows when its window frees up, often within
+/// milliseconds), otherwise exponential from `BASE_DELAY_MS`; capped at `MAX_DELAY_MS`, with
 /// `jitter` in `[0, 1)` adding up to a quarter so that several clients do not resend in step.
+/// A campaign's pacer adds its own interval on top.
 pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> u64 {
     let exponent = attempt.saturating_sub(1).min(16);
     let exponential = BASE_DELAY_MS.saturating_mul(1u64 << exponent);
-    let floor = retry_after_ms
-        .unwrap_or(0)
-        .max(exponential)
-        .min(MAX_DELAY_MS);
+    let floor = retry_after_ms.unwrap_or(exponential).min(MAX_DELAY_MS);
     let jitter = if jitter.is_finite() {
         jitter.clamp(0.0, 1.0)
     } else {
@@ -151,7 +150,8 @@ mod tests {
         assert_eq!(backoff_ms(2, None, 0.0), 2000);
         assert_eq!(backoff_ms(3, None, 0.0), 4000);
         assert_eq!(backoff_ms(1, Some(2500), 0.0), 2500);
-        assert_eq!(backoff_ms(1, Some(10), 0.0), 1000);
+        assert_eq!(backoff_ms(1, Some(10), 0.0), 10);
+        assert_eq!(backoff_ms(3, Some(10), 0.0), 10);
         assert_eq!(backoff_ms(40, None, 0.0), MAX_DELAY_MS);
         assert_eq!(backoff_ms(1, Some(u64::MAX), 0.0), MAX_DELAY_MS);
         assert_eq!(backoff_ms(1, None, 0.999_999), 1249);

@@ -234,6 +234,9 @@ export class SandboxServer {
 
   async #api(req, res, path, rawQuery) {
     const started = performance.now();
+    // The gateway's clock reads when a call arrives, not after the sandbox has parsed a 60 KB
+    // query: parsing time (slower on a cold JIT) must not squeeze two calls into one second.
+    let arrivedAt = this.#options.clock();
     const entry = {
       time: new Date(this.#options.clock()).toISOString(),
       method: req.method,
@@ -253,7 +256,10 @@ export class SandboxServer {
 
     const fault = this.#faults.next();
     entry.fault = fault?.kind ?? null;
-    if (fault?.kind === "delay") await this.#sleep(fault.ms);
+    if (fault?.kind === "delay") {
+      await this.#sleep(fault.ms);
+      arrivedAt = this.#options.clock();
+    }
     if (fault?.kind === "dropBeforeAccept") {
       entry.code = "(connection dropped)";
       req.socket.destroy();
@@ -317,7 +323,7 @@ export class SandboxServer {
       return;
     }
 
-    const now = this.#options.clock();
+    const now = arrivedAt;
     const auth = authenticate(
       { method: req.method, path, query, params, headers: req.headersDistinct, body },
       { keys: this.#keys, now, skewMs: fault?.kind === "clockSkew" ? fault.ms : 0, nonces: this.#nonces },

@@ -75,6 +75,33 @@ pub fn encode_for_url_into(text: &str, out: &mut String) {
     encode_with(text, &BARE_IN_SDK_URL, out);
 }
 
+/// Decodes `%XX` escapes and `+` (a space, as form encoders write it). `None` for a broken escape
+/// or text that is not UTF-8 once decoded.
+pub fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' => {
+                let hex = |at: usize| bytes.get(at).and_then(|h| char::from(*h).to_digit(16));
+                let (hi, lo) = (hex(i + 1)?, hex(i + 2)?);
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +127,20 @@ mod tests {
                 assert_eq!(encode(&char::from(b).to_string()), expected);
             }
         }
+    }
+
+    #[test]
+    fn decode_undoes_both_encoders() {
+        for text in ["a b*c~d+e/f!'()", "你好 🎉", "100%20", ""] {
+            assert_eq!(decode(&encode(text)).as_deref(), Some(text));
+            let mut url = String::new();
+            encode_for_url_into(text, &mut url);
+            assert_eq!(decode(&url).as_deref(), Some(text));
+        }
+        assert_eq!(decode("a+b").as_deref(), Some("a b"));
+        assert_eq!(decode("%zz"), None);
+        assert_eq!(decode("%4"), None);
+        assert_eq!(decode("%FF"), None);
     }
 
     #[test]

@@ -67,6 +67,27 @@ impl Pace {
         self.with(|p| p.reserve(transport::now_ms()))
     }
 
+    /// Waits until a send now would be at least one interval after the previous one, then
+    /// marks it sent. Nothing else runs between the check and the mark (one thread), so
+    /// concurrent campaigns on one key never send closer than the interval.
+    pub async fn hold_and_mark(&self, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
+        loop {
+            let hold = self.with(|p| p.hold(transport::now_ms()));
+            if hold == 0 {
+                self.with(|p| p.mark_sent(transport::now_ms()));
+                return Ok(());
+            }
+            transport::sleep(hold, signal)
+                .await
+                .map_err(|()| Error::Aborted)?;
+        }
+    }
+
+    /// The request marked sent has ended (answered or not).
+    pub fn mark_finished(&self) {
+        self.with(|p| p.mark_finished(transport::now_ms()));
+    }
+
     /// Estimated milliseconds for `calls` more calls.
     pub fn eta_ms(&self, calls: usize) -> u64 {
         self.with(|p| p.eta_ms(transport::now_ms(), calls))
@@ -118,7 +139,12 @@ impl Signing {
                 let signed = JsFuture::from(Promise::resolve(&returned))
                     .await
                     .map_err(Failure::Thrown)?;
-                Ok(convert::signed_request_from(&signed)?)
+                let signed = convert::signed_request_from(&signed)?;
+                // Results are mapped to this batch: the signed request must send exactly it.
+                if !request::carries(&signed, batch) {
+                    return Err(Error::SigningFailed.into());
+                }
+                Ok(signed)
             }
         }
     }
@@ -168,7 +194,13 @@ pub async fn send_batch(
         }
         // A fresh time, nonce and signature for every attempt.
         let signed = signing.sign(batch, settings).await?;
+        if let Some(p) = pace {
+            p.hold_and_mark(signal).await?;
+        }
         let seen = transport::send_once(&signed, settings.timeout_ms, signal).await;
+        if let Some(p) = pace {
+            p.mark_finished();
+        }
         match retry::after_attempt(
             batch,
             signing.credentials(),
