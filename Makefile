@@ -1,8 +1,10 @@
 # The project's commands. Each installs what it lacks and is quick when it is there.
-#   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate
+#   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate,
+#                then serve the page (www/) with its signing endpoint until Ctrl+C (DEMO_ONCE=1: exit)
 #   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node),
 #                the npm package (Node suites, packaging, types) on its packed tarball, and the same
-#                tarball in Deno, Bun, workerd and a Web Worker in Chromium (test-runtimes)
+#                tarball in Deno, Bun, workerd and a Web Worker in Chromium (test-runtimes), and the
+#                page in www/ driven in Chromium (test-browser)
 #   make bench   native timing of the core on the 1000-recipient golden batch, then make bench-node
 #                and make bench-campaign
 #   make bench-node  the npm package beside Alibaba's official Node SDK (bench/README.md); ~1 minute
@@ -14,12 +16,12 @@ NPM_STAMP := node_modules/.package-lock.json
 PKG_STAMP := pkg/package.json
 PKG_SOURCES := Cargo.toml Cargo.lock rust-toolchain.toml README.md $(shell find src pkg-template -type f)
 
-.PHONY: demo test test-rust test-core-purity test-sandbox test-node test-runtimes bench bench-node bench-campaign
+.PHONY: demo test test-rust test-core-purity test-sandbox test-node test-runtimes test-browser bench bench-node bench-campaign
 
 demo: $(PKG_STAMP)
 	node www/demo.mjs
 
-test: test-rust test-sandbox test-node test-runtimes
+test: test-rust test-sandbox test-node test-runtimes test-browser
 
 test-rust: test-core-purity
 	cargo clippy --all-targets --locked -- -D warnings
@@ -52,6 +54,12 @@ test-runtimes: $(PKG_STAMP)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "test-runtimes: could not install chromium; the Web Worker test will say it is skipped"
 	TEST_SUITES=runtimes node tests/package/run.mjs
+
+# tests/browser: playwright-core drives Debian's Chromium (the script installs it when missing) through
+# www/ as a person would, against a sandbox and the page server in the test's process; under a minute.
+test-browser: $(PKG_STAMP)
+	bash tests/browser/install-chromium.sh
+	node --test tests/browser/
 
 bench:
 	cargo bench --locked --bench core

@@ -218,6 +218,16 @@ function check() {
   performance.measure("check", "check-start", "check-end");
 }
 
+/** An issue or error code as <code>, breakable after its underscores on narrow screens. */
+function codeElement(text) {
+  const code = document.createElement("code");
+  text.split("_").forEach((part, i, parts) => {
+    code.append(i < parts.length - 1 ? `${part}_` : part);
+    if (i < parts.length - 1) code.append(document.createElement("wbr"));
+  });
+  return code;
+}
+
 /** Column names of a table, for the stacked layout of narrow screens (style.css: .stack). */
 const labelsOf = (tbody) => [...tbody.parentElement.tHead.rows[0].cells].map((th) => th.textContent);
 
@@ -264,9 +274,7 @@ function drawBatchIssues(batchIssues, rows, perRecipient) {
       li.append(`Several requests are needed, so this is sent as a campaign with a progress bar (${issue.message}).`);
     } else {
       li.className = "problem";
-      const code = document.createElement("code");
-      code.textContent = issue.code;
-      li.append(code, ` ${issue.message}`);
+      li.append(codeElement(issue.code), ` ${issue.message}`);
     }
     return li;
   });
@@ -294,9 +302,7 @@ function drawProblems(rows, byIndex) {
     go.dataset.line = String(row.line);
     const problems = issues.map((issue) => {
       const p = document.createElement("p");
-      const code = document.createElement("code");
-      code.textContent = issue.code;
-      p.append(code, ` ${issue.message}`);
+      p.append(codeElement(issue.code), ` ${issue.message}`);
       return p;
     });
     const tr = tableRow(labels, [go, row.to === "" ? "(empty)" : row.to, problems]);
