@@ -13,6 +13,12 @@ use crate::sender_id::{SenderId, SenderIdProblem};
 /// At most this many recipients per request (seed doc: "up to 1,000 mobile phone numbers").
 pub const MAX_RECIPIENTS: usize = 1000;
 
+/// At most this many bytes of `To` and `Message` in a request's URL. Both Alibaba SDKs, and we,
+/// put every parameter in the query; Chromium refuses to fetch a URL over 2 MiB (2,097,152
+/// characters) and gateways have limits of their own (api-reference.md: not established). The
+/// rest of the URL (host, common parameters, an STS token) fits in the remaining ~97 KB.
+pub const MAX_URL_BYTES: usize = 2_000_000;
+
 /// `TaskId` length limits, in characters (seed doc: "1 to 255 characters").
 pub const MAX_TASK_ID_CHARACTERS: usize = 255;
 
@@ -35,6 +41,7 @@ pub const ISSUE_CODES: &[&str] = &[
     "SENDER_ID_TOO_LONG",
     "BATCH_EMPTY",
     "BATCH_TOO_LARGE",
+    "BATCH_TOO_LONG",
     "TYPE_INVALID",
     "TASK_ID_TOO_LONG",
     "TASK_ID_INVALID_CHARACTER",
@@ -455,6 +462,22 @@ impl Batch {
         issues.extend(checked.issues);
         let settings = check_settings(input, &mut issues);
 
+        let mut scratch = String::new();
+        let url: usize = checked
+            .entries
+            .iter()
+            .map(|e| url_bytes(&e.recipient.normalized, &e.message, &mut scratch))
+            .sum();
+        if url > MAX_URL_BYTES {
+            issues.push(Issue::new(
+                "BATCH_TOO_LONG",
+                "message",
+                None,
+                format!(
+                    "message: this request's URL would carry {url} bytes of numbers and texts; browsers and gateways refuse URLs over 2 MB: send fewer recipients per request (sendCampaign splits by size) or shorter texts"
+                ),
+            ));
+        }
         if issues.is_empty() {
             Ok(Batch::from_parts(
                 checked.entries,
@@ -521,6 +544,16 @@ impl Batch {
     pub fn total_segments(&self) -> usize {
         self.entries.iter().map(|e| e.segments.segments).sum()
     }
+}
+
+/// The bytes one recipient adds to the URL's `To` and `Message` (the official SDK's encoding):
+/// its number and its text as JSON array items, with their separating commas. `scratch` is reused
+/// between calls.
+pub fn url_bytes(number: &str, text: &str, scratch: &mut String) -> usize {
+    scratch.clear();
+    json_text::push_json_string(scratch, text);
+    // "number", in %22 quotes, and a %2C comma after each item.
+    number.len() + 6 + 3 + crate::signature::percent::url_encoded_len(scratch) + 3
 }
 
 /// Every problem of a batch; empty when it would be sent as is.
@@ -594,6 +627,7 @@ mod tests {
             "MESSAGE_COUNT_MISMATCH",
             "BATCH_EMPTY",
             "BATCH_TOO_LARGE",
+            "BATCH_TOO_LONG",
             "TYPE_INVALID",
             "TASK_ID_TOO_LONG",
             "TASK_ID_INVALID_CHARACTER",

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use crate::batch::{
     check_recipients, check_settings, Batch, BatchInput, BatchSettings, DuplicateRule, Issue,
-    Messages, MAX_RECIPIENTS,
+    Messages, MAX_RECIPIENTS, MAX_URL_BYTES,
 };
 use crate::error::Error;
 use crate::json_text::{self, JsonValue};
@@ -122,6 +122,18 @@ struct Request {
     code: Option<String>,
 }
 
+impl Request {
+    fn planned(first: usize, len: usize) -> Request {
+        Request {
+            first,
+            len,
+            status: RequestStatus::Planned,
+            request_id: None,
+            code: None,
+        }
+    }
+}
+
 /// FNV-1a, 64 bits: enough to tell whether a journal belongs to the same campaign input.
 #[derive(Debug, Clone, Copy)]
 struct Fingerprint(u64);
@@ -150,6 +162,8 @@ pub struct CampaignCheck {
     rules: CampaignRules,
     issues: Vec<Issue>,
     normalized: Vec<u64>,
+    /// URL bytes each recipient adds to its request (`batch::url_bytes`), to split by size too.
+    url_bytes: Vec<u32>,
     checked: usize,
     fingerprint: Fingerprint,
 }
@@ -231,6 +245,7 @@ impl CampaignCheck {
             rules,
             issues: Vec::new(),
             normalized: Vec::with_capacity(total),
+            url_bytes: Vec::with_capacity(total),
             checked: 0,
             fingerprint,
         })
@@ -257,12 +272,23 @@ impl CampaignCheck {
         self.issues
             .extend(part.issues.into_iter().filter(|i| i.index.is_some()));
         let mut numbers = vec![0u64; to.len()];
+        let mut sizes = vec![0u32; to.len()];
+        let mut scratch = String::new();
         for entry in &part.entries {
             if let Some(slot) = numbers.get_mut(entry.index - offset) {
                 *slot = entry.recipient.normalized.parse().unwrap_or(0);
             }
+            if let Some(slot) = sizes.get_mut(entry.index - offset) {
+                let bytes = crate::batch::url_bytes(
+                    &entry.recipient.normalized,
+                    &entry.message,
+                    &mut scratch,
+                );
+                *slot = u32::try_from(bytes).unwrap_or(u32::MAX);
+            }
         }
         self.normalized.extend(numbers);
+        self.url_bytes.extend(sizes);
         for number in to {
             self.fingerprint.add(number);
         }
@@ -325,16 +351,23 @@ impl CampaignCheck {
             .filter(|(_, s)| **s == State::Pending)
             .map(|(i, _)| i as u32)
             .collect();
-        let requests = (0..plan.len())
-            .step_by(MAX_RECIPIENTS)
-            .map(|first| Request {
-                first,
-                len: MAX_RECIPIENTS.min(plan.len() - first),
-                status: RequestStatus::Planned,
-                request_id: None,
-                code: None,
-            })
-            .collect();
+        // Requests of at most 1000 recipients and MAX_URL_BYTES of numbers and texts, in order.
+        let mut requests = Vec::new();
+        let (mut first, mut len, mut bytes) = (0usize, 0usize, 0usize);
+        for &index in &plan {
+            let size = self.url_bytes.get(index as usize).copied().unwrap_or(0) as usize;
+            if len > 0 && (len == MAX_RECIPIENTS || bytes + size > MAX_URL_BYTES) {
+                requests.push(Request::planned(first, len));
+                first += len;
+                len = 0;
+                bytes = 0;
+            }
+            len += 1;
+            bytes += size;
+        }
+        if len > 0 {
+            requests.push(Request::planned(first, len));
+        }
         Ok(Campaign {
             settings: self.settings,
             rules: self.rules,

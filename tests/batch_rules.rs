@@ -290,3 +290,15 @@ fn an_empty_form_lists_each_problem_once() {
         ]
     );
 }
+
+#[test]
+fn a_batch_whose_url_would_pass_2_mb_is_refused_before_sending() {
+    use aliyun_globe_sms::batch::MAX_URL_BYTES;
+    // 1000 x 240 Chinese characters: about 2.2 MB of URL, which Chromium will not fetch.
+    let many: Vec<String> = (0..1000).map(|i| format!("+852 9{:07}", i)).collect();
+    let issues = validate_batch(&BatchInput::new(many.clone(), one(&"好".repeat(240))));
+    assert_eq!(summary(&issues), vec![("BATCH_TOO_LONG", "message", None)]);
+    // 200 characters (about 1.8 MB) still go in one request.
+    assert!(validate_batch(&BatchInput::new(many, one(&"好".repeat(200)))).is_empty());
+    assert_eq!(MAX_URL_BYTES, 2_000_000);
+}

@@ -382,3 +382,44 @@ fn a_journal_with_only_a_torn_header_counts_as_not_started() {
     assert_eq!(c.resume(&torn), Ok(false));
     assert_eq!(c.resume(&[header]), Ok(true));
 }
+
+#[test]
+fn requests_are_split_by_url_size_as_well_as_count() {
+    // 1000 recipients of 500 Chinese characters would be about 4.5 MB of URL: more than a
+    // browser fetches. The plan cuts them into requests under MAX_URL_BYTES.
+    use aliyun_globe_sms::batch::MAX_URL_BYTES;
+    let to = numbers(1000);
+    let long = "你".repeat(500);
+    let mut input = settings();
+    input.messages = Messages::One(long.clone());
+    let mut check = CampaignCheck::new(&input, to.len(), None, CampaignRules::default()).unwrap();
+    check.check_part(&to, &Messages::One(long.clone()), &[]);
+    let c = check.finish().unwrap();
+    assert!(c.requests_total() >= 3, "{}", c.requests_total());
+    let mut covered = 0;
+    for k in 0..c.requests_total() {
+        let indexes = c.request_indexes(k);
+        covered += indexes.len();
+        let batch = c
+            .batch(k, &texts(&c, k, &to), &Messages::One(long.clone()))
+            .unwrap();
+        let creds = Credentials::new("id", "secret", None).unwrap();
+        let endpoint = aliyun_globe_sms::Endpoint::default();
+        let ctx = aliyun_globe_sms::request::SigningContext {
+            endpoint: &endpoint,
+            scheme: aliyun_globe_sms::request::SignatureScheme::V1,
+            timestamp: aliyun_globe_sms::Timestamp::from_unix_seconds(0).unwrap(),
+            nonce: "n",
+        };
+        let url = aliyun_globe_sms::request::sign_batch(&batch, &creds, &ctx)
+            .unwrap()
+            .url;
+        assert!(
+            url.len() < MAX_URL_BYTES + 10_000,
+            "request {k}: {} bytes",
+            url.len()
+        );
+        assert!(url.len() < 2_097_152);
+    }
+    assert_eq!(covered, 1000);
+}

@@ -75,6 +75,23 @@ pub fn encode_for_url_into(text: &str, out: &mut String) {
     encode_with(text, &BARE_IN_SDK_URL, out);
 }
 
+/// How many bytes `encode_for_url_into` writes for `text`, without writing them.
+pub fn url_encoded_len(text: &str) -> usize {
+    text.bytes()
+        .map(|b| {
+            if BARE_IN_SDK_URL
+                .get(usize::from(b))
+                .copied()
+                .unwrap_or(false)
+            {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
+}
+
 /// Decodes `%XX` escapes and `+` (a space, as form encoders write it). `None` for a broken escape
 /// or text that is not UTF-8 once decoded.
 pub fn decode(text: &str) -> Option<String> {
@@ -126,6 +143,21 @@ mod tests {
             if b < 0x80 {
                 assert_eq!(encode(&char::from(b).to_string()), expected);
             }
+        }
+    }
+
+    #[test]
+    fn url_encoded_len_counts_what_the_encoder_writes() {
+        for text in [
+            "",
+            "abc",
+            "a b*c~d+e/f!'()",
+            "你好 🎉",
+            "[\"6591234567\",\"x\"]",
+        ] {
+            let mut url = String::new();
+            encode_for_url_into(text, &mut url);
+            assert_eq!(url_encoded_len(text), url.len(), "{text}");
         }
     }
 

@@ -158,9 +158,10 @@ async fn exchange(
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
-    let built = builder
-        .build()
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    // The runtime refusing to even build the request (a URL it will not fetch) sends nothing.
+    let Ok(built) = builder.build() else {
+        return Ok(Seen::NotConnected);
+    };
     let raw: web_sys::Request = built.into();
     let response: web_sys::Response = JsFuture::from(global_fetch(&raw)).await?.dyn_into()?;
     let status = response.status();

@@ -80,6 +80,7 @@ export type IssueCode =
   | "SENDER_ID_TOO_LONG"
   | "BATCH_EMPTY"
   | "BATCH_TOO_LARGE"
+  | "BATCH_TOO_LONG"
   | "TYPE_INVALID"
   | "TASK_ID_TOO_LONG"
   | "TASK_ID_INVALID_CHARACTER";

@@ -12,7 +12,7 @@ import { DEFAULT_KEY, assertSmsError, leakCheck, rejection, thrown, useSandbox }
 const OK_TO = ["+852 9123 4567", "+65 9123 4567"];
 
 /**
- * One case per IssueCode (types.d.ts lists 20): the batch (merged over a valid one) and the one
+ * One case per IssueCode (types.d.ts lists 21): the batch (merged over a valid one) and the one
  * issue expected, as { code, field, index, duplicateOf }.
  */
 const CASES = [
@@ -33,6 +33,14 @@ const CASES = [
   ["SENDER_ID_TOO_LONG", { from: "AcmeCorporation" }, { field: "from", index: null }],
   ["BATCH_EMPTY", { to: [] }, { field: "to", index: null }],
   ["BATCH_TOO_LARGE", { to: Array.from({ length: 1001 }, (_, i) => `+852 9${String(i).padStart(7, "0")}`) }, { field: "to", index: null }],
+  [
+    "BATCH_TOO_LONG",
+    {
+      to: Array.from({ length: 1000 }, (_, i) => `+852 9${String(i).padStart(7, "0")}`),
+      message: "好".repeat(240),
+    },
+    { field: "message", index: null },
+  ],
   ["TYPE_INVALID", { type: "PROMO" }, { field: "type", index: null }],
   ["TASK_ID_TOO_LONG", { taskId: "t".repeat(256) }, { field: "taskId", index: null }],
   ["TASK_ID_INVALID_CHARACTER", { taskId: "campaign\u0007" }, { field: "taskId", index: null }],
