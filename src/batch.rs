@@ -462,11 +462,10 @@ impl Batch {
         issues.extend(checked.issues);
         let settings = check_settings(input, &mut issues);
 
-        let mut scratch = String::new();
         let url: usize = checked
             .entries
             .iter()
-            .map(|e| url_bytes(&e.recipient.normalized, &e.message, &mut scratch))
+            .map(|e| url_bytes(&e.recipient.normalized, &e.message))
             .sum();
         if url > MAX_URL_BYTES {
             issues.push(Issue::new(
@@ -547,13 +546,9 @@ impl Batch {
 }
 
 /// The bytes one recipient adds to the URL's `To` and `Message` (the official SDK's encoding):
-/// its number and its text as JSON array items, with their separating commas. `scratch` is reused
-/// between calls.
-pub fn url_bytes(number: &str, text: &str, scratch: &mut String) -> usize {
-    scratch.clear();
-    json_text::push_json_string(scratch, text);
-    // "number", in %22 quotes, and a %2C comma after each item.
-    number.len() + 6 + 3 + crate::signature::percent::url_encoded_len(scratch) + 3
+/// its number and its text as JSON array items, with their separating commas (%2C).
+pub fn url_bytes(number: &str, text: &str) -> usize {
+    json_text::string_url_len(number) + 3 + json_text::string_url_len(text) + 3
 }
 
 /// Every problem of a batch; empty when it would be sent as is.

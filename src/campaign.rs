@@ -273,17 +273,12 @@ impl CampaignCheck {
             .extend(part.issues.into_iter().filter(|i| i.index.is_some()));
         let mut numbers = vec![0u64; to.len()];
         let mut sizes = vec![0u32; to.len()];
-        let mut scratch = String::new();
         for entry in &part.entries {
             if let Some(slot) = numbers.get_mut(entry.index - offset) {
                 *slot = entry.recipient.normalized.parse().unwrap_or(0);
             }
             if let Some(slot) = sizes.get_mut(entry.index - offset) {
-                let bytes = crate::batch::url_bytes(
-                    &entry.recipient.normalized,
-                    &entry.message,
-                    &mut scratch,
-                );
+                let bytes = crate::batch::url_bytes(&entry.recipient.normalized, &entry.message);
                 *slot = u32::try_from(bytes).unwrap_or(u32::MAX);
             }
         }

@@ -85,6 +85,24 @@ pub fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// How many bytes `text` takes as a JSON string literal once URL-encoded the official SDK's way
+/// (what `push_json_string` then `percent::encode_for_url_into` would write), without writing it.
+pub fn string_url_len(text: &str) -> usize {
+    // The two quotes are %22 each.
+    6 + text
+        .bytes()
+        .map(|b| match b {
+            // \" and \\: %5C%22, %5C%5C.
+            b'"' | b'\\' => 6,
+            // \b \f \n \r \t: %5C and a letter.
+            0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 4,
+            // \u00xx: %5C, then u00xx bare.
+            0x00..=0x1f => 8,
+            b => crate::signature::percent::url_encoded_byte_len(b),
+        })
+        .sum::<usize>()
+}
+
 /// Reads one JSON value filling the whole text (white space around it allowed). `None` for
 /// anything that is not strict JSON, or nests deeper than `MAX_DEPTH`.
 pub fn parse(text: &str) -> Option<JsonValue> {
@@ -308,6 +326,17 @@ mod tests {
             string_array(["q\"b\\s/\u{1}\u{1f}\u{7f}é🎉\u{2028}"]),
             "[\"q\\\"b\\\\s/\\u0001\\u001f\u{7f}é🎉\u{2028}\"]"
         );
+    }
+
+    #[test]
+    fn string_url_len_counts_what_writer_and_encoder_write() {
+        for text in ["", "plain", "q\"b\\s/\u{1}\u{8}\n\t\u{7f}é🎉 你好 (x)*!'~"] {
+            let mut json = String::new();
+            push_json_string(&mut json, text);
+            let mut url = String::new();
+            crate::signature::percent::encode_for_url_into(&json, &mut url);
+            assert_eq!(string_url_len(text), url.len(), "{text:?}");
+        }
     }
 
     #[test]

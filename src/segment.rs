@@ -178,10 +178,16 @@ fn pack(sizes: impl Iterator<Item = usize>, total: usize, encoding: Encoding) ->
 /// Encoding, length and billable segments of `text`. Never fails: empty text gives 0 segments, and
 /// characters the service would refuse (NUL) are still counted; [`check_message`] refuses them.
 pub fn count_segments(text: &str) -> SegmentCount {
-    let characters = text.encode_utf16().count();
-    let septets: Option<usize> = text.chars().try_fold(0usize, |sum, c| {
-        gsm_septets(c).map(|n| sum.saturating_add(n))
-    });
+    // One pass for both counts: this runs for every recipient of every batch.
+    let mut characters = 0usize;
+    let mut septets = Some(0usize);
+    for c in text.chars() {
+        characters += c.len_utf16();
+        septets = match (septets, gsm_septets(c)) {
+            (Some(sum), Some(n)) => Some(sum + n),
+            _ => None,
+        };
+    }
     match septets {
         Some(units) => SegmentCount {
             encoding: Encoding::Gsm7,

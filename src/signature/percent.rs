@@ -39,7 +39,9 @@ fn encode_with(text: &str, bare: &[bool; 256], out: &mut String) {
             continue;
         }
         part.extend_from_slice(bytes.get(run_start..at).unwrap_or(&[]));
-        part.extend_from_slice(&[b'%', hex_upper(byte >> 4), hex_upper(byte & 0x0f)]);
+        part.push(b'%');
+        part.push(hex_upper(byte >> 4));
+        part.push(hex_upper(byte & 0x0f));
         run_start = at + 1;
     }
     part.extend_from_slice(bytes.get(run_start..).unwrap_or(&[]));
@@ -75,21 +77,22 @@ pub fn encode_for_url_into(text: &str, out: &mut String) {
     encode_with(text, &BARE_IN_SDK_URL, out);
 }
 
+/// How many bytes `encode_for_url_into` writes for one byte.
+pub fn url_encoded_byte_len(byte: u8) -> usize {
+    if BARE_IN_SDK_URL
+        .get(usize::from(byte))
+        .copied()
+        .unwrap_or(false)
+    {
+        1
+    } else {
+        3
+    }
+}
+
 /// How many bytes `encode_for_url_into` writes for `text`, without writing them.
 pub fn url_encoded_len(text: &str) -> usize {
-    text.bytes()
-        .map(|b| {
-            if BARE_IN_SDK_URL
-                .get(usize::from(b))
-                .copied()
-                .unwrap_or(false)
-            {
-                1
-            } else {
-                3
-            }
-        })
-        .sum()
+    text.bytes().map(url_encoded_byte_len).sum()
 }
 
 /// Decodes `%XX` escapes and `+` (a space, as form encoders write it). `None` for a broken escape
