@@ -1,6 +1,6 @@
 //! Message text: encoding detection (GSM-7 or UCS-2), length and billable segments.
 //!
-//! Facts from `../shared/spec/api-reference.md` §5: a message that fits the GSM 03.38 default alphabet
+//! Facts from the project spec, api-reference.md §5: a message that fits the GSM 03.38 default alphabet
 //! (basic set plus extension table) is sent as GSM-7, single up to 160 septets, else 153 per segment,
 //! with extension characters costing two septets; any other character makes the whole message UCS-2,
 //! single up to 70 UTF-16 units, else 67 per segment. International SMS is billed per segment on

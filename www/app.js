@@ -382,7 +382,8 @@ async function send(event) {
   for (const issue of rows.length ? validateBatch(batch) : []) {
     if (issue.index !== null && !issueText.has(issue.index)) issueText.set(issue.index, issue.message);
   }
-  const options = { ...batch, timeoutMs: Number(els.timeout.value) || 10000 };
+  // An empty field leaves the package's own default.
+  const options = { ...batch, timeoutMs: Number(els.timeout.value) || undefined };
   if (radioValue("signing") === "direct") {
     // Read at the moment of sending and handed to the package; never stored by the page.
     options.credentials = { accessKeyId: els.accessKeyId.value.trim(), accessKeySecret: els.accessKeySecret.value };
