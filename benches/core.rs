@@ -1,5 +1,6 @@
-//! Native timing of the core on the 1000-recipient golden batch: validate, build and sign, both
-//! schemes. Prints figures; asserts nothing about speed (machines here are shared and noisy).
+//! Native timing of the core on 1000 recipients: the golden batch, then the same numbers with
+//! 100-character ASCII and 70-character Chinese texts. Validate, build and sign, both schemes.
+//! Prints figures; asserts nothing about speed (machines here are shared and noisy).
 //!
 //! Run: `cargo bench --bench core`
 
@@ -66,18 +67,30 @@ fn measure(label: &str, iterations: usize, mut f: impl FnMut()) {
     );
 }
 
-fn main() {
-    let (input, creds) = golden_batch();
+/// The golden batch's numbers with one synthetic text each, `length` characters long, built from
+/// `words`: the issue-11 cases (100-character ASCII, 70-character Chinese) whose string-to-sign
+/// is 200 KB to 1 MB, where the encoders and the hash dominate.
+fn with_texts(golden: &BatchInput, words: &str, length: usize) -> BatchInput {
+    let texts = (0..golden.to.len())
+        .map(|i| {
+            let mut text = format!("{i:04} ");
+            text.extend(words.chars().cycle().take(length - 5));
+            text
+        })
+        .collect();
+    let mut input = BatchInput::new(golden.to.clone(), Messages::PerRecipient(texts));
+    input.number_rules = golden.number_rules;
+    input
+}
+
+fn bench_batch(title: &str, input: &BatchInput, creds: &Credentials) {
     let endpoint = Endpoint::default();
     let timestamp = Timestamp::from_unix_seconds(1_770_091_506).expect("time");
-    println!(
-        "1000-recipient golden batch ({} recipients), native, release build",
-        input.to.len()
-    );
+    println!("{title}, native, release build");
     measure("validate", 200, || {
-        black_box(Batch::validate(black_box(&input)).expect("valid"));
+        black_box(Batch::validate(black_box(input)).expect("valid"));
     });
-    let batch = Batch::validate(&input).expect("valid");
+    let batch = Batch::validate(input).expect("valid");
     for scheme in [SignatureScheme::V1, SignatureScheme::Acs3] {
         let ctx = SigningContext {
             endpoint: &endpoint,
@@ -89,15 +102,15 @@ fn main() {
             &format!("build + sign, signature {}", scheme.as_str()),
             200,
             || {
-                black_box(request::sign_batch(black_box(&batch), &creds, &ctx).expect("signed"));
+                black_box(request::sign_batch(black_box(&batch), creds, &ctx).expect("signed"));
             },
         );
         measure(
             &format!("validate + build + sign, signature {}", scheme.as_str()),
             200,
             || {
-                let batch = Batch::validate(black_box(&input)).expect("valid");
-                black_box(request::sign_batch(&batch, &creds, &ctx).expect("signed"));
+                let batch = Batch::validate(black_box(input)).expect("valid");
+                black_box(request::sign_batch(&batch, creds, &ctx).expect("signed"));
             },
         );
     }
@@ -107,9 +120,33 @@ fn main() {
         timestamp,
         nonce: "n",
     };
-    let url_len = request::sign_batch(&batch, &creds, &ctx)
+    let url_len = request::sign_batch(&batch, creds, &ctx)
         .expect("signed")
         .url
         .len();
-    println!("signature 1.0 URL length: {url_len} bytes");
+    println!("signature 1.0 URL length: {url_len} bytes\n");
+}
+
+fn main() {
+    let (golden, creds) = golden_batch();
+    let count = golden.to.len();
+    bench_batch(
+        &format!("1000-recipient golden batch ({count} recipients)"),
+        &golden,
+        &creds,
+    );
+    bench_batch(
+        &format!("{count} recipients, 100-character ASCII texts"),
+        &with_texts(
+            &golden,
+            "Your verification code is ready: use it within 10 minutes (do not share it). ",
+            100,
+        ),
+        &creds,
+    );
+    bench_batch(
+        &format!("{count} recipients, 70-character Chinese texts"),
+        &with_texts(&golden, "您的验证码已发送，请在十分钟内使用，切勿告诉他人。", 70),
+        &creds,
+    );
 }
