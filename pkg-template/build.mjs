@@ -92,7 +92,12 @@ const generated = readFileSync(join(out, `${crateName}.d.ts`), "utf8");
 const cut = generated.indexOf("export type InitInput");
 if (cut < 0) throw new Error("unexpected wasm-bindgen .d.ts layout");
 const declarations = generated.slice(0, cut).replace(/^\/\* tslint:disable \*\/\n\/\* eslint-disable \*\/\n/, "");
-writeFileSync(join(out, "index.d.ts"), declarations.trimEnd() + "\n" + readFileSync(join(template, "index.extra.d.ts"), "utf8"));
+// The entries hide the WebAssembly functions' last parameter (the Node entry fills it from the
+// environment), so the public signatures leave it out.
+const hidden = /, environment: EnvironmentCredentials\)/g;
+if ((declarations.match(hidden) ?? []).length !== 4) throw new Error("expected 4 exports taking environment credentials");
+const publicDeclarations = declarations.replace(hidden, ")").replace("at: SignAt | null | undefined", "at?: SignAt");
+writeFileSync(join(out, "index.d.ts"), publicDeclarations.trimEnd() + "\n" + readFileSync(join(template, "index.extra.d.ts"), "utf8"));
 rmSync(join(out, `${crateName}.d.ts`));
 rmSync(join(out, `${crateName}_bg.wasm.d.ts`));
 

@@ -13,8 +13,21 @@ export function isSmsError(value) {
   );
 }
 
-/** The type of every error this package throws; use `isSmsError` or `instanceof`. */
+/**
+ * The type of every error this package throws; use `isSmsError` or `instanceof`. Callers may make
+ * their own (a signer's refusal): `new SmsError(message, { code, field, index, cause })`, `code`
+ * defaulting to `SIGNING_FAILED`.
+ */
 export class SmsError extends Error {
+  constructor(message, { code = "SIGNING_FAILED", retryable = false, field, index, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "SmsError";
+    this.code = code;
+    this.retryable = retryable;
+    if (field !== undefined) this.field = field;
+    if (index !== undefined) this.index = index;
+  }
+
   static [Symbol.hasInstance](value) {
     return isSmsError(value);
   }
@@ -22,13 +35,10 @@ export class SmsError extends Error {
 
 /** The browser entry's own error, before the WebAssembly module exists to make one. */
 export function notInitialized() {
-  const error = new Error(
+  return new SmsError(
     "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",
+    { code: "NOT_INITIALIZED" },
   );
-  error.name = "SmsError";
-  error.code = "NOT_INITIALIZED";
-  error.retryable = false;
-  return error;
 }
 
 /**
@@ -37,15 +47,16 @@ export function notInitialized() {
  * own error is kept as `cause`.
  */
 export function loadFailed(cause) {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  const error = new Error(
+  let reason;
+  try {
+    reason = cause instanceof Error ? cause.message : String(cause);
+  } catch {
+    reason = "an unprintable reason";
+  }
+  return new SmsError(
     `the WebAssembly module could not be loaded (${reason}); pass ready() the module, its bytes or its URL`,
-    { cause },
+    { code: "NOT_INITIALIZED", cause },
   );
-  error.name = "SmsError";
-  error.code = "NOT_INITIALIZED";
-  error.retryable = false;
-  return error;
 }
 
 /**
@@ -53,12 +64,7 @@ export function loadFailed(cause) {
  * and as they apply `field`, `index`, `issues`, `httpStatus` and `cause`. Never given a secret.
  */
 export function smsError(code, message, { field, index, issues, httpStatus, cause } = {}) {
-  const error = new Error(message, cause === undefined ? undefined : { cause });
-  error.name = "SmsError";
-  error.code = code;
-  error.retryable = false;
-  if (field !== undefined) error.field = field;
-  if (index !== undefined) error.index = index;
+  const error = new SmsError(message, { code, field, index, cause });
   if (issues !== undefined) error.issues = issues;
   if (httpStatus !== undefined) error.httpStatus = httpStatus;
   return error;

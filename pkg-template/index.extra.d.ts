@@ -10,6 +10,8 @@ export function ready(moduleOrPath?: WebAssembly.Module | BufferSource | URL | s
 
 /** Every rejection of this package. Switch on `code`; the other fields are set where they apply. */
 export declare class SmsError extends Error {
+  /** A caller's own SmsError (e.g. a signer's refusal); `code` defaults to `SIGNING_FAILED`. */
+  constructor(message?: string, init?: SmsErrorInit);
   readonly name: "SmsError";
   /** Stable code from a closed list. */
   readonly code: SmsErrorCode;
@@ -37,6 +39,15 @@ export declare class SmsError extends Error {
   readonly attempts?: number;
   /** A stopped campaign: every recipient's fate so far (the rest `skipped`). */
   readonly ledger?: CampaignResult;
+}
+
+/** What `new SmsError(message, init)` takes. */
+export interface SmsErrorInit {
+  code?: SmsErrorCode;
+  retryable?: boolean;
+  field?: string;
+  index?: number;
+  cause?: unknown;
 }
 
 /** True for any error thrown by this package (any copy of it, any realm). */

@@ -16,30 +16,32 @@ function environment(name) {
   }
 }
 
-function withEnvironmentCredentials(options) {
-  // A `signer` replaces credentials: the environment is not read at all then.
-  if (options === null || typeof options !== "object" || options.credentials != null || options.signer != null) return options;
+/**
+ * The official SDK's environment variables, when set: the WebAssembly side uses them only when
+ * the options give neither `credentials` nor a `signer`. Reading the environment never throws.
+ */
+function environmentCredentials() {
   const accessKeyId = environment("ALIBABA_CLOUD_ACCESS_KEY_ID");
   const accessKeySecret = environment("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
-  if (accessKeyId === undefined && accessKeySecret === undefined) return options;
+  if (accessKeyId === undefined && accessKeySecret === undefined) return undefined;
   const securityToken = environment("ALIBABA_CLOUD_SECURITY_TOKEN") || undefined;
-  return { ...options, credentials: { accessKeyId: accessKeyId ?? "", accessKeySecret: accessKeySecret ?? "", securityToken } };
+  return { accessKeyId: accessKeyId ?? "", accessKeySecret: accessKeySecret ?? "", securityToken };
 }
 
 export function batchSend(options) {
-  return wasm.batchSend(withEnvironmentCredentials(options));
+  return wasm.batchSend(options, environmentCredentials());
 }
 
 export function signRequest(options, at) {
-  return wasm.signRequest(withEnvironmentCredentials(options), at);
+  return wasm.signRequest(options, at, environmentCredentials());
 }
 
 export function sendCampaign(options) {
-  return wasm.sendCampaign(withEnvironmentCredentials(options));
+  return wasm.sendCampaign(options, environmentCredentials());
 }
 
 export function resumeCampaign(options) {
-  return wasm.resumeCampaign(withEnvironmentCredentials(options));
+  return wasm.resumeCampaign(options, environmentCredentials());
 }
 
 export const validateBatch = wasm.validateBatch;

@@ -47,8 +47,9 @@ pub const ISSUE_CODES: &[&str] = &[
     "TASK_ID_INVALID_CHARACTER",
 ];
 
-/// One problem found in a batch, as data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One problem found in a batch, as data (`Issue` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Issue {
     /// Stable code, e.g. `RECIPIENT_MAINLAND_CHINA`.
     pub code: &'static str,
@@ -202,8 +203,9 @@ pub struct BatchEntry {
     pub segments: SegmentCount,
 }
 
-/// A repeat of a number that `drop_duplicates` removed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A repeat of a number that `drop_duplicates` removed (`DroppedDuplicate` in types.d.ts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DroppedDuplicate {
     /// Index of the dropped repeat in the caller's `to`.
     pub index: usize,
@@ -539,16 +541,68 @@ impl Batch {
         json_text::string_array(self.entries.iter().map(|e| e.message.as_str()))
     }
 
+    /// What a `signer` is asked to sign: this batch as it will be sent.
+    pub fn signing_request(&self, scheme: crate::request::SignatureScheme) -> SigningRequest<'_> {
+        SigningRequest {
+            to: self.entries.iter().map(|e| e.recipient.normalized.as_str()).collect(),
+            message: self.entries.iter().map(|e| e.message.as_str()).collect(),
+            from: self.from.as_ref().map(SenderId::as_str),
+            message_type: self.message_type.as_str(),
+            task_id: self.task_id.as_deref(),
+            signature_version: scheme.as_str(),
+        }
+    }
+
     /// Billable segments of the whole batch: what the account is charged for on submission.
     pub fn total_segments(&self) -> usize {
         self.entries.iter().map(|e| e.segments.segments).sum()
     }
 }
 
+/// `SigningRequest` in types.d.ts: the validated batch, numbers normalized, one text each.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SigningRequest<'a> {
+    pub to: Vec<&'a str>,
+    pub message: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<&'a str>,
+    #[serde(rename = "type")]
+    pub message_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<&'a str>,
+    pub signature_version: &'static str,
+}
+
 /// The bytes one recipient adds to the URL's `To` and `Message` (the official SDK's encoding):
 /// its number and its text as JSON array items, with their separating commas (%2C).
 pub fn url_bytes(number: &str, text: &str) -> usize {
     json_text::string_url_len(number) + 3 + json_text::string_url_len(text) + 3
+}
+
+/// The issue of a list refused from its `length` alone, before any item was read: `to` longer
+/// than a request (or a campaign) takes, or more texts than there can be recipients. `None` for
+/// another field.
+pub fn oversized_list(field: &str, length: usize, limit: usize) -> Option<Issue> {
+    match field {
+        "to" => Some(Issue::new(
+            "BATCH_TOO_LARGE",
+            "to",
+            None,
+            if limit == MAX_RECIPIENTS {
+                format!("to: a request holds at most {MAX_RECIPIENTS} recipients; this batch has {length}")
+            } else {
+                format!("to: a campaign takes at most {limit} recipients; this list has {length}")
+            },
+        )),
+        "message" => Some(Issue::new(
+            "MESSAGE_COUNT_MISMATCH",
+            "message",
+            None,
+            format!("message: {length} texts, more than the {limit} recipients there can be"),
+        )),
+        _ => None,
+    }
 }
 
 /// Every problem of a batch; empty when it would be sent as is.

@@ -11,6 +11,8 @@
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
+
 use crate::batch::{
     check_recipients, check_settings, Batch, BatchInput, BatchSettings, DuplicateRule, Issue,
     Messages, MAX_RECIPIENTS, MAX_URL_BYTES,
@@ -95,15 +97,60 @@ impl Fate<'_> {
     }
 }
 
-/// Recipients per state. `pending` is zero once the campaign has ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Recipients per state (`CampaignResult.counts` in types.d.ts). `pending` is zero once the
+/// campaign has ended, and is only reported with progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Counts {
     pub sent: usize,
     pub failed: usize,
     pub rejected: usize,
     pub unknown: usize,
     pub skipped: usize,
+    #[serde(skip)]
     pub pending: usize,
+}
+
+/// `CampaignProgress` in types.d.ts: after each request.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub pending: usize,
+    pub requests_done: usize,
+    pub requests_total: usize,
+    /// Estimated milliseconds until the last request, at the campaign's pace.
+    #[serde(serialize_with = "crate::error::as_js_number")]
+    pub eta_ms: u64,
+}
+
+/// `{ done, total }` requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RequestCount {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// `CampaignRecipient` in types.d.ts: one line of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerRow<'a> {
+    pub index: usize,
+    pub to: &'a str,
+    pub normalized_to: Option<String>,
+    pub state: &'static str,
+    pub message_id: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub code: Option<&'a str>,
+    pub duplicate_of: Option<usize>,
+}
+
+/// `CampaignResult` in types.d.ts: the ledger of a campaign, every recipient in one state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ledger<'a> {
+    pub counts: Counts,
+    pub requests: RequestCount,
+    pub recipients: Vec<LedgerRow<'a>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -601,6 +648,56 @@ impl Campaign {
     }
 
     /// Recipients per state.
+    pub fn progress(&self, eta_ms: u64) -> Progress {
+        let counts = self.counts();
+        Progress {
+            counts,
+            pending: counts.pending,
+            requests_done: self.requests_done(),
+            requests_total: self.requests_total(),
+            eta_ms,
+        }
+    }
+
+    /// The whole ledger; `given` holds the numbers as the caller gave them.
+    pub fn ledger<'a>(&'a self, given: &'a [String]) -> Ledger<'a> {
+        let recipients = (0..self.total())
+            .filter_map(|index| {
+                let fate = self.fate(index)?;
+                let (message_id, request_id, code, duplicate_of) = match fate {
+                    Fate::Sent {
+                        message_id,
+                        request_id,
+                    } => (message_id, request_id, None, None),
+                    Fate::Failed { request_id } => (None, request_id, None, None),
+                    Fate::Rejected {
+                        code, duplicate_of, ..
+                    } => (None, None, Some(code), duplicate_of),
+                    Fate::Unknown { request_id, code } => (None, request_id, Some(code), None),
+                    Fate::Skipped { code } => (None, None, code, None),
+                };
+                Some(LedgerRow {
+                    index,
+                    to: given.get(index).map_or("", String::as_str),
+                    normalized_to: self.normalized(index),
+                    state: fate.name(),
+                    message_id,
+                    request_id,
+                    code,
+                    duplicate_of,
+                })
+            })
+            .collect();
+        Ledger {
+            counts: self.counts(),
+            requests: RequestCount {
+                done: self.requests_done(),
+                total: self.requests_total(),
+            },
+            recipients,
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for s in &self.states {

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use crate::batch::Issue;
 use crate::credentials::CredentialsProblem;
 use crate::endpoint::EndpointProblem;
@@ -296,6 +298,116 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// What a JavaScript caller sees of an error: the fields of `SmsError` in types.d.ts besides
+/// `name` and `message` (the bindings put these on an `Error` whose message is `Display`).
+/// Absent fields are left out, not `null`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorReport<'e> {
+    pub code: &'static str,
+    pub retryable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'e str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<&'e str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<&'e str>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_js_number"
+    )]
+    pub retry_after_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issues: Option<&'e [Issue]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// For `OUTCOME_UNKNOWN` from one batch: the recipients whose fate is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Vec<RecipientRef<'e>>>,
+}
+
+/// A recipient named by an error (`RecipientRef` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientRef<'e> {
+    pub index: usize,
+    pub to: &'e str,
+    pub normalized_to: &'e str,
+}
+
+impl Error {
+    /// The error as its JavaScript caller sees it; `batch`, when the error ended a send of it,
+    /// names the recipients of an unknown outcome.
+    pub fn report<'e>(&'e self, batch: Option<&'e crate::batch::Batch>) -> ErrorReport<'e> {
+        let (attempts, reason) = match self {
+            Error::ConnectionFailed { attempts } => (Some(*attempts), None),
+            Error::OutcomeUnknown { reason, .. } => (None, Some(reason.as_str())),
+            _ => (None, None),
+        };
+        let recipients = match (self, batch) {
+            (Error::OutcomeUnknown { .. }, Some(batch)) => Some(
+                batch
+                    .entries()
+                    .iter()
+                    .map(|e| RecipientRef {
+                        index: e.index,
+                        to: &e.given,
+                        normalized_to: &e.recipient.normalized,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        ErrorReport {
+            code: self.code(),
+            retryable: self.retryable(),
+            field: self.field(),
+            index: self.index(),
+            http_status: self.http_status(),
+            request_id: self.request_id(),
+            service_code: self.service_code(),
+            retry_after_ms: self.retry_after_ms(),
+            issues: match self {
+                Error::InvalidBatch { issues } => Some(issues),
+                _ => None,
+            },
+            attempts,
+            reason,
+            recipients,
+        }
+    }
+}
+
+/// A count as a JavaScript number: exact up to 2^53, the nearest number beyond (a service may
+/// send any digits; serde-wasm-bindgen would refuse a `u64` past 2^53).
+pub fn as_js_number<S: serde::Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(*value as f64)
+}
+
+fn optional_js_number<S: serde::Serializer>(
+    value: &Option<u64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(n) => as_js_number(n, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Name/value pairs as one object, in order (HTTP headers).
+pub fn as_js_object<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 impl fmt::Display for Error {

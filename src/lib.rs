@@ -21,6 +21,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod json_text;
+pub mod options;
 pub mod pacer;
 pub mod recipient;
 pub mod request;

@@ -50,7 +50,8 @@ impl SignatureScheme {
 
 /// An HTTP request ready to send. `host`, `content-length` and `user-agent` are left to the HTTP
 /// client (browsers forbid setting them); the URL's host is the one that was signed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `SignedRequest` in types.d.ts: `headers` as an object, in the order they are sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SignedRequest {
     /// Always `POST`.
     pub method: &'static str,
@@ -58,6 +59,7 @@ pub struct SignedRequest {
     pub url: String,
     /// Headers in the SDK's order: none for signature 1.0; the `x-acs-*` set, `accept` and
     /// `Authorization` for ACS3.
+    #[serde(serialize_with = "crate::error::as_js_object")]
     pub headers: Vec<(String, String)>,
     /// Always empty: every parameter travels in the query.
     pub body: String,

@@ -7,6 +7,8 @@
 //! those recipients are reported sent (the service said OK and did not list them as failed) with
 //! `message_id: None`, and the outcome carries an `Anomaly` saying so.
 
+use serde::Serialize;
+
 use crate::batch::{Batch, DroppedDuplicate};
 use crate::credentials::Credentials;
 use crate::error::{Error, ServiceError, ServiceErrorKind, UnknownReason};
@@ -18,8 +20,9 @@ pub const EXCERPT_CHARACTERS: usize = 160;
 /// Longest service message kept in an error, in characters.
 pub const MESSAGE_CHARACTERS: usize = 600;
 
-/// A recipient the service accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A recipient the service accepted (`SentRecipient` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SentRecipient {
     /// Index in the caller's `to`.
     pub index: usize,
@@ -31,8 +34,9 @@ pub struct SentRecipient {
     pub message_id: Option<String>,
 }
 
-/// A recipient the service listed in `FailedList`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A recipient the service listed in `FailedList` (`FailedRecipient` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FailedRecipient {
     /// Index in the caller's `to`.
     pub index: usize,
@@ -42,13 +46,23 @@ pub struct FailedRecipient {
     pub normalized_to: String,
 }
 
-/// Something in a success answer that does not add up; the outcome is still reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something in a success answer that does not add up; the outcome is still reported
+/// (`Anomaly` in types.d.ts: tagged by `kind`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
 pub enum Anomaly {
     /// `MessageIdList` does not have one ID per accepted recipient: IDs were not paired.
     MessageIdCountMismatch { message_ids: usize, accepted: usize },
     /// `SuccessCount` disagrees with the number of accepted recipients.
-    SuccessCountMismatch { reported: u64, accepted: usize },
+    SuccessCountMismatch {
+        #[serde(serialize_with = "crate::error::as_js_number")]
+        reported: u64,
+        accepted: usize,
+    },
     /// `FailedList` names a number that is not in the batch.
     UnknownFailedNumber { number: String },
 }
@@ -64,8 +78,9 @@ impl Anomaly {
     }
 }
 
-/// The result of one accepted `BatchSendMessageToGlobe` call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The result of one accepted `BatchSendMessageToGlobe` call (`BatchSendResult` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BatchOutcome {
     /// `RequestId`: quote it to Alibaba support.
     pub request_id: Option<String>,
@@ -76,6 +91,7 @@ pub struct BatchOutcome {
     /// `From` as echoed by the service.
     pub from: Option<String>,
     /// `SuccessCount` as a number (the service sends a string); the accepted count when absent.
+    #[serde(serialize_with = "crate::error::as_js_number")]
     pub success_count: u64,
     /// Accepted recipients, in batch order.
     pub sent: Vec<SentRecipient>,

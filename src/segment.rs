@@ -17,11 +17,13 @@ use std::fmt;
 pub const MAX_MESSAGE_CHARACTERS: usize = 500;
 
 /// How the text travels over the air; decides the segment sizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Encoding {
     /// GSM 03.38 default alphabet, 7 bits per character: 160 per single message, 153 per segment.
+    #[serde(rename = "GSM-7")]
     Gsm7,
     /// UCS-2 (UTF-16): 70 units per single message, 67 per segment.
+    #[serde(rename = "UCS-2")]
     Ucs2,
 }
 
@@ -58,8 +60,8 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// The size of a message as the carrier bills it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The size of a message as the carrier bills it (`SegmentCount` in types.d.ts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct SegmentCount {
     /// GSM-7 if every character is in the GSM 03.38 basic set or extension table, else UCS-2.
     pub encoding: Encoding,

@@ -2,162 +2,184 @@
 //! the whole list part by part, then for each request: wait for the account's slot, journal it,
 //! send it, record its outcome, report progress. The core decides every fate and when to stop.
 
-use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::batch::{BatchInput, Messages};
 use crate::campaign::{Campaign, CampaignCheck, CampaignRules};
 use crate::error::Error;
+use crate::segment::MessageProblem;
 
-use super::convert::{self, CampaignSettings, Source};
+use super::input;
+use super::options::{self, CampaignSettings};
+use super::output::{self, thrown};
 use super::send::{self, Pace};
 use super::transport;
 
-/// Recipients copied from JavaScript per step while checking.
+/// Recipients checked per step.
 const PART: usize = 1000;
 
-/// The caller's journal object.
+/// The caller's journal object; every call into it is a catching one.
 struct Journal(JsValue);
 
 impl Journal {
-    fn method(&self, name: &str) -> Option<Function> {
-        Reflect::get(&self.0, &JsValue::from_str(name))
-            .ok()?
-            .dyn_into::<Function>()
-            .ok()
-    }
-
-    async fn settle(value: JsValue) -> Result<JsValue, JsValue> {
-        JsFuture::from(Promise::resolve(&value)).await
+    /// Calls `name` on the journal and waits for what it returns; `Err` when it is not a function,
+    /// throws or rejects.
+    async fn call(&self, name: &str, args: &Array) -> Result<JsValue, ()> {
+        let method = input::property(&self.0, name)?;
+        if input::kind(&method) != "function" {
+            return Err(());
+        }
+        let returned = input::call(&method, &self.0, args).map_err(|_| ())?;
+        JsFuture::from(input::settle(&returned)).await.map_err(|_| ())
     }
 
     async fn append(&self, entry: &str, before_send: bool) -> Result<(), Error> {
-        let failed = Error::JournalFailed { before_send };
-        let append = self.method("append").ok_or(failed.clone())?;
-        let returned = append
-            .call1(&self.0, &JsValue::from_str(entry))
-            .map_err(|_| failed.clone())?;
-        Journal::settle(returned)
+        self.call("append", &Array::of1(&JsValue::from_str(entry)))
             .await
             .map(|_| ())
-            .map_err(|_| failed)
+            .map_err(|()| Error::JournalFailed { before_send })
     }
 
     async fn read(&self) -> Result<Vec<String>, Error> {
-        let unreadable = Error::InvalidOption {
+        let value = self.call("read", &Array::new()).await.map_err(|()| Error::InvalidOption {
             field: "journal".to_string(),
             message: "read() must return (or resolve to) an array of strings".to_string(),
-        };
-        let read = self.method("read").ok_or(unreadable.clone())?;
-        let value = Journal::settle(read.call0(&self.0).map_err(|_| unreadable.clone())?)
-            .await
-            .map_err(|_| unreadable.clone())?;
-        if !js_sys::Array::is_array(&value) {
-            return Err(unreadable);
-        }
-        js_sys::Array::from(&value)
-            .iter()
-            .map(|e| e.as_string().ok_or(unreadable.clone()))
-            .collect()
+        })?;
+        options::journal_entries(&value)
     }
 }
 
-fn thrown(error: &Error) -> JsValue {
-    convert::sms_error(error, None)
+/// The campaign's list, read whole from the caller's arrays (in one crossing each).
+struct Source {
+    input: BatchInput,
+    /// Per recipient: the problem of a text that held a lone surrogate.
+    broken: Vec<(Option<usize>, MessageProblem)>,
+}
+
+impl Source {
+    fn len(&self) -> usize {
+        self.input.to.len()
+    }
+
+    fn message_count(&self) -> Option<usize> {
+        match &self.input.messages {
+            Messages::One(_) => None,
+            Messages::PerRecipient(texts) => Some(texts.len()),
+        }
+    }
+
+    /// Recipients (and their texts) at `indexes`, with the broken texts among them (indexes
+    /// within the part).
+    fn part(
+        &self,
+        indexes: impl Iterator<Item = usize>,
+    ) -> (Vec<String>, Messages, Vec<(Option<usize>, MessageProblem)>) {
+        let mut to = Vec::new();
+        let mut texts = Vec::new();
+        let mut broken = Vec::new();
+        for (n, i) in indexes.enumerate() {
+            to.push(self.input.to.get(i).cloned().unwrap_or_default());
+            if let Messages::PerRecipient(all) = &self.input.messages {
+                texts.push(all.get(i).cloned().unwrap_or_default());
+                if let Some((_, problem)) = self.broken.iter().find(|(at, _)| *at == Some(i)) {
+                    broken.push((Some(n), problem.clone()));
+                }
+            }
+        }
+        match &self.input.messages {
+            Messages::One(text) => {
+                let shared = self.broken.iter().filter(|(at, _)| at.is_none()).cloned();
+                (to, Messages::One(text.clone()), shared.collect())
+            }
+            Messages::PerRecipient(_) => (to, Messages::PerRecipient(texts), broken),
+        }
+    }
 }
 
 /// The error that ended a campaign, carrying the ledger so far as `ledger`.
 fn stopped(error: &Error, campaign: &mut Campaign, source: &Source) -> JsValue {
-    with_ledger(convert::sms_error(error, None), campaign, source)
+    with_ledger(thrown(error.clone()), campaign, source)
 }
 
 fn with_ledger(error: JsValue, campaign: &mut Campaign, source: &Source) -> JsValue {
     campaign.skip_remaining();
-    if error.is_object() {
-        let ledger = convert::campaign_result(campaign, source);
-        let _ = Reflect::set(&error, &JsValue::from_str("ledger"), &ledger);
-    }
+    let ledger = output::to_js(&campaign.ledger(&source.input.to));
+    let _ = Reflect::set(&error, &JsValue::from_str("ledger"), &ledger);
     error
 }
 
 fn report(progress: Option<&Function>, campaign: &Campaign, pace: &Pace) {
     if let Some(callback) = progress {
-        let value = convert::campaign_progress(campaign, pace.eta_ms(campaign.requests_left()));
+        let value = output::to_js(&campaign.progress(pace.eta_ms(campaign.requests_left())));
         // A throwing progress callback must not lose track of what was sent: ignore it.
-        let _ = callback.call1(&JsValue::NULL, &value);
+        let _ = input::call(callback, &JsValue::NULL, &Array::of1(&value));
     }
 }
 
-pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
-    let source = convert::source(options).map_err(|e| thrown(&e))?;
-    let settings = convert::send_options(options).map_err(|e| thrown(&e))?;
+pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool) -> Result<JsValue, JsValue> {
+    let mut input = options::campaign_list(options).map_err(thrown)?;
+    let settings = options::send(options).map_err(thrown)?;
     let CampaignSettings {
-        qps,
-        all_or_nothing,
-        stop_on_unknown,
+        campaigning,
         on_progress,
         journal,
-    } = convert::campaign_options(options).map_err(|e| thrown(&e))?;
+    } = options::campaign(options).map_err(thrown)?;
     let rules = CampaignRules {
-        drop_duplicates: source.settings.drop_duplicates,
-        number_rules: source.settings.number_rules,
-        all_or_nothing,
-        stop_on_unknown,
+        drop_duplicates: input.drop_duplicates,
+        number_rules: input.number_rules,
+        all_or_nothing: campaigning.all_or_nothing,
+        stop_on_unknown: campaigning.stop_on_unknown,
     };
+    let broken = std::mem::take(&mut input.undecodable_messages);
+    let source = Source { input, broken };
 
     // The whole list is checked before the first request.
-    let mut check = CampaignCheck::new(
-        &source.settings,
-        source.len(),
-        source.message_count(),
-        rules,
-    )
-    .map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
+    let mut check = CampaignCheck::new(&source.input, source.len(), source.message_count(), rules)
+        .map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
     for start in (0..source.len()).step_by(PART) {
-        let (to, messages, undecodable) = source
-            .part(start..source.len().min(start + PART))
-            .map_err(|e| thrown(&e))?;
-        check.check_part(&to, &messages, &undecodable);
+        let (to, messages, broken) = source.part(start..source.len().min(start + PART));
+        check.check_part(&to, &messages, &broken);
     }
     let mut campaign = check
         .finish()
-        .map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
-    let signing = convert::signing(options, &settings).map_err(|e| thrown(&e))?;
+        .map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
+    let signing = options::signing(options, &settings, environment).map_err(thrown)?;
 
     let journal = journal.map(Journal);
     match (&journal, resume) {
         (None, true) => {
-            return Err(thrown(&Error::InvalidOption {
+            return Err(thrown(Error::InvalidOption {
                 field: "journal".to_string(),
                 message: "resumeCampaign needs the journal of the run to resume".to_string(),
             }))
         }
         (None, false) => {}
         (Some(j), _) => {
-            let entries = j.read().await.map_err(|e| thrown(&e))?;
+            let entries = j.read().await.map_err(thrown)?;
             let started = crate::campaign::journal_started(&entries);
             if started && !resume {
-                return Err(thrown(&Error::JournalMismatch {
+                return Err(thrown(Error::JournalMismatch {
                     reason: "the journal already holds a campaign: resume it with resumeCampaign, or start a new journal",
                 }));
             }
-            let has_header = started && campaign.resume(&entries).map_err(|e| thrown(&e))?;
+            let has_header = started && campaign.resume(&entries).map_err(thrown)?;
             if !has_header {
                 j.append(&campaign.journal_header(), true)
                     .await
-                    .map_err(|e| thrown(&e))?;
+                    .map_err(thrown)?;
             }
         }
     }
 
-    let pace = Pace::new(signing.pace_key(), qps);
+    let pace = Pace::new(signing.pace_key(), campaigning.qps);
     let signal = settings.signal.as_ref();
     report(on_progress.as_ref(), &campaign, &pace);
     while let Some(k) = campaign.next_request() {
         let indexes = campaign.request_indexes(k).to_vec();
-        let batch = source
-            .part(indexes.iter().map(|i| *i as usize))
-            .and_then(|(to, messages, _)| campaign.batch(k, &to, &messages));
+        let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
+        let batch = campaign.batch(k, &to, &messages);
         let batch = match batch {
             Ok(batch) => batch,
             Err(error) => return Err(stopped(&error, &mut campaign, &source)),
@@ -197,5 +219,5 @@ pub async fn run(options: &JsValue, resume: bool) -> Result<JsValue, JsValue> {
         }
     }
     campaign.skip_remaining();
-    Ok(convert::campaign_result(&campaign, &source))
+    Ok(output::to_js(&campaign.ledger(&source.input.to)))
 }

@@ -3,7 +3,9 @@
 //! Compiled for wasm32 only: the rest of the crate never sees a JavaScript type.
 
 mod campaign;
-mod convert;
+mod input;
+mod options;
+mod output;
 mod send;
 mod transport;
 mod ts;
@@ -15,11 +17,8 @@ use crate::error::Error;
 use crate::request::{self, SigningContext};
 use crate::segment;
 use crate::Timestamp;
-use ts::{JsBatchOptions, JsSendOptions, JsSignAt};
-
-fn thrown(error: &Error) -> JsValue {
-    convert::sms_error(error, None)
-}
+use output::thrown;
+use ts::{JsBatchOptions, JsSendOptions};
 
 /// Sends one batch (up to 1000 recipients) in one `BatchSendMessageToGlobe` call and resolves
 /// with every recipient's fate: `sent` (with MessageId) or `failed` (the service's FailedList).
@@ -32,15 +31,17 @@ fn thrown(error: &Error) -> JsValue {
 ///
 /// @throws {SmsError} every rejection; switch on `code`.
 #[wasm_bindgen(js_name = batchSend, unchecked_return_type = "BatchSendResult")]
-pub async fn batch_send(options: JsSendOptions) -> Result<JsValue, JsValue> {
-    let input = convert::send_batch_input(&options).map_err(|e| thrown(&e))?;
-    let settings = convert::send_options(&options).map_err(|e| thrown(&e))?;
-    let batch =
-        Batch::validate(&input).map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
-    let signing = convert::signing(&options, &settings).map_err(|e| thrown(&e))?;
+pub async fn batch_send(
+    options: JsSendOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let input = options::batch(&options).map_err(thrown)?;
+    let settings = options::send(&options).map_err(thrown)?;
+    let batch = Batch::validate(&input).map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
+    let signing = options::signing(&options, &settings, environment.as_ref()).map_err(thrown)?;
     match send::send_batch(&batch, &signing, &settings, None).await {
-        Ok(outcome) => Ok(convert::outcome(&outcome)),
-        Err(send::Failure::Core(error)) => Err(convert::sms_error(&error, Some(&batch))),
+        Ok(outcome) => Ok(output::to_js(&outcome)),
+        Err(send::Failure::Core(error)) => Err(output::sms_error(&error, Some(&batch))),
         Err(send::Failure::Thrown(value)) => Err(value),
     }
 }
@@ -52,16 +53,28 @@ pub async fn batch_send(options: JsSendOptions) -> Result<JsValue, JsValue> {
 /// @throws {SmsError} `INVALID_OPTION` when an option has the wrong type.
 #[wasm_bindgen(js_name = validateBatch, unchecked_return_type = "Issue[]")]
 pub fn validate_batch(options: JsBatchOptions) -> Result<JsValue, JsValue> {
-    let input = convert::batch_options(&options).map_err(|e| thrown(&e))?;
-    Ok(convert::issues(&crate::batch::validate_batch(&input)))
+    match options::batch(&options) {
+        Ok(input) => Ok(output::to_js(&crate::batch::validate_batch(&input))),
+        // A list refused from its length is a batch problem like any other.
+        Err(Error::InvalidBatch { issues }) => Ok(output::to_js(&issues)),
+        Err(error) => Err(thrown(error)),
+    }
 }
 
 /// Encoding (GSM-7 or UCS-2), length in UTF-16 units, billing units and billable segments of one
 /// message text: 160/153 characters per segment for GSM-7 (extension characters count two),
 /// 70/67 UTF-16 units for UCS-2.
+///
+/// @throws {SmsError} `INVALID_OPTION` (field `text`) when `text` is not a string.
 #[wasm_bindgen(js_name = countSegments, unchecked_return_type = "SegmentCount")]
-pub fn count_segments(text: &str) -> JsValue {
-    convert::segment_count(&segment::count_segments(text))
+pub fn count_segments(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
+    let text = text.as_string().ok_or_else(|| {
+        thrown(Error::InvalidOption {
+            field: "text".to_string(),
+            message: "must be a string".to_string(),
+        })
+    })?;
+    Ok(output::to_js(&segment::count_segments(&text)))
 }
 
 /// Validates and signs a batch without sending it: `{ method, url, headers, body }`, ready for
@@ -71,28 +84,32 @@ pub fn count_segments(text: &str) -> JsValue {
 /// @throws {SmsError} `INVALID_BATCH`, `INVALID_CREDENTIALS`, `INVALID_ENDPOINT`, `INVALID_NONCE`,
 /// `INVALID_TIMESTAMP`, `INVALID_OPTION`.
 #[wasm_bindgen(js_name = signRequest, unchecked_return_type = "SignedRequest")]
-pub fn sign_request(options: JsSendOptions, at: Option<JsSignAt>) -> Result<JsValue, JsValue> {
-    let input = convert::send_batch_input(&options).map_err(|e| thrown(&e))?;
-    let settings = convert::send_options(&options).map_err(|e| thrown(&e))?;
-    let batch =
-        Batch::validate(&input).map_err(|issues| thrown(&Error::InvalidBatch { issues }))?;
-    let credentials = convert::credentials(&settings.credentials).map_err(|e| thrown(&e))?;
-    let (millis, nonce) = convert::sign_at(at.as_ref().map_or(&JsValue::UNDEFINED, |a| a.as_ref()))
-        .map_err(|e| thrown(&e))?;
-    let timestamp = match millis {
+pub fn sign_request(
+    options: JsSendOptions,
+    at: Option<ts::JsSignAt>,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let input = options::batch(&options).map_err(thrown)?;
+    let settings = options::send(&options).map_err(thrown)?;
+    let batch = Batch::validate(&input).map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
+    let at = options::sign_at(at.as_ref().map_or(&JsValue::UNDEFINED, |a| a.as_ref()))
+        .map_err(thrown)?;
+    // signRequest signs here, with credentials: a `signer` option is for sending.
+    let credentials = options::credentials(&settings, environment.as_ref()).map_err(thrown)?;
+    let timestamp = match at.timestamp {
         Some(ms) => Timestamp::from_unix_millis(ms),
         None => transport::now(),
     }
-    .ok_or_else(|| thrown(&Error::InvalidTimestamp))?;
-    let nonce = nonce.unwrap_or_else(transport::nonce);
+    .ok_or_else(|| thrown(Error::InvalidTimestamp))?;
+    let nonce = at.nonce.unwrap_or_else(transport::nonce);
     let context = SigningContext {
-        endpoint: &settings.endpoint,
-        scheme: settings.scheme,
+        endpoint: &settings.sending.endpoint,
+        scheme: settings.sending.scheme,
         timestamp,
         nonce: &nonce,
     };
-    let signed = request::sign_batch(&batch, &credentials, &context).map_err(|e| thrown(&e))?;
-    Ok(convert::signed_request(&signed))
+    let signed = request::sign_batch(&batch, &credentials, &context).map_err(thrown)?;
+    Ok(output::to_js(&signed))
 }
 
 /// Sends any number of recipients: the whole list is checked first (invalid recipients are
@@ -109,8 +126,11 @@ pub fn sign_request(options: JsSendOptions, at: Option<JsSignAt>) -> Result<JsVa
 /// stops (the error that stopped it); a stopped campaign's error carries the ledger so far as
 /// `ledger`.
 #[wasm_bindgen(js_name = sendCampaign, unchecked_return_type = "CampaignResult")]
-pub async fn send_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, JsValue> {
-    campaign::run(&options, false).await
+pub async fn send_campaign(
+    options: ts::JsCampaignOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    campaign::run(&options, environment.as_ref(), false).await
 }
 
 /// Finishes a campaign from its journal: recipients already sent or failed keep that fate,
@@ -122,6 +142,9 @@ pub async fn send_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, Js
 /// options; `JOURNAL_CORRUPT` when an entry other than a torn last one cannot be read; otherwise
 /// as `sendCampaign`.
 #[wasm_bindgen(js_name = resumeCampaign, unchecked_return_type = "CampaignResult")]
-pub async fn resume_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, JsValue> {
-    campaign::run(&options, true).await
+pub async fn resume_campaign(
+    options: ts::JsCampaignOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    campaign::run(&options, environment.as_ref(), true).await
 }

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -16,7 +16,8 @@ use crate::response::BatchOutcome;
 use crate::retry::{self, Next};
 use crate::Credentials;
 
-use super::convert::{self, SendSettings};
+use super::input;
+use super::options::{self, SendSettings};
 use super::transport;
 
 thread_local! {
@@ -124,22 +125,21 @@ impl Signing {
                 let nonce = transport::nonce();
                 let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
                 let context = SigningContext {
-                    endpoint: &settings.endpoint,
-                    scheme: settings.scheme,
+                    endpoint: &settings.sending.endpoint,
+                    scheme: settings.sending.scheme,
                     timestamp,
                     nonce: &nonce,
                 };
                 Ok(request::sign_batch(batch, credentials, &context)?)
             }
             Signing::Remote(signer) => {
-                let asked = convert::signing_request(batch, settings.scheme);
-                let returned = signer
-                    .call1(&JsValue::NULL, &asked)
-                    .map_err(Failure::Thrown)?;
-                let signed = JsFuture::from(Promise::resolve(&returned))
+                let asked = super::output::to_js(&batch.signing_request(settings.sending.scheme));
+                let returned = input::call(signer, &JsValue::NULL, &Array::of1(&asked))
+                    .map_err(Failure::from_thrown)?;
+                let signed = JsFuture::from(input::settle(&returned))
                     .await
-                    .map_err(Failure::Thrown)?;
-                let signed = convert::signed_request_from(&signed)?;
+                    .map_err(Failure::from_thrown)?;
+                let signed = options::signer_answer(&signed)?;
                 // Results are mapped to this batch: the signed request must send exactly it.
                 if !request::carries(&signed, batch) {
                     return Err(Error::SigningFailed.into());
@@ -164,6 +164,18 @@ impl From<Error> for Failure {
 }
 
 impl Failure {
+    /// What a signer threw: an `SmsError` (a signing service's refusal) passes on as it is;
+    /// anything else is `SIGNING_FAILED` with the thrown value as `cause`, so the caller always
+    /// gets an `SmsError`.
+    pub fn from_thrown(value: JsValue) -> Failure {
+        if input::is_sms_error(&value) {
+            return Failure::Thrown(value);
+        }
+        let error = super::output::thrown(Error::SigningFailed);
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("cause"), &value);
+        Failure::Thrown(error)
+    }
+
     /// The core error to record in a ledger.
     pub fn as_core(&self) -> Error {
         match self {
@@ -197,7 +209,7 @@ pub async fn send_batch(
         if let Some(p) = pace {
             p.hold_and_mark(signal).await?;
         }
-        let seen = transport::send_once(&signed, settings.timeout_ms, signal).await;
+        let seen = transport::send_once(&signed, settings.sending.timeout_ms, signal).await;
         if let Some(p) = pace {
             p.mark_finished();
         }
@@ -205,7 +217,7 @@ pub async fn send_batch(
             batch,
             signing.credentials(),
             attempt,
-            settings.max_attempts,
+            settings.sending.max_attempts,
             seen.as_delivery(),
             transport::unit_random(),
         ) {

@@ -5,6 +5,12 @@ export interface Credentials {
   securityToken?: string;
 }
 
+/**
+ * Credentials the Node entry read from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN,
+ * used only when the options give neither `credentials` nor a `signer`. Callers leave it out.
+ */
+export type EnvironmentCredentials = Credentials | undefined;
+
 /** `NOTIFY` (notifications, the default) or `MKT` (promotional messages). */
 export type MessageType = "NOTIFY" | "MKT";
 

@@ -1,0 +1,473 @@
+//! A serde `Deserializer` over values a caller passed from JavaScript, safe for any value.
+//!
+//! serde-wasm-bindgen's own deserializer reads properties and formats unexpected values through
+//! imports that do not catch, so a throwing getter, a Proxy trap or a revoked Proxy would unwind
+//! through WebAssembly frames (issue 11: a leaked stack each time, and after ~1,200 a broken
+//! instance). This one reads only through `read.js`, whose functions answer with data and never
+//! throw, and it names the field of every failure (`to[3]`, `credentials.accessKeyId`). The
+//! shapes it fills are the core's (`crate::options`): declared once, with their TypeScript
+//! checked against them.
+//!
+//! Arrays of strings cross in one piece (`readStringList`: the items joined, with their UTF-16
+//! lengths), and an array longer than its limit is refused from its `length` alone.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use js_sys::{Array, Uint32Array};
+use serde::de::{self, DeserializeOwned, IntoDeserializer, Unexpected, Visitor};
+use wasm_bindgen::prelude::*;
+
+use crate::segment::{self, MessageProblem};
+
+#[wasm_bindgen(module = "/src/wasm/read.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = kindOf)]
+    fn kind_of(value: &JsValue) -> String;
+    #[wasm_bindgen(js_name = dateMillis)]
+    fn date_millis(value: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = readProperty)]
+    fn read_property(object: &JsValue, key: &str) -> Array;
+    #[wasm_bindgen(js_name = readStringList)]
+    fn read_string_list(value: &JsValue, limit: u32) -> Array;
+    #[wasm_bindgen(js_name = readStringRecord)]
+    fn read_string_record(value: &JsValue, limit: u32) -> Array;
+    #[wasm_bindgen(js_name = utf16Units)]
+    fn utf16_units(text: &JsValue) -> Vec<u16>;
+    /// `Promise.resolve(value)` that cannot throw.
+    pub fn settle(value: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = callSafely)]
+    fn call_safely(function: &JsValue, this: &JsValue, args: &Array) -> Array;
+}
+
+/// Calls a caller's function: `Err` with what it threw.
+pub fn call(function: &JsValue, this: &JsValue, args: &Array) -> Result<JsValue, JsValue> {
+    let answer = call_safely(function, this, args);
+    if answer.get(0).as_bool() == Some(true) {
+        Ok(answer.get(1))
+    } else {
+        Err(answer.get(1))
+    }
+}
+
+/// Whether a thrown value is one of this package's errors (any copy of it): an object named
+/// `SmsError` whose `code` is one of ours.
+pub fn is_sms_error(value: &JsValue) -> bool {
+    if kind_of(value) != "object" {
+        return false;
+    }
+    let text = |key| property(value, key).ok().and_then(|v| v.as_string());
+    text("name").as_deref() == Some("SmsError")
+        && text("code").is_some_and(|code| crate::error::Error::ALL_CODES.contains(&code.as_str()))
+}
+
+/// Why a caller's value could not be read into its shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The option at fault: `to`, `to[3]`, `credentials.accessKeyId`; empty until known.
+    pub field: String,
+    /// What is wrong with it, for people. Never quotes the value (it may be a secret).
+    pub message: String,
+    /// For an array longer than its limit: its `length` and the limit.
+    pub too_many: Option<(usize, u32)>,
+}
+
+impl InputError {
+    fn new(field: &str, message: impl Into<String>) -> InputError {
+        InputError {
+            field: field.to_string(),
+            message: message.into(),
+            too_many: None,
+        }
+    }
+
+    /// Names the field, unless a deeper one already did.
+    fn at(mut self, field: &str) -> InputError {
+        if self.field.is_empty() {
+            self.field = field.to_string();
+        }
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl de::Error for InputError {
+    fn custom<T: fmt::Display>(message: T) -> InputError {
+        InputError::new("", message.to_string())
+    }
+
+    // The unexpected value is left out on purpose: it may be a secret.
+    fn invalid_type(_: Unexpected<'_>, expected: &dyn de::Expected) -> InputError {
+        InputError::new("", format!("must be {expected}"))
+    }
+
+    fn invalid_value(_: Unexpected<'_>, expected: &dyn de::Expected) -> InputError {
+        InputError::new("", format!("must be {expected}"))
+    }
+
+    fn missing_field(field: &'static str) -> InputError {
+        InputError::new(field, "is required")
+    }
+}
+
+const UNREADABLE: &str = "could not be read (a getter or Proxy threw)";
+
+/// What one read collects besides the shape.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// Strings that held a lone surrogate, as (field, index within its array): a Rust string
+    /// cannot hold one, so it arrives as U+FFFD and its exact problem is kept here.
+    broken: RefCell<Vec<(String, Option<usize>, MessageProblem)>>,
+    /// The longest array any field may have.
+    list_limit: u32,
+    /// Whether a `Date` reads as its milliseconds (`signRequest`'s `timestamp`).
+    dates_as_millis: bool,
+}
+
+impl Reading {
+    pub fn new(list_limit: u32) -> Reading {
+        Reading {
+            list_limit,
+            ..Reading::default()
+        }
+    }
+
+    pub fn with_dates(mut self) -> Reading {
+        self.dates_as_millis = true;
+        self
+    }
+
+    /// Reads `value` as `T`; `field` names it in errors (`""`: the options object itself).
+    pub fn read<T: DeserializeOwned>(&self, value: &JsValue, field: &str) -> Result<T, InputError> {
+        T::deserialize(Value {
+            value: value.clone(),
+            path: field.to_string(),
+            reading: self,
+        })
+        .map_err(|e| e.at(if field.is_empty() { "options" } else { field }))
+    }
+
+    /// The texts of `field` that held a lone surrogate: `None` for a single text.
+    pub fn broken_texts(&self, field: &str) -> Vec<(Option<usize>, MessageProblem)> {
+        self.broken
+            .borrow()
+            .iter()
+            .filter(|(f, _, _)| f == field)
+            .map(|(_, index, problem)| (*index, problem.clone()))
+            .collect()
+    }
+
+    fn note_broken(&self, field: &str, index: Option<usize>, text: &JsValue) {
+        let units = utf16_units(text);
+        if let Err(problem) = segment::text_from_utf16(&units) {
+            self.broken
+                .borrow_mut()
+                .push((field.to_string(), index, problem));
+        }
+    }
+}
+
+/// A property of a caller's object, read without letting it throw: `Err` when reading threw.
+pub fn property(object: &JsValue, key: &str) -> Result<JsValue, ()> {
+    let answer = read_property(object, key);
+    if answer.get(0).as_bool() == Some(true) {
+        Ok(answer.get(1))
+    } else {
+        Err(())
+    }
+}
+
+/// The kind of a caller's value: `kindOf` in read.js.
+pub fn kind(value: &JsValue) -> String {
+    kind_of(value)
+}
+
+fn child(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// One caller value and where it sits.
+struct Value<'r> {
+    value: JsValue,
+    path: String,
+    reading: &'r Reading,
+}
+
+impl<'r> Value<'r> {
+    fn string(&self) -> String {
+        let text = self.value.as_string().unwrap_or_default();
+        // wasm-bindgen hands a lone surrogate over as U+FFFD: look closer only then.
+        if text.contains('\u{FFFD}') {
+            self.reading.note_broken(&self.path, None, &self.value);
+        }
+        text
+    }
+
+    fn strings<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        let answer = read_string_list(&self.value, self.reading.list_limit);
+        let number = |at: u32| answer.get(at).as_f64().unwrap_or(0.0) as usize;
+        let status = answer.get(0).as_f64().unwrap_or(4.0) as u32;
+        match status {
+            0 => {}
+            1 => {
+                return Err(InputError::new(&self.path, format!("must be {}", Expecting(&visitor))))
+            }
+            2 => {
+                let mut error = InputError::new(
+                    &self.path,
+                    format!("has more items than the {} allowed", self.reading.list_limit),
+                );
+                error.too_many = Some((number(1), self.reading.list_limit));
+                return Err(error);
+            }
+            3 => {
+                let field = format!("{}[{}]", self.path, number(1));
+                return Err(InputError::new(&field, "must be a string"));
+            }
+            _ => {
+                let at = answer.get(1).as_f64().unwrap_or(-1.0);
+                let field = if at >= 0.0 {
+                    format!("{}[{}]", self.path, at as usize)
+                } else {
+                    self.path.clone()
+                };
+                return Err(InputError::new(&field, UNREADABLE));
+            }
+        }
+        let joined = answer.get(1).as_string().unwrap_or_default();
+        let lengths = Uint32Array::from(answer.get(2)).to_vec();
+        let broken = Array::from(&answer.get(3));
+        if broken.length() > 0 {
+            // Only to name the exact problem of each such text, so a rare path may be slow.
+            let list = Array::from(&self.value);
+            for index in broken.iter() {
+                let i = index.as_f64().unwrap_or(0.0) as usize;
+                self.reading
+                    .note_broken(&self.path, Some(i), &list.get(i as u32));
+            }
+        }
+        visitor
+            .visit_seq(Split::new(&joined, lengths))
+            .map_err(|e| e.at(&self.path))
+    }
+}
+
+struct Expecting<'v, V>(&'v V);
+
+impl<'de, V: Visitor<'de>> fmt::Display for Expecting<'_, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+}
+
+/// The items of a joined string list, cut at their UTF-16 lengths.
+struct Split<'j> {
+    rest: &'j str,
+    lengths: std::vec::IntoIter<u32>,
+    ascii: bool,
+}
+
+impl<'j> Split<'j> {
+    fn new(joined: &'j str, lengths: Vec<u32>) -> Split<'j> {
+        Split {
+            rest: joined,
+            ascii: joined.is_ascii(),
+            lengths: lengths.into_iter(),
+        }
+    }
+
+    fn next_item(&mut self) -> Option<&'j str> {
+        let units = self.lengths.next()? as usize;
+        let cut = if self.ascii {
+            units.min(self.rest.len())
+        } else {
+            let mut seen = 0;
+            let mut cut = self.rest.len();
+            for (at, c) in self.rest.char_indices() {
+                if seen >= units {
+                    cut = at;
+                    break;
+                }
+                seen += c.len_utf16();
+            }
+            cut
+        };
+        let (item, rest) = self.rest.split_at_checked(cut)?;
+        self.rest = rest;
+        Some(item)
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Split<'_> {
+    type Error = InputError;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, InputError> {
+        match self.next_item() {
+            None => Ok(None),
+            Some(item) => seed.deserialize(item.into_deserializer()).map(Some),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.lengths.len())
+    }
+}
+
+/// The named fields of a caller's object, each read once, absent ones skipped.
+struct Fields<'r> {
+    object: JsValue,
+    path: String,
+    names: std::slice::Iter<'static, &'static str>,
+    pending: Option<(&'static str, JsValue)>,
+    reading: &'r Reading,
+}
+
+impl<'de> de::MapAccess<'de> for Fields<'_> {
+    type Error = InputError;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, InputError> {
+        for &name in self.names.by_ref() {
+            let value = property(&self.object, name)
+                .map_err(|()| InputError::new(&child(&self.path, name), UNREADABLE))?;
+            if value.is_undefined() {
+                continue;
+            }
+            self.pending = Some((name, value));
+            return seed.deserialize(name.into_deserializer()).map(Some);
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, InputError> {
+        let (name, value) = self
+            .pending
+            .take()
+            .ok_or_else(|| InputError::new(&self.path, "could not be read"))?;
+        let path = child(&self.path, name);
+        seed.deserialize(Value {
+            value,
+            path: path.clone(),
+            reading: self.reading,
+        })
+        .map_err(|e| e.at(&path))
+    }
+}
+
+impl<'de> de::Deserializer<'de> for Value<'_> {
+    type Error = InputError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        let path = self.path.clone();
+        let kind = kind_of(&self.value);
+        let result = match kind.as_str() {
+            "undefined" | "null" => visitor.visit_unit(),
+            "string" => visitor.visit_string(self.string()),
+            "number" => visitor.visit_f64(self.value.as_f64().unwrap_or(f64::NAN)),
+            "boolean" => visitor.visit_bool(self.value.as_bool().unwrap_or(false)),
+            "date" if self.reading.dates_as_millis => visitor.visit_f64(date_millis(&self.value)),
+            "array" => return self.strings(visitor),
+            "unreadable" => Err(InputError::new(&path, UNREADABLE)),
+            other => Err(InputError::new(
+                &path,
+                format!("must be {}, not {}", Expecting(&visitor), article(other)),
+            )),
+        };
+        result.map_err(|e| e.at(&path))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        if self.value.is_undefined() || self.value.is_null() {
+            visitor.visit_none()
+        } else {
+            let path = self.path.clone();
+            visitor.visit_some(self).map_err(|e| e.at(&path))
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        self.strings(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, InputError> {
+        let kind = kind_of(&self.value);
+        if kind != "object" {
+            let message = if kind == "unreadable" {
+                UNREADABLE.to_string()
+            } else {
+                format!("must be an object, not {}", article(&kind))
+            };
+            return Err(InputError::new(&self.path, message));
+        }
+        visitor.visit_map(Fields {
+            object: self.value,
+            path: self.path,
+            names: fields.iter(),
+            pending: None,
+            reading: self.reading,
+        })
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        let answer = read_string_record(&self.value, self.reading.list_limit);
+        match answer.get(0).as_f64().unwrap_or(4.0) as u32 {
+            0 => {}
+            1 => return Err(InputError::new(&self.path, "must be an object of strings")),
+            2 => return Err(InputError::new(&self.path, "has too many properties")),
+            3 => {
+                let name = answer.get(1).as_string().unwrap_or_default();
+                return Err(InputError::new(&child(&self.path, &name), "must be a string"));
+            }
+            _ => return Err(InputError::new(&self.path, UNREADABLE)),
+        }
+        let strings = |at: u32| -> Vec<String> {
+            Array::from(&answer.get(at))
+                .iter()
+                .map(|v| v.as_string().unwrap_or_default())
+                .collect()
+        };
+        let pairs = strings(1).into_iter().zip(strings(2));
+        visitor.visit_map(de::value::MapDeserializer::new(pairs))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct newtype_struct tuple tuple_struct enum identifier
+    }
+}
+
+/// "a number", "an array": for "must be a string, not a number".
+fn article(kind: &str) -> String {
+    match kind.as_bytes().first() {
+        Some(b'a' | b'e' | b'i' | b'o' | b'u') => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
+}

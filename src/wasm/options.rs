@@ -1,0 +1,199 @@
+//! Each export's options, read from whatever the caller passed: the core's serde shapes through
+//! the safe reader (`input.rs`), plus the options that are JavaScript objects by nature
+//! (`signal`, `signer`, `onProgress`, `journal`). Every failure is an `Error` naming its field;
+//! the rules for values are the core's (`crate::options`).
+
+use js_sys::Function;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::batch::{self, BatchInput, MAX_RECIPIENTS};
+use crate::error::Error;
+use crate::options::{
+    self, BatchOptions, CampaignOptions, Campaigning, CredentialsOptions, SendOptions, Sending,
+    SignAt, MAX_CAMPAIGN_RECIPIENTS,
+};
+
+use super::input::{self, InputError, Reading};
+
+fn invalid(field: &str, message: &str) -> Error {
+    Error::InvalidOption {
+        field: field.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn from_input(error: InputError) -> Error {
+    if let Some((length, limit)) = error.too_many {
+        if let Some(issue) = batch::oversized_list(&error.field, length, limit as usize) {
+            return Error::InvalidBatch {
+                issues: vec![issue],
+            };
+        }
+    }
+    Error::InvalidOption {
+        field: error.field,
+        message: error.message,
+    }
+}
+
+/// The options object itself: any object but an array or a function.
+fn options_object(value: &JsValue) -> Result<(), Error> {
+    match input::kind(value).as_str() {
+        "object" => Ok(()),
+        "unreadable" => Err(invalid("options", "could not be read (a Proxy threw)")),
+        _ => Err(invalid("options", "must be an object")),
+    }
+}
+
+fn read<T: DeserializeOwned>(value: &JsValue, list_limit: u32) -> Result<T, Error> {
+    Reading::new(list_limit).read(value, "").map_err(from_input)
+}
+
+/// The batch of `validateBatch`, `batchSend` and `signRequest`: at most 1000 recipients, refused
+/// from the arrays' lengths beyond that.
+pub fn batch(options: &JsValue) -> Result<BatchInput, Error> {
+    list(options, MAX_RECIPIENTS as u32)
+}
+
+/// A campaign's whole list.
+pub fn campaign_list(options: &JsValue) -> Result<BatchInput, Error> {
+    list(options, MAX_CAMPAIGN_RECIPIENTS)
+}
+
+fn list(options: &JsValue, limit: u32) -> Result<BatchInput, Error> {
+    options_object(options)?;
+    let reading = Reading::new(limit);
+    let shape: BatchOptions = reading.read(options, "").map_err(from_input)?;
+    Ok(shape.into_input(reading.broken_texts("message")))
+}
+
+/// How `batchSend`, `signRequest` and campaigns send.
+pub struct SendSettings {
+    pub sending: Sending,
+    pub signal: Option<web_sys::AbortSignal>,
+    shape: SendOptions,
+}
+
+/// An optional option that is a JavaScript object of a given kind, or `None` when absent.
+fn binding_only(options: &JsValue, field: &str, kind: &str, what: &str) -> Result<Option<JsValue>, Error> {
+    let value = input::property(options, field)
+        .map_err(|()| invalid(field, "could not be read (a getter or Proxy threw)"))?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if input::kind(&value) == kind {
+        Ok(Some(value))
+    } else {
+        Err(invalid(field, what))
+    }
+}
+
+pub fn send(options: &JsValue) -> Result<SendSettings, Error> {
+    options_object(options)?;
+    let shape: SendOptions = read(options, 0)?;
+    let sending = shape.sending()?;
+    let signal = binding_only(options, "signal", "abort signal", "must be an AbortSignal")?
+        .map(JsCast::unchecked_into);
+    Ok(SendSettings {
+        sending,
+        signal,
+        shape,
+    })
+}
+
+/// Who signs: the `signer` option when it is given, else the `credentials` (else, in Node, the
+/// environment's, which the entry passes as `environment`).
+pub fn signing(
+    options: &JsValue,
+    settings: &SendSettings,
+    environment: Option<&JsValue>,
+) -> Result<super::send::Signing, Error> {
+    let signer = binding_only(
+        options,
+        "signer",
+        "function",
+        "must be a function returning a signed request",
+    )?;
+    if let Some(signer) = signer {
+        return Ok(super::send::Signing::Remote(signer.unchecked_into::<Function>()));
+    }
+    credentials(settings, environment).map(super::send::Signing::Local)
+}
+
+/// The `credentials` option, else the environment's (in Node; the entry passes them).
+pub fn credentials(
+    settings: &SendSettings,
+    environment: Option<&JsValue>,
+) -> Result<crate::Credentials, Error> {
+    let environment: Option<CredentialsOptions> = match environment {
+        None => None,
+        Some(value) => Reading::new(0)
+            .read(value, "environment")
+            .map_err(from_input)?,
+    };
+    options::credentials_or(settings.shape.credentials.clone(), environment)
+}
+
+/// How a campaign runs beyond how it sends.
+pub struct CampaignSettings {
+    pub campaigning: Campaigning,
+    pub on_progress: Option<Function>,
+    pub journal: Option<JsValue>,
+}
+
+pub fn campaign(options: &JsValue) -> Result<CampaignSettings, Error> {
+    let shape: CampaignOptions = read(options, 0)?;
+    let campaigning = shape.campaigning()?;
+    let on_progress = binding_only(options, "onProgress", "function", "must be a function")?
+        .map(JsCast::unchecked_into);
+    let journal = binding_only(
+        options,
+        "journal",
+        "object",
+        "must be an object with append(entry) and read()",
+    )?;
+    Ok(CampaignSettings {
+        campaigning,
+        on_progress,
+        journal,
+    })
+}
+
+/// `signRequest`'s second argument: `{ timestamp?: number | Date, nonce?: string }`.
+pub fn sign_at(value: &JsValue) -> Result<SignAt, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(SignAt::default());
+    }
+    Reading::new(0)
+        .with_dates()
+        .read(value, "at")
+        .map_err(|e| {
+            // `at.timestamp` is documented as `timestamp`.
+            let mut error = from_input(e);
+            if let Error::InvalidOption { field, .. } = &mut error {
+                if let Some(rest) = field.strip_prefix("at.") {
+                    *field = rest.to_string();
+                }
+            }
+            error
+        })
+}
+
+/// A signer's answer, read like any caller value.
+pub fn signer_answer(value: &JsValue) -> Result<crate::request::SignedRequest, Error> {
+    let answer: options::SignerAnswer = Reading::new(64)
+        .read(value, "signer")
+        .map_err(|_| Error::SigningFailed)?;
+    answer.into_request()
+}
+
+/// The entries a journal's `read()` resolved to.
+pub fn journal_entries(value: &JsValue) -> Result<Vec<String>, Error> {
+    Reading::new(u32::MAX).read(value, "journal").map_err(|_| {
+        invalid(
+            "journal",
+            "read() must return (or resolve to) an array of strings",
+        )
+    })
+}

@@ -1,0 +1,141 @@
+// The only JavaScript the WebAssembly side runs on a caller's values. A getter, a Proxy trap or a
+// revoked Proxy can throw from any read, and an exception that unwinds through WebAssembly frames
+// leaks their stack (issue 11 measured every later call failing after ~1,200 of them). So every
+// read of a caller's value happens here, inside try/catch, and each function answers with data,
+// never a throw. The Rust side (src/wasm/input.rs) decides what the answer means.
+
+/** What kind of value `value` is, without running caller code that could escape. */
+export function kindOf(value) {
+  const type = typeof value;
+  if (value === null) return "null";
+  if (type !== "object" && type !== "function") return type;
+  try {
+    if (Array.isArray(value)) return "array";
+    if (type === "function") return "function";
+    if (value instanceof Date) return Number.isFinite(Date.prototype.getTime.call(value)) ? "date" : "invalid date";
+    if (typeof AbortSignal === "function" && value instanceof AbortSignal) {
+      // A brand check: an object that only inherits from AbortSignal.prototype throws here.
+      Reflect.getOwnPropertyDescriptor(AbortSignal.prototype, "aborted").get.call(value);
+      return "abort signal";
+    }
+    return "object";
+  } catch {
+    // A revoked Proxy, a throwing getPrototypeOf trap, a fake AbortSignal.
+    return "unreadable";
+  }
+}
+
+/** The milliseconds of a Date `kindOf` called "date". */
+export function dateMillis(value) {
+  try {
+    return Date.prototype.getTime.call(value);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * `object[key]`, as `[true, value]`, or `[false]` when reading it threw (the caller's error is
+ * dropped: it may quote anything).
+ */
+export function readProperty(object, key) {
+  try {
+    return [true, object[key]];
+  } catch {
+    return [false];
+  }
+}
+
+const wellFormed =
+  typeof String.prototype.isWellFormed === "function"
+    ? (text) => text.isWellFormed()
+    : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+
+function toWellFormed(text) {
+  if (typeof String.prototype.toWellFormed === "function") return text.toWellFormed();
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
+/**
+ * A whole array of strings in one crossing: `[0, joined, lengths, broken]` where `lengths` are the
+ * UTF-16 lengths of the items in order and `broken` the indexes of items holding a lone surrogate
+ * (joined with each one as U+FFFD, so two halves can never pair up across items). Otherwise
+ * `[1]` not an array, `[2, length]` longer than `limit` (nothing was read past `length`),
+ * `[3, index]` an item that is not a string, `[4, index]` reading threw (`-1`: the length).
+ * Handing the strings over joined is what makes a 1000-recipient batch cheap to take in (one
+ * TextEncoder pass instead of 2000 calls).
+ */
+export function readStringList(value, limit) {
+  let index = -1;
+  try {
+    if (!Array.isArray(value)) return [1];
+    const length = value.length;
+    if (typeof length !== "number" || !(length >= 0) || length > limit) return [2, Number(length) || 0];
+    const lengths = new Uint32Array(length);
+    const broken = [];
+    let joined = "";
+    for (index = 0; index < length; index++) {
+      let item = value[index];
+      if (typeof item !== "string") return [3, index];
+      if (!wellFormed(item)) {
+        broken.push(index);
+        item = toWellFormed(item);
+      }
+      lengths[index] = item.length;
+      joined += item;
+    }
+    return [0, joined, lengths, broken];
+  } catch {
+    return [4, index];
+  }
+}
+
+/**
+ * An object's own enumerable string-valued properties, in order: `[0, names, values]`, or `[1]`
+ * not a plain object, `[3, name]` a value that is not a string, `[4]` reading threw. At most
+ * `limit` of them (`[2, count]` past that).
+ */
+export function readStringRecord(value, limit) {
+  try {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return [1];
+    const names = Object.keys(value);
+    if (names.length > limit) return [2, names.length];
+    const values = [];
+    for (const name of names) {
+      const item = value[name];
+      if (typeof item !== "string") return [3, name];
+      values.push(item);
+    }
+    return [0, names, values];
+  } catch {
+    return [4];
+  }
+}
+
+/** One string's UTF-16 units (for the exact problem of a text holding a lone surrogate). */
+export function utf16Units(text) {
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return units;
+}
+
+/**
+ * `Promise.resolve(value)` that cannot throw: a thenable whose `then` getter throws becomes a
+ * rejected promise instead of an exception through WebAssembly.
+ */
+export function settle(value) {
+  try {
+    return Promise.resolve(value);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** `fn.call(self, ...args)`, as `[true, result]` or `[false, thrown]`. */
+export function callSafely(fn, self, args) {
+  try {
+    return [true, Reflect.apply(fn, self, args)];
+  } catch (error) {
+    return [false, error];
+  }
+}
