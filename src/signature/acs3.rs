@@ -1,6 +1,5 @@
 //! ACS3-HMAC-SHA256 (signature v3), the official SDK's default scheme (wire-format.md §10).
 
-use super::digest::{hmac_sha256, sha256};
 use super::{hex_lower, percent};
 
 /// The algorithm name written at the head of the string-to-sign and of `Authorization`.
@@ -92,15 +91,9 @@ pub fn sign(
         input.payload_sha256,
     ]
     .join("\n");
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{}",
-        hex_lower(&sha256(canonical_request.as_bytes()))
-    );
+    let string_to_sign = format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()));
     // The key is the secret exactly as given: no '&', no encoding (wire-format.md §10.5).
-    let signature = hex_lower(&hmac_sha256(
-        access_key_secret.as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
+    let signature = hmac_sha256_hex(access_key_secret.as_bytes(), string_to_sign.as_bytes());
     let authorization = format!(
         "{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
     );
@@ -115,13 +108,61 @@ pub fn sign(
     }
 }
 
+fn sha256_hex(message: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex_lower(&sha2::Sha256::digest(message))
+}
+
+fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    use hmac::Mac as _;
+    let mut mac = super::hmac::<sha2::Sha256>(key);
+    mac.update(message);
+    hex_lower(&mac.finalize().into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn empty_payload_hash_is_sha256_of_nothing() {
-        assert_eq!(hex_lower(&sha256(b"")), EMPTY_PAYLOAD_SHA256);
+        assert_eq!(sha256_hex(b""), EMPTY_PAYLOAD_SHA256);
+    }
+
+    #[test]
+    fn sha256_hex_matches_fips_180_examples() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            sha256_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(
+            sha256_hex(&vec![b'a'; 1_000_000]),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
+    }
+
+    #[test]
+    fn hmac_sha256_hex_matches_rfc4231() {
+        // Cases 1, 2 and 6 (a key longer than the 64-byte block is hashed first).
+        assert_eq!(
+            hmac_sha256_hex(&[0x0b; 20], b"Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hmac_sha256_hex(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            ),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
     }
 
     #[test]

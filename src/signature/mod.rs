@@ -6,7 +6,6 @@
 //! tests and debugging, never for error messages.
 
 pub mod acs3;
-pub mod digest;
 pub mod percent;
 pub mod v1;
 
@@ -51,32 +50,20 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     out
 }
 
-/// Standard Base64 with `=` padding (signature 1.0). Twenty lines of our own instead of a
-/// dependency: we only ever encode a 20-byte digest.
+/// Standard Base64 with `=` padding (signature 1.0's 20-byte digest).
 pub(crate) fn base64_standard(bytes: &[u8]) -> String {
-    let sextet = |v: u32, shift: u32| {
-        // The RFC 4648 alphabet by ranges: A-Z, a-z, 0-9, '+', '/'.
-        let n = ((v >> shift) & 0x3f) as u8;
-        char::from(match n {
-            0..=25 => b'A' + n,
-            26..=51 => b'a' + (n - 26),
-            52..=61 => b'0' + (n - 52),
-            62 => b'+',
-            _ => b'/',
-        })
-    };
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b0 = u32::from(chunk.first().copied().unwrap_or(0));
-        let b1 = u32::from(chunk.get(1).copied().unwrap_or(0));
-        let b2 = u32::from(chunk.get(2).copied().unwrap_or(0));
-        let v = (b0 << 16) | (b1 << 8) | b2;
-        out.push(sextet(v, 18));
-        out.push(sextet(v, 12));
-        out.push(if chunk.len() > 1 { sextet(v, 6) } else { '=' });
-        out.push(if chunk.len() > 2 { sextet(v, 0) } else { '=' });
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// An HMAC keyed with `key`, ready for `update`. HMAC takes a key of any length (RFC 2104 hashes a
+/// longer one), so `new_from_slice` has no error to give; the crate still returns a `Result`, and
+/// since the crate's lints forbid `expect`, the unreachable arm falls back to an all-zero key
+/// rather than panicking (a wrong key would only make the gateway refuse the signature).
+pub(crate) fn hmac<D: hmac::EagerHash>(key: &[u8]) -> hmac::Hmac<D> {
+    use hmac::KeyInit as _;
+    hmac::Hmac::<D>::new_from_slice(key)
+        .unwrap_or_else(|_| hmac::Hmac::<D>::new(&Default::default()))
 }
 
 #[cfg(test)]
