@@ -105,15 +105,23 @@ impl de::Error for InputError {
 
     // The unexpected value is left out on purpose: it may be a secret.
     fn invalid_type(_: Unexpected<'_>, expected: &dyn de::Expected) -> InputError {
-        InputError::new("", format!("must be {expected}"))
+        InputError::new("", format!("must be {}", plain(&expected.to_string())))
     }
 
     fn invalid_value(_: Unexpected<'_>, expected: &dyn de::Expected) -> InputError {
-        InputError::new("", format!("must be {expected}"))
+        InputError::new("", format!("must be {}", plain(&expected.to_string())))
     }
 
     fn missing_field(field: &'static str) -> InputError {
         InputError::new(field, "is required")
+    }
+}
+
+/// serde's names for what a visitor expects, as people say them.
+fn plain(expected: &str) -> &str {
+    match expected {
+        "f64" | "f32" | "u32" | "u64" | "usize" | "i64" => "a number",
+        other => other,
     }
 }
 
@@ -385,11 +393,17 @@ impl<'de> de::Deserializer<'de> for Value<'_> {
             "number" => visitor.visit_f64(self.value.as_f64().unwrap_or(f64::NAN)),
             "boolean" => visitor.visit_bool(self.value.as_bool().unwrap_or(false)),
             "date" if self.reading.dates_as_millis => visitor.visit_f64(date_millis(&self.value)),
+            // Checked as a time by the core, like any other number that is not one.
+            "invalid date" if self.reading.dates_as_millis => visitor.visit_f64(f64::NAN),
             "array" => return self.strings(visitor),
             "unreadable" => Err(InputError::new(&path, UNREADABLE)),
             other => Err(InputError::new(
                 &path,
-                format!("must be {}, not {}", Expecting(&visitor), article(other)),
+                format!(
+                    "must be {}, not {}",
+                    plain(&Expecting(&visitor).to_string()),
+                    article(other)
+                ),
             )),
         };
         result.map_err(|e| e.at(&path))

@@ -122,14 +122,29 @@ describe("validation", () => {
   });
 
   test("the error's index is the first issue's that has one; its field the first issue's", async () => {
-    const input = { to: [...Array.from({ length: 1000 }, (_, i) => `+852 9${String(i).padStart(7, "0")}`), "+852 90000000"], message: ["a", "b"] };
+    const input = { to: [...Array.from({ length: 999 }, (_, i) => `+852 9${String(i).padStart(7, "0")}`), "+852 90000000"], message: ["a", "b"] };
     const error = await rejection(batchSend(send(input)));
-    assert.deepEqual(error.issues.slice(0, 3).map(shape), [
-      { code: "BATCH_TOO_LARGE", field: "to", index: null, duplicateOf: null },
+    assert.deepEqual(error.issues.map(shape), [
       { code: "MESSAGE_COUNT_MISMATCH", field: "message", index: null, duplicateOf: null },
-      { code: "RECIPIENT_DUPLICATE", field: "to", index: 1000, duplicateOf: 0 },
+      { code: "RECIPIENT_DUPLICATE", field: "to", index: 999, duplicateOf: 0 },
     ]);
-    assertSmsError(error, { code: "INVALID_BATCH", field: "to", index: 1000 });
+    assertSmsError(error, { code: "INVALID_BATCH", field: "message", index: 999 });
+  });
+
+  test("a list longer than a request takes is refused from its length alone, before any item is read", async () => {
+    const huge = [];
+    huge.length = 2 ** 32 - 1;
+    const tooMany = [...Array.from({ length: 1000 }, (_, i) => `+852 9${String(i).padStart(7, "0")}`), 42];
+    for (const to of [huge, tooMany]) {
+      assert.deepEqual(validateBatch(batch({ to })).map(shape), [{ code: "BATCH_TOO_LARGE", field: "to", index: null, duplicateOf: null }]);
+      const error = await rejection(batchSend(send({ to })));
+      assertSmsError(error, { code: "INVALID_BATCH", field: "to" });
+    }
+    const texts = [];
+    texts.length = 2 ** 32 - 1;
+    assert.deepEqual(validateBatch(batch({ message: texts })).map(shape), [
+      { code: "MESSAGE_COUNT_MISMATCH", field: "message", index: null, duplicateOf: null },
+    ]);
   });
 
   // Regression: MESSAGE_EMPTY was once listed twice here (the shared text was checked twice).

@@ -70,7 +70,9 @@ describe("what ships", () => {
     const list = (dir) =>
       readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? list(join(dir, name)) : [relative(INSTALLED, join(dir, name))]));
     const shipped = list(INSTALLED).sort();
-    const matches = (file, pattern) => new RegExp(`^${pattern.replace(/\./g, "\\.").replace(/\*/g, "[^/]*")}$`).test(file);
+    // npm's globs as far as the manifest uses them: `*` within a folder, `**/` any folders.
+    const matches = (file, pattern) =>
+      new RegExp(`^${pattern.replace(/\./g, "\\.").replace(/\*\*\//g, "\0").replace(/\*/g, "[^/]*").replace(/\0/g, "(?:.*/)?")}$`).test(file);
     for (const file of shipped) {
       assert.ok(file === "package.json" || MANIFEST.files.some((p) => matches(file, p)), `${file} is not in files`);
     }
