@@ -25,6 +25,7 @@ test: test-rust test-sandbox test-node test-runtimes test-browser
 
 test-rust: test-core-purity
 	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy --lib --locked --target wasm32-unknown-unknown -- -D warnings
 	cargo test --locked
 
 # The core must stay free of JavaScript types: only src/wasm/ may name them (STYLE.md, core vs bindings).

@@ -22,37 +22,39 @@ pub const MAX_URL_BYTES: usize = 2_000_000;
 /// `TaskId` length limits, in characters (seed doc: "1 to 255 characters").
 pub const MAX_TASK_ID_CHARACTERS: usize = 255;
 
-/// Every code an `Issue` can carry (the TypeScript `IssueCode` union is checked against it).
-pub const ISSUE_CODES: &[&str] = &[
-    "RECIPIENT_EMPTY",
-    "RECIPIENT_INVALID_CHARACTER",
-    "RECIPIENT_TOO_SHORT",
-    "RECIPIENT_TOO_LONG",
-    "RECIPIENT_UNKNOWN_DIALING_CODE",
-    "RECIPIENT_MAINLAND_CHINA",
-    "RECIPIENT_WRONG_LENGTH",
-    "RECIPIENT_DUPLICATE",
-    "MESSAGE_EMPTY",
-    "MESSAGE_TOO_LONG",
-    "MESSAGE_NUL_CHARACTER",
-    "MESSAGE_LONE_SURROGATE",
-    "MESSAGE_COUNT_MISMATCH",
-    "SENDER_ID_INVALID_CHARACTER",
-    "SENDER_ID_TOO_LONG",
-    "BATCH_EMPTY",
-    "BATCH_TOO_LARGE",
-    "BATCH_TOO_LONG",
-    "TYPE_INVALID",
-    "TASK_ID_TOO_LONG",
-    "TASK_ID_INVALID_CHARACTER",
-];
+crate::code::stable_codes! {
+    /// Every code an `Issue` can carry (`IssueCode` in types.d.ts).
+    IssueCode {
+        RecipientEmpty => "RECIPIENT_EMPTY",
+        RecipientInvalidCharacter => "RECIPIENT_INVALID_CHARACTER",
+        RecipientTooShort => "RECIPIENT_TOO_SHORT",
+        RecipientTooLong => "RECIPIENT_TOO_LONG",
+        RecipientUnknownDialingCode => "RECIPIENT_UNKNOWN_DIALING_CODE",
+        RecipientMainlandChina => "RECIPIENT_MAINLAND_CHINA",
+        RecipientWrongLength => "RECIPIENT_WRONG_LENGTH",
+        RecipientDuplicate => "RECIPIENT_DUPLICATE",
+        MessageEmpty => "MESSAGE_EMPTY",
+        MessageTooLong => "MESSAGE_TOO_LONG",
+        MessageNulCharacter => "MESSAGE_NUL_CHARACTER",
+        MessageLoneSurrogate => "MESSAGE_LONE_SURROGATE",
+        MessageCountMismatch => "MESSAGE_COUNT_MISMATCH",
+        SenderIdInvalidCharacter => "SENDER_ID_INVALID_CHARACTER",
+        SenderIdTooLong => "SENDER_ID_TOO_LONG",
+        BatchEmpty => "BATCH_EMPTY",
+        BatchTooLarge => "BATCH_TOO_LARGE",
+        BatchTooLong => "BATCH_TOO_LONG",
+        TypeInvalid => "TYPE_INVALID",
+        TaskIdTooLong => "TASK_ID_TOO_LONG",
+        TaskIdInvalidCharacter => "TASK_ID_INVALID_CHARACTER",
+    }
+}
 
 /// One problem found in a batch, as data (`Issue` in types.d.ts).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Issue {
     /// Stable code, e.g. `RECIPIENT_MAINLAND_CHINA`.
-    pub code: &'static str,
+    pub code: IssueCode,
     /// The input field: `to`, `message`, `from`, `type` or `taskId`.
     pub field: &'static str,
     /// The recipient (or per-recipient message) index, when the problem belongs to one.
@@ -71,7 +73,7 @@ impl fmt::Display for Issue {
 
 impl Issue {
     pub(crate) fn new(
-        code: &'static str,
+        code: IssueCode,
         field: &'static str,
         index: Option<usize>,
         message: String,
@@ -278,7 +280,7 @@ pub fn check_recipients(
         Messages::PerRecipient(list) => {
             if list.len() != to.len() {
                 out.issues.push(Issue::new(
-                    "MESSAGE_COUNT_MISMATCH",
+                    IssueCode::MessageCountMismatch,
                     "message",
                     None,
                     format!(
@@ -384,7 +386,7 @@ pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSetti
         None => MessageType::default(),
         Some(t) => MessageType::parse(t).unwrap_or_else(|| {
             issues.push(Issue::new(
-                "TYPE_INVALID",
+                IssueCode::TypeInvalid,
                 "type",
                 None,
                 format!("type: must be NOTIFY or MKT, not \"{t}\""),
@@ -399,14 +401,14 @@ pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSetti
             let length = t.chars().count();
             if length > MAX_TASK_ID_CHARACTERS {
                 issues.push(Issue::new(
-                    "TASK_ID_TOO_LONG",
+                    IssueCode::TaskIdTooLong,
                     "taskId",
                     None,
                     format!("taskId: at most {MAX_TASK_ID_CHARACTERS} characters, got {length}"),
                 ));
             } else if let Some(c) = t.chars().find(|c| c.is_control()) {
                 issues.push(Issue::new(
-                    "TASK_ID_INVALID_CHARACTER",
+                    IssueCode::TaskIdInvalidCharacter,
                     "taskId",
                     None,
                     format!(
@@ -432,14 +434,14 @@ impl Batch {
         let mut issues = Vec::new();
         if input.to.is_empty() {
             issues.push(Issue::new(
-                "BATCH_EMPTY",
+                IssueCode::BatchEmpty,
                 "to",
                 None,
                 "to: the batch has no recipients".into(),
             ));
         } else if input.to.len() > MAX_RECIPIENTS {
             issues.push(Issue::new(
-                "BATCH_TOO_LARGE",
+                IssueCode::BatchTooLarge,
                 "to",
                 None,
                 format!(
@@ -471,7 +473,7 @@ impl Batch {
             .sum();
         if url > MAX_URL_BYTES {
             issues.push(Issue::new(
-                "BATCH_TOO_LONG",
+                IssueCode::BatchTooLong,
                 "message",
                 None,
                 format!(
@@ -586,7 +588,7 @@ pub fn url_bytes(number: &str, text: &str) -> usize {
 pub fn oversized_list(field: &str, length: usize, limit: usize) -> Option<Issue> {
     match field {
         "to" => Some(Issue::new(
-            "BATCH_TOO_LARGE",
+            IssueCode::BatchTooLarge,
             "to",
             None,
             if limit == MAX_RECIPIENTS {
@@ -596,7 +598,7 @@ pub fn oversized_list(field: &str, length: usize, limit: usize) -> Option<Issue>
             },
         )),
         "message" => Some(Issue::new(
-            "MESSAGE_COUNT_MISMATCH",
+            IssueCode::MessageCountMismatch,
             "message",
             None,
             format!("message: {length} texts, more than the {limit} recipients there can be"),
@@ -616,76 +618,14 @@ pub fn validate_batch(input: &BatchInput) -> Vec<Issue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::recipient::RecipientProblem as R;
-    use crate::segment::MessageProblem as M;
-    use crate::sender_id::SenderIdProblem as S;
 
     #[test]
-    fn every_problem_code_is_listed() {
-        let codes = [
-            R::Empty.code(),
-            R::InvalidCharacter {
-                character: 'x',
-                position: 0,
-            }
-            .code(),
-            R::TooShort { digits: 1, min: 7 }.code(),
-            R::TooLong {
-                digits: 16,
-                max: 15,
-            }
-            .code(),
-            R::UnknownDialingCode.code(),
-            R::MainlandChina.code(),
-            R::WrongLengthForCountry {
-                dialing_code: 1,
-                national_digits: 9,
-                min: 10,
-                max: 10,
-            }
-            .code(),
-            R::Duplicate { first_index: 0 }.code(),
-            M::Empty.code(),
-            M::TooLong {
-                characters: 501,
-                max: 500,
-            }
-            .code(),
-            M::NulCharacter { position: 0 }.code(),
-            M::LoneSurrogate { position: 0 }.code(),
-            S::InvalidCharacter {
-                character: '-',
-                position: 0,
-            }
-            .code(),
-            S::TooLong {
-                length: 12,
-                max: 11,
-            }
-            .code(),
-        ];
-        for code in codes {
-            assert!(
-                ISSUE_CODES.contains(&code),
-                "{code} missing from ISSUE_CODES"
-            );
-        }
-        // The batch-level codes are written literally in this module; each must be listed too.
-        let source = include_str!("batch.rs");
-        for code in [
-            "MESSAGE_COUNT_MISMATCH",
-            "BATCH_EMPTY",
-            "BATCH_TOO_LARGE",
-            "BATCH_TOO_LONG",
-            "TYPE_INVALID",
-            "TASK_ID_TOO_LONG",
-            "TASK_ID_INVALID_CHARACTER",
-        ] {
-            assert!(
-                source.matches(&format!("\"{code}\"")).count() >= 2,
-                "{code}"
-            );
-            assert!(ISSUE_CODES.contains(&code));
+    fn every_issue_code_round_trips_and_is_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in IssueCode::ALL {
+            assert_eq!(IssueCode::parse(code.as_str()), Some(*code));
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+            assert!(code.as_str().chars().all(|c| c.is_ascii_uppercase() || c == '_'));
         }
     }
 }

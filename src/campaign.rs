@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::batch::{
+    IssueCode,
     check_recipients, check_settings, Batch, BatchInput, BatchSettings, DuplicateRule, Issue,
     Messages, MAX_RECIPIENTS, MAX_URL_BYTES,
 };
@@ -229,7 +230,7 @@ impl CampaignCheck {
         let mut issues = Vec::new();
         if total == 0 {
             issues.push(Issue::new(
-                "BATCH_EMPTY",
+                IssueCode::BatchEmpty,
                 "to",
                 None,
                 "to: the campaign has no recipients".into(),
@@ -255,7 +256,7 @@ impl CampaignCheck {
             (_, Some(count)) => {
                 if count != total {
                     issues.push(Issue::new(
-                        "MESSAGE_COUNT_MISMATCH",
+                        IssueCode::MessageCountMismatch,
                         "message",
                         None,
                         format!("message: {count} texts for {total} recipients; give one text for all or exactly one per recipient"),
@@ -602,7 +603,7 @@ impl Campaign {
                 self.finish_request(k, outcome.request_id.clone(), None);
                 false
             }
-            Err(error) if error.code() == "OUTCOME_UNKNOWN" => {
+            Err(error @ Error::OutcomeUnknown { .. }) => {
                 self.mark_request(k, State::Unknown { request: k32 });
                 entry
                     .push_str("\"result\":\"unknown\",\"code\":\"OUTCOME_UNKNOWN\",\"requestId\":");
@@ -617,7 +618,7 @@ impl Campaign {
             Err(error) => {
                 self.mark_request(k, State::Skipped { request: k32 });
                 entry.push_str("\"result\":\"not_sent\",\"code\":");
-                push_json_opt(&mut entry, Some(error.code()));
+                push_json_opt(&mut entry, Some(error.code().as_str()));
                 self.finish_request(
                     k,
                     error.request_id().map(str::to_string),
@@ -740,13 +741,13 @@ impl Campaign {
             State::Rejected { issue } => {
                 let issue = self.issues.get(issue as usize)?;
                 Fate::Rejected {
-                    code: issue.code,
+                    code: issue.code.as_str(),
                     message: &issue.message,
                     duplicate_of: issue.duplicate_of,
                 }
             }
             State::Dropped { of } => Fate::Rejected {
-                code: "RECIPIENT_DUPLICATE",
+                code: IssueCode::RecipientDuplicate.as_str(),
                 message: "dropped: the same number appears earlier in the list",
                 duplicate_of: Some(of as usize),
             },

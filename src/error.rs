@@ -31,6 +31,37 @@ pub struct ServiceError {
     pub retry_after_ms: Option<u64>,
 }
 
+crate::code::stable_codes! {
+    /// Every `SmsError.code` (`SmsErrorCode` in types.d.ts): ours, never Alibaba's, which travel
+    /// verbatim in `service_code()`.
+    ErrorCode {
+        InvalidBatch => "INVALID_BATCH",
+        InvalidCredentials => "INVALID_CREDENTIALS",
+        InvalidEndpoint => "INVALID_ENDPOINT",
+        InvalidNonce => "INVALID_NONCE",
+        InvalidTimestamp => "INVALID_TIMESTAMP",
+        InvalidOption => "INVALID_OPTION",
+        ConnectionFailed => "CONNECTION_FAILED",
+        Aborted => "ABORTED",
+        NotInitialized => "NOT_INITIALIZED",
+        SigningFailed => "SIGNING_FAILED",
+        NotAllowed => "NOT_ALLOWED",
+        JournalMismatch => "JOURNAL_MISMATCH",
+        JournalCorrupt => "JOURNAL_CORRUPT",
+        JournalFailed => "JOURNAL_FAILED",
+        Throttled => "THROTTLED",
+        SignatureRejected => "SIGNATURE_REJECTED",
+        CredentialsRejected => "CREDENTIALS_REJECTED",
+        TimestampRejected => "TIMESTAMP_REJECTED",
+        NonceReused => "NONCE_REUSED",
+        PermissionDenied => "PERMISSION_DENIED",
+        RequestRejected => "REQUEST_REJECTED",
+        ServiceRejected => "SERVICE_REJECTED",
+        UnexpectedResponse => "UNEXPECTED_RESPONSE",
+        OutcomeUnknown => "OUTCOME_UNKNOWN",
+    }
+}
+
 /// Which of our codes a service answer maps to (the table is in `response::classify`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -56,16 +87,16 @@ pub enum ServiceErrorKind {
 
 impl ServiceErrorKind {
     /// Our stable code for this kind.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ServiceErrorKind::Throttled => "THROTTLED",
-            ServiceErrorKind::SignatureRejected => "SIGNATURE_REJECTED",
-            ServiceErrorKind::CredentialsRejected => "CREDENTIALS_REJECTED",
-            ServiceErrorKind::TimestampRejected => "TIMESTAMP_REJECTED",
-            ServiceErrorKind::NonceReused => "NONCE_REUSED",
-            ServiceErrorKind::PermissionDenied => "PERMISSION_DENIED",
-            ServiceErrorKind::RequestRejected => "REQUEST_REJECTED",
-            ServiceErrorKind::ServiceRejected => "SERVICE_REJECTED",
+            ServiceErrorKind::Throttled => ErrorCode::Throttled,
+            ServiceErrorKind::SignatureRejected => ErrorCode::SignatureRejected,
+            ServiceErrorKind::CredentialsRejected => ErrorCode::CredentialsRejected,
+            ServiceErrorKind::TimestampRejected => ErrorCode::TimestampRejected,
+            ServiceErrorKind::NonceReused => ErrorCode::NonceReused,
+            ServiceErrorKind::PermissionDenied => ErrorCode::PermissionDenied,
+            ServiceErrorKind::RequestRejected => ErrorCode::RequestRejected,
+            ServiceErrorKind::ServiceRejected => ErrorCode::ServiceRejected,
         }
     }
 }
@@ -173,55 +204,28 @@ pub enum Error {
 
 impl Error {
     /// Our stable SCREAMING_SNAKE code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::InvalidBatch { .. } => "INVALID_BATCH",
-            Error::InvalidCredentials { .. } => "INVALID_CREDENTIALS",
-            Error::InvalidEndpoint { .. } => "INVALID_ENDPOINT",
-            Error::InvalidNonce => "INVALID_NONCE",
-            Error::InvalidTimestamp => "INVALID_TIMESTAMP",
-            Error::InvalidOption { .. } => "INVALID_OPTION",
-            Error::ConnectionFailed { .. } => "CONNECTION_FAILED",
-            Error::Aborted => "ABORTED",
-            Error::NotInitialized => "NOT_INITIALIZED",
-            Error::SigningFailed => "SIGNING_FAILED",
-            Error::NotAllowed { .. } => "NOT_ALLOWED",
-            Error::JournalMismatch { .. } => "JOURNAL_MISMATCH",
-            Error::JournalCorrupt { .. } => "JOURNAL_CORRUPT",
-            Error::JournalFailed { .. } => "JOURNAL_FAILED",
+            Error::InvalidBatch { .. } => ErrorCode::InvalidBatch,
+            Error::InvalidCredentials { .. } => ErrorCode::InvalidCredentials,
+            Error::InvalidEndpoint { .. } => ErrorCode::InvalidEndpoint,
+            Error::InvalidNonce => ErrorCode::InvalidNonce,
+            Error::InvalidTimestamp => ErrorCode::InvalidTimestamp,
+            Error::InvalidOption { .. } => ErrorCode::InvalidOption,
+            Error::ConnectionFailed { .. } => ErrorCode::ConnectionFailed,
+            Error::Aborted => ErrorCode::Aborted,
+            Error::NotInitialized => ErrorCode::NotInitialized,
+            Error::SigningFailed => ErrorCode::SigningFailed,
+            Error::NotAllowed { .. } => ErrorCode::NotAllowed,
+            Error::JournalMismatch { .. } => ErrorCode::JournalMismatch,
+            Error::JournalCorrupt { .. } => ErrorCode::JournalCorrupt,
+            Error::JournalFailed { .. } => ErrorCode::JournalFailed,
             Error::Service { kind, .. } => kind.code(),
-            Error::UnexpectedResponse { .. } => "UNEXPECTED_RESPONSE",
-            Error::OutcomeUnknown { .. } => "OUTCOME_UNKNOWN",
+            Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
+            Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
         }
     }
 
-    /// Every code `code()` can return, for the TypeScript union and its test.
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "INVALID_BATCH",
-        "INVALID_CREDENTIALS",
-        "INVALID_ENDPOINT",
-        "INVALID_NONCE",
-        "INVALID_TIMESTAMP",
-        "INVALID_OPTION",
-        "CONNECTION_FAILED",
-        "ABORTED",
-        "NOT_INITIALIZED",
-        "SIGNING_FAILED",
-        "NOT_ALLOWED",
-        "JOURNAL_MISMATCH",
-        "JOURNAL_CORRUPT",
-        "JOURNAL_FAILED",
-        "THROTTLED",
-        "SIGNATURE_REJECTED",
-        "CREDENTIALS_REJECTED",
-        "TIMESTAMP_REJECTED",
-        "NONCE_REUSED",
-        "PERMISSION_DENIED",
-        "REQUEST_REJECTED",
-        "SERVICE_REJECTED",
-        "UNEXPECTED_RESPONSE",
-        "OUTCOME_UNKNOWN",
-    ];
 
     /// The input field at fault (JavaScript option names), where there is one. For an invalid
     /// batch, the field of its first issue.
@@ -306,7 +310,7 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorReport<'e> {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub retryable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'e str>,
@@ -518,10 +522,11 @@ mod tests {
     #[test]
     fn codes_are_unique_and_listed() {
         let mut seen = std::collections::BTreeSet::new();
-        for c in Error::ALL_CODES {
-            assert!(seen.insert(*c), "duplicate {c}");
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(*c));
+            assert!(seen.insert(c.as_str()), "duplicate {c}");
             assert!(
-                c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'),
+                c.as_str().chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'),
                 "{c}"
             );
         }
@@ -543,7 +548,7 @@ mod tests {
         };
         assert!(throttled.retryable());
         assert_eq!(throttled.retry_after_ms(), Some(1000));
-        assert_eq!(throttled.code(), "THROTTLED");
+        assert_eq!(throttled.code().as_str(), "THROTTLED");
         assert!(throttled.to_string().contains("retry after 1000 ms"));
         let sig = Error::Service {
             kind: ServiceErrorKind::SignatureRejected,
@@ -558,6 +563,6 @@ mod tests {
             excerpt: None,
         };
         assert!(!unknown.retryable());
-        assert_eq!(unknown.code(), "OUTCOME_UNKNOWN");
+        assert_eq!(unknown.code().as_str(), "OUTCOME_UNKNOWN");
     }
 }

@@ -15,6 +15,8 @@
 )]
 #![forbid(unsafe_code)]
 
+mod code;
+
 pub mod batch;
 pub mod campaign;
 pub mod credentials;

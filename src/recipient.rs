@@ -94,16 +94,16 @@ pub enum RecipientProblem {
 
 impl RecipientProblem {
     /// The stable machine-readable code, e.g. `"RECIPIENT_TOO_SHORT"`. Never reworded once shipped.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::batch::IssueCode {
         match self {
-            RecipientProblem::Empty => "RECIPIENT_EMPTY",
-            RecipientProblem::InvalidCharacter { .. } => "RECIPIENT_INVALID_CHARACTER",
-            RecipientProblem::TooShort { .. } => "RECIPIENT_TOO_SHORT",
-            RecipientProblem::TooLong { .. } => "RECIPIENT_TOO_LONG",
-            RecipientProblem::UnknownDialingCode => "RECIPIENT_UNKNOWN_DIALING_CODE",
-            RecipientProblem::MainlandChina => "RECIPIENT_MAINLAND_CHINA",
-            RecipientProblem::WrongLengthForCountry { .. } => "RECIPIENT_WRONG_LENGTH",
-            RecipientProblem::Duplicate { .. } => "RECIPIENT_DUPLICATE",
+            RecipientProblem::Empty => crate::batch::IssueCode::RecipientEmpty,
+            RecipientProblem::InvalidCharacter { .. } => crate::batch::IssueCode::RecipientInvalidCharacter,
+            RecipientProblem::TooShort { .. } => crate::batch::IssueCode::RecipientTooShort,
+            RecipientProblem::TooLong { .. } => crate::batch::IssueCode::RecipientTooLong,
+            RecipientProblem::UnknownDialingCode => crate::batch::IssueCode::RecipientUnknownDialingCode,
+            RecipientProblem::MainlandChina => crate::batch::IssueCode::RecipientMainlandChina,
+            RecipientProblem::WrongLengthForCountry { .. } => crate::batch::IssueCode::RecipientWrongLength,
+            RecipientProblem::Duplicate { .. } => crate::batch::IssueCode::RecipientDuplicate,
         }
     }
 }
@@ -707,26 +707,26 @@ mod tests {
         );
         // A long run of marks stays linear and ends in a plain refusal.
         let junk = "1".to_owned() + &"(0)".repeat(200_000) + "1";
-        assert_eq!(strict(&junk).unwrap_err().code(), "RECIPIENT_TOO_SHORT");
+        assert_eq!(strict(&junk).unwrap_err().code().as_str(), "RECIPIENT_TOO_SHORT");
     }
 
     #[test]
     fn checks_run_in_the_documented_order() {
         // Characters before length: a bad character wins over 16 digits.
         assert_eq!(
-            strict("1234567890123456x").unwrap_err().code(),
+            strict("1234567890123456x").unwrap_err().code().as_str(),
             "RECIPIENT_INVALID_CHARACTER"
         );
         // Length before dialing code: a short +86 number is too short, not mainland.
-        assert_eq!(strict("+86 123").unwrap_err().code(), "RECIPIENT_TOO_SHORT");
+        assert_eq!(strict("+86 123").unwrap_err().code().as_str(), "RECIPIENT_TOO_SHORT");
         assert_eq!(
-            strict("+86 12345678901234").unwrap_err().code(),
+            strict("+86 12345678901234").unwrap_err().code().as_str(),
             "RECIPIENT_TOO_LONG"
         );
         // Dialing code before national length.
-        assert_eq!(strict("+999 1").unwrap_err().code(), "RECIPIENT_TOO_SHORT");
+        assert_eq!(strict("+999 1").unwrap_err().code().as_str(), "RECIPIENT_TOO_SHORT");
         assert_eq!(
-            strict("+999 123456").unwrap_err().code(),
+            strict("+999 123456").unwrap_err().code().as_str(),
             "RECIPIENT_UNKNOWN_DIALING_CODE"
         );
     }
@@ -748,7 +748,7 @@ mod tests {
             let e = strict(input).unwrap_err();
             assert_eq!(
                 (e.code(), &e),
-                ("RECIPIENT_EMPTY", &RecipientProblem::Empty),
+                (crate::batch::IssueCode::RecipientEmpty, &RecipientProblem::Empty),
                 "{input:?}"
             );
         }
@@ -777,7 +777,7 @@ mod tests {
                 },
                 "{input:?}"
             );
-            assert_eq!(e.code(), "RECIPIENT_INVALID_CHARACTER");
+            assert_eq!(e.code().as_str(), "RECIPIENT_INVALID_CHARACTER");
         }
     }
 
@@ -791,15 +791,15 @@ mod tests {
                 max: 15
             }
         );
-        assert_eq!(e.code(), "RECIPIENT_TOO_LONG");
+        assert_eq!(e.code().as_str(), "RECIPIENT_TOO_LONG");
         // The 00 prefix does not count.
         assert!(lenient("00 852 123456789012").is_ok());
         let e = strict("+852 123").unwrap_err();
         assert_eq!(e, RecipientProblem::TooShort { digits: 6, min: 7 });
-        assert_eq!(e.code(), "RECIPIENT_TOO_SHORT");
+        assert_eq!(e.code().as_str(), "RECIPIENT_TOO_SHORT");
         // 7 digits is long enough overall; "+852 1234" then fails on Hong Kong's length instead.
         assert_eq!(
-            strict("+852 1234").unwrap_err().code(),
+            strict("+852 1234").unwrap_err().code().as_str(),
             "RECIPIENT_WRONG_LENGTH"
         );
         assert!(lenient("+852 1234").is_ok());
@@ -819,7 +819,7 @@ mod tests {
             assert_eq!(
                 (e.code(), &e),
                 (
-                    "RECIPIENT_UNKNOWN_DIALING_CODE",
+                    crate::batch::IssueCode::RecipientUnknownDialingCode,
                     &RecipientProblem::UnknownDialingCode
                 ),
                 "{input:?}"
@@ -842,7 +842,7 @@ mod tests {
                 let e = result.unwrap_err();
                 assert_eq!(
                     (e.code(), &e),
-                    ("RECIPIENT_MAINLAND_CHINA", &RecipientProblem::MainlandChina),
+                    (crate::batch::IssueCode::RecipientMainlandChina, &RecipientProblem::MainlandChina),
                     "{input:?}"
                 );
             }
@@ -869,7 +869,7 @@ mod tests {
                 },
                 "{input:?}"
             );
-            assert_eq!(e.code(), "RECIPIENT_WRONG_LENGTH");
+            assert_eq!(e.code().as_str(), "RECIPIENT_WRONG_LENGTH");
             let r = lenient(input).unwrap();
             assert_eq!(
                 (r.normalized.as_str(), r.dialing_code),
@@ -877,7 +877,7 @@ mod tests {
             );
         }
         let e = strict("+39 123").unwrap_err();
-        assert_eq!(e.code(), "RECIPIENT_TOO_SHORT");
+        assert_eq!(e.code().as_str(), "RECIPIENT_TOO_SHORT");
         assert_eq!(
             strict("+49 12345678901234").unwrap_err(),
             RecipientProblem::TooLong {
@@ -909,7 +909,7 @@ mod tests {
         assert!(find_duplicates(&[]).is_empty());
         assert!(find_duplicates(&[None, None]).is_empty());
         let d = RecipientProblem::Duplicate { first_index: 0 };
-        assert_eq!(d.code(), "RECIPIENT_DUPLICATE");
+        assert_eq!(d.code().as_str(), "RECIPIENT_DUPLICATE");
         assert_eq!(
             d.to_string(),
             "the same number already appears as recipient #0"

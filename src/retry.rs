@@ -188,7 +188,7 @@ mod tests {
             },
             0.0,
         ) {
-            Next::Done(r) => assert_eq!(r.unwrap_err().code(), "THROTTLED"),
+            Next::Done(r) => assert_eq!(r.unwrap_err().code().as_str(), "THROTTLED"),
             other => panic!("{other:?}"),
         }
     }
@@ -215,7 +215,7 @@ mod tests {
             (500, r#"{"Code":"InternalError"}"#),
         ] {
             assert!(
-                matches!(answered(status, &[], body), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code() == "OUTCOME_UNKNOWN")
+                matches!(answered(status, &[], body), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code().as_str() == "OUTCOME_UNKNOWN")
             );
         }
     }

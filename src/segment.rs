@@ -102,12 +102,12 @@ pub enum MessageProblem {
 
 impl MessageProblem {
     /// The stable machine-readable code, e.g. `"MESSAGE_TOO_LONG"`. Never reworded once shipped.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::batch::IssueCode {
         match self {
-            MessageProblem::Empty => "MESSAGE_EMPTY",
-            MessageProblem::TooLong { .. } => "MESSAGE_TOO_LONG",
-            MessageProblem::NulCharacter { .. } => "MESSAGE_NUL_CHARACTER",
-            MessageProblem::LoneSurrogate { .. } => "MESSAGE_LONE_SURROGATE",
+            MessageProblem::Empty => crate::batch::IssueCode::MessageEmpty,
+            MessageProblem::TooLong { .. } => crate::batch::IssueCode::MessageTooLong,
+            MessageProblem::NulCharacter { .. } => crate::batch::IssueCode::MessageNulCharacter,
+            MessageProblem::LoneSurrogate { .. } => crate::batch::IssueCode::MessageLoneSurrogate,
         }
     }
 }
@@ -379,7 +379,7 @@ mod tests {
             let e = check_message(text).unwrap_err();
             assert_eq!(
                 (e.code(), &e),
-                ("MESSAGE_EMPTY", &MessageProblem::Empty),
+                (crate::batch::IssueCode::MessageEmpty, &MessageProblem::Empty),
                 "{text:?}"
             );
         }
@@ -389,7 +389,7 @@ mod tests {
     fn check_refuses_nul_with_utf16_position() {
         let e = check_message("😀a\0b").unwrap_err();
         assert_eq!(e, MessageProblem::NulCharacter { position: 3 });
-        assert_eq!(e.code(), "MESSAGE_NUL_CHARACTER");
+        assert_eq!(e.code().as_str(), "MESSAGE_NUL_CHARACTER");
         assert!(e.to_string().contains("position 3"));
     }
 
@@ -404,7 +404,7 @@ mod tests {
                 max: 500
             }
         );
-        assert_eq!(e.code(), "MESSAGE_TOO_LONG");
+        assert_eq!(e.code().as_str(), "MESSAGE_TOO_LONG");
         // 250 emoji are 500 units: allowed; one more is not.
         assert_eq!(check_message(&"😀".repeat(250)).unwrap().characters, 500);
         assert_eq!(
@@ -424,7 +424,7 @@ mod tests {
         let lone_high = [0x61, 0xD83D, 0x62];
         let e = text_from_utf16(&lone_high).unwrap_err();
         assert_eq!(e, MessageProblem::LoneSurrogate { position: 1 });
-        assert_eq!(e.code(), "MESSAGE_LONE_SURROGATE");
+        assert_eq!(e.code().as_str(), "MESSAGE_LONE_SURROGATE");
         // A pair before a lone low surrogate: position counts the pair as 2.
         let units = [0xD83D, 0xDE00, 0xDE00];
         assert_eq!(

@@ -86,10 +86,10 @@ pub enum SenderIdProblem {
 
 impl SenderIdProblem {
     /// The stable machine-readable code, e.g. `"SENDER_ID_TOO_LONG"`. Never reworded once shipped.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::batch::IssueCode {
         match self {
-            SenderIdProblem::InvalidCharacter { .. } => "SENDER_ID_INVALID_CHARACTER",
-            SenderIdProblem::TooLong { .. } => "SENDER_ID_TOO_LONG",
+            SenderIdProblem::InvalidCharacter { .. } => crate::batch::IssueCode::SenderIdInvalidCharacter,
+            SenderIdProblem::TooLong { .. } => crate::batch::IssueCode::SenderIdTooLong,
         }
     }
 }
@@ -147,7 +147,7 @@ mod tests {
                 max: 11
             }
         );
-        assert_eq!(e.code(), "SENDER_ID_TOO_LONG");
+        assert_eq!(e.code().as_str(), "SENDER_ID_TOO_LONG");
         // One letter among digits makes the 11 limit apply.
         let e = SenderId::parse("12345678901A").unwrap_err();
         assert_eq!(
@@ -177,7 +177,7 @@ mod tests {
                 max: 15
             }
         );
-        assert_eq!(e.code(), "SENDER_ID_TOO_LONG");
+        assert_eq!(e.code().as_str(), "SENDER_ID_TOO_LONG");
         assert!(e.to_string().contains("digits-only"));
     }
 
@@ -202,14 +202,14 @@ mod tests {
                 },
                 "{input:?}"
             );
-            assert_eq!(e.code(), "SENDER_ID_INVALID_CHARACTER");
+            assert_eq!(e.code().as_str(), "SENDER_ID_INVALID_CHARACTER");
         }
     }
 
     #[test]
     fn character_is_checked_before_length() {
         let e = SenderId::parse("ABCDEFGHIJKLMNOP-").unwrap_err();
-        assert_eq!(e.code(), "SENDER_ID_INVALID_CHARACTER");
+        assert_eq!(e.code().as_str(), "SENDER_ID_INVALID_CHARACTER");
     }
 
     #[test]

@@ -13,7 +13,7 @@ fn one(text: &str) -> Messages {
 
 /// (code, field, index) of every issue, in order.
 fn summary(issues: &[Issue]) -> Vec<(&'static str, &'static str, Option<usize>)> {
-    issues.iter().map(|i| (i.code, i.field, i.index)).collect()
+    issues.iter().map(|i| (i.code.as_str(), i.field, i.index)).collect()
 }
 
 const GOOD: &str = "85291234567";

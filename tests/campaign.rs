@@ -1,6 +1,6 @@
 //! Campaign planning, the ledger and the journal, natively: no clock, no network.
 
-use aliyun_globe_sms::batch::{BatchInput, Messages};
+use aliyun_globe_sms::batch::{BatchInput, IssueCode, Messages};
 use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules, Counts, Fate};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::response::read_batch_response;
@@ -151,15 +151,15 @@ fn problems_of_every_recipient_refuse_the_campaign_at_once() {
     input.message_type = Some("SPAM".into());
     input.messages = Messages::One(String::new());
     let issues = CampaignCheck::new(&input, 5, None, CampaignRules::default()).unwrap_err();
-    let codes: Vec<&str> = issues.iter().map(|i| i.code).collect();
+    let codes: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
     assert_eq!(codes, ["TYPE_INVALID", "MESSAGE_EMPTY"]);
     assert_eq!(
         CampaignCheck::new(&settings(), 0, None, CampaignRules::default()).unwrap_err()[0].code,
-        "BATCH_EMPTY"
+        IssueCode::BatchEmpty
     );
     assert_eq!(
         CampaignCheck::new(&settings(), 3, Some(2), CampaignRules::default()).unwrap_err()[0].code,
-        "MESSAGE_COUNT_MISMATCH"
+        IssueCode::MessageCountMismatch
     );
 }
 
@@ -301,11 +301,11 @@ fn a_journal_of_another_campaign_or_damaged_is_refused() {
     other_to[0] = "+65 9123 4567".into();
     let other = plan(&other_to, 20, CampaignRules::default()).unwrap();
     assert_eq!(
-        c.resume(&[other.journal_header()]).unwrap_err().code(),
+        c.resume(&[other.journal_header()]).unwrap_err().code().as_str(),
         "JOURNAL_MISMATCH"
     );
     assert_eq!(
-        c.resume(&["{}".into()]).unwrap_err().code(),
+        c.resume(&["{}".into()]).unwrap_err().code().as_str(),
         "JOURNAL_MISMATCH"
     );
     let damaged = vec![
@@ -319,7 +319,7 @@ fn a_journal_of_another_campaign_or_damaged_is_refused() {
     );
     let out_of_range = vec![header.clone(), "{\"request\":9,\"recipients\":[]}".into()];
     assert_eq!(
-        c.resume(&out_of_range).unwrap_err().code(),
+        c.resume(&out_of_range).unwrap_err().code().as_str(),
         "JOURNAL_CORRUPT"
     );
     let foreign_index = vec![
@@ -327,7 +327,7 @@ fn a_journal_of_another_campaign_or_damaged_is_refused() {
         r#"{"outcome":0,"result":"sent","requestId":"R","sent":[[99,"1"]],"failed":[]}"#.into(),
     ];
     assert_eq!(
-        c.resume(&foreign_index).unwrap_err().code(),
+        c.resume(&foreign_index).unwrap_err().code().as_str(),
         "JOURNAL_CORRUPT"
     );
 }

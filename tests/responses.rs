@@ -136,7 +136,7 @@ fn every_probed_answer_maps_to_a_typed_result() {
                 );
             }
             (Err((code, service_code)), Err(e)) => {
-                assert_eq!(e.code(), *code, "{id}: {e}");
+                assert_eq!(e.code().as_str(), *code, "{id}: {e}");
                 assert_eq!(e.service_code(), *service_code, "{id}");
                 assert_eq!(
                     e.http_status(),
@@ -169,17 +169,17 @@ fn throttling_carries_retry_after_and_is_the_only_retryable_answer() {
         r#"{"ResponseCode":"QPS_LIMIT_CONTROL","RequestId":"R2"}"#,
     )
     .unwrap_err();
-    assert_eq!(e.code(), "THROTTLED");
+    assert_eq!(e.code().as_str(), "THROTTLED");
     assert!(e.retryable());
     // A bare 429 (no body) still means "not processed".
     let e = read(&b, 429, &[], "").unwrap_err();
-    assert_eq!(e.code(), "THROTTLED");
+    assert_eq!(e.code().as_str(), "THROTTLED");
     assert_eq!(e.service_code(), None);
     // Throttling on a 5xx is still throttling.
     assert_eq!(
         read(&b, 503, &[], r#"{"Code":"Throttling"}"#)
             .unwrap_err()
-            .code(),
+            .code().as_str(),
         "THROTTLED"
     );
     for (status, body) in [

@@ -51,11 +51,14 @@ impl Journal {
     }
 }
 
+/// Texts that held a lone surrogate, with their problem (`None`: the shared text).
+type Broken = Vec<(Option<usize>, MessageProblem)>;
+
 /// The campaign's list, read whole from the caller's arrays (in one crossing each).
 struct Source {
     input: BatchInput,
     /// Per recipient: the problem of a text that held a lone surrogate.
-    broken: Vec<(Option<usize>, MessageProblem)>,
+    broken: Broken,
 }
 
 impl Source {
@@ -75,7 +78,7 @@ impl Source {
     fn part(
         &self,
         indexes: impl Iterator<Item = usize>,
-    ) -> (Vec<String>, Messages, Vec<(Option<usize>, MessageProblem)>) {
+    ) -> (Vec<String>, Messages, Broken) {
         let mut to = Vec::new();
         let mut texts = Vec::new();
         let mut broken = Vec::new();

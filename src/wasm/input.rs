@@ -58,7 +58,7 @@ pub fn is_sms_error(value: &JsValue) -> bool {
     }
     let text = |key| property(value, key).ok().and_then(|v| v.as_string());
     text("name").as_deref() == Some("SmsError")
-        && text("code").is_some_and(|code| crate::error::Error::ALL_CODES.contains(&code.as_str()))
+        && text("code").is_some_and(|code| crate::error::ErrorCode::parse(&code).is_some())
 }
 
 /// Why a caller's value could not be read into its shape.

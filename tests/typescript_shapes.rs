@@ -1,0 +1,279 @@
+//! The TypeScript in src/wasm/types.d.ts (and the SmsError class in pkg-template/index.extra.d.ts)
+//! is checked against the one declaration of each shape, the core's serde types: the field names of
+//! every input shape (as serde reads them) and of every output shape (as serde writes them), and
+//! the code unions. A field added, renamed or dropped on one side only fails here.
+
+use std::collections::BTreeSet;
+
+use aliyun_globe_sms::batch::{BatchInput, IssueCode, Messages};
+use aliyun_globe_sms::campaign::{Ledger, LedgerRow, Progress};
+use aliyun_globe_sms::error::{ErrorCode, ErrorReport, RecipientRef};
+use aliyun_globe_sms::options::{
+    BatchOptions, CampaignOptions, CredentialsOptions, SendOptions, SignAt, SignerAnswer,
+    BINDING_ONLY_FIELDS,
+};
+use aliyun_globe_sms::request::SignatureScheme;
+use aliyun_globe_sms::{Batch, BatchOutcome, Issue, SentRecipient};
+use serde::de::{self, Deserialize, Visitor};
+
+const TYPES: &str = include_str!("../src/wasm/types.d.ts");
+const EXTRA: &str = include_str!("../pkg-template/index.extra.d.ts");
+
+fn set<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> BTreeSet<String> {
+    items.into_iter().map(|s| s.as_ref().to_string()).collect()
+}
+
+/// The members of `export type NAME = "A" | "B" ...;`.
+fn union(source: &str, name: &str) -> BTreeSet<String> {
+    let start = source
+        .find(&format!("export type {name} ="))
+        .unwrap_or_else(|| panic!("no type {name}"));
+    let rest = &source[start..];
+    let end = rest.find(';').unwrap();
+    set(rest[..end]
+        .split('|')
+        .skip(1)
+        .map(|part| part.trim().trim_matches('"').to_string()))
+}
+
+/// The own fields of `export interface NAME` / `export declare class NAME`: its members at the
+/// first level of braces (`name:`, `name?:`, `readonly name?:`), methods and constructors left out.
+fn interface(source: &str, name: &str) -> BTreeSet<String> {
+    let start = [
+        format!("export interface {name} "),
+        format!("export declare class {name} "),
+    ]
+    .iter()
+    .find_map(|head| source.find(head.as_str()))
+    .unwrap_or_else(|| panic!("no interface {name}"));
+    let body = &source[start..];
+    let open = body.find('{').unwrap();
+    let mut depth = 0;
+    let mut fields = BTreeSet::new();
+    let mut line = String::new();
+    for c in body[open..].chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            '\n' => {
+                let text = line.trim().trim_start_matches("readonly ");
+                if let Some(colon) = text.find(':') {
+                    let name = text[..colon].trim_end_matches('?');
+                    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        fields.insert(name.to_string());
+                    }
+                }
+                line.clear();
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 1 && c != '{' {
+            line.push(c);
+        } else if depth > 1 {
+            line.push(' ');
+        }
+    }
+    fields
+}
+
+/// The field names serde reads for `T`: a deserializer that only records what it is asked for.
+fn read_fields<T: for<'de> Deserialize<'de>>() -> BTreeSet<String> {
+    struct Recorder(std::rc::Rc<std::cell::RefCell<Vec<&'static str>>>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("stop")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Stop {
+            Stop
+        }
+    }
+    impl<'de> de::Deserializer<'de> for Recorder {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0.borrow_mut().extend_from_slice(fields);
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let _ = T::deserialize(Recorder(seen.clone()));
+    let fields = set(seen.borrow().iter());
+    assert!(!fields.is_empty(), "{} read no struct", std::any::type_name::<T>());
+    fields
+}
+
+/// The keys serde writes for a value (every optional field present in the sample).
+fn written_fields<T: serde::Serialize>(value: &T) -> BTreeSet<String> {
+    match serde_json::to_value(value).unwrap() {
+        serde_json::Value::Object(map) => set(map.keys()),
+        other => panic!("not an object: {other}"),
+    }
+}
+
+fn binding_only(shape: &str) -> BTreeSet<String> {
+    set(BINDING_ONLY_FIELDS
+        .iter()
+        .filter(|(s, _)| *s == shape)
+        .map(|(_, f)| *f))
+}
+
+#[test]
+fn code_unions_match_the_core() {
+    assert_eq!(
+        union(TYPES, "SmsErrorCode"),
+        set(ErrorCode::ALL.iter().map(|c| c.as_str()))
+    );
+    assert_eq!(
+        union(TYPES, "IssueCode"),
+        set(IssueCode::ALL.iter().map(|c| c.as_str()))
+    );
+}
+
+#[test]
+fn option_shapes_match_their_typescript() {
+    assert_eq!(interface(TYPES, "BatchOptions"), read_fields::<BatchOptions>());
+    assert_eq!(interface(TYPES, "Credentials"), read_fields::<CredentialsOptions>());
+    assert_eq!(interface(TYPES, "SignAt"), read_fields::<SignAt>());
+    assert_eq!(interface(TYPES, "SignedRequest"), read_fields::<SignerAnswer>());
+    let send: BTreeSet<String> = read_fields::<SendOptions>()
+        .union(&binding_only("SendOptions"))
+        .cloned()
+        .collect();
+    assert_eq!(interface(TYPES, "SendOptions"), send);
+    let campaign: BTreeSet<String> = read_fields::<CampaignOptions>()
+        .union(&binding_only("CampaignOptions"))
+        .cloned()
+        .collect();
+    assert_eq!(interface(TYPES, "CampaignOptions"), campaign);
+}
+
+fn sample_batch() -> Batch {
+    let mut input = BatchInput::new(
+        vec!["+852 9123 4567".into()],
+        Messages::One("hello".into()),
+    );
+    input.from = Some("Acme".into());
+    input.task_id = Some("t-1".into());
+    Batch::validate(&input).unwrap()
+}
+
+#[test]
+fn result_shapes_match_their_typescript() {
+    let batch = sample_batch();
+    let sent = SentRecipient {
+        index: 0,
+        to: "+852 9123 4567".into(),
+        normalized_to: "85291234567".into(),
+        message_id: Some("m".into()),
+    };
+    let outcome = BatchOutcome {
+        request_id: Some("r".into()),
+        response_code: "OK".into(),
+        response_description: Some("d".into()),
+        from: Some("Acme".into()),
+        success_count: 1,
+        sent: vec![sent.clone()],
+        failed: Vec::new(),
+        dropped: Vec::new(),
+        anomalies: Vec::new(),
+        attempts: 1,
+    };
+    assert_eq!(interface(TYPES, "BatchSendResult"), written_fields(&outcome));
+    assert_eq!(interface(TYPES, "SentRecipient"), written_fields(&sent));
+    let issues = aliyun_globe_sms::batch::validate_batch(&BatchInput::new(
+        vec!["+86 138 0013 8000".into()],
+        Messages::One("x".into()),
+    ));
+    let issue: &Issue = issues.first().unwrap();
+    assert_eq!(interface(TYPES, "Issue"), written_fields(issue));
+    let count = aliyun_globe_sms::segment::count_segments("hello");
+    assert_eq!(interface(TYPES, "SegmentCount"), written_fields(&count));
+    let signing = batch.signing_request(SignatureScheme::default());
+    assert_eq!(interface(TYPES, "SigningRequest"), written_fields(&signing));
+    let recipient = RecipientRef {
+        index: 0,
+        to: "a",
+        normalized_to: "b",
+    };
+    assert_eq!(interface(TYPES, "RecipientRef"), written_fields(&recipient));
+}
+
+#[test]
+fn campaign_shapes_match_their_typescript() {
+    let row = LedgerRow {
+        index: 0,
+        to: "a",
+        normalized_to: Some("b".into()),
+        state: "sent",
+        message_id: None,
+        request_id: None,
+        code: None,
+        duplicate_of: None,
+    };
+    assert_eq!(interface(TYPES, "CampaignRecipient"), written_fields(&row));
+    let ledger = Ledger {
+        counts: Default::default(),
+        requests: aliyun_globe_sms::campaign::RequestCount { done: 0, total: 0 },
+        recipients: vec![row],
+    };
+    assert_eq!(interface(TYPES, "CampaignResult"), written_fields(&ledger));
+    assert_eq!(
+        interface(TYPES, "CampaignProgress"),
+        written_fields(&Progress {
+            counts: Default::default(),
+            pending: 0,
+            requests_done: 0,
+            requests_total: 0,
+            eta_ms: 0,
+        })
+    );
+}
+
+#[test]
+fn the_sms_error_class_declares_every_reported_field() {
+    let issues = vec![];
+    let report = ErrorReport {
+        code: ErrorCode::OutcomeUnknown,
+        retryable: false,
+        field: Some("f"),
+        index: Some(0),
+        http_status: Some(500),
+        request_id: Some("r"),
+        service_code: Some("s"),
+        retry_after_ms: Some(1),
+        issues: Some(&issues),
+        attempts: Some(1),
+        reason: Some("timeout"),
+        recipients: Some(Vec::new()),
+    };
+    let mut declared = interface(EXTRA, "SmsError");
+    // Set by the bindings beside the report: the Error's own name, and a stopped campaign's
+    // ledger.
+    for own in ["name", "ledger"] {
+        assert!(declared.remove(own), "SmsError declares {own}");
+    }
+    assert_eq!(declared, written_fields(&report));
+}
