@@ -105,7 +105,8 @@ pub fn lone_surrogates_replaced(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let hex_at = |at: usize| -> Option<u32> {
         let escape = bytes.get(at..at + 6)?;
-        if escape[0] != b'\\' || escape[1] != b'u' || !escape[2..].iter().all(u8::is_ascii_hexdigit) {
+        if escape[0] != b'\\' || escape[1] != b'u' || !escape[2..].iter().all(u8::is_ascii_hexdigit)
+        {
             return None;
         }
         u32::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
@@ -157,25 +158,32 @@ pub fn lone_surrogates_replaced(text: &str) -> String {
 }
 
 /// json_text's value against serde_json's, `Err` naming the first difference by its path.
+/// json_text keeps a number's text: it must be the very lexeme serde_json read, which serde_json
+/// reads again alone to the same number.
 pub fn same(ours: &JsonValue, theirs: &Value, path: &str) -> Result<(), String> {
+    same_with(ours, theirs, path, &|text, n| {
+        serde_json::from_str::<Number>(text).is_ok_and(|again| &again == n)
+    })
+}
+
+/// As `same`, with `numbers` saying whether json_text's number text is serde_json's number.
+pub fn same_with(
+    ours: &JsonValue,
+    theirs: &Value,
+    path: &str,
+    numbers: &dyn Fn(&str, &Number) -> bool,
+) -> Result<(), String> {
     let differ = || Err(format!("{path}: json_text {ours:?}, serde_json {theirs}"));
     match (ours, theirs) {
         (JsonValue::Null, Value::Null) => Ok(()),
         (JsonValue::Bool(a), Value::Bool(b)) if a == b => Ok(()),
         (JsonValue::String(a), Value::String(b)) if a == b => Ok(()),
-        // json_text keeps the number's text: it must be the very lexeme serde_json read, which
-        // serde_json reads again alone to the same number.
-        (JsonValue::Number(text), Value::Number(n)) => {
-            match serde_json::from_str::<Number>(text) {
-                Ok(again) if &again == n => Ok(()),
-                _ => differ(),
-            }
-        }
+        (JsonValue::Number(text), Value::Number(n)) if numbers(text, n) => Ok(()),
         (JsonValue::Array(a), Value::Array(b)) if a.len() == b.len() => a
             .iter()
             .zip(b)
             .enumerate()
-            .try_for_each(|(i, (a, b))| same(a, b, &format!("{path}[{i}]"))),
+            .try_for_each(|(i, (a, b))| same_with(a, b, &format!("{path}[{i}]"), numbers)),
         (JsonValue::Object(members), Value::Object(map)) => {
             // Every member json_text read is a key of serde_json's map, and every key of the map
             // is among them: the same keys.
@@ -188,7 +196,7 @@ pub fn same(ours: &JsonValue, theirs: &Value, path: &str) -> Result<(), String> 
                 let Some((_, last)) = members.iter().rev().find(|(k, _)| k == key) else {
                     return differ();
                 };
-                same(last, value, &inner)?;
+                same_with(last, value, &inner, numbers)?;
                 // ...and json_text's `get` gives the first, as its doc says.
                 let first = members.iter().find(|(k, _)| k == key).map(|(_, v)| v);
                 if ours.get(key) != first {

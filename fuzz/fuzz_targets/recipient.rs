@@ -27,18 +27,20 @@ use aliyun_globe_sms::recipient::{
 use aliyun_globe_sms::{NumberRules, Recipient, RecipientProblem};
 use libfuzzer_sys::fuzz_target;
 
-/// What each byte stands for in alphabet mode (indexed by the byte modulo the length).
+/// What each byte stands for in alphabet mode (indexed by the byte modulo the length): ASCII
+/// digits three times over, then full-width, Arabic-Indic and Persian digits, prefixes and
+/// brackets, dashes, spaces and invisible marks, and what does not belong.
+#[rustfmt::skip]
 const ALPHABET: &[&str] = &[
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", // ASCII digits, ten times as likely
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", //
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", //
-    "\u{FF10}", "\u{FF18}", "\u{FF19}", // full-width
-    "\u{0660}", "\u{0665}", "\u{0669}", // Arabic-Indic
-    "\u{06F0}", "\u{06F5}", "\u{06F9}", // Persian
-    "+", "+", "\u{FF0B}", "00", "(0)", "(0)", "(", ")", "\u{FF08}", "\u{FF09}", "-", ".", "/",
-    "\u{FF0D}", "\u{2010}", "\u{2015}", "\u{2212}", " ", " ", "\u{A0}", "\u{202F}", "\u{3000}",
-    "\t", "\n", "\r", "\u{200B}", "\u{200F}", "\u{202A}", "\u{2066}", "\u{FEFF}", "x", "e", "*",
-    "#", ",", ";", "\u{1F4DE}", "\u{0301}", "\u{FF11}", "\u{FFFD}", "852", "86", "1", "44", "0",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "\u{FF10}", "\u{FF18}", "\u{FF19}", "\u{0660}", "\u{0665}", "\u{0669}", "\u{06F0}", "\u{06F5}",
+    "\u{06F9}", "+", "+", "\u{FF0B}", "00", "(0)", "(0)", "(", ")", "\u{FF08}", "\u{FF09}",
+    "-", ".", "/", "\u{FF0D}", "\u{2010}", "\u{2015}", "\u{2212}", " ", " ", "\u{A0}", "\u{202F}",
+    "\u{3000}", "\t", "\n", "\r", "\u{200B}", "\u{200F}", "\u{202A}", "\u{2066}", "\u{FEFF}",
+    "x", "e", "*", "#", ",", ";", "\u{1F4DE}", "\u{0301}", "\u{FF11}", "\u{FFFD}", "852", "86",
+    "1", "44", "0",
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -90,12 +92,15 @@ fn check_number(text: &str) {
     }
     match (&lenient, &strict) {
         (Ok(a), Ok(b)) => assert_eq!(a, b, "{text:?}"),
-        (Ok(a), Err(RecipientProblem::WrongLengthForCountry {
-            dialing_code,
-            national_digits,
-            min,
-            max,
-        })) => {
+        (
+            Ok(a),
+            Err(RecipientProblem::WrongLengthForCountry {
+                dialing_code,
+                national_digits,
+                min,
+                max,
+            }),
+        ) => {
             assert_eq!(a.dialing_code, *dialing_code, "{text:?}");
             assert_eq!(
                 a.normalized.len(),
@@ -114,9 +119,18 @@ fn check_number(text: &str) {
 fn check_recipient(text: &str, recipient: &Recipient) {
     let n = &recipient.normalized;
     assert!(n.bytes().all(|b| b.is_ascii_digit()), "{text:?} → {n:?}");
-    assert!((MIN_DIGITS..=MAX_DIGITS).contains(&n.len()), "{text:?} → {n:?}");
-    assert!(n.starts_with(&recipient.dialing_code.to_string()), "{text:?} → {recipient:?}");
-    assert_ne!(recipient.dialing_code, MAINLAND_CHINA_DIALING_CODE, "{text:?}");
+    assert!(
+        (MIN_DIGITS..=MAX_DIGITS).contains(&n.len()),
+        "{text:?} → {n:?}"
+    );
+    assert!(
+        n.starts_with(&recipient.dialing_code.to_string()),
+        "{text:?} → {recipient:?}"
+    );
+    assert_ne!(
+        recipient.dialing_code, MAINLAND_CHINA_DIALING_CODE,
+        "{text:?}"
+    );
     assert_eq!(
         dialing_code_of(n),
         Some((recipient.dialing_code, recipient.region)),
@@ -167,10 +181,12 @@ fn check_problem(text: &str, problem: &RecipientProblem) {
 
 /// The value of what `normalize` reads as a digit: ASCII, full-width, Arabic-Indic, Persian.
 fn digit_value(c: char) -> Option<u8> {
-    ['0', '\u{FF10}', '\u{0660}', '\u{06F0}'].iter().find_map(|zero| {
-        let d = (c as u32).checked_sub(*zero as u32)?;
-        (d < 10).then_some(d as u8)
-    })
+    ['0', '\u{FF10}', '\u{0660}', '\u{06F0}']
+        .iter()
+        .find_map(|zero| {
+            let d = (c as u32).checked_sub(*zero as u32)?;
+            (d < 10).then_some(d as u8)
+        })
 }
 
 fn check_duplicates(recipients: &[Option<&Recipient>], pairs: &[(usize, usize)]) {

@@ -191,7 +191,11 @@ fn push_string(out: &mut String, s: &str) {
 
 fn push_item(out: &mut String, item: &Item, batch: &Batch) {
     let entries = batch.entries();
-    let entry = |i: &u16| &entries[usize::from(*i) % entries.len()].recipient.normalized;
+    let entry = |i: &u16| {
+        &entries[usize::from(*i) % entries.len()]
+            .recipient
+            .normalized
+    };
     match item {
         Item::Entry(i) => push_string(out, entry(i)),
         Item::EntryDecorated(i) => {
@@ -361,7 +365,10 @@ fuzz_target!(|input: Input| {
 
     match read_batch_response(batch, credentials.as_ref(), status, &headers, &body) {
         Ok(outcome) => {
-            assert!((200..=299).contains(&status), "a success from HTTP {status}");
+            assert!(
+                (200..=299).contains(&status),
+                "a success from HTTP {status}"
+            );
             assert_eq!(outcome.response_code, "OK");
             assert_eq!(outcome.attempts, 1);
             assert_eq!(outcome.dropped.as_slice(), batch.dropped());
@@ -372,7 +379,10 @@ fuzz_target!(|input: Input| {
                 entries.len(),
                 "every recipient once"
             );
-            let (mut s, mut f) = (outcome.sent.iter().peekable(), outcome.failed.iter().peekable());
+            let (mut s, mut f) = (
+                outcome.sent.iter().peekable(),
+                outcome.failed.iter().peekable(),
+            );
             for entry in entries {
                 if let Some(r) = s.next_if(|r| r.index == entry.index) {
                     assert_eq!(r.to, entry.given);
@@ -381,7 +391,10 @@ fuzz_target!(|input: Input| {
                     assert_eq!(r.to, entry.given);
                     assert_eq!(r.normalized_to, entry.recipient.normalized);
                 } else {
-                    panic!("recipient {} is neither sent nor failed, in order", entry.index);
+                    panic!(
+                        "recipient {} is neither sent nor failed, in order",
+                        entry.index
+                    );
                 }
             }
 
@@ -389,7 +402,11 @@ fuzz_target!(|input: Input| {
                 .anomalies
                 .iter()
                 .any(|a| matches!(a, Anomaly::MessageIdCountMismatch { .. }));
-            let paired = outcome.sent.iter().filter(|r| r.message_id.is_some()).count();
+            let paired = outcome
+                .sent
+                .iter()
+                .filter(|r| r.message_id.is_some())
+                .count();
             if count_mismatch {
                 assert_eq!(paired, 0, "MessageIds paired despite the count mismatch");
             } else {
@@ -415,7 +432,10 @@ fuzz_target!(|input: Input| {
                     excerpt,
                 } => {
                     assert_eq!(*http_status, status);
-                    assert!((300..=499).contains(&status), "UNEXPECTED_RESPONSE from {status}");
+                    assert!(
+                        (300..=499).contains(&status),
+                        "UNEXPECTED_RESPONSE from {status}"
+                    );
                     assert_scrubbed("excerpt", excerpt, EXCERPT_CHARACTERS, secrets);
                 }
                 Error::OutcomeUnknown {
