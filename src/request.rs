@@ -138,7 +138,28 @@ pub fn sign_batch(
     credentials: &Credentials,
     context: &SigningContext<'_>,
 ) -> Result<SignedRequest, Error> {
-    sign_parameters(&OperationParameters::of_batch(batch), credentials, context).map(|(r, _)| r)
+    check_nonce(context.nonce)?;
+    let parameters = OperationParameters::of_batch(batch);
+    // The fast path: no intermediate text is kept, so none is built.
+    Ok(match context.scheme {
+        SignatureScheme::V1 => {
+            sign_v1(&parameters, credentials, context, |wire, url| {
+                let secret = credentials.access_key_secret();
+                (v1::signature_writing_query("POST", wire, secret, url), ())
+            })
+            .0
+        }
+        SignatureScheme::Acs3 => {
+            sign_acs3(&parameters, credentials, context, |input, url| {
+                let (id, secret) = (credentials.access_key_id(), credentials.access_key_secret());
+                (
+                    acs3::authorization_writing_query(input, id, secret, url),
+                    (),
+                )
+            })
+            .0
+        }
+    })
 }
 
 /// Signs operation parameters as given (the SDK treats `To` and `Message` as opaque text) and
@@ -150,8 +171,22 @@ pub fn sign_parameters(
 ) -> Result<(SignedRequest, SigningTrace), Error> {
     check_nonce(context.nonce)?;
     Ok(match context.scheme {
-        SignatureScheme::V1 => sign_v1(parameters, credentials, context),
-        SignatureScheme::Acs3 => sign_acs3(parameters, credentials, context),
+        SignatureScheme::V1 => {
+            let (request, trace) = sign_v1(parameters, credentials, context, |wire, url| {
+                let secret = credentials.access_key_secret();
+                let trace = v1::sign_with("POST", wire, secret, Some(url));
+                (trace.signature.clone(), trace)
+            });
+            (request, SigningTrace::V1(trace))
+        }
+        SignatureScheme::Acs3 => {
+            let (request, trace) = sign_acs3(parameters, credentials, context, |input, url| {
+                let (id, secret) = (credentials.access_key_id(), credentials.access_key_secret());
+                let trace = acs3::sign_with(input, id, secret, Some(url));
+                (trace.authorization.clone(), trace)
+            });
+            (request, SigningTrace::Acs3(trace))
+        }
     })
 }
 
@@ -196,20 +231,26 @@ fn check_nonce(nonce: &str) -> Result<(), Error> {
     }
 }
 
-fn push_query(url: &mut String, parameters: &[(&str, &str)]) {
-    for (i, (name, value)) in parameters.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(name);
-        url.push('=');
-        percent::encode_for_url_into(value, url);
-    }
+/// The endpoint's base URL with room for the query of `parameters` (and `extra` bytes more), so
+/// a 600 KB URL is written without being copied as it grows.
+fn url_with_room(endpoint: &Endpoint, parameters: &[(&str, &str)], extra: usize) -> String {
+    let mut url = endpoint.base_url();
+    let query: usize = parameters
+        .iter()
+        .map(|(name, value)| 1 + name.len() + 1 + percent::url_encoded_len(value))
+        .sum();
+    url.reserve(query + extra);
+    url
 }
 
-fn sign_v1(
+/// Builds the signature 1.0 request; `sign` writes the query onto the URL and returns the
+/// signature, with whatever else it keeps.
+fn sign_v1<T>(
     parameters: &OperationParameters,
     credentials: &Credentials,
     context: &SigningContext<'_>,
-) -> (SignedRequest, SigningTrace) {
+    sign: impl FnOnce(&[(&str, &str)], &mut String) -> (String, T),
+) -> (SignedRequest, T) {
     let timestamp = context.timestamp.to_string();
     // The SDK's insertion order (wire-format.md §3); the signature itself sorts.
     let mut wire: Vec<(&str, &str)> = vec![
@@ -227,10 +268,13 @@ fn sign_v1(
     wire.push(("SignatureVersion", "1.0"));
     wire.push(("AccessKeyId", credentials.access_key_id()));
 
-    let signed = v1::sign("POST", &wire, credentials.access_key_secret());
-    wire.push(("Signature", signed.signature.as_str()));
-    let mut url = context.endpoint.base_url();
-    push_query(&mut url, &wire);
+    // "&Signature=" and 28 Base64 characters, at most 3 bytes each once URL-encoded.
+    let mut url = url_with_room(context.endpoint, &wire, 11 + 28 * 3);
+    let (signature, kept) = sign(&wire, &mut url);
+    // Sent last, after every signed parameter, as the SDK does.
+    url.push_str(if wire.is_empty() { "?" } else { "&" });
+    url.push_str("Signature=");
+    percent::encode_for_url_into(&signature, &mut url);
     (
         SignedRequest {
             method: "POST",
@@ -238,15 +282,18 @@ fn sign_v1(
             headers: Vec::new(),
             body: String::new(),
         },
-        SigningTrace::V1(signed),
+        kept,
     )
 }
 
-fn sign_acs3(
+/// Builds the ACS3 request; `sign` writes the query onto the URL and returns the
+/// `Authorization` value, with whatever else it keeps.
+fn sign_acs3<T>(
     parameters: &OperationParameters,
     credentials: &Credentials,
     context: &SigningContext<'_>,
-) -> (SignedRequest, SigningTrace) {
+    sign: impl FnOnce(&acs3::CanonicalInput<'_>, &mut String) -> (String, T),
+) -> (SignedRequest, T) {
     let date = context.timestamp.to_string();
     let query = parameters.in_wire_order();
     // Headers in the SDK's order (wire-format.md §10.2), without host and user-agent.
@@ -271,7 +318,8 @@ fn sign_acs3(
             .filter(|(name, _)| name.starts_with("x-acs-"))
             .copied(),
     );
-    let signed = acs3::sign(
+    let mut url = url_with_room(context.endpoint, &query, 0);
+    let (authorization, kept) = sign(
         &acs3::CanonicalInput {
             method: "POST",
             path: "/",
@@ -279,16 +327,13 @@ fn sign_acs3(
             headers: &to_sign,
             payload_sha256: acs3::EMPTY_PAYLOAD_SHA256,
         },
-        credentials.access_key_id(),
-        credentials.access_key_secret(),
+        &mut url,
     );
-    let mut url = context.endpoint.base_url();
-    push_query(&mut url, &query);
     let mut owned: Vec<(String, String)> = headers
         .iter()
         .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
         .collect();
-    owned.push(("Authorization".to_string(), signed.authorization.clone()));
+    owned.push(("Authorization".to_string(), authorization));
     (
         SignedRequest {
             method: "POST",
@@ -296,7 +341,7 @@ fn sign_acs3(
             headers: owned,
             body: String::new(),
         },
-        SigningTrace::Acs3(signed),
+        kept,
     )
 }
 

@@ -192,6 +192,12 @@ fn signature_acs3_vectors() {
         let batch = batch_of(v);
         let (req, trace) =
             request::sign_parameters(&OperationParameters::of_batch(&batch), &creds, &ctx).unwrap();
+        // The fast path (nothing kept) sends the very same request.
+        assert_eq!(
+            request::sign_batch(&batch, &creds, &ctx).unwrap(),
+            req,
+            "{id}"
+        );
         let SigningTrace::Acs3(t) = trace else {
             panic!("{id}: wrong scheme")
         };

@@ -1,6 +1,7 @@
 //! ACS3-HMAC-SHA256 (signature v3), the official SDK's default scheme (wire-format.md §10).
 
-use super::{hex_lower, percent};
+use super::hex_lower;
+use super::query::{self, Canonical};
 
 /// The algorithm name written at the head of the string-to-sign and of `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -49,19 +50,80 @@ pub fn sign(
     access_key_id: &str,
     access_key_secret: &str,
 ) -> Acs3Signature {
-    let mut query: Vec<(&str, &str)> = input.query.to_vec();
-    super::sort_by_name(&mut query);
-    let mut canonical_query = String::new();
-    for (i, (name, value)) in query.iter().enumerate() {
-        if i > 0 {
-            canonical_query.push('&');
-        }
-        // The SDK leaves names unencoded (§10.3); ours are plain ASCII words either way.
-        canonical_query.push_str(name);
-        canonical_query.push('=');
-        percent::encode_into(value, &mut canonical_query);
-    }
+    sign_with(input, access_key_id, access_key_secret, None)
+}
 
+/// [`sign`], also writing the query parameters onto `url` in the order given, as
+/// [`authorization_writing_query`] does.
+pub(crate) fn sign_with(
+    input: &CanonicalInput<'_>,
+    access_key_id: &str,
+    access_key_secret: &str,
+    url: Option<&mut String>,
+) -> Acs3Signature {
+    let mut hashed = Vec::new();
+    let parts = run(
+        input,
+        access_key_id,
+        access_key_secret,
+        url,
+        Some(&mut hashed),
+    );
+    // What was hashed, byte for byte (the request is ASCII apart from header values, which are
+    // UTF-8 text as given).
+    let canonical_request = String::from_utf8_lossy(&hashed).into_owned();
+    // The query is the third line; the last three lines are the headers' and the payload hash's.
+    let head = input.method.len() + 1 + input.path.len() + 1;
+    let tail = 1
+        + parts.canonical_headers.len()
+        + 1
+        + parts.signed_headers.len()
+        + 1
+        + input.payload_sha256.len();
+    let canonical_query = canonical_request
+        .get(head..canonical_request.len().saturating_sub(tail))
+        .unwrap_or("")
+        .to_string();
+    Acs3Signature {
+        canonical_query,
+        canonical_headers: parts.canonical_headers,
+        signed_headers: parts.signed_headers,
+        canonical_request,
+        string_to_sign: parts.string_to_sign,
+        signature: parts.signature,
+        authorization: parts.authorization,
+    }
+}
+
+/// The `Authorization` header alone, writing the query parameters onto `url` as
+/// `?name=value&…` (in the order given, the SDK's URL encoding) on the way. The canonical
+/// request is hashed as it is encoded, never built.
+pub fn authorization_writing_query(
+    input: &CanonicalInput<'_>,
+    access_key_id: &str,
+    access_key_secret: &str,
+    url: &mut String,
+) -> String {
+    run(input, access_key_id, access_key_secret, Some(url), None).authorization
+}
+
+/// The texts every signing produces; the long ones (canonical query and request) only pass
+/// through the hash.
+struct Parts {
+    canonical_headers: String,
+    signed_headers: String,
+    string_to_sign: String,
+    signature: String,
+    authorization: String,
+}
+
+fn run(
+    input: &CanonicalInput<'_>,
+    access_key_id: &str,
+    access_key_secret: &str,
+    url: Option<&mut String>,
+    mut copy: Option<&mut Vec<u8>>,
+) -> Parts {
     let mut headers: Vec<(String, &str)> = input
         .headers
         .iter()
@@ -81,36 +143,46 @@ pub fn sign(
         signed_headers.push_str(name);
     }
 
-    // The header block already ends in '\n'; joining with '\n' leaves the blank line §10.3 shows.
-    let canonical_request = [
-        input.method,
-        input.path,
-        &canonical_query,
+    // The six parts joined with '\n'. The header block already ends in '\n', which leaves the
+    // blank line §10.3 shows.
+    let mut sha256 = sha2::Sha256::default();
+    let mut hash = |piece: &[u8]| {
+        sha2::Digest::update(&mut sha256, piece);
+        if let Some(copy) = copy.as_deref_mut() {
+            copy.extend_from_slice(piece);
+        }
+    };
+    for part in [input.method, "\n", input.path, "\n"] {
+        hash(part.as_bytes());
+    }
+    query::write(input.query, Canonical::Acs3, url, &mut hash);
+    for part in [
+        "\n",
         &canonical_headers,
+        "\n",
         &signed_headers,
+        "\n",
         input.payload_sha256,
-    ]
-    .join("\n");
-    let string_to_sign = format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()));
+    ] {
+        hash(part.as_bytes());
+    }
+    let string_to_sign = format!("{ALGORITHM}\n{}", hex_digest(sha256));
     // The key is the secret exactly as given: no '&', no encoding (wire-format.md §10.5).
     let signature = hmac_sha256_hex(access_key_secret.as_bytes(), string_to_sign.as_bytes());
     let authorization = format!(
         "{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
     );
-    Acs3Signature {
-        canonical_query,
+    Parts {
         canonical_headers,
         signed_headers,
-        canonical_request,
         string_to_sign,
         signature,
         authorization,
     }
 }
 
-fn sha256_hex(message: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex_lower(&sha2::Sha256::digest(message))
+fn hex_digest(sha256: sha2::Sha256) -> String {
+    hex_lower(&sha2::Digest::finalize(sha256))
 }
 
 fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
@@ -123,6 +195,15 @@ fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SHA-256 the way `run` feeds it: in pieces (here two, cut anywhere), then hex.
+    fn sha256_hex(message: &[u8]) -> String {
+        let mut sha256 = sha2::Sha256::default();
+        let (a, b) = message.split_at(message.len() / 3);
+        sha2::Digest::update(&mut sha256, a);
+        sha2::Digest::update(&mut sha256, b);
+        hex_digest(sha256)
+    }
 
     #[test]
     fn empty_payload_hash_is_sha256_of_nothing() {

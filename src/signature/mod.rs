@@ -7,6 +7,7 @@
 
 pub mod acs3;
 pub mod percent;
+mod query;
 pub mod v1;
 
 /// The hex digit of the low four bits of `value`, with letters from `a_or_upper_a` (`b'a'` or

@@ -1,7 +1,10 @@
 //! Signature version 1.0: HMAC-SHA1 over the sorted, twice-encoded parameters
 //! (wire-format.md §6; the official SDK's `signatureAlgorithm: 'v2'` path).
 
+use hmac::Mac as _;
+
 use super::percent;
+use super::query::{self, Canonical};
 
 /// Every text the signature 1.0 recipe produces, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,48 +21,93 @@ pub struct V1Signature {
 ///
 /// Names are sorted in byte order, which is the SDK's code-unit order for these ASCII names.
 pub fn sign(method: &str, parameters: &[(&str, &str)], access_key_secret: &str) -> V1Signature {
-    let mut sorted: Vec<(&str, &str)> = parameters.to_vec();
-    super::sort_by_name(&mut sorted);
+    sign_with(method, parameters, access_key_secret, None)
+}
 
-    let mut canonicalized_query = String::new();
-    for (i, (name, value)) in sorted.iter().enumerate() {
-        if i > 0 {
-            canonicalized_query.push('&');
-        }
-        percent::encode_into(name, &mut canonicalized_query);
-        canonicalized_query.push('=');
-        percent::encode_into(value, &mut canonicalized_query);
-    }
-
-    let mut string_to_sign =
-        String::with_capacity(method.len() + 4 + canonicalized_query.len() * 2);
-    string_to_sign.push_str(method);
-    string_to_sign.push('&');
-    // The path is always "/" on this API; encoded it reads %2F.
-    string_to_sign.push_str("%2F");
-    string_to_sign.push('&');
-    percent::encode_into(&canonicalized_query, &mut string_to_sign);
-
-    let signature = hmac_sha1_base64(access_key_secret, &string_to_sign);
+/// [`sign`], also writing `parameters` onto `url` as its query in the order given, as
+/// [`signature_writing_query`] does.
+pub(crate) fn sign_with(
+    method: &str,
+    parameters: &[(&str, &str)],
+    access_key_secret: &str,
+    url: Option<&mut String>,
+) -> V1Signature {
+    let mut string_to_sign = Vec::new();
+    let signature = run(
+        method,
+        parameters,
+        access_key_secret,
+        url,
+        Some(&mut string_to_sign),
+    );
     V1Signature {
-        canonicalized_query,
-        string_to_sign,
+        canonicalized_query: canonicalized_query(parameters),
+        // What was hashed, byte for byte: ASCII, so the conversion changes nothing.
+        string_to_sign: String::from_utf8_lossy(&string_to_sign).into_owned(),
         signature,
     }
 }
 
-fn hmac_sha1_base64(access_key_secret: &str, string_to_sign: &str) -> String {
-    // The key is the secret's raw UTF-8 bytes followed by '&', never encoded (wire-format.md §6.5).
+/// The signature alone, writing `parameters` onto `url` as `?name=value&…` (in the order
+/// given, the SDK's URL encoding) on the way. The string-to-sign is never built: it is hashed as
+/// it is encoded, each long value read once for both texts.
+pub fn signature_writing_query(
+    method: &str,
+    parameters: &[(&str, &str)],
+    access_key_secret: &str,
+    url: &mut String,
+) -> String {
+    run(method, parameters, access_key_secret, Some(url), None)
+}
+
+fn run(
+    method: &str,
+    parameters: &[(&str, &str)],
+    access_key_secret: &str,
+    url: Option<&mut String>,
+    mut copy: Option<&mut Vec<u8>>,
+) -> String {
+    let mut mac = signing_mac(access_key_secret);
+    let mut hash = |piece: &[u8]| {
+        mac.update(piece);
+        if let Some(copy) = copy.as_deref_mut() {
+            copy.extend_from_slice(piece);
+        }
+    };
+    hash(method.as_bytes());
+    // The path is always "/" on this API; encoded it reads %2F.
+    hash(b"&%2F&");
+    query::write(parameters, Canonical::V1, url, &mut hash);
+    finish(mac)
+}
+
+/// The canonicalized query the plain way (sort, encode, join), for the trace: the signature
+/// itself hashes it encoded a second time without building it (see `query`).
+fn canonicalized_query(parameters: &[(&str, &str)]) -> String {
+    let mut sorted: Vec<(&str, &str)> = parameters.to_vec();
+    super::sort_by_name(&mut sorted);
+    let mut out = String::new();
+    for (i, (name, value)) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent::encode_into(name, &mut out);
+        out.push('=');
+        percent::encode_into(value, &mut out);
+    }
+    out
+}
+
+/// HMAC-SHA1 keyed with the secret's raw UTF-8 bytes followed by '&', never encoded
+/// (wire-format.md §6.5).
+fn signing_mac(access_key_secret: &str) -> hmac::Hmac<sha1::Sha1> {
     let mut key = Vec::with_capacity(access_key_secret.len() + 1);
     key.extend_from_slice(access_key_secret.as_bytes());
     key.push(b'&');
-    hmac_sha1_base64_keyed(&key, string_to_sign.as_bytes())
+    super::hmac(&key)
 }
 
-fn hmac_sha1_base64_keyed(key: &[u8], message: &[u8]) -> String {
-    use hmac::Mac as _;
-    let mut mac = super::hmac::<sha1::Sha1>(key);
-    mac.update(message);
+fn finish(mac: hmac::Hmac<sha1::Sha1>) -> String {
     super::base64_standard(&mac.finalize().into_bytes())
 }
 
@@ -67,34 +115,56 @@ fn hmac_sha1_base64_keyed(key: &[u8], message: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn hmac_sha1_base64(key: &[u8], message: &[u8]) -> String {
+        let mut mac = super::super::hmac::<sha1::Sha1>(key);
+        mac.update(message);
+        finish(mac)
+    }
+
     #[test]
     fn hmac_sha1_base64_matches_rfc2202() {
         // RFC 2202 cases 1, 2 and 6 (a key longer than the 64-byte block is hashed first); the
         // RFC gives hex, these are the same 20 bytes in Base64.
         assert_eq!(
-            hmac_sha1_base64_keyed(&[0x0b; 20], b"Hi There"),
+            hmac_sha1_base64(&[0x0b; 20], b"Hi There"),
             "thcxhlUFcmTii8C2+zeMjvFGvgA="
         );
         assert_eq!(
-            hmac_sha1_base64_keyed(b"Jefe", b"what do ya want for nothing?"),
+            hmac_sha1_base64(b"Jefe", b"what do ya want for nothing?"),
             "7/zfauXrL6LSdBbV8YTfnCWafHk="
         );
         assert_eq!(
-            hmac_sha1_base64_keyed(
+            hmac_sha1_base64(
                 &[0xaa; 80],
                 b"Test Using Larger Than Block-Size Key - Hash Key First"
             ),
             "qkrl4VJy0A6VcFY3zoo7Ve1AIRI="
         );
         // The key is the secret with '&' appended, never the bare secret.
-        assert_ne!(
-            hmac_sha1_base64("Jefe", "what do ya want for nothing?"),
-            "7/zfauXrL6LSdBbV8YTfnCWafHk="
-        );
+        let mut mac = signing_mac("Jefe");
+        mac.update(b"what do ya want for nothing?");
         assert_eq!(
-            hmac_sha1_base64("Jefe", "what do ya want for nothing?"),
-            hmac_sha1_base64_keyed(b"Jefe&", b"what do ya want for nothing?")
+            finish(mac),
+            hmac_sha1_base64(b"Jefe&", b"what do ya want for nothing?")
         );
+    }
+
+    #[test]
+    fn the_string_to_sign_is_what_was_hashed() {
+        let params = [("b", "x y"), ("a", "1*")];
+        let signed = sign("POST", &params, "s");
+        assert_eq!(signed.canonicalized_query, "a=1%2A&b=x%20y");
+        assert_eq!(signed.string_to_sign, "POST&%2F&a%3D1%252A%26b%3Dx%2520y");
+        assert_eq!(
+            signed.signature,
+            hmac_sha1_base64(b"s&", signed.string_to_sign.as_bytes())
+        );
+        let mut url = String::new();
+        assert_eq!(
+            signature_writing_query("POST", &params, "s", &mut url),
+            signed.signature
+        );
+        assert_eq!(url, "?b=x%20y&a=1*");
     }
 
     #[test]
