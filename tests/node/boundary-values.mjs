@@ -1,0 +1,1528 @@
+// The boundary fuzzer's engine (tests/node/boundary-fuzz.test.mjs drives it): hostile JS values,
+// the cases built from them (seeded: case i of seed s is the same on every run), the contract
+// every export is held to (issue 11), and the child process that runs the cases.
+//
+// The cases run in a child (`node boundary-values.mjs` with BFZ_* variables) so that a case that
+// kills the process (a segfault, a wasm trap that poisons the instance, a synchronous call that
+// never returns) is reported by name and the run goes on from the next case. The child writes the
+// index of the case it is in to a breadcrumb file before each call, and reports everything else
+// over IPC. It starts its own sandbox (qps off) and counts every API request the sandbox answers,
+// so each async call is checked for what it sent: an INVALID_* rejection must have sent nothing.
+
+import { openSync, readFileSync, readdirSync, writeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
+import * as sms from "aliyun-globe-sms";
+import { DEFAULT_KEY, DEFAULT_STS_KEY, startSandbox } from "aliyun-globe-sms/sandbox";
+
+// ---------------------------------------------------------------- the closed unions, from the package
+
+/** The package's root folder, found from its entry (so the lists come from what is installed). */
+function packageRoot() {
+  let dir = dirname(fileURLToPath(import.meta.resolve("aliyun-globe-sms")));
+  for (let i = 0; i < 5; i += 1) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name === "aliyun-globe-sms") return dir;
+    } catch {
+      // not the root yet
+    }
+    dir = dirname(dir);
+  }
+  throw new Error("boundary fuzz: cannot find the installed aliyun-globe-sms package root");
+}
+
+/** The string members of `export type NAME = "A" | "B" ...;` in the package's top-level .d.ts files. */
+function unionFromTypes(name) {
+  const root = packageRoot();
+  for (const file of readdirSync(root).filter((f) => f.endsWith(".d.ts"))) {
+    const match = new RegExp(`export\\s+type\\s+${name}\\s*=([^;]*);`).exec(readFileSync(join(root, file), "utf8"));
+    if (match) return new Set([...match[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]));
+  }
+  throw new Error(`boundary fuzz: no \`export type ${name}\` in ${root}/*.d.ts`);
+}
+
+export const ERROR_CODES = unionFromTypes("SmsErrorCode");
+const ISSUE_CODES = unionFromTypes("IssueCode");
+const ISSUE_FIELDS = unionFromTypes("IssueField");
+
+/** Codes that say the call stopped before any request left: the sandbox must have seen none. */
+const NOTHING_SENT = new Set([
+  "INVALID_BATCH",
+  "INVALID_OPTION",
+  "INVALID_CREDENTIALS",
+  "INVALID_ENDPOINT",
+  "INVALID_NONCE",
+  "INVALID_TIMESTAMP",
+  "NOT_ALLOWED",
+  "ABORTED",
+  "NOT_INITIALIZED",
+  "JOURNAL_MISMATCH",
+  "JOURNAL_CORRUPT",
+  "SIGNING_FAILED",
+  "CONNECTION_FAILED",
+]);
+/** Codes that must say which option is wrong. */
+const NEEDS_FIELD = new Set(["INVALID_OPTION", "INVALID_CREDENTIALS", "INVALID_ENDPOINT", "INVALID_NONCE", "INVALID_TIMESTAMP"]);
+
+export const SYNC_EXPORTS = ["validateBatch", "countSegments", "signRequest", "createSigningHandler"];
+export const ASYNC_EXPORTS = ["batchSend", "sendCampaign", "resumeCampaign", "ready", "handler"];
+
+// ---------------------------------------------------------------- seeded randomness
+
+/** xorshift32 over a state mixed from (seed, index): case `index` of `seed` is reproducible alone. */
+export function rng(seed, index) {
+  let state = (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x27d4eb2d) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0 || 0x1234567;
+  const next32 = () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+  for (let i = 0; i < 4; i += 1) next32();
+  const next = () => next32() / 4294967296;
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    chance: (p) => next() < p,
+    pick: (list) => list[Math.floor(next() * list.length)],
+    /** `k` distinct items of `list`, in a random order. */
+    sample: (list, k) => {
+      const pool = [...list];
+      const out = [];
+      while (out.length < k && pool.length) out.push(pool.splice(Math.floor(next() * pool.length), 1)[0]);
+      return out;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- the caller's own throws
+
+/** What hostile getters and traps throw: the package must never let it (or any non-SmsError) out. */
+export class CallerError extends Error {
+  constructor(where) {
+    super(`the caller's own error (${where})`);
+    this.name = "CallerError";
+  }
+}
+
+/** Every value a hostile getter or trap of the current case threw, to recognise it if it leaks. */
+let thrownByCaller = new Set();
+function callerThrow(where, r) {
+  // Mostly an Error; sometimes a value a careless wrapper would choke on (`e.message` of a Symbol…).
+  const kind = r ? r.int(8) : 0;
+  const value = kind === 6 ? Symbol(`caller's own throw (${where})`) : kind === 7 ? Object.freeze({ thrownBy: where }) : new CallerError(where);
+  thrownByCaller.add(value);
+  throw value;
+}
+
+// ---------------------------------------------------------------- descriptions
+
+/** A short printable form of a string: lone surrogates and NUL escaped, long ones cut. */
+function showString(s) {
+  if (s.length <= 48) return JSON.stringify(s);
+  const head = JSON.stringify(s.slice(0, 16));
+  return `${head.slice(0, -1)}…" (${s.length.toLocaleString("en")} UTF-16 units)`;
+}
+
+function showNumber(n) {
+  return Object.is(n, -0) ? "-0" : String(n);
+}
+
+/** What came out of a call, for a failure message: never throws, never huge. */
+export function showOutcome(value) {
+  try {
+    if (typeof value === "string") return showString(value);
+    if (typeof value === "symbol") return `Symbol(${value.description})`;
+    if (value instanceof Error || (value && typeof value === "object" && "message" in value && "name" in value)) {
+      const bits = [`${value.constructor?.name ?? "?"} name=${JSON.stringify(value.name)}`];
+      if (value.code !== undefined) bits.push(`code=${JSON.stringify(value.code)}`);
+      if (value.field !== undefined) bits.push(`field=${JSON.stringify(value.field)}`);
+      const message = String(value.message);
+      bits.push(`message=${JSON.stringify(message.length > 160 ? `${message.slice(0, 160)}…` : message)}`);
+      return bits.join(" ");
+    }
+    return inspect(value, { depth: 2, breakLength: Infinity, maxStringLength: 80, maxArrayLength: 6 }).slice(0, 300);
+  } catch (error) {
+    return `(unprintable: ${String(error?.message ?? error).slice(0, 80)})`;
+  }
+}
+
+// ---------------------------------------------------------------- hostile values
+//
+// A value is { value, desc, kind }. `kind` is what the contract's expectations key on:
+//   undefined null boolean number bigint symbol string function boxed date signal object
+//   array-str (only strings)  array-bad (a non-string or hole at a short index)
+//   array-long (length > 1000)  hostile (throws when read: revoked or throwing Proxy, getters)
+//   array-hostile (an array that throws when its length or elements are read)  callable-hostile
+
+const NUMBERS = [0, -0, 1, -1, 1.5, 10, 11, 1000, 1001, 600000, 600001, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e308, Number.MIN_VALUE, -1e-300, 0.1];
+const BIGINTS = [0n, 1n, -1n, 10n, 2n ** 64n, -(2n ** 100n)];
+const STRINGS = [
+  "",
+  " ",
+  "a",
+  "+852 9123 4567",
+  "85291230000",
+  "86 138 0013 8000",
+  "\0",
+  "a\0b",
+  "\uD800",
+  "x\uDC00y",
+  "\uDBFF\uDFFF",
+  "😀",
+  "€{}[]~^|\\",
+  "NOTIFY",
+  "MKT",
+  "ACS3",
+  "1.0",
+  "stop",
+  "continue",
+  "__proto__",
+  "constructor",
+  "toString",
+  "<script>",
+  "%00%ZZ%",
+  "\r\n",
+  "\u202e\u200b",
+  "x".repeat(500),
+  "x".repeat(501),
+  "é".repeat(256),
+  "1".repeat(16),
+  "A".repeat(12),
+];
+let hugeCache;
+/** A few MB of text, made once (strings are immutable, so sharing it is safe). */
+export function hugeString() {
+  hugeCache ??= "\u00e9".repeat(3 * 1024 * 1024);
+  return hugeCache;
+}
+
+export const VALID_NUMBERS = ["+852 9123 4567", "+65 9123 4567", "00852-9123-4568", "(852) 91234569", "85291234570", "+44 7700 900123", "+1 415 555 0132", "+81 90 1234 5678", "+61 412 345 678", "+49 1512 3456789"];
+const VALID_TEXTS = ["Your code is 4821", "Привет, это тест", "€ {} [] ~ ^ |", "😀 emoji", "x".repeat(500), "Our sale starts today"];
+
+function leaf(value, desc, kind) {
+  return { value, desc, kind };
+}
+
+const manyCache = new Map();
+/** `n` distinct valid numbers (shared: callers that change it take a copy). */
+function manyNumbers(n) {
+  if (!manyCache.has(n)) manyCache.set(n, Object.freeze(Array.from({ length: n }, (_, i) => `+852 9${String(i).padStart(7, "0")}`)));
+  return manyCache.get(n);
+}
+
+function revoked(target) {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+/** A Proxy of `target` whose `trap` throws the caller's own error. */
+function trapThrows(target, trap, r) {
+  return new Proxy(target, { [trap]: () => callerThrow(`proxy ${trap} trap`, r) });
+}
+
+/** Defines a getter that throws the caller's own error. */
+function throwingGetter(object, key, r) {
+  Object.defineProperty(object, key, { get: () => callerThrow(`getter ${String(key)}`, r), enumerable: true, configurable: true });
+  return object;
+}
+
+const PROXY_TRAPS = ["get", "has", "ownKeys", "getPrototypeOf", "getOwnPropertyDescriptor"];
+
+/** An array of strings with a huge `length` and (almost) no elements. */
+export function sparse(length, first) {
+  const array = [];
+  array.length = length;
+  if (first !== undefined) array[0] = first;
+  return array;
+}
+
+/** A random hostile value; `field` tailors a few picks (an `endpoint` never points off this machine). */
+export function anyValue(r, field) {
+  const roll = r.int(100);
+  if (roll < 4) return leaf(undefined, "undefined", "undefined");
+  if (roll < 8) return leaf(null, "null", "null");
+  if (roll < 12) return r.chance(0.5) ? leaf(true, "true", "boolean") : leaf(false, "false", "boolean");
+  if (roll < 24) {
+    const n = r.pick(NUMBERS);
+    return leaf(n, showNumber(n), "number");
+  }
+  if (roll < 28) {
+    const b = r.pick(BIGINTS);
+    return leaf(b, `${b}n`, "bigint");
+  }
+  if (roll < 31) return r.chance(0.5) ? leaf(Symbol("fuzz"), "Symbol(fuzz)", "symbol") : leaf(Symbol.iterator, "Symbol.iterator", "symbol");
+  if (roll < 44) {
+    if (field === "endpoint") {
+      const s = r.pick(["", "javascript:alert(1)", "http://example.com/", "ftp://127.0.0.1/", "https://", "\0", "\uD800", "http://[::1", "file:///etc/passwd", "http://127.0.0.1:99999/"]);
+      return leaf(s, showString(s), "string");
+    }
+    if (r.chance(0.003)) return leaf(hugeString(), showString(hugeString()), "string");
+    const s = r.pick(STRINGS);
+    return leaf(s, showString(s), "string");
+  }
+  if (roll < 50) return functionValue(r);
+  if (roll < 62) return objectValue(r);
+  if (roll < 76) return arrayValue(r);
+  return hostileValue(r);
+}
+
+function functionValue(r) {
+  switch (r.int(6)) {
+    case 0:
+      return leaf(() => {}, "() => {}", "function");
+    case 1:
+      return leaf(() => callerThrow("function call", r), "() => { throw CallerError }", "function");
+    case 2:
+      return leaf(async () => callerThrow("async function", r), "async () => { throw CallerError }", "function");
+    case 3:
+      return leaf(class Fuzz {}, "class Fuzz {}", "function");
+    case 4:
+      return leaf(() => r.pick([42, null, "x", {}, [], Symbol("s")]), "() => (a garbage value)", "function");
+    default:
+      return leaf(revoked(() => {}), "revoked Proxy of a function", "callable-hostile");
+  }
+}
+
+function objectValue(r) {
+  switch (r.int(22)) {
+    case 0:
+      return leaf({}, "{}", "object");
+    case 1:
+      return leaf(Object.create(null), "Object.create(null)", "object");
+    case 2:
+      return leaf(new Date(0), "new Date(0)", "date");
+    case 3:
+      return leaf(new Date(NaN), "new Date(NaN)", "date");
+    case 4:
+      return leaf(new Date(8.64e15), "new Date(8.64e15)", "date");
+    case 5:
+      return leaf(new Map([["to", ["+85291234567"]]]), "new Map([[to, …]])", "object");
+    case 6:
+      return leaf(new Set(["+85291234567"]), "new Set([…])", "object");
+    case 7:
+      return leaf(new Uint8Array([43, 56, 53]), "new Uint8Array(3)", "object");
+    case 8:
+      return leaf(new ArrayBuffer(8), "new ArrayBuffer(8)", "object");
+    case 9:
+      return leaf(/x/g, "/x/g", "object");
+    case 10:
+      return leaf(new Error("an ordinary error"), "new Error()", "object");
+    case 11:
+      return leaf(Promise.resolve("+85291234567"), "Promise.resolve(…)", "object");
+    case 12:
+      return r.chance(0.5) ? leaf(new String("+852 9123 4567"), 'new String("+852 9123 4567")', "boxed") : leaf(new Number(5000), "new Number(5000)", "boxed");
+    case 13:
+      return leaf(Object(1n), "Object(1n)", "boxed");
+    case 14:
+      return leaf(AbortSignal.abort(), "AbortSignal.abort()", "signal");
+    case 15:
+      return leaf(new AbortController().signal, "an AbortSignal (not aborted)", "signal");
+    case 16:
+      return leaf(new URL("http://127.0.0.1/"), "new URL(http://127.0.0.1/)", "object");
+    case 17:
+      return leaf({ length: 1, 0: "+85291234567" }, "{ length: 1, 0: … } (array-like)", "object");
+    case 18:
+      return leaf({ toString: () => "+85291234567", valueOf: () => 5000 }, "{ toString, valueOf }", "object");
+    case 19:
+      return leaf(Object.create({ to: ["+852 9123 4567"], message: "inherited", accessKeyId: DEFAULT_KEY.accessKeyId }), "Object.create({ to, message, accessKeyId }) (inherited)", "object");
+    case 20:
+      return leaf(Object.freeze({ accessKeyId: 42, accessKeySecret: null }), "frozen { accessKeyId: 42, accessKeySecret: null }", "object");
+    default:
+      return leaf(
+        { [Symbol.toPrimitive]: () => callerThrow("Symbol.toPrimitive", r), toString: () => callerThrow("toString", r) },
+        "{ [Symbol.toPrimitive]() { throw }, toString() { throw } }",
+        "object",
+      );
+  }
+}
+
+function arrayValue(r) {
+  switch (r.int(14)) {
+    case 0:
+      return leaf([], "[]", "array-str");
+    case 1:
+      return leaf(["+852 9123 4567"], '["+852 9123 4567"]', "array-str");
+    case 2: {
+      const s = r.pick(STRINGS);
+      return leaf([s, s], `[${showString(s)}, same]`, "array-str");
+    }
+    case 3:
+      return leaf([1], "[1]", "array-bad");
+    case 4:
+      return leaf([["+852 9123 4567"]], '[["+852 9123 4567"]] (nested)', "array-bad");
+    case 5:
+      return leaf(["+852 9123 4567", Symbol("s")], '["+852 9123 4567", Symbol(s)]', "array-bad");
+    case 6:
+      return leaf(["+852 9123 4567", 10n], '["+852 9123 4567", 10n]', "array-bad");
+    case 7:
+      return leaf(["+852 9123 4567", , "+65 9123 4567"], '["+852 9123 4567", <hole>, "+65 9123 4567"]', "array-bad"); // eslint-disable-line no-sparse-arrays
+    case 8:
+      return leaf([null, undefined], "[null, undefined]", "array-bad");
+    case 9:
+      return leaf(manyNumbers(1001).slice(), "1001 numbers", "array-long");
+    case 10: {
+      const length = r.pick([1001, 5000, 2 ** 31]);
+      return leaf(sparse(length, "+852 9123 4567"), `sparse array, length ${length}`, "array-long");
+    }
+    case 11: {
+      // Rare: the contract says this must be refused from its length, without copying.
+      if (r.chance(0.1)) return leaf(sparse(2 ** 32 - 1), "sparse array, length 2**32-1", "array-long");
+      return leaf([new Date(0), {}], "[new Date(0), {}]", "array-bad");
+    }
+    case 12: {
+      const array = ["+852 9123 4567", "+65 9123 4567"];
+      Object.setPrototypeOf(array, []);
+      array.extra = "inherited?";
+      return leaf(array, "array with a foreign prototype and an extra key", "array-str");
+    }
+    default: {
+      class Tricky extends Array {}
+      const array = Tricky.from(["+852 9123 4567"]);
+      return leaf(array, "Array subclass instance", "array-str");
+    }
+  }
+}
+
+function hostileValue(r) {
+  switch (r.int(12)) {
+    case 0:
+      return leaf(revoked({}), "revoked Proxy of {}", "hostile");
+    case 1:
+      return leaf(revoked([]), "revoked Proxy of []", "array-hostile");
+    case 2: {
+      const trap = r.pick(PROXY_TRAPS);
+      return leaf(trapThrows({}, trap, r), `Proxy of {} whose ${trap} trap throws`, trap === "get" ? "hostile" : "object");
+    }
+    case 3: {
+      const trap = r.pick(PROXY_TRAPS);
+      return leaf(trapThrows(["+852 9123 4567"], trap, r), `Proxy of ["+852 9123 4567"] whose ${trap} trap throws`, trap === "get" ? "array-hostile" : "array-maybe");
+    }
+    case 4: {
+      const array = ["+852 9123 4567", "+65 9123 4567"];
+      const proxy = new Proxy(array, { get: (t, k, rec) => (k === "length" ? callerThrow("length", r) : Reflect.get(t, k, rec)) });
+      return leaf(proxy, "Proxy of an array whose length throws", "array-hostile");
+    }
+    case 5: {
+      const at = r.int(3);
+      const array = throwingGetter(["+852 9123 4567", "+65 9123 4567", "+852 9123 4568"], at, r);
+      return leaf(array, `array whose element [${at}] is a throwing getter`, "array-hostile");
+    }
+    case 6: {
+      const array = ["+852 9123 4567", , "+65 9123 4567"]; // eslint-disable-line no-sparse-arrays
+      Object.setPrototypeOf(array, trapThrows([], "get", r));
+      return leaf(array, "array with a hole whose prototype is a throwing Proxy", "array-hostile");
+    }
+    case 7: {
+      const object = Object.create(trapThrows({}, "get", r));
+      return leaf(object, "Object.create(Proxy whose get trap throws)", "hostile");
+    }
+    case 8: {
+      const object = {};
+      for (const key of ["to", "message", "accessKeyId", "accessKeySecret", "timestamp", "nonce", "append", "read", "aborted", "senderIds"]) throwingGetter(object, key, r);
+      return leaf(object, "object whose every known key is a throwing getter", "hostile");
+    }
+    case 9: {
+      let reads = 0;
+      const object = { get to() { reads += 1; return reads === 1 ? ["+852 9123 4567"] : 42; } };
+      return leaf(object, "object whose `to` getter changes between reads", "object");
+    }
+    case 10: {
+      const array = ["+852 9123 4567"];
+      array[Symbol.iterator] = () => callerThrow("Symbol.iterator", r);
+      return leaf(array, "array whose Symbol.iterator throws", "array-str");
+    }
+    default:
+      return leaf(trapThrows(["+852 9123 4567"], "get", r), "Proxy of an array whose get trap throws", "array-hostile");
+  }
+}
+
+// ---------------------------------------------------------------- options, fields and expectations
+
+const BATCH_FIELDS = ["to", "message", "from", "type", "taskId", "dropDuplicates", "checkNationalLength"];
+const SIGN_FIELDS = [...BATCH_FIELDS, "credentials", "endpoint", "signatureVersion"];
+const SEND_FIELDS = [...SIGN_FIELDS, "timeoutMs", "maxAttempts", "signal", "signer"];
+const CAMPAIGN_FIELDS = [...SEND_FIELDS, "qps", "allOrNothing", "onUnknown", "onProgress", "journal"];
+const HANDLER_FIELDS = ["credentials", "endpoint", "allow"];
+/** What each export reads: a wrong type there must be INVALID_OPTION naming it. */
+const READS = {
+  validateBatch: BATCH_FIELDS,
+  signRequest: SIGN_FIELDS,
+  batchSend: SEND_FIELDS,
+  sendCampaign: CAMPAIGN_FIELDS,
+  resumeCampaign: CAMPAIGN_FIELDS,
+  createSigningHandler: HANDLER_FIELDS,
+};
+const FIELD_TYPES = {
+  to: "to",
+  message: "message",
+  from: "string",
+  type: "string",
+  taskId: "string",
+  dropDuplicates: "boolean",
+  checkNationalLength: "boolean",
+  credentials: "credentials",
+  endpoint: "string",
+  signatureVersion: "string",
+  timeoutMs: { min: 1, max: 600000, integer: true },
+  maxAttempts: { min: 1, max: 10, integer: true },
+  qps: { min: 0, max: 1000, integer: false, open: true },
+  signal: "signal",
+  signer: "function",
+  onProgress: "function",
+  onUnknown: "string",
+  allOrNothing: "boolean",
+  journal: "object",
+  allow: "object",
+};
+const PRIMITIVE = new Set(["boolean", "number", "bigint", "symbol", "string"]);
+
+/**
+ * The error a value of `kind` at option `field` must give, when the rest of the options are
+ * valid: `{ codes, fields, prefix }`, or null when the contract only asks for the general rule.
+ */
+export function expectFor(field, kind, value, name) {
+  const type = FIELD_TYPES[field];
+  // The signing handler only keeps its credentials when made: an object of any shape is checked
+  // when it signs (500 SIGNING_FAILED), so only a primitive must be refused at once.
+  if (name === "createSigningHandler" && field === "credentials" && !PRIMITIVE.has(kind)) return null;
+  const invalid = (prefix = false, codes = ["INVALID_OPTION"]) => ({ codes, fields: [field], prefix });
+  if (kind === "undefined" || kind === "null" || kind === "boxed" || type === undefined) return null;
+  if (typeof type === "object") {
+    if (kind !== "number") return invalid(kind === "hostile" || kind === "array-hostile");
+    const ok = Number.isFinite(value) && (!type.integer || Number.isInteger(value)) && (type.open ? value > type.min : value >= type.min) && value <= type.max && !Object.is(value, -0);
+    return ok ? null : invalid();
+  }
+  switch (type) {
+    case "string":
+      return kind === "string" ? null : invalid(kind === "hostile" || kind === "array-hostile");
+    case "boolean":
+      return kind === "boolean" ? null : invalid(kind === "hostile" || kind === "array-hostile");
+    case "function":
+      return kind === "function" || kind === "callable-hostile" ? null : invalid(kind === "hostile" || kind === "array-hostile");
+    case "signal":
+      return kind === "signal" ? null : invalid(kind === "hostile" || kind === "array-hostile");
+    case "to":
+      if (kind === "array-str" || kind === "array-long" || kind === "array-maybe") return null;
+      return invalid(true);
+    case "message":
+      if (kind === "array-str" || kind === "array-long" || kind === "array-maybe" || kind === "string") return null;
+      return invalid(true);
+    case "credentials":
+      if (PRIMITIVE.has(kind)) return invalid();
+      return invalid(true, ["INVALID_OPTION", "INVALID_CREDENTIALS"]);
+    case "object":
+      if (PRIMITIVE.has(kind)) return invalid();
+      return kind === "hostile" || kind === "array-hostile" ? invalid(true) : null;
+    default:
+      return null;
+  }
+}
+
+/** An own data property, without running a getter the fuzzer put there. */
+function own(object, key) {
+  return Object.getOwnPropertyDescriptor(object, key)?.value;
+}
+
+function copyKey(key) {
+  return { ...key };
+}
+
+/** An in-memory journal, durable "enough" for one process. */
+function memoryJournal(entries = []) {
+  return { append: (entry) => void entries.push(entry), read: () => entries };
+}
+
+/** A valid batch (every number valid, distinct; texts within the limits). */
+function baseBatch(r) {
+  const to = r.sample(VALID_NUMBERS, 1 + r.int(3));
+  const options = { to, message: r.chance(0.3) ? to.map(() => r.pick(VALID_TEXTS)) : r.pick(VALID_TEXTS) };
+  if (r.chance(0.3)) options.from = r.pick(["Alicloud", "Acme", "12345"]);
+  if (r.chance(0.3)) options.type = r.pick(["NOTIFY", "MKT"]);
+  if (r.chance(0.2)) options.taskId = `task-${r.int(1000)}`;
+  if (r.chance(0.1)) options.checkNationalLength = r.chance(0.5);
+  if (r.chance(0.1)) options.dropDuplicates = r.chance(0.5);
+  return options;
+}
+
+/** Valid options for `name`, aimed at this child's sandbox with its test keys. */
+export function baseOptions(r, name, env) {
+  if (name === "createSigningHandler") {
+    const options = { credentials: copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY), endpoint: env.url };
+    if (r.chance(0.3)) options.allow = { senderIds: ["Acme"], maxRecipients: 10, types: ["NOTIFY"], authorize: () => true };
+    return options;
+  }
+  const options = baseBatch(r);
+  if (name === "validateBatch") return options;
+  options.credentials = copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY);
+  options.endpoint = env.url;
+  if (r.chance(0.3)) options.signatureVersion = r.pick(["1.0", "ACS3"]);
+  if (name === "signRequest") return options;
+  options.timeoutMs = 10000;
+  if (r.chance(0.3)) options.maxAttempts = 1 + r.int(4);
+  if (r.chance(0.2)) options.signal = new AbortController().signal;
+  if (name === "batchSend") return options;
+  options.qps = 1000; // the pacer is process-wide per key: a default 1 call/s would slow the run down
+  // Mostly all-or-nothing, so that a batch with a bad recipient sends nothing (the run stays fast).
+  options.allOrNothing = r.chance(0.9);
+  if (r.chance(0.2)) options.onUnknown = r.pick(["stop", "continue"]);
+  if (r.chance(0.2)) options.onProgress = () => {};
+  if (name === "resumeCampaign" || r.chance(0.2)) options.journal = memoryJournal();
+  return options;
+}
+
+/** A signer that really signs (with the sandbox key) what it is asked. */
+function sandboxSigner(env) {
+  return async (request) => sms.signRequest({ ...request, credentials: copyKey(DEFAULT_KEY), endpoint: env.url });
+}
+
+// ---------------------------------------------------------------- random cases
+
+const EXPORT_WEIGHTS = [
+  ["validateBatch", 24],
+  ["countSegments", 14],
+  ["signRequest", 18],
+  ["createSigningHandler", 5],
+  ["handler", 6],
+  ["batchSend", 13],
+  ["sendCampaign", 6],
+  ["resumeCampaign", 5],
+  ["ready", 3],
+];
+const SENDS = new Set(["batchSend", "sendCampaign", "resumeCampaign"]);
+const WEIGHT_TOTAL = EXPORT_WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
+
+function pickExport(r) {
+  let roll = r.int(WEIGHT_TOTAL);
+  for (const [name, weight] of EXPORT_WEIGHTS) {
+    if (roll < weight) return name;
+    roll -= weight;
+  }
+  return "validateBatch";
+}
+
+/** Short description of an options object built by the generator (its own notes, not inspect). */
+function optionsDesc(notes) {
+  return notes.length ? `valid options with ${notes.join("; ")}` : "valid options";
+}
+
+/**
+ * Applies one random mutation to `options` (valid for `name`); returns its description and the
+ * error it must give (null: the general rule only). May return a replacement for the options.
+ */
+function mutate(r, name, options, env) {
+  const reads = READS[name];
+  const fields = Object.keys(FIELD_TYPES).filter((f) => (name === "createSigningHandler" ? HANDLER_FIELDS.includes(f) : f !== "allow"));
+  const roll = r.int(100);
+  if (roll < 34) {
+    // one option replaced by a hostile value
+    const field = r.chance(0.7) ? r.pick(reads) : r.pick(fields);
+    const v = anyValue(r, field === "endpoint" && name !== "createSigningHandler" ? "endpoint" : undefined);
+    // A real function in `signer` would be called and might send anywhere: give it only safe ones.
+    options[field] = v.value;
+    return { note: `${field}: ${v.desc}`, expect: reads.includes(field) ? expectFor(field, v.kind, v.value, name) : null };
+  }
+  if (roll < 46) {
+    const field = r.chance(0.8) ? r.pick(reads) : r.pick(fields);
+    throwingGetter(options, field, r);
+    const expect = reads.includes(field)
+      ? { codes: field === "credentials" ? ["INVALID_OPTION", "INVALID_CREDENTIALS"] : ["INVALID_OPTION"], fields: [field], prefix: true }
+      : null;
+    return { note: `${field}: a throwing getter`, expect };
+  }
+  if (roll < 66 && name !== "createSigningHandler") {
+    // one element of `to` or of a per-recipient `message`
+    const field = Array.isArray(own(options, "message")) && r.chance(0.4) ? "message" : "to";
+    const array = own(options, field);
+    if (!Array.isArray(array)) return { note: `${field} left as it was`, expect: null };
+    const i = r.int(array.length);
+    const how = r.int(4);
+    if (how === 0) {
+      throwingGetter(array, i, r);
+      return { note: `${field}[${i}]: a throwing getter`, expect: { codes: ["INVALID_OPTION"], fields: [`${field}[${i}]`], prefix: false } };
+    }
+    if (how === 1) {
+      delete array[i];
+      return { note: `${field}[${i}]: a hole`, expect: { codes: ["INVALID_OPTION"], fields: [`${field}[${i}]`], prefix: false } };
+    }
+    const v = anyValue(r);
+    array[i] = v.value;
+    const wrong = v.kind !== "string";
+    return {
+      note: `${field}[${i}]: ${v.desc}`,
+      expect: wrong ? { codes: ["INVALID_OPTION"], fields: [`${field}[${i}]`], prefix: false } : null,
+    };
+  }
+  if (roll < 76) {
+    if (name === "createSigningHandler") {
+      const key = r.pick(["senderIds", "maxRecipients", "types", "authorize"]);
+      const v = anyValue(r);
+      options.allow = { ...(options.allow ?? {}), [key]: v.value };
+      return { note: `allow.${key}: ${v.desc}`, expect: null };
+    }
+    if (name === "validateBatch") {
+      const v = anyValue(r);
+      options.type = v.value;
+      return { note: `type: ${v.desc}`, expect: expectFor("type", v.kind, v.value) };
+    }
+    // one key of credentials
+    const key = r.pick(["accessKeyId", "accessKeySecret", "securityToken"]);
+    const credentials = own(options, "credentials");
+    if (credentials === null || typeof credentials !== "object" || Object.isFrozen(credentials)) return { note: "credentials left as they were", expect: null };
+    if (r.chance(0.3)) {
+      throwingGetter(credentials, key, r);
+      return { note: `credentials.${key}: a throwing getter`, expect: { codes: ["INVALID_OPTION", "INVALID_CREDENTIALS"], fields: ["credentials"], prefix: true } };
+    }
+    const v = anyValue(r);
+    credentials[key] = v.value;
+    const wrong = !["undefined", "null", "string", "boxed"].includes(v.kind);
+    return {
+      note: `credentials.${key}: ${v.desc}`,
+      expect: wrong ? { codes: ["INVALID_OPTION", "INVALID_CREDENTIALS"], fields: ["credentials"], prefix: true } : null,
+    };
+  }
+  if (roll < 82 && (name === "sendCampaign" || name === "resumeCampaign" || name === "batchSend")) {
+    const pick = r.int(6);
+    if (pick === 0) {
+      options.signal = AbortSignal.abort();
+      return { note: "signal: already aborted", expect: { codes: ["ABORTED"], fields: null, prefix: false } };
+    }
+    if (pick === 1) {
+      options.signer = sandboxSigner(env);
+      delete options.credentials;
+      return { note: "signer: one that signs with the sandbox key (valid)", expect: null };
+    }
+    if (pick === 2 && name !== "batchSend") {
+      const entries = r.pick([[42], ["{not json"], [""], [JSON.stringify({ kind: "fuzz" })], null, "x"]);
+      options.journal = { append: () => {}, read: () => entries };
+      return { note: `journal.read() returns ${showOutcome(entries)}`, expect: null };
+    }
+    if (pick === 3 && name !== "batchSend") {
+      options.journal = { append: () => callerThrow("journal.append", r), read: () => [] };
+      return { note: "journal.append throws", expect: null };
+    }
+    if (pick === 4 && name !== "batchSend") {
+      options.onProgress = () => callerThrow("onProgress", r);
+      return { note: "onProgress throws", expect: null };
+    }
+    options.signer = r.pick([() => callerThrow("signer", r), async () => callerThrow("signer (async)", r), () => null, async () => ({ method: "POST", url: "javascript:alert(1)", headers: {}, body: "" })]);
+    return { note: "signer: throws, rejects or returns garbage", expect: null };
+  }
+  if (roll < 90) {
+    // the whole options behind a Proxy, or inherited
+    const how = r.int(PROXY_TRAPS.length + 2);
+    if (how < PROXY_TRAPS.length) {
+      const trap = PROXY_TRAPS[how];
+      return {
+        replace: trapThrows(options, trap, r),
+        note: `all of it behind a Proxy whose ${trap} trap throws`,
+        expect: trap === "get" ? { codes: ["INVALID_OPTION"], fields: null, prefix: false } : null,
+      };
+    }
+    if (how === PROXY_TRAPS.length) return { replace: Object.create(options), note: "every option inherited (Object.create(options))", expect: null };
+    return { replace: revoked(options), note: "all of it a revoked Proxy", expect: { codes: ["INVALID_OPTION"], fields: ["options"], prefix: true } };
+  }
+  // an unknown key, or a huge value in the message
+  if (r.chance(0.5) && name !== "createSigningHandler") {
+    options.message = r.chance(0.05) ? hugeString() : "\uD800 \0";
+    return { note: `message: ${showString(options.message)}`, expect: null };
+  }
+  const v = anyValue(r);
+  options[r.pick(["validityPeriod", "__proto__", "toJSON", "then", "constructor"])] = v.value;
+  return { note: `an unknown key set to ${v.desc}`, expect: null };
+}
+
+/** Fresh args for `signRequest`'s second argument. */
+function signAt(r) {
+  const roll = r.int(10);
+  if (roll < 3) return { at: undefined, note: null, expect: null };
+  if (roll < 5) return { at: { timestamp: r.chance(0.5) ? Date.now() : new Date(), nonce: `n${r.int(1e9)}` }, note: null, expect: null };
+  if (roll < 7) {
+    const v = anyValue(r);
+    const expect = PRIMITIVE.has(v.kind) ? { codes: ["INVALID_OPTION"], fields: ["at"], prefix: false } : null;
+    return { at: v.value, note: `at: ${v.desc}`, expect };
+  }
+  const key = r.pick(["timestamp", "nonce"]);
+  if (r.chance(0.25)) {
+    return {
+      at: throwingGetter({}, key, r),
+      note: `at.${key}: a throwing getter`,
+      expect: { codes: ["INVALID_OPTION", key === "nonce" ? "INVALID_NONCE" : "INVALID_TIMESTAMP"], fields: [key, `at.${key}`, "at"], prefix: true },
+    };
+  }
+  const v = anyValue(r);
+  return { at: { [key]: v.value }, note: `at.${key}: ${v.desc}`, expect: null };
+}
+
+/** A JSON value for a signing handler's body. */
+function jsonValue(r, depth = 0) {
+  switch (r.int(depth > 1 ? 5 : 8)) {
+    case 0:
+      return null;
+    case 1:
+      return r.pick([true, false]);
+    case 2:
+      return r.pick([0, -1, 1.5, 1e308, 2 ** 53 + 2]);
+    case 3:
+      return r.pick(STRINGS);
+    case 4:
+      return r.pick(VALID_NUMBERS);
+    case 5:
+      return Array.from({ length: r.int(4) }, () => jsonValue(r, depth + 1));
+    case 6:
+      return manyNumbers(r.pick([1001, 5000]));
+    default:
+      return { to: jsonValue(r, depth + 1), nested: jsonValue(r, depth + 1) };
+  }
+}
+
+/** One random case: `{ name, args, desc, expect, valid }`. */
+export function randomCase(seed, index, env) {
+  const r = rng(seed, index);
+  const name = pickExport(r);
+  if (name === "countSegments") {
+    if (r.chance(0.5)) {
+      const s = r.chance(0.002) ? hugeString() : r.chance(0.5) ? r.pick(STRINGS) : r.pick(VALID_TEXTS);
+      return { name, args: [s], desc: `countSegments(${showString(s)})`, expect: null, valid: true };
+    }
+    const v = anyValue(r);
+    const expect = v.kind === "string" ? null : { codes: ["INVALID_OPTION"], fields: ["text"], prefix: false };
+    return { name, args: r.chance(0.05) ? [] : [v.value], desc: `countSegments(${v.desc})`, expect, valid: v.kind === "string" };
+  }
+  if (name === "ready") {
+    const v = anyValue(r);
+    return { name, args: r.chance(0.3) ? [] : [v.value], desc: `ready(${v.desc})`, expect: null, valid: false };
+  }
+  if (name === "handler") return handlerCase(r, env);
+  const roll = r.int(100);
+  let options = baseOptions(r, name, env);
+  const notes = [];
+  let expect = null;
+  let valid = false;
+  if (roll < 6) {
+    const v = anyValue(r);
+    options = v.value;
+    notes.push(`options: ${v.desc}`);
+    if (PRIMITIVE.has(v.kind) || v.kind === "undefined" || v.kind === "null") expect = { codes: ["INVALID_OPTION"], fields: ["options"], prefix: false };
+    return finishCase(r, name, options, `${name}(${v.desc})`, expect, false);
+  }
+  // Valid calls: 8% of the synchronous ones, 3% of those that send (each is a real HTTP request).
+  if (roll < 6 + (SENDS.has(name) ? 3 : 8)) {
+    valid = true;
+    const how = r.int(3);
+    if (how === 1) {
+      options = new Proxy(options, {});
+      notes.push("behind a transparent Proxy");
+    } else if (how === 2) {
+      options = Object.freeze(options);
+      notes.push("frozen");
+    }
+  } else if (roll < 76) {
+    const m = mutate(r, name, options, env);
+    if (m.replace !== undefined) options = m.replace;
+    notes.push(m.note);
+    expect = m.expect;
+  } else {
+    for (let k = 2 + r.int(3); k > 0; k -= 1) {
+      let m;
+      try {
+        m = mutate(r, name, options, env);
+      } catch {
+        continue; // an earlier mutation made this one impossible (a frozen or revoked value)
+      }
+      notes.push(m.note);
+      if (m.replace !== undefined) {
+        options = m.replace;
+        break;
+      }
+    }
+  }
+  return finishCase(r, name, options, `${name}(${optionsDesc(notes)})`, expect, valid);
+}
+
+function finishCase(r, name, options, desc, expect, valid) {
+  if (name !== "signRequest") return { name, args: [options], desc, expect, valid };
+  const at = signAt(r);
+  return {
+    name,
+    args: at.at === undefined && r.chance(0.5) ? [options] : [options, at.at],
+    desc: at.note ? `${desc}, ${at.note}` : desc,
+    // An `at` mistake only counts when the options were fine; either error is then acceptable.
+    expect: expect ?? (valid ? at.expect : null),
+    valid: valid && at.note === null,
+  };
+}
+
+/** A signing handler case: a Request (or not) given to a handler made with valid options. */
+function handlerCase(r, env) {
+  const roll = r.int(100);
+  if (roll < 5) {
+    const v = anyValue(r);
+    return { name: "handler", args: [v.value], desc: `handler(${v.desc})`, expect: null, valid: false, handler: "plain" };
+  }
+  let method = "POST";
+  let body;
+  let note;
+  let valid = false;
+  if (roll < 10) {
+    method = r.pick(["GET", "PUT", "DELETE", "OPTIONS"]);
+    note = `a ${method}`;
+  } else if (roll < 25) {
+    body = r.pick(["", "not json", "{", "null", "[]", "42", '"x"', '{"to":', "\uD800", '{"__proto__":{"to":["+85291234567"]}}']);
+    note = `POST body ${showString(body)}`;
+  } else {
+    const batch = baseBatch(r);
+    if (roll < 33) {
+      valid = true;
+      note = "a valid batch";
+    } else {
+      const key = r.pick(["to", "message", "from", "type", "taskId", "signatureVersion", "credentials", "endpoint"]);
+      batch[key] = jsonValue(r);
+      note = `a batch with ${key}: ${showOutcome(batch[key])}`;
+    }
+    if (r.chance(0.3)) {
+      batch.endpoint = "https://attacker.example/";
+      batch.credentials = { accessKeyId: "x", accessKeySecret: "y" };
+      note += " (+ endpoint and credentials in the body)";
+    }
+    body = () => JSON.stringify(batch);
+    if (r.chance(0.005)) {
+      body = () => JSON.stringify({ ...batch, padding: "x".repeat(9 * 1024 * 1024) });
+      note += " (+ 9 MB of padding)";
+      valid = false;
+    }
+  }
+  const policy = r.chance(0.3) ? "policy" : "plain";
+  if (policy === "policy") valid = false;
+  const make = () => new Request(env.url, { method, body: method === "GET" || method === "OPTIONS" ? undefined : typeof body === "function" ? body() : body, headers: { "content-type": "application/json" } });
+  return { name: "handler", args: null, make, desc: `handler(${note}) [${policy} handler]`, expect: null, valid, handler: policy };
+}
+
+// ---------------------------------------------------------------- the contract
+
+/** Checks a thrown or rejected value; returns a failure text or null. */
+function checkError(error, c) {
+  if (thrownByCaller.has(error)) return `let the caller's own thrown value out: ${showOutcome(error)}`;
+  if (error instanceof WebAssembly.RuntimeError) return `WebAssembly trap: ${showOutcome(error)}`;
+  if (!sms.isSmsError(error)) return `not an SmsError: ${showOutcome(error)}`;
+  if (!(error instanceof sms.SmsError)) return `isSmsError but not instanceof SmsError: ${showOutcome(error)}`;
+  if (!(error instanceof Error)) return `not an Error: ${showOutcome(error)}`;
+  if (error.name !== "SmsError") return `name ${JSON.stringify(error.name)}: ${showOutcome(error)}`;
+  if (!ERROR_CODES.has(error.code)) return `code ${JSON.stringify(error.code)} is not in SmsErrorCode: ${showOutcome(error)}`;
+  if (NEEDS_FIELD.has(error.code) && (typeof error.field !== "string" || error.field === "")) return `${error.code} without a field: ${showOutcome(error)}`;
+  if (error.code === "INVALID_BATCH" && !(Array.isArray(error.issues) && error.issues.length > 0)) return `INVALID_BATCH without issues: ${showOutcome(error)}`;
+  const expect = c.expect;
+  if (expect) {
+    if (!expect.codes.includes(error.code)) return `expected ${expect.codes.join(" or ")}${expect.fields ? ` (field ${expect.fields.join("/")})` : ""}, got ${showOutcome(error)}`;
+    if (expect.fields) {
+      const f = error.field;
+      const ok = typeof f === "string" && expect.fields.some((want) => f === want || (expect.prefix && (f.startsWith(`${want}.`) || f.startsWith(`${want}[`))));
+      if (!ok) return `expected field ${expect.fields.map((w) => JSON.stringify(w)).join(" or ")}${expect.prefix ? " (or inside it)" : ""}, got ${showOutcome(error)}`;
+    }
+  }
+  return null;
+}
+
+function isCount(n) {
+  return Number.isInteger(n) && n >= 0;
+}
+
+/** Checks a returned or resolved value; returns a failure text or null. */
+function checkResult(name, value, c, env) {
+  // validateBatch reports a batch's problems as its result; a campaign rejects the bad recipients
+  // and sends the rest: for both, "INVALID_BATCH" means issues / rejected recipients, not a throw.
+  if (c.expect?.codes.includes("INVALID_BATCH")) {
+    if (name === "validateBatch" && Array.isArray(value) && value.length > 0) return checkResult(name, value, { ...c, expect: null }, env);
+    if ((name === "sendCampaign" || name === "resumeCampaign") && value?.counts?.rejected > 0) return checkResult(name, value, { ...c, expect: null }, env);
+  }
+  if (c.expect) return `expected ${c.expect.codes.join(" or ")}, got a result: ${showOutcome(value)}`;
+  switch (name) {
+    case "validateBatch": {
+      if (!Array.isArray(value)) return `not an array: ${showOutcome(value)}`;
+      for (const issue of value) {
+        if (!issue || !ISSUE_CODES.has(issue.code) || !ISSUE_FIELDS.has(issue.field) || !(issue.index === null || isCount(issue.index)) || !(issue.duplicateOf === null || isCount(issue.duplicateOf)) || typeof issue.message !== "string") {
+          return `malformed issue: ${showOutcome(issue)}`;
+        }
+      }
+      if (c.valid && value.length) return `a valid batch got issues: ${showOutcome(value)}`;
+      return null;
+    }
+    case "countSegments": {
+      const text = c.args[0];
+      if (!value || !["GSM-7", "UCS-2"].includes(value.encoding) || !isCount(value.characters) || !isCount(value.units) || !isCount(value.segments)) return `malformed: ${showOutcome(value)}`;
+      if (typeof text === "string" && value.characters !== text.length) return `characters ${value.characters} for a text of length ${text.length}`;
+      if (typeof text !== "string") return `a result for a non-string: ${showOutcome(value)}`;
+      return null;
+    }
+    case "signRequest": {
+      if (!value || value.method !== "POST" || typeof value.url !== "string" || typeof value.body !== "string" || !value.headers || typeof value.headers !== "object") return `malformed signed request: ${showOutcome(value)}`;
+      for (const [k, v] of Object.entries(value.headers)) if (typeof v !== "string") return `header ${k} is not a string`;
+      try {
+        new URL(value.url);
+      } catch {
+        return `url does not parse: ${showString(value.url)}`;
+      }
+      return null;
+    }
+    case "createSigningHandler":
+      return typeof value === "function" ? null : `not a function: ${showOutcome(value)}`;
+    case "batchSend": {
+      if (!value || !isCount(value.attempts) || value.attempts < 1 || !Array.isArray(value.sent) || !Array.isArray(value.failed) || !Array.isArray(value.dropped) || !Array.isArray(value.anomalies) || typeof value.responseCode !== "string" || typeof value.successCount !== "number") {
+        return `malformed BatchSendResult: ${showOutcome(value)}`;
+      }
+      return null;
+    }
+    case "sendCampaign":
+    case "resumeCampaign": {
+      if (!value || !value.counts || !value.requests || !isCount(value.requests.done) || !Array.isArray(value.recipients)) return `malformed CampaignResult: ${showOutcome(value)}`;
+      const states = new Set(["sent", "failed", "rejected", "unknown", "skipped"]);
+      if (!value.recipients.every((x) => x && states.has(x.state) && isCount(x.index))) return `malformed ledger line in ${showOutcome(value.recipients)}`;
+      return null;
+    }
+    case "ready":
+      return value === undefined ? null : `resolved to ${showOutcome(value)}`;
+    default:
+      return null;
+  }
+}
+
+/** The handler answers with a Response: a signed request (for its own endpoint) or an SmsError body. */
+async function checkResponse(value, c, env) {
+  if (!(value instanceof Response)) return `resolved to something other than a Response: ${showOutcome(value)}`;
+  let body;
+  try {
+    body = await value.json();
+  } catch (error) {
+    return `HTTP ${value.status} with a body that is not JSON (${showOutcome(error)})`;
+  }
+  if (value.status === 200) {
+    if (!body || body.method !== "POST" || typeof body.url !== "string") return `200 without a signed request: ${showOutcome(body)}`;
+    if (!body.url.startsWith(env.url)) return `signed for another endpoint: ${showString(body.url)}`;
+    return null;
+  }
+  const error = body?.error;
+  if (!error || error.name !== "SmsError" || !ERROR_CODES.has(error.code)) return `HTTP ${value.status} without an SmsError body: ${showOutcome(body)}`;
+  if (c.valid) return `a valid batch answered HTTP ${value.status} ${error.code}: ${showString(String(error.message))}`;
+  return null;
+}
+
+const SLOW_SYNC_MS = 1500;
+const ASYNC_TIMEOUT_MS = 2500;
+
+function timeout(promise, ms) {
+  let timer;
+  return Promise.race([
+    promise.then(
+      (value) => ({ settled: "resolved", value }),
+      (error) => ({ settled: "rejected", error }),
+    ),
+    new Promise((resolve) => {
+      timer = setTimeout(() => resolve({ settled: "never" }), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs one case against `env` (exports, sandbox, request counter). Returns
+ * `{ failure, outcome, poisoned, sent, expectedSent }`: `failure` null when the contract held.
+ */
+export async function runCase(c, env) {
+  thrownByCaller = new Set();
+  const fn = c.name === "handler" ? env.handlers[c.handler] : sms[c.name];
+  const args = c.args ?? [c.make()];
+  c.args = args;
+  const before = env.requestCount();
+  const outsideBefore = env.outside.length;
+  const started = performance.now();
+  let returned;
+  let threw;
+  let didThrow = false;
+  try {
+    returned = fn(...args);
+  } catch (error) {
+    didThrow = true;
+    threw = error;
+  }
+  const ms = performance.now() - started;
+  const done = (failure, outcome, extra = {}) => {
+    // Only the sandbox may be reached: anything else is a request that must never have been made.
+    const outside = env.outside.slice(outsideBefore);
+    if (outside.length) failure = `${failure ? `${failure}; and it ` : ""}tried to reach ${[...new Set(outside)].join(", ")} (not the sandbox given as endpoint)`;
+    return { failure, outcome, poisoned: (didThrow && threw instanceof WebAssembly.RuntimeError) || extra.poisoned === true, ms, ...extra };
+  };
+
+  if (SYNC_EXPORTS.includes(c.name)) {
+    if (didThrow) {
+      const failure = checkError(threw, c);
+      return done(failure ?? (ms > SLOW_SYNC_MS ? `took ${Math.round(ms)} ms to refuse` : null), errorOutcome(threw), { error: threw });
+    }
+    let failure = checkResult(c.name, returned, c, env);
+    if (!failure && ms > SLOW_SYNC_MS) failure = `took ${Math.round(ms)} ms`;
+    if (!failure && c.name === "createSigningHandler") {
+      // a handler that was made must answer a valid request with a Response, whatever its options were
+      const request = new Request(env.url, { method: "POST", body: JSON.stringify({ to: ["+852 9123 4567"], message: "x", from: "Acme" }) });
+      let promise;
+      try {
+        promise = returned(request);
+      } catch (error) {
+        return done(`the handler it made threw synchronously: ${showOutcome(error)}`, "returned");
+      }
+      const settled = await timeout(Promise.resolve(promise), ASYNC_TIMEOUT_MS);
+      if (settled.settled === "never") return done(`the handler it made never answered (${ASYNC_TIMEOUT_MS} ms)`, "returned");
+      if (settled.settled === "rejected") return done(`the handler it made rejected: ${showOutcome(settled.error)}`, "returned");
+      failure = await checkResponse(settled.value, { valid: false }, env);
+      if (failure) failure = `the handler it made: ${failure}`;
+    }
+    return done(failure, "returned");
+  }
+
+  // async exports: a promise, always, that settles
+  if (didThrow) {
+    const why = checkError(threw, c);
+    return done(`threw synchronously (async exports must return a rejected promise): ${showOutcome(threw)}${why ? ` — and ${why}` : ""}`, errorOutcome(threw), { poisoned: threw instanceof WebAssembly.RuntimeError });
+  }
+  if (!(returned instanceof Promise)) return done(`returned ${showOutcome(returned)} instead of a promise`, "returned");
+  const settled = await timeout(returned, ASYNC_TIMEOUT_MS);
+  const sent = env.requestCount() - before;
+  if (settled.settled === "never") return done(`the promise never settled (waited ${ASYNC_TIMEOUT_MS} ms)`, "never", { sent });
+  if (settled.settled === "rejected") {
+    const error = settled.error;
+    let failure = checkError(error, c);
+    if (!failure && c.valid) failure = `a valid call rejected: ${showOutcome(error)}`;
+    if (c.name === "handler" && !failure) failure = `the handler rejected instead of answering: ${showOutcome(error)}`;
+    let expectedSent = sent;
+    if (sms.isSmsError(error)) {
+      const ledgerDone = error.ledger?.requests?.done;
+      if (isCount(ledgerDone)) expectedSent = ledgerDone;
+      else if (NOTHING_SENT.has(error.code)) expectedSent = 0;
+    } else {
+      expectedSent = 0; // a foreign error: nothing should have left either
+    }
+    if (!failure && sent !== expectedSent) failure = `rejected ${error.code} but the sandbox received ${sent} request(s), expected ${expectedSent}`;
+    else if (failure && sent !== expectedSent) failure += `; and the sandbox received ${sent} request(s), expected ${expectedSent}`;
+    return done(failure, errorOutcome(error), { sent, expectedSent, error });
+  }
+  const value = settled.value;
+  let failure = c.name === "handler" ? await checkResponse(value, c, env) : checkResult(c.name, value, c, env);
+  let expectedSent = 0;
+  if (c.name === "batchSend" && value && isCount(value.attempts)) expectedSent = value.attempts;
+  if ((c.name === "sendCampaign" || c.name === "resumeCampaign") && isCount(value?.requests?.done)) expectedSent = value.requests.done;
+  if (!failure && sent !== expectedSent) failure = `resolved but the sandbox received ${sent} request(s), expected ${expectedSent}`;
+  return done(failure, "resolved", { sent, expectedSent });
+}
+
+function errorOutcome(error) {
+  if (sms.isSmsError(error)) return error.code;
+  if (error instanceof WebAssembly.RuntimeError) return "RuntimeError";
+  return `non-SmsError ${error?.constructor?.name ?? typeof error}`;
+}
+
+// ---------------------------------------------------------------- the named hostile cases
+
+/** `[name, export, build(env) → { args, expect, valid }, { maxMs }]`: each one named in the output. */
+function namedCases() {
+  const list = [];
+  const add = (name, fn, build, extra = {}) => list.push({ name: `${fn}: ${name}`, fn, build, ...extra });
+  const opt = (codes, fields, prefix = true) => ({ codes: [].concat(codes), fields: fields === null ? null : [].concat(fields), prefix });
+  const r = rng(1, 1);
+  const base = (fn, env) => baseOptions(rng(7, 7), fn, env);
+  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler"];
+
+  for (const fn of withOptions) {
+    const reads = READS[fn];
+    // the options argument itself
+    for (const [label, make, kind] of [
+      ["no argument", null, "undefined"],
+      ["undefined", () => undefined, "undefined"],
+      ["null", () => null, "null"],
+      ["42", () => 42, "number"],
+      ["a string", () => "+852 9123 4567", "string"],
+      ["a Symbol", () => Symbol("options"), "symbol"],
+      ["a BigInt", () => 10n, "bigint"],
+      ["a Date", () => new Date(), "date"],
+      ["a function", () => () => {}, "function"],
+      ["nested arrays", () => [[["+852 9123 4567"]]], "array"],
+      ["a revoked Proxy", () => revoked({}), "hostile"],
+      ["Object.create(Proxy whose get throws)", () => Object.create(trapThrows({}, "get", r)), "hostile"],
+    ]) {
+      const expect = ["undefined", "null", "number", "string", "symbol", "bigint"].includes(kind) ? opt("INVALID_OPTION", "options", false) : kind === "hostile" ? opt("INVALID_OPTION", null) : null;
+      add(`options = ${label}`, fn, () => ({ args: make ? [make()] : [], expect }));
+    }
+    for (const trap of PROXY_TRAPS) {
+      add(`options behind a Proxy whose ${trap} trap throws`, fn, (env) => ({ args: [trapThrows(base(fn, env), trap, r)], expect: trap === "get" ? opt("INVALID_OPTION", null) : null }));
+    }
+    add("options inherited from a prototype (Object.create(valid))", fn, (env) => ({ args: [Object.create(base(fn, env))], expect: null }));
+    // throwing getters on each option it reads
+    for (const field of fn === "createSigningHandler" ? ["credentials", "endpoint", "allow"] : ["to", "message", "credentials", "endpoint", "timeoutMs", "signal", "signer", "journal"].filter((f) => reads.includes(f))) {
+      add(`a throwing getter on options.${field}`, fn, (env) => ({
+        args: [throwingGetter(base(fn, env), field, r)],
+        expect: opt(field === "credentials" ? ["INVALID_OPTION", "INVALID_CREDENTIALS"] : "INVALID_OPTION", field),
+      }));
+    }
+    for (const field of ["credentials", "signer", "signal", "journal"].filter((f) => reads.includes(f))) {
+      add(`options.${field} = a revoked Proxy`, fn, (env) => ({
+        args: [Object.assign(base(fn, env), { [field]: revoked(field === "signer" ? () => {} : {}) })],
+        expect: field === "credentials" ? (fn === "createSigningHandler" ? null : opt(["INVALID_OPTION", "INVALID_CREDENTIALS"], "credentials")) : field === "signer" ? null : opt("INVALID_OPTION", field),
+      }));
+    }
+    if (fn === "createSigningHandler") add("credentials = a string", fn, (env) => ({ args: [{ ...base(fn, env), credentials: "LTAI5t:secret" }], expect: opt("INVALID_OPTION", "credentials", false) }));
+    if (reads.includes("credentials") && fn !== "createSigningHandler") {
+      for (const key of ["accessKeyId", "accessKeySecret", "securityToken"]) {
+        add(`a throwing getter on credentials.${key}`, fn, (env) => {
+          const options = base(fn, env);
+          throwingGetter(options.credentials, key, r);
+          return { args: [options], expect: opt(["INVALID_OPTION", "INVALID_CREDENTIALS"], "credentials") };
+        });
+      }
+      add("credentials.accessKeyId = 42", fn, (env) => {
+        const options = base(fn, env);
+        options.credentials.accessKeyId = 42;
+        return { args: [options], expect: opt(["INVALID_OPTION", "INVALID_CREDENTIALS"], "credentials") };
+      });
+      add("credentials = a string", fn, (env) => ({ args: [{ ...base(fn, env), credentials: "LTAI5t:secret" }], expect: opt("INVALID_OPTION", "credentials", false) }));
+    }
+    if (fn === "createSigningHandler") {
+      add("allow = a revoked Proxy", fn, (env) => ({ args: [{ ...base(fn, env), allow: revoked({}) }], expect: opt("INVALID_OPTION", "allow") }));
+      add("allow.senderIds with a throwing getter element", fn, (env) => ({ args: [{ ...base(fn, env), allow: { senderIds: throwingGetter(["Acme"], 0, r) } }], expect: opt("INVALID_OPTION", "allow") }));
+      add("allow.authorize that throws (then a request)", fn, (env) => ({ args: [{ ...base(fn, env), allow: { authorize: () => callerThrow("authorize", r) } }], expect: null }));
+      add("allow.maxRecipients = NaN", fn, (env) => ({ args: [{ ...base(fn, env), allow: { maxRecipients: NaN } }], expect: opt("INVALID_OPTION", "allow") }));
+      continue;
+    }
+    // `to` and `message`
+    for (const field of ["to", "message"]) {
+      add(`${field} = a revoked Proxy`, fn, (env) => ({ args: [{ ...base(fn, env), [field]: revoked([]) }], expect: opt("INVALID_OPTION", field) }));
+      add(`${field} = a Proxy whose length throws`, fn, (env) => {
+        const proxy = new Proxy(["+852 9123 4567"], { get: (t, k, rec) => (k === "length" ? callerThrow("length", r) : Reflect.get(t, k, rec)) });
+        return { args: [{ ...base(fn, env), to: ["+852 9123 4567"], [field]: proxy }], expect: opt("INVALID_OPTION", field) };
+      });
+      add(`${field} = a Proxy of an array whose get trap throws`, fn, (env) => ({ args: [{ ...base(fn, env), to: ["+852 9123 4567"], [field]: trapThrows(["+852 9123 4567"], "get", r) }], expect: opt("INVALID_OPTION", field) }));
+      add(`${field}[3] = a throwing getter`, fn, (env) => {
+        const array = VALID_NUMBERS.slice(0, 5).map((n) => (field === "to" ? n : "hello"));
+        throwingGetter(array, 3, r);
+        return { args: [{ ...base(fn, env), to: field === "to" ? array : VALID_NUMBERS.slice(0, 5), message: field === "message" ? array : "hello" }], expect: opt("INVALID_OPTION", `${field}[3]`, false) };
+      });
+      add(`${field} = a sparse array of length 2**32-1`, fn, (env) => ({ args: [{ ...base(fn, env), to: field === "to" ? sparse(2 ** 32 - 1) : ["+852 9123 4567"], ...(field === "message" ? { message: sparse(2 ** 32 - 1) } : {}) }], expect: null }), { maxMs: 500 });
+      if (field === "to") add(`${field} = a sparse array of length 2**32-1 with one element`, fn, (env) => ({ args: [{ ...base(fn, env), to: field === "to" ? sparse(2 ** 32 - 1, "+852 9123 4567") : ["+852 9123 4567"], ...(field === "message" ? { message: sparse(2 ** 32 - 1, "hi") } : {}) }], expect: null }), { maxMs: 500 });
+      add(`${field} = [Symbol()]`, fn, (env) => ({ args: [{ ...base(fn, env), to: ["+852 9123 4567"], [field]: [Symbol("s")] }], expect: opt("INVALID_OPTION", `${field}[0]`, false) }));
+      add(`${field} = [10n]`, fn, (env) => ({ args: [{ ...base(fn, env), to: ["+852 9123 4567"], [field]: [10n] }], expect: opt("INVALID_OPTION", `${field}[0]`, false) }));
+      add(`${field} = nested arrays`, fn, (env) => ({ args: [{ ...base(fn, env), to: ["+852 9123 4567"], [field]: [["+852 9123 4567"]] }], expect: opt("INVALID_OPTION", `${field}[0]`, false) }));
+      add(`${field} = an array with a hole whose prototype throws`, fn, (env) => {
+        const array = ["+852 9123 4567", , "+65 9123 4567"]; // eslint-disable-line no-sparse-arrays
+        Object.setPrototypeOf(array, trapThrows([], "get", r));
+        return { args: [{ ...base(fn, env), to: VALID_NUMBERS.slice(0, 3), [field]: array }], expect: opt("INVALID_OPTION", field) };
+      });
+      add(`${field} = 42`, fn, (env) => ({ args: [{ ...base(fn, env), [field]: 42 }], expect: opt("INVALID_OPTION", field, false) }));
+    }
+    add("message with a lone surrogate and NUL", fn, (env) => ({ args: [{ ...base(fn, env), message: "a\uD800b\0c" }], expect: opt("INVALID_BATCH", null) }));
+    add("message = a 3 MB string", fn, (env) => ({ args: [{ ...base(fn, env), message: hugeString() }], expect: opt("INVALID_BATCH", null) }), { maxMs: 1500 });
+    add("to = a 3 MB string element", fn, (env) => ({ args: [{ ...base(fn, env), to: [hugeString()], message: "x" }], expect: opt("INVALID_BATCH", null) }), { maxMs: 1500 });
+    add("from with a lone surrogate", fn, (env) => ({ args: [{ ...base(fn, env), from: "Ac\uDC00me" }], expect: opt("INVALID_BATCH", null) }));
+    // numeric options
+    for (const field of ["timeoutMs", "maxAttempts", "qps"].filter((f) => reads.includes(f))) {
+      for (const [label, value] of [["NaN", NaN], ["Infinity", Infinity], ["-0", -0], ["1e308", 1e308], ["2**53", 2 ** 53], ['"1000"', "1000"], ["10n", 10n], ["a Date", new Date(0)]]) {
+        add(`${field} = ${label}`, fn, (env) => ({ args: [{ ...base(fn, env), [field]: value }], expect: opt("INVALID_OPTION", field, false) }));
+      }
+    }
+    if (fn === "batchSend" || fn === "sendCampaign") {
+      add("a signer that rejects with its own error", fn, (env) => {
+        const options = base(fn, env);
+        delete options.credentials;
+        return { args: [{ ...options, signer: async () => callerThrow("signer", r) }], expect: null };
+      });
+      add("a signer that throws synchronously", fn, (env) => {
+        const options = base(fn, env);
+        delete options.credentials;
+        return { args: [{ ...options, signer: () => callerThrow("signer", r) }], expect: null };
+      });
+      add("an already aborted signal", fn, (env) => ({ args: [{ ...base(fn, env), signal: AbortSignal.abort() }], expect: opt("ABORTED", null) }));
+    }
+    if (fn === "sendCampaign" || fn === "resumeCampaign") {
+      add("journal = a Proxy whose get trap throws", fn, (env) => ({ args: [{ ...base(fn, env), journal: trapThrows({ append() {}, read: () => [] }, "get", r) }], expect: opt("INVALID_OPTION", "journal") }));
+      add("journal.read throws", fn, (env) => ({ args: [{ ...base(fn, env), journal: { append() {}, read: () => callerThrow("journal.read", r) } }], expect: null }));
+      add("journal.append throws", fn, (env) => ({ args: [{ ...base(fn, env), journal: { append: () => callerThrow("journal.append", r), read: () => [] } }], expect: null }));
+      add("onProgress throws", fn, (env) => ({ args: [{ ...base(fn, env), onProgress: () => callerThrow("onProgress", r) }], expect: null }));
+    }
+  }
+
+  // the valid calls, so a broken base shows up as such and not as hundreds of odd failures
+  for (const fn of withOptions) add("valid options", fn, (env) => ({ args: [base(fn, env)], expect: null, valid: true }));
+
+  // signRequest's `at`
+  for (const [label, make, expect] of [
+    ["at = 5", () => 5, opt("INVALID_OPTION", "at", false)],
+    ["at = a revoked Proxy", () => revoked({}), opt("INVALID_OPTION", null)],
+    ["at.timestamp = a throwing getter", () => throwingGetter({}, "timestamp", r), opt(["INVALID_OPTION", "INVALID_TIMESTAMP"], ["timestamp", "at"])],
+    ["at.nonce = a throwing getter", () => throwingGetter({}, "nonce", r), opt(["INVALID_OPTION", "INVALID_NONCE"], ["nonce", "at"])],
+    ["at.timestamp = NaN", () => ({ timestamp: NaN }), opt(["INVALID_OPTION", "INVALID_TIMESTAMP"], ["timestamp", "at"])],
+    ["at.timestamp = Infinity", () => ({ timestamp: Infinity }), opt(["INVALID_OPTION", "INVALID_TIMESTAMP"], ["timestamp", "at"])],
+    ["at.timestamp = -0", () => ({ timestamp: -0 }), null],
+    ["at.timestamp = 1e20", () => ({ timestamp: 1e20 }), opt(["INVALID_OPTION", "INVALID_TIMESTAMP"], ["timestamp", "at"])],
+    ["at.timestamp = Invalid Date", () => ({ timestamp: new Date(NaN) }), opt(["INVALID_OPTION", "INVALID_TIMESTAMP"], ["timestamp", "at"])],
+    ["at.timestamp = 10n", () => ({ timestamp: 10n }), opt(["INVALID_OPTION", "INVALID_TIMESTAMP"], ["timestamp", "at"])],
+    ["at.nonce = a lone surrogate", () => ({ nonce: "\uD800" }), opt(["INVALID_OPTION", "INVALID_NONCE"], ["nonce", "at"])],
+    ["at.nonce = NUL", () => ({ nonce: "\0" }), opt(["INVALID_OPTION", "INVALID_NONCE"], ["nonce", "at"])],
+    ["at.nonce = 129 characters", () => ({ nonce: "n".repeat(129) }), opt(["INVALID_OPTION", "INVALID_NONCE"], ["nonce", "at"])],
+    ["at.nonce = 42", () => ({ nonce: 42 }), opt(["INVALID_OPTION", "INVALID_NONCE"], ["nonce", "at"])],
+  ]) {
+    add(label, "signRequest", (env) => ({ args: [base("signRequest", env), make()], expect }));
+  }
+
+  // countSegments
+  for (const [label, make, kind] of [
+    ["42", () => 42, "number"],
+    ["no argument", null, "undefined"],
+    ["undefined", () => undefined, "undefined"],
+    ["null", () => null, "null"],
+    ["a Symbol", () => Symbol("text"), "symbol"],
+    ["a BigInt", () => 10n, "bigint"],
+    ["{}", () => ({}), "object"],
+    ["[]", () => [], "object"],
+    ['new String("x")', () => new String("x"), "object"],
+    ["an object whose toString throws", () => ({ toString: () => callerThrow("toString", r) }), "object"],
+    ["a revoked Proxy", () => revoked({}), "object"],
+    ["a Date", () => new Date(), "object"],
+    ["NaN", () => NaN, "number"],
+    ["-0", () => -0, "number"],
+  ]) {
+    add(`text = ${label}`, "countSegments", () => ({ args: make ? [make()] : [], expect: opt("INVALID_OPTION", "text", false) }));
+  }
+  for (const [label, text] of [
+    ['""', ""],
+    ["a lone surrogate", "\uD800"],
+    ["NUL", "\0"],
+    ["a 3 MB string", null],
+  ]) {
+    add(`text = ${label}`, "countSegments", () => ({ args: [text ?? hugeString()], expect: null, valid: true }), { maxMs: 1500 });
+  }
+  add("42, 300 times in a row", "countSegments", () => ({ args: [42], expect: opt("INVALID_OPTION", "text", false), repeat: 300 }));
+
+  // ready
+  for (const [label, make] of [
+    ["no argument", null],
+    ["42", () => 42],
+    ["null", () => null],
+    ["a revoked Proxy", () => revoked({})],
+    ["a Symbol", () => Symbol("m")],
+    ["a path that does not exist", () => "/nonexistent/module.wasm"],
+    ["bytes that are not wasm", () => new Uint8Array([0, 1, 2, 3])],
+  ]) {
+    add(label, "ready", () => ({ args: make ? [make()] : [], expect: null }));
+  }
+
+  // the handler createSigningHandler returns
+  const post = (env, body) => new Request(env.url, { method: "POST", body, headers: { "content-type": "application/json" } });
+  for (const [label, make, valid] of [
+    ["a valid batch", (env) => post(env, JSON.stringify({ to: ["+852 9123 4567"], message: "hi" })), true],
+    ["a GET", (env) => new Request(env.url), false],
+    ["a body that is not JSON", (env) => post(env, "{"), false],
+    ["JSON null", (env) => post(env, "null"), false],
+    ["a JSON array", (env) => post(env, "[]"), false],
+    ["to = 42", (env) => post(env, JSON.stringify({ to: 42, message: "x" })), false],
+    ["to = [1]", (env) => post(env, JSON.stringify({ to: [1], message: "x" })), false],
+    ["a lone surrogate escaped in JSON", (env) => post(env, '{"to":["+852 9123 4567"],"message":"\\ud800"}'), false],
+    ["5000 recipients", (env) => post(env, JSON.stringify({ to: Array.from({ length: 5000 }, () => "+852 9123 4567"), message: "x" })), false],
+    ["a 9 MB body", (env) => post(env, JSON.stringify({ to: ["+852 9123 4567"], message: "x".repeat(9 * 1024 * 1024) })), false],
+    ["endpoint and credentials in the body", (env) => post(env, JSON.stringify({ to: ["+852 9123 4567"], message: "hi", endpoint: "https://attacker.example/", credentials: { accessKeyId: "a", accessKeySecret: "b" } })), true],
+    ["undefined instead of a Request", () => undefined, false],
+    ["a revoked Proxy instead of a Request", () => revoked({}), false],
+  ]) {
+    add(label, "handler", (env) => ({ args: [make(env)], expect: null, valid }));
+  }
+  return list;
+}
+
+export const NAMED = namedCases();
+
+/** The named case `index`, built for `env`, as a case `runCase` takes. */
+export function namedCase(index, env) {
+  const named = NAMED[index];
+  thrownByCaller = new Set();
+  const built = named.build(env);
+  return { name: named.fn, args: built.args, desc: named.name, expect: built.expect ?? null, valid: built.valid === true, repeat: built.repeat ?? 1, maxMs: named.maxMs, handler: "plain" };
+}
+
+// ---------------------------------------------------------------- the child process
+
+/** A counter of every API request the sandbox answered (its `log` hook runs once per request). */
+async function childEnvironment() {
+  let requests = 0;
+  const sandbox = await startSandbox({ qps: Infinity, log: () => void (requests += 1) });
+  const env = { url: sandbox.url, sandbox, requestCount: () => requests, assertNoSecret: globalThis.__bfzScan, outside: [] };
+  // Requests anywhere but this machine are refused (as a network failure would) and recorded.
+  const inner = globalThis.fetch;
+  globalThis.fetch = function fetchOnlyHere(input, init) {
+    let url;
+    try {
+      url = new URL(input instanceof Request ? input.url : String(input));
+    } catch {
+      return inner.call(this, input, init);
+    }
+    if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
+      env.outside.push(url.origin);
+      return Promise.reject(new TypeError("fetch failed (the boundary fuzz lets requests reach only its sandbox)"));
+    }
+    return inner.call(this, input, init);
+  };
+  env.handlers = {
+    plain: sms.createSigningHandler({ credentials: copyKey(DEFAULT_KEY), endpoint: env.url }),
+    policy: sms.createSigningHandler({ credentials: copyKey(DEFAULT_KEY), endpoint: env.url, allow: { senderIds: ["Acme"], maxRecipients: 5, types: ["NOTIFY"], authorize: (request) => request.headers.get("content-type") === "application/json" } }),
+  };
+  return env;
+}
+
+/** What valid calls give before any hostile call, to compare with what they give after. */
+function referenceCalls(env) {
+  const batch = { to: ["+852 9123 4567", "+65 9123 4567"], message: "Your code is 4821", from: "Acme" };
+  return {
+    validateBatch: JSON.stringify(sms.validateBatch(batch)),
+    validateBatchBad: JSON.stringify(sms.validateBatch({ to: ["12", "+852 9123 4567", "+852 9123 4567"], message: "" })),
+    countSegments: JSON.stringify(sms.countSegments("€ Grüße 😀 ".repeat(20))),
+    signRequest: JSON.stringify(sms.signRequest({ ...batch, credentials: copyKey(DEFAULT_KEY), endpoint: env.url }, { timestamp: 1767225600000, nonce: "boundary-fuzz-reference" })),
+  };
+}
+
+/** After the hostile calls: the same valid calls give the same answers, and a real send works. */
+async function postCheck(env, reference) {
+  const problems = [];
+  let now;
+  try {
+    now = referenceCalls(env);
+  } catch (error) {
+    return [`a valid call threw after the hostile ones: ${showOutcome(error)}`];
+  }
+  for (const key of Object.keys(reference)) if (now[key] !== reference[key]) problems.push(`${key} of a valid input changed: ${now[key].slice(0, 200)} (was ${reference[key].slice(0, 200)})`);
+  const before = env.requestCount();
+  try {
+    const result = await timeout(sms.batchSend({ to: ["+852 9123 4567"], message: "after the fuzz", credentials: copyKey(DEFAULT_KEY), endpoint: env.url }), ASYNC_TIMEOUT_MS);
+    if (result.settled !== "resolved") problems.push(`a valid batchSend after the hostile calls: ${result.settled} ${showOutcome(result.error)}`);
+    else if (result.value.sent.length !== 1 || env.requestCount() - before !== result.value.attempts) problems.push(`a valid batchSend after the hostile calls: ${showOutcome(result.value)}`);
+  } catch (error) {
+    problems.push(`a valid batchSend threw synchronously: ${showOutcome(error)}`);
+  }
+  return problems;
+}
+
+function send(message) {
+  return new Promise((resolveSend) => process.send(message, () => resolveSend()));
+}
+
+async function childMain() {
+  const mode = process.env.BFZ_MODE;
+  const seed = Number(process.env.BFZ_SEED) >>> 0;
+  const from = Number(process.env.BFZ_FROM);
+  const to = Number(process.env.BFZ_TO);
+  const only = process.env.BFZ_ONLY === undefined || process.env.BFZ_ONLY === "" ? null : Number(process.env.BFZ_ONLY);
+  // A badly broken package would take forever (every wedged call costs seconds): stop after this many.
+  let failureBudget = process.env.BFZ_BUDGET ? Number(process.env.BFZ_BUDGET) : Infinity;
+  let slowBudget = process.env.BFZ_SLOW_BUDGET ? Number(process.env.BFZ_SLOW_BUDGET) : Infinity;
+  let stoppedAt = null;
+  // Never the caller's real keys: a case without credentials must find none in the environment.
+  for (const name of Object.keys(process.env)) if (name.startsWith("ALIBABA_CLOUD_")) delete process.env[name];
+  const crumb = openSync(process.env.BFZ_CRUMB, "w");
+  const mark = (text) => writeSync(crumb, text.padEnd(40), 0);
+  let current = -1;
+  const events = [];
+  process.on("uncaughtException", (error) => events.push({ kind: "uncaught exception", index: current, detail: showOutcome(error) }));
+  process.on("unhandledRejection", (error) => events.push({ kind: "unhandled rejection", index: current, detail: showOutcome(error) }));
+  const flushEvents = async () => {
+    while (events.length) await send({ type: "event", ...events.shift() });
+  };
+
+  mark("setup");
+  const env = await childEnvironment();
+  const reference = referenceCalls(env);
+  const stats = {};
+  let reported = 0;
+  let expectedTotal = 0;
+  let sentCalls = 0;
+  const statOf = (name) => (stats[name] ??= { calls: 0, ok: 0, codes: {}, failures: 0 });
+
+  for (let index = from; index < to; index += 1) {
+    if (only !== null && index !== only) continue;
+    current = index;
+    mark(`case ${index}`);
+    const c = mode === "named" ? namedCase(index, env) : randomCase(seed, index, env);
+    let result;
+    for (let k = 0; k < (c.repeat ?? 1); k += 1) {
+      result = await runCase(c, env);
+      if (result.failure || result.poisoned) break;
+      if (k + 1 < (c.repeat ?? 1)) c.args = c.args.slice();
+    }
+    if (!result.failure && c.maxMs !== undefined && result.ms > c.maxMs) result.failure = `took ${Math.round(result.ms)} ms (at most ${c.maxMs} ms allowed)`;
+    const stat = statOf(c.name);
+    stat.calls += 1;
+    if (result.outcome === "returned" || result.outcome === "resolved") stat.ok += 1;
+    else stat.codes[result.outcome] = (stat.codes[result.outcome] ?? 0) + 1;
+    if (typeof result.expectedSent === "number") expectedTotal += result.expectedSent;
+    else if (typeof result.sent === "number") expectedTotal += result.sent;
+    if (result.sent > 0) sentCalls += 1;
+    // Errors are scanned for secrets too (harness.mjs's scan): every named case, a sample of the rest.
+    if (result.error !== undefined && (mode === "named" || index % 25 === 0) && env.assertNoSecret) {
+      try {
+        env.assertNoSecret(result.error, `${c.name} error`);
+      } catch (error) {
+        result.failure = `${result.failure ? `${result.failure}; ` : ""}${error.message}`;
+      }
+    }
+    if (result.failure) {
+      stat.failures += 1;
+      failureBudget -= 1;
+      if (/never settled|took \d+ ms/.test(result.failure)) slowBudget -= 1;
+    }
+    if (mode === "named") {
+      await send({ type: "named", index, ok: !result.failure, detail: result.failure ?? `${result.outcome}${result.sent ? `, ${result.sent} request(s) sent` : ""}` });
+    } else if (result.failure && reported < 200) {
+      reported += 1;
+      await send({ type: "failure", index, export: c.name, desc: c.desc, detail: result.failure });
+    }
+    const eventsNow = events.length;
+    await flushEvents();
+    // A case that broke the contract (a trap, an uncaught exception, a foreign error unwinding
+    // through the wasm frames, a promise left pending) may leave the instance in a state that
+    // would make later cases fail for its sake: a fresh process takes the next case.
+    if (result.poisoned || result.failure || eventsNow > 0) {
+      await send({ type: "poisoned", index, stats });
+      process.exit(3);
+    }
+    if (failureBudget <= 0 || slowBudget <= 0) {
+      stoppedAt = index;
+      break;
+    }
+    if (mode !== "named" && index % 2000 === 1999) {
+      await send({ type: "stats", stats });
+      for (const key of Object.keys(stats)) delete stats[key];
+    }
+  }
+  current = -1;
+  mark("post-check");
+  // Let late timers and rejections surface before counting them.
+  await new Promise((r) => setTimeout(r, 50));
+  const post = await postCheck(env, reference);
+  expectedTotal += 1; // the post-check's own send (one attempt, qps off)
+  let received;
+  try {
+    const answer = await fetch(new URL("/__sandbox/requests", env.url));
+    received = (await answer.json()).length;
+  } catch (error) {
+    received = `could not read the sandbox's record: ${showOutcome(error)}`;
+  }
+  await flushEvents();
+  await send({ type: "done", stoppedAt, stats, post, network: { received, expected: expectedTotal, sentCalls, counted: env.requestCount() } });
+  mark("done");
+  await env.sandbox.close();
+  process.exit(0);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // The harness's secret scan, for the errors this child catches (it also spies on fetch).
+  const harness = await import("./harness.mjs");
+  globalThis.__bfzScan = harness.assertNoSecret;
+  childMain().catch((error) => {
+    console.error("boundary fuzz child failed:", error);
+    process.exit(2);
+  });
+}
