@@ -20,7 +20,7 @@ use crate::batch::{
 };
 use crate::error::Error;
 use crate::json_text::{self, JsonValue};
-use crate::recipient::{NumberRules, RecipientProblem};
+use crate::recipient::{self, NumberRules, RecipientProblem};
 use crate::response::BatchOutcome;
 use crate::segment::{self, MessageProblem};
 
@@ -348,33 +348,23 @@ impl CampaignCheck {
     /// `rejected` and the rest are planned.
     pub fn finish(mut self) -> Result<Campaign, Vec<Issue>> {
         let mut states = vec![State::Pending; self.total];
-        // Repeats: sort (number, index) pairs so the first occurrence leads each run.
-        let mut order: Vec<(u64, u32)> = self
+        // Repeats across the whole list, by the batches' rule; 0 marks a number that failed.
+        let numbers = self
             .normalized
             .iter()
             .enumerate()
             .filter(|(_, n)| **n != 0)
-            .map(|(i, n)| (*n, i as u32))
-            .collect();
-        order.sort_unstable();
-        let mut previous: Option<(u64, u32)> = None;
-        for &(number, index) in &order {
-            match previous {
-                Some((n, first)) if n == number => {
-                    if self.rules.drop_duplicates {
-                        if let Some(s) = states.get_mut(index as usize) {
-                            *s = State::Dropped { of: first };
-                        }
-                    } else {
-                        self.issues.push(Issue::recipient(
-                            index as usize,
-                            &RecipientProblem::Duplicate {
-                                first_index: first as usize,
-                            },
-                        ));
-                    }
+            .map(|(i, n)| (*n, i));
+        for (first, index) in recipient::repeats(numbers) {
+            if self.rules.drop_duplicates {
+                if let Some(s) = states.get_mut(index) {
+                    *s = State::Dropped { of: first as u32 };
                 }
-                _ => previous = Some((number, index)),
+            } else {
+                self.issues.push(Issue::recipient(
+                    index,
+                    &RecipientProblem::Duplicate { first_index: first },
+                ));
             }
         }
         self.issues.sort_by_key(|i| i.index);

@@ -5,7 +5,6 @@
 //! prefixes, the ITU dialing-code table, the refusal of Chinese-mainland numbers (+86; the Globe APIs cannot
 //! send there) and, optionally, each country's national number length.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Most digits in an international number, dialing code included (ITU-T E.164).
@@ -334,22 +333,38 @@ pub fn normalize(input: &str, rules: &NumberRules) -> Result<Recipient, Recipien
 /// `recipients` holds the normalized numbers of a batch, in order, with `None` for entries that failed
 /// [`normalize`] (they are skipped). Returns `(first_index, duplicate_index)` for every later repeat,
 /// ordered by `duplicate_index`; indices are from 0. Numbers are compared in normalized form, so
-/// "+852 9123 4567" and "0085291234567" are the same. O(n log n); no hashing, so the result never depends
-/// on a random seed.
+/// "+852 9123 4567" and "0085291234567" are the same. See [`repeats`] for how.
 pub fn find_duplicates(recipients: &[Option<&Recipient>]) -> Vec<(usize, usize)> {
-    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut repeats = Vec::new();
-    for (index, recipient) in recipients.iter().enumerate() {
-        if let Some(recipient) = recipient {
-            let first = *first_seen
-                .entry(recipient.normalized.as_str())
-                .or_insert(index);
-            if first != index {
-                repeats.push((first, index));
-            }
+    repeats(
+        recipients
+            .iter()
+            .enumerate()
+            .filter_map(|(index, r)| r.map(|r| (r.normalized.as_str(), index))),
+    )
+}
+
+/// The one duplicate rule, for batches (numbers as text) and campaigns (numbers as integers):
+/// given `(key, index)` pairs, returns `(first_index, repeat_index)` for every pair whose key
+/// appeared at a smaller index, ordered by `repeat_index`. The first occurrence wins.
+///
+/// Sort-based: the pairs sorted by key then index put each key's first occurrence at the head of
+/// its run, so one scan finds every repeat. O(n log n) with one allocation for the pairs and one
+/// for the answer, where a map would allocate as it grows; no hashing, so the result never
+/// depends on a random seed.
+pub fn repeats<K: Ord>(keys: impl IntoIterator<Item = (K, usize)>) -> Vec<(usize, usize)> {
+    let mut pairs: Vec<(K, usize)> = keys.into_iter().collect();
+    // Unstable is enough: pairs that compare equal are identical.
+    pairs.sort_unstable();
+    let mut found = Vec::new();
+    let mut run: Option<(&K, usize)> = None;
+    for (key, index) in &pairs {
+        match run {
+            Some((first_key, first)) if first_key == key => found.push((first, *index)),
+            _ => run = Some((key, *index)),
         }
     }
-    repeats
+    found.sort_unstable_by_key(|&(_, repeat)| repeat);
+    found
 }
 
 /// Looks up the dialing code at the start of a digit string, e.g. `"85291234567"` → `(852, "HK")`.
@@ -914,6 +929,17 @@ mod tests {
             d.to_string(),
             "the same number already appears as recipient #0"
         );
+    }
+
+    #[test]
+    fn repeats_take_keys_of_any_order_and_kind() {
+        // Campaigns pass integer keys; the index, not the position in the input, decides which
+        // occurrence is first.
+        assert_eq!(
+            repeats([(5u64, 3), (5, 1), (7, 0), (5, 2), (7, 4)]),
+            vec![(1, 2), (1, 3), (0, 4)]
+        );
+        assert!(repeats(Vec::<(u64, usize)>::new()).is_empty());
     }
 
     #[test]
