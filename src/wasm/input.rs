@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use js_sys::{Array, Uint32Array};
+use js_sys::{Array, Uint32Array, Uint8Array};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Unexpected, Visitor};
 use wasm_bindgen::prelude::*;
 
@@ -253,7 +253,9 @@ impl<'r> Value<'r> {
                 return Err(InputError::new(&field, UNREADABLE));
             }
         }
-        let joined = answer.get(1).as_string().unwrap_or_default();
+        let bytes = Uint8Array::from(answer.get(1)).to_vec();
+        // TextEncoder's output is UTF-8 by definition; an error here would mean a broken host.
+        let joined = String::from_utf8(bytes).unwrap_or_default();
         let lengths = Uint32Array::from(answer.get(2)).to_vec();
         let broken = Array::from(&answer.get(3));
         if broken.length() > 0 {
