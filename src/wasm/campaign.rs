@@ -4,7 +4,6 @@
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::{BatchInput, Messages};
 use crate::campaign::{Campaign, CampaignCheck, CampaignRules};
@@ -16,6 +15,10 @@ use super::options::{self, CampaignSettings};
 use super::output::{self, thrown};
 use super::send::{self, Pace};
 use super::transport;
+
+/// The longest a journal may take to store or read: a disk that has not answered in a minute is
+/// as good as failed, and a campaign must not wait forever on it.
+const JOURNAL_TIMEOUT_MS: u32 = 60_000;
 
 /// Recipients checked per step.
 const PART: usize = 1000;
@@ -32,7 +35,7 @@ impl Journal {
             return Err(());
         }
         let returned = input::call(&method, &self.0, args).map_err(|_| ())?;
-        JsFuture::from(input::settle(&returned)).await.map_err(|_| ())
+        input::settled(&returned, JOURNAL_TIMEOUT_MS).await.map_err(|_| ())
     }
 
     async fn append(&self, entry: &str, before_send: bool) -> Result<(), Error> {

@@ -34,10 +34,34 @@ extern "C" {
     fn read_string_record(value: &JsValue, limit: u32) -> Array;
     #[wasm_bindgen(js_name = utf16Units)]
     fn utf16_units(text: &JsValue) -> Vec<u16>;
-    /// `Promise.resolve(value)` that cannot throw.
-    pub fn settle(value: &JsValue) -> js_sys::Promise;
+    /// `Promise.resolve(value)` that cannot throw, rejecting with a marker after `ms`.
+    #[wasm_bindgen(js_name = settleWithin)]
+    fn settle_within(value: &JsValue, ms: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = isTimedOut)]
+    fn is_timed_out(value: &JsValue) -> bool;
     #[wasm_bindgen(js_name = callSafely)]
     fn call_safely(function: &JsValue, this: &JsValue, args: &Array) -> Array;
+}
+
+/// Why waiting for what a caller's function returned ended without a value.
+pub enum Unsettled {
+    /// It rejected with this value.
+    Rejected(JsValue),
+    /// It did not settle within the time allowed.
+    TimedOut,
+}
+
+/// Waits for a caller's value (a promise, a thenable or a plain value) for at most `ms`.
+pub async fn settled(value: &JsValue, ms: u32) -> Result<JsValue, Unsettled> {
+    wasm_bindgen_futures::JsFuture::from(settle_within(value, ms))
+        .await
+        .map_err(|reason| {
+            if is_timed_out(&reason) {
+                Unsettled::TimedOut
+            } else {
+                Unsettled::Rejected(reason)
+            }
+        })
 }
 
 /// Calls a caller's function: `Err` with what it threw.

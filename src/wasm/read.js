@@ -135,6 +135,26 @@ export function settle(value) {
   }
 }
 
+/** What `settleWithin` rejects with when time runs out: a value no caller can produce. */
+export const TIMED_OUT = Object.freeze({ timedOut: true });
+
+/**
+ * `settle(value)`, or a rejection with `TIMED_OUT` after `ms`: a caller's signer or journal that
+ * never settles must not leave a send or campaign waiting forever. The timer is cleared either way.
+ */
+export function settleWithin(value, ms) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(TIMED_OUT), ms);
+  });
+  return Promise.race([settle(value), limit]).finally(() => clearTimeout(timer));
+}
+
+/** Whether `value` is `TIMED_OUT`. */
+export function isTimedOut(value) {
+  return value === TIMED_OUT;
+}
+
 /** `fn.call(self, ...args)`, as `[true, result]` or `[false, thrown]`. */
 export function callSafely(fn, self, args) {
   try {

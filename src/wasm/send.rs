@@ -6,7 +6,6 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Function};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::batch::Batch;
 use crate::error::Error;
@@ -136,9 +135,13 @@ impl Signing {
                 let asked = super::output::to_js(&batch.signing_request(settings.sending.scheme));
                 let returned = input::call(signer, &JsValue::NULL, &Array::of1(&asked))
                     .map_err(Failure::from_thrown)?;
-                let signed = JsFuture::from(input::settle(&returned))
+                // A signer that never answers counts against the attempt's time.
+                let signed = input::settled(&returned, settings.sending.timeout_ms)
                     .await
-                    .map_err(Failure::from_thrown)?;
+                    .map_err(|unsettled| match unsettled {
+                        input::Unsettled::Rejected(value) => Failure::from_thrown(value),
+                        input::Unsettled::TimedOut => Failure::Core(Error::SigningFailed),
+                    })?;
                 let signed = options::signer_answer(&signed)?;
                 // Results are mapped to this batch: the signed request must send exactly it.
                 if !request::carries(&signed, batch) {
