@@ -242,8 +242,13 @@ test(`boundary fuzz: ${CASES} random cases, seed ${SEED}`, async (t) => {
   const ran = Object.values(run.stats).reduce((sum, s) => sum + s.calls, 0);
   t.diagnostic(`${ran} cases in ${seconds.toFixed(1)} s: ${Math.round(ran / seconds)} cases/s; ${run.crashes} process(es) replaced`);
   for (const line of statsLines(run.stats)) t.diagnostic(line);
-  const shown = run.failures.slice(0, SHOW_FAILURES).map((f) => `#${f.index} ${f.export}: ${f.desc}\n    → ${f.detail}\n    (BOUNDARY_FUZZ_SEED=${SEED} BOUNDARY_FUZZ_ONLY=${f.index})`);
-  for (const line of shown) t.diagnostic(line);
+  const first = run.failures.slice(0, SHOW_FAILURES);
+  for (const f of first) {
+    t.diagnostic(`FAILED #${f.index} ${f.export}: ${f.desc}`);
+    t.diagnostic(`    → ${f.detail}`);
+    t.diagnostic(`    replay: BOUNDARY_FUZZ_SEED=${SEED} BOUNDARY_FUZZ_ONLY=${f.index}`);
+  }
+  const shown = first.map((f) => `#${f.index} ${f.export}: ${f.desc}\n    → ${f.detail}`);
   await t.test("every case kept the contract", () => {
     assert.equal(run.failures.length, 0, `${run.failures.length} failing case(s); the first:\n${shown.join("\n")}`);
   });
