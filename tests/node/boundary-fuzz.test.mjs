@@ -199,7 +199,7 @@ async function runChecks(t, run) {
     assert.equal(run.events.length, 0, `${run.events.length} event(s):\n${lines.join("\n")}`);
   });
   await t.test("the sandbox received exactly the requests of the calls that could send (none for an INVALID_* one)", () => {
-    assert.ok(run.network.length > 0, "no child finished its run, so the sandbox's record was never read");
+    assert.ok(run.network.length > 0, `no child finished its run, so the sandbox's record was never read (${run.unfinished ?? "see above"})`);
     for (const n of run.network) {
       t.diagnostic(`sandbox: ${n.received} request(s) received (admin GET /__sandbox/requests), ${n.expected} expected, from ${n.sentCalls} call(s) that sent`);
       assert.equal(n.received, n.expected, "the sandbox's record differs from the requests the calls account for");
@@ -207,7 +207,7 @@ async function runChecks(t, run) {
     }
   });
   await t.test("valid calls still work, and give the same answers, after the hostile ones", () => {
-    assert.ok(run.network.length > 0, "no child finished its run, so the check never ran");
+    assert.ok(run.network.length > 0, `no child finished its run, so the check never ran (${run.unfinished ?? "see above"})`);
     assert.deepEqual(run.post, []);
   });
 }

@@ -625,7 +625,10 @@ function mutate(r, name, options, env) {
   if (roll < 34) {
     // one option replaced by a hostile value
     const field = r.chance(0.7) ? r.pick(reads) : r.pick(fields);
-    const v = anyValue(r, field === "endpoint" && name !== "createSigningHandler" ? "endpoint" : undefined);
+    let v = anyValue(r, field === "endpoint" && name !== "createSigningHandler" ? "endpoint" : undefined);
+    // The pacer is shared by every campaign of the process with the same key: a valid but slow
+    // `qps` would make the next cases wait for it. Slow rates have named cases of their own.
+    if (field === "qps" && typeof v.value === "number" && v.value > 0 && v.value < 100) v = leaf(r.pick([0, -1, NaN, 1001]), "a rate out of range", "number");
     // A real function in `signer` would be called and might send anywhere: give it only safe ones.
     options[field] = v.value;
     return { note: `${field}: ${v.desc}`, expect: reads.includes(field) ? expectFor(field, v.kind, v.value, name) : null };
@@ -1249,6 +1252,11 @@ function namedCases() {
       for (const [label, value] of [["NaN", NaN], ["Infinity", Infinity], ["-0", -0], ["1e308", 1e308], ["2**53", 2 ** 53], ['"1000"', "1000"], ["10n", 10n], ["a Date", new Date(0)]]) {
         add(`${field} = ${label}`, fn, (env) => ({ args: [{ ...base(fn, env), [field]: value }], expect: opt("INVALID_OPTION", field, false) }));
       }
+    }
+    if (reads.includes("qps")) {
+      // One request now, the next after 1/qps seconds: a rate this small must be refused (or the
+      // wait bounded), not turned into a promise that never settles.
+      add("qps = Number.MIN_VALUE with 1001 recipients (two requests)", fn, (env) => ({ args: [{ ...base(fn, env), to: manyNumbers(1001).slice(), message: "hi", allOrNothing: true, qps: Number.MIN_VALUE }], expect: null }));
     }
     if (fn === "batchSend" || fn === "sendCampaign") {
       add("a signer that rejects with its own error", fn, (env) => {
