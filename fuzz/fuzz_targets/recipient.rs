@@ -163,7 +163,7 @@ fn check_recipient(text: &str, recipient: &Recipient) {
 }
 
 fn check_problem(text: &str, problem: &RecipientProblem) {
-    assert!(problem.code().starts_with("RECIPIENT_"));
+    assert!(problem.code().as_str().starts_with("RECIPIENT_"));
     assert!(!problem.to_string().is_empty());
     match problem {
         RecipientProblem::InvalidCharacter {

@@ -424,7 +424,7 @@ fuzz_target!(|input: Input| {
             }
         }
         Err(error) => {
-            assert!(!error.code().is_empty());
+            assert!(!error.code().as_str().is_empty());
             assert!(!error.to_string().is_empty());
             match &error {
                 Error::UnexpectedResponse {
