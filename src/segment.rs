@@ -136,7 +136,7 @@ impl fmt::Display for MessageProblem {
 
 /// Septets a character costs in the GSM 03.38 default alphabet: 1 in the basic set, 2 in the extension
 /// table (escape + character), `None` if it has no GSM-7 form.
-fn gsm_septets(c: char) -> Option<usize> {
+const fn gsm_septets(c: char) -> Option<usize> {
     match c {
         // Extension table: sent as ESC followed by a code, hence two septets.
         '\u{0C}' | '^' | '{' | '}' | '\\' | '[' | '~' | ']' | '|' | '€' => Some(2),
@@ -150,6 +150,48 @@ fn gsm_septets(c: char) -> Option<usize> {
         | 'Ö' | 'Ñ' | 'Ü' | '§' | '¿' | 'ä' | 'ö' | 'ñ' | 'ü' | 'à' => Some(1),
         _ => None,
     }
+}
+
+/// Flags of an ASCII byte in [`ASCII`]: a GSM-7 extension character (two septets).
+const EXTENSION: u8 = 1;
+/// Not in the GSM 03.38 alphabet: the text goes as UCS-2.
+const NOT_GSM: u8 = 2;
+/// White space as `char::is_whitespace` says (U+0009 to U+000D and space).
+const SPACE: u8 = 4;
+/// U+0000.
+const NUL: u8 = 8;
+
+/// What each byte of an ASCII text means for [`measure`], as one table: most texts are ASCII, and
+/// one lookup per byte replaces decoding the character and a chain of comparisons. Built from
+/// [`gsm_septets`] so the two cannot disagree; entries past 127 are never read.
+// Evaluated at compile time only: an index out of range would fail the build, never a run.
+#[allow(clippy::indexing_slicing)]
+const ASCII: [u8; 256] = {
+    let mut table = [NOT_GSM; 256];
+    let mut b = 0u8;
+    while b < 128 {
+        let c = b as char;
+        let mut flags = match gsm_septets(c) {
+            Some(2) => EXTENSION,
+            Some(_) => 0,
+            None => NOT_GSM,
+        };
+        if matches!(c, '\t'..='\r' | ' ') {
+            flags |= SPACE;
+        }
+        if b == 0 {
+            flags |= NUL;
+        }
+        table[b as usize] = flags;
+        b += 1;
+    }
+    table
+};
+
+/// The flags of ASCII byte `b`.
+fn ascii_flags(b: u8) -> u8 {
+    // Always in range (256 entries, a u8 index): the check compiles away.
+    ASCII.get(usize::from(b)).copied().unwrap_or(NOT_GSM)
 }
 
 /// Counts segments by packing indivisible pieces (`sizes`, each 1 or 2 units) greedily into parts.
@@ -177,38 +219,143 @@ fn pack(sizes: impl Iterator<Item = usize>, total: usize, encoding: Encoding) ->
     segments
 }
 
-/// Encoding, length and billable segments of `text`. Never fails: empty text gives 0 segments, and
-/// characters the service would refuse (NUL) are still counted; [`check_message`] refuses them.
-pub fn count_segments(text: &str) -> SegmentCount {
-    // One pass for both counts: this runs for every recipient of every batch.
+/// [`pack`] when every piece is one unit: nothing can straddle, so parts fill exactly and no walk
+/// over the text is needed.
+fn pack_units(total: usize, encoding: Encoding) -> usize {
+    if total <= encoding.single_segment_capacity() {
+        usize::from(total > 0)
+    } else {
+        total.div_ceil(encoding.multi_segment_capacity())
+    }
+}
+
+/// All [`check_message`] needs to know about a text, learnt in one pass over it.
+struct Measure {
+    count: SegmentCount,
+    /// Every character is white space (so also the empty text).
+    blank: bool,
+    /// Where the first NUL is, in UTF-16 units from 0.
+    nul: Option<usize>,
+}
+
+/// Measures `text`: a table-driven pass over its bytes when it is ASCII (one byte, one character,
+/// one UTF-16 unit), one pass over its characters otherwise. The text is walked again only to
+/// pack segments when it holds two-unit pieces and needs more than one part.
+fn measure(text: &str) -> Measure {
+    if text.is_ascii() {
+        measure_ascii(text.as_bytes())
+    } else {
+        measure_chars(text)
+    }
+}
+
+fn measure_ascii(bytes: &[u8]) -> Measure {
+    let mut extensions = 0usize;
+    let mut any = 0u8;
+    let mut all = u8::MAX;
+    for &b in bytes {
+        let flags = ascii_flags(b);
+        extensions += usize::from(flags & EXTENSION);
+        any |= flags;
+        all &= flags;
+    }
+    let characters = bytes.len();
+    let nul = if any & NUL == 0 {
+        None
+    } else {
+        bytes.iter().position(|&b| b == 0)
+    };
+    let count = if any & NOT_GSM != 0 {
+        SegmentCount {
+            encoding: Encoding::Ucs2,
+            characters,
+            units: characters,
+            segments: pack_units(characters, Encoding::Ucs2),
+        }
+    } else {
+        let units = characters + extensions;
+        SegmentCount {
+            encoding: Encoding::Gsm7,
+            characters,
+            units,
+            segments: if extensions == 0 {
+                pack_units(units, Encoding::Gsm7)
+            } else {
+                pack(
+                    bytes
+                        .iter()
+                        .map(|&b| 1 + usize::from(ascii_flags(b) & EXTENSION)),
+                    units,
+                    Encoding::Gsm7,
+                )
+            },
+        }
+    };
+    Measure {
+        count,
+        blank: all & SPACE != 0,
+        nul,
+    }
+}
+
+fn measure_chars(text: &str) -> Measure {
     let mut characters = 0usize;
     let mut septets = Some(0usize);
+    // Whether a two-unit piece (an escape pair, a surrogate pair) was seen: without one, parts fill
+    // exactly and segments need no packing walk.
+    let mut extensions = false;
+    let mut pairs = false;
+    let mut blank = true;
+    let mut nul = None;
     for c in text.chars() {
-        characters += c.len_utf16();
-        septets = match (septets, gsm_septets(c)) {
-            (Some(sum), Some(n)) => Some(sum + n),
-            _ => None,
-        };
+        if c == '\0' && nul.is_none() {
+            nul = Some(characters);
+        }
+        blank = blank && c.is_whitespace();
+        let width = c.len_utf16();
+        characters += width;
+        pairs |= width == 2;
+        if let Some(sum) = septets {
+            septets = gsm_septets(c).map(|n| {
+                extensions |= n == 2;
+                sum + n
+            });
+        }
     }
-    match septets {
+    let count = match septets {
         Some(units) => SegmentCount {
             encoding: Encoding::Gsm7,
             characters,
             units,
-            segments: pack(text.chars().filter_map(gsm_septets), units, Encoding::Gsm7),
+            segments: if extensions {
+                pack(text.chars().filter_map(gsm_septets), units, Encoding::Gsm7)
+            } else {
+                pack_units(units, Encoding::Gsm7)
+            },
         },
         None => SegmentCount {
             encoding: Encoding::Ucs2,
             characters,
             // UCS-2 on the air is UTF-16 here: a character outside the BMP is a surrogate pair, 2 units.
             units: characters,
-            segments: pack(
-                text.chars().map(char::len_utf16),
-                characters,
-                Encoding::Ucs2,
-            ),
+            segments: if pairs {
+                pack(
+                    text.chars().map(char::len_utf16),
+                    characters,
+                    Encoding::Ucs2,
+                )
+            } else {
+                pack_units(characters, Encoding::Ucs2)
+            },
         },
-    }
+    };
+    Measure { count, blank, nul }
+}
+
+/// Encoding, length and billable segments of `text`. Never fails: empty text gives 0 segments, and
+/// characters the service would refuse (NUL) are still counted; [`check_message`] refuses them.
+pub fn count_segments(text: &str) -> SegmentCount {
+    measure(text).count
 }
 
 /// Checks a message and counts its segments.
@@ -218,16 +365,14 @@ pub fn count_segments(text: &str) -> SegmentCount {
 /// [`MessageProblem::NulCharacter`]; more than [`MAX_MESSAGE_CHARACTERS`] UTF-16 units →
 /// [`MessageProblem::TooLong`].
 pub fn check_message(text: &str) -> Result<SegmentCount, MessageProblem> {
-    if text.chars().all(char::is_whitespace) {
+    // One pass for all three checks and the count: this runs for every recipient of a batch.
+    let Measure { count, blank, nul } = measure(text);
+    if blank {
         return Err(MessageProblem::Empty);
     }
-    if let Some(byte_index) = text.find('\0') {
-        let position = text
-            .get(..byte_index)
-            .map_or(0, |before| before.encode_utf16().count());
+    if let Some(position) = nul {
         return Err(MessageProblem::NulCharacter { position });
     }
-    let count = count_segments(text);
     if count.characters > MAX_MESSAGE_CHARACTERS {
         return Err(MessageProblem::TooLong {
             characters: count.characters,
@@ -262,6 +407,77 @@ pub fn text_from_utf16(units: &[u16]) -> Result<String, MessageProblem> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The counting as first written, character by character and walking the text once per
+    /// question: the reference the table-driven `measure` must agree with.
+    fn reference_count(text: &str) -> SegmentCount {
+        let mut characters = 0usize;
+        let mut septets = Some(0usize);
+        for c in text.chars() {
+            characters += c.len_utf16();
+            septets = match (septets, gsm_septets(c)) {
+                (Some(sum), Some(n)) => Some(sum + n),
+                _ => None,
+            };
+        }
+        match septets {
+            Some(units) => SegmentCount {
+                encoding: Encoding::Gsm7,
+                characters,
+                units,
+                segments: pack(text.chars().filter_map(gsm_septets), units, Encoding::Gsm7),
+            },
+            None => SegmentCount {
+                encoding: Encoding::Ucs2,
+                characters,
+                units: characters,
+                segments: pack(text.chars().map(char::len_utf16), characters, Encoding::Ucs2),
+            },
+        }
+    }
+
+    fn reference_check(text: &str) -> Result<SegmentCount, MessageProblem> {
+        if text.chars().all(char::is_whitespace) {
+            return Err(MessageProblem::Empty);
+        }
+        if let Some(byte_index) = text.find('\0') {
+            let position = text[..byte_index].encode_utf16().count();
+            return Err(MessageProblem::NulCharacter { position });
+        }
+        let count = reference_count(text);
+        if count.characters > MAX_MESSAGE_CHARACTERS {
+            return Err(MessageProblem::TooLong {
+                characters: count.characters,
+                max: MAX_MESSAGE_CHARACTERS,
+            });
+        }
+        Ok(count)
+    }
+
+    /// Characters where the fast paths could go wrong: GSM extension characters, the basic set's
+    /// non-ASCII letters, characters just outside it, surrogate pairs, NUL, quotes, backslashes,
+    /// control characters and Unicode white space.
+    const TRICKY: &[char] = &[
+        '^', '{', '}', '\\', '[', '~', ']', '|', '€', '\u{0C}', '`', '\0', '"', '\u{1}', '\u{1B}',
+        '\u{7F}', '\n', '\r', '\t', '\u{0B}', ' ', '\u{A0}', '\u{85}', '\u{3000}', '\u{2028}', 'a',
+        'Z', '0', '@', '$', 'é', 'Ç', 'ç', 'Δ', '£', '你', '😀', '🎉', '\u{FFFF}', '\u{10FFFF}',
+    ];
+
+    /// Texts of 0 to 600 characters, some pure ASCII (the table path) and some not, long enough to
+    /// cross the 160/153 and 70/67 boundaries and the 500 limit.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let ascii: Vec<char> = TRICKY.iter().copied().filter(char::is_ascii).collect();
+        prop_oneof![
+            proptest::collection::vec(proptest::sample::select(TRICKY), 0..600),
+            proptest::collection::vec(proptest::sample::select(ascii), 0..600),
+            proptest::collection::vec(
+                prop_oneof![4 => proptest::char::range('a', 'z'), 1 => proptest::sample::select(TRICKY)],
+                0..600
+            ),
+            proptest::collection::vec(any::<char>(), 0..200),
+        ]
+        .prop_map(|chars| chars.into_iter().collect())
+    }
 
     fn count(text: &str) -> (Encoding, usize, usize, usize) {
         let c = count_segments(text);
@@ -365,6 +581,32 @@ mod tests {
         assert_eq!(c.encoding, Encoding::Gsm7);
         assert_eq!(c.units, c.characters);
         assert_eq!(c.characters, 127); // 128 code points minus ESC, which is not a character
+    }
+
+    #[test]
+    fn ascii_table_agrees_with_the_character_rules() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let flags = ascii_flags(b);
+            assert_eq!(flags & EXTENSION != 0, gsm_septets(c) == Some(2), "{c:?}");
+            assert_eq!(flags & NOT_GSM != 0, gsm_septets(c).is_none(), "{c:?}");
+            assert_eq!(flags & SPACE != 0, c.is_whitespace(), "{c:?}");
+            assert_eq!(flags & NUL != 0, c == '\0', "{c:?}");
+        }
+    }
+
+    #[test]
+    fn every_char_of_every_length_matches_the_reference() {
+        // Each tricky character repeated across the single/multi-part boundaries, alone and after
+        // ASCII (which sends the ASCII text down the character path).
+        for &c in TRICKY {
+            for n in [0, 1, 69, 70, 71, 80, 81, 134, 135, 152, 153, 154, 160, 161, 250, 251, 500, 501] {
+                for text in [c.to_string().repeat(n), format!("{}{c}", "a".repeat(n))] {
+                    assert_eq!(count_segments(&text), reference_count(&text), "{c:?} {n}");
+                    assert_eq!(check_message(&text), reference_check(&text), "{c:?} {n}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -478,6 +720,21 @@ mod tests {
             prop_assert_eq!(c.encoding, Encoding::Gsm7);
             let cap = if c.segments > 1 { 153 } else { 160 };
             prop_assert!(c.segments * cap >= c.units);
+        }
+
+        #[test]
+        fn count_matches_the_reference(text in tricky_text()) {
+            prop_assert_eq!(count_segments(&text), reference_count(&text));
+        }
+
+        #[test]
+        fn check_matches_the_reference(text in tricky_text()) {
+            prop_assert_eq!(check_message(&text), reference_check(&text));
+        }
+
+        #[test]
+        fn check_matches_the_reference_on_any_string(text in any::<String>()) {
+            prop_assert_eq!(check_message(&text), reference_check(&text));
         }
 
         #[test]
