@@ -36,12 +36,22 @@ impl JsonValue {
 
 /// Writes `["a","b"]` the way `JSON.stringify` does: no spaces, non-ASCII left as UTF-8, and only
 /// `"`, `\` and control characters below U+0020 escaped.
+///
+/// The items are walked twice, once to size the text (a 1000-recipient `Message` is about 100 KB:
+/// growing it by doubling would copy it over again a dozen times), hence `Clone`.
 pub fn string_array<'a, I>(items: I) -> String
 where
     I: IntoIterator<Item = &'a str>,
+    I::IntoIter: Clone,
 {
-    let mut out = String::from("[");
-    for (i, item) in items.into_iter().enumerate() {
+    let items = items.into_iter();
+    // Exact unless an item needs escapes: two quotes and a comma per item, the brackets.
+    let capacity = items
+        .clone()
+        .fold(2usize, |sum, item| sum.saturating_add(item.len()).saturating_add(3));
+    let mut out = String::with_capacity(capacity);
+    out.push('[');
+    for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -51,13 +61,55 @@ where
     out
 }
 
+/// Whether `byte` is escaped in a JSON string: `"`, `\` and the control characters below U+0020.
+/// Every such byte is ASCII, so positions found by it are character boundaries.
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// Whether any of the eight bytes of `word` needs an escape, in a few word operations instead of
+/// eight byte tests. The standard SWAR tests "a byte below n" (`(w - n·01…) & !w & 80…`, for
+/// n ≤ 128) and "a zero byte" (the same with n = 1, after XOR with the wanted byte) can flag a
+/// byte above a true hit, never a word without one: exact as a yes or no, which is all asked.
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    (below(word, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGHS != 0
+}
+
+/// The position of the first byte at or after `from` that needs an escape. Eight bytes at a time:
+/// most texts have none, so this is the whole cost of writing them.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let find = |part: &[u8], at: usize| part.iter().position(|&b| needs_escape(b)).map(|i| at + i);
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        // Always eight bytes; were it not, the zero word sends the chunk to the byte scan.
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+        if word_needs_escape(word) {
+            if let Some(found) = find(chunk, at) {
+                return Some(found);
+            }
+        }
+        at += 8;
+    }
+    find(chunks.remainder(), at)
+}
+
 /// Appends `text` as a JSON string literal, escaped as `JSON.stringify` escapes it. Runs that
 /// need no escape are copied whole: a 1000-recipient batch writes about 100 KB here.
 pub fn push_json_string(out: &mut String, text: &str) {
+    out.reserve(text.len().saturating_add(2));
     out.push('"');
+    let bytes = text.as_bytes();
     let mut run_start = 0;
-    // Every byte that needs an escape is ASCII, so byte positions are character boundaries.
-    for (at, byte) in text.bytes().enumerate() {
+    while let Some(at) = next_escape(bytes, run_start) {
+        out.push_str(text.get(run_start..at).unwrap_or(""));
+        let byte = bytes.get(at).copied().unwrap_or(0);
         let escape = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -66,16 +118,13 @@ pub fn push_json_string(out: &mut String, text: &str) {
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
-            0x00..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(text.get(run_start..at).unwrap_or(""));
         if escape.is_empty() {
             // JSON.stringify writes the other control characters as \u00xx, lower-case hex.
-            let n = byte;
             out.push_str("\\u00");
-            out.push(crate::signature::hex_digit(n >> 4, b'a'));
-            out.push(crate::signature::hex_digit(n, b'a'));
+            out.push(crate::signature::hex_digit(byte >> 4, b'a'));
+            out.push(crate::signature::hex_digit(byte, b'a'));
         } else {
             out.push_str(escape);
         }
@@ -88,19 +137,25 @@ pub fn push_json_string(out: &mut String, text: &str) {
 /// How many bytes `text` takes as a JSON string literal once URL-encoded the official SDK's way
 /// (what `push_json_string` then `percent::encode_for_url_into` would write), without writing it.
 pub fn string_url_len(text: &str) -> usize {
-    // The two quotes are %22 each.
-    6 + text
-        .bytes()
-        .map(|b| match b {
+    // The URL encoder's own count of the unescaped text, plus what each JSON escape adds to it:
+    // an escaped byte is 3 bytes in the URL either way, its escape a few more. Most texts have no
+    // escape, and both walks go eight bytes or a vector at a time.
+    let bytes = text.as_bytes();
+    let mut extra = 0usize;
+    let mut from = 0;
+    while let Some(at) = next_escape(bytes, from) {
+        extra += match bytes.get(at) {
             // \" and \\: %5C%22, %5C%5C.
-            b'"' | b'\\' => 6,
+            Some(b'"' | b'\\') => 3,
             // \b \f \n \r \t: %5C and a letter.
-            0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 4,
+            Some(0x08 | 0x0c | b'\n' | b'\r' | b'\t') => 1,
             // \u00xx: %5C, then u00xx bare.
-            0x00..=0x1f => 8,
-            b => crate::signature::percent::url_encoded_byte_len(b),
-        })
-        .sum::<usize>()
+            _ => 5,
+        };
+        from = at + 1;
+    }
+    // The two quotes are %22 each.
+    6 + crate::signature::percent::url_encoded_len(text) + extra
 }
 
 /// Reads one JSON value filling the whole text (white space around it allowed). `None` for
@@ -311,8 +366,112 @@ impl Reader<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The writer as first written, one byte at a time: the reference for the word-at-a-time one.
+    fn reference_push(out: &mut String, text: &str) {
+        out.push('"');
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    /// What `string_url_len` counts, by writing it: the JSON text, then the URL encoder.
+    fn written_url_len(text: &str) -> usize {
+        let mut json = String::new();
+        reference_push(&mut json, text);
+        let mut url = String::new();
+        crate::signature::percent::encode_for_url_into(&json, &mut url);
+        url.len()
+    }
+
+    /// Every escape and its neighbours, GSM extension characters, non-ASCII and surrogate-pair
+    /// characters, placed at every offset of the eight-byte words by the strategy's lengths.
+    const TRICKY: &[char] = &[
+        '"', '\\', '/', '\0', '\u{1}', '\u{8}', '\u{c}', '\n', '\r', '\t', '\u{1f}', ' ', '!',
+        '#', '[', ']', '\u{7f}', '^', '{', '}', '~', '|', '€', 'a', 'Z', '0', '*', '(', ')', '\'', '%',
+        '+', '&', '=', 'é', '你', '😀', '\u{2028}', '\u{a0}', '\u{ffff}', '\u{10ffff}',
+    ];
+
+    fn tricky_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::collection::vec(proptest::sample::select(TRICKY), 0..80),
+            proptest::collection::vec(
+                prop_oneof![8 => proptest::char::range('a', 'z'), 1 => proptest::sample::select(TRICKY)],
+                0..200
+            ),
+            proptest::collection::vec(any::<char>(), 0..80),
+        ]
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    #[test]
+    fn word_test_is_exact_for_every_byte_at_every_place() {
+        for fill in [b'a', 0u8, 0x80, 0xff, b'"', b' '] {
+            for byte in 0..=255u8 {
+                for place in 0..8 {
+                    let mut word = [fill; 8];
+                    word[place] = byte;
+                    assert_eq!(
+                        word_needs_escape(u64::from_le_bytes(word)),
+                        word.iter().any(|&b| needs_escape(b)),
+                        "{fill:#x} {byte:#x} at {place}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn word_test_matches_bytes(word in any::<u64>()) {
+            prop_assert_eq!(
+                word_needs_escape(word),
+                word.to_le_bytes().iter().any(|&b| needs_escape(b))
+            );
+        }
+
+        #[test]
+        fn writer_matches_the_reference(text in tricky_text(), prefix in "[a-z]{0,9}") {
+            let mut fast = prefix.clone();
+            push_json_string(&mut fast, &text);
+            let mut slow = prefix;
+            reference_push(&mut slow, &text);
+            prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn array_matches_the_reference(items in proptest::collection::vec(tricky_text(), 0..6)) {
+            let mut slow = String::from("[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    slow.push(',');
+                }
+                reference_push(&mut slow, item);
+            }
+            slow.push(']');
+            prop_assert_eq!(string_array(items.iter().map(String::as_str)), slow);
+        }
+
+        #[test]
+        fn url_len_matches_what_is_written(text in tricky_text()) {
+            prop_assert_eq!(string_url_len(&text), written_url_len(&text));
+        }
+    }
 
     #[test]
     fn matches_json_stringify() {
