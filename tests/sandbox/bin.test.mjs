@@ -59,8 +59,10 @@ async function stopped(run, signal) {
 }
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  test(`no arguments: prints URL and key pair, serves the SDK, stops on ${signal} with exit 0`, async () => {
+  test(`no arguments: prints URL and key pair, serves the SDK, stops on ${signal} with exit 0`, async (t) => {
     const run = startBin();
+    // A failed assertion must not leave the bin running (it would keep this file from ending).
+    t.after(() => run.child.kill("SIGKILL"));
     const url = await run.ready;
     const banner = run.output();
     assert.ok(banner.includes(DEFAULT_KEY.accessKeyId), "prints the AccessKeyId");
@@ -85,8 +87,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-test("--qps off and --quiet are honoured; a bad --port is refused with exit 2", async () => {
+test("--qps off and --quiet are honoured; a bad --port is refused with exit 2", async (t) => {
   const run = startBin(["--qps", "off", "--quiet"]);
+  t.after(() => run.child.kill("SIGKILL"));
   const url = await run.ready;
   assert.match(run.output(), /rate limit\s+off/);
   const client = sdkClient({ endpoint: url.replace("http://", "") }, DEFAULT_KEY);
