@@ -259,17 +259,19 @@ pub fn check_recipients(
     duplicates_rule: DuplicateRule,
     rules: &NumberRules,
 ) -> CheckedRecipients {
-    let mut out = CheckedRecipients::default();
+    let mut out = CheckedRecipients {
+        entries: Vec::with_capacity(to.len()),
+        ..CheckedRecipients::default()
+    };
 
     let parsed: Vec<Result<Recipient, RecipientProblem>> =
         to.iter().map(|n| recipient::normalize(n, rules)).collect();
 
-    let undecodable_at =
-        |at: Option<usize>| undecodable.iter().find(|(i, _)| *i == at).map(|(_, p)| p);
+    let (undecodable_shared, undecodable_at) = undecodable_by_index(undecodable, to.len());
     // Messages: one check for a shared text, one per entry otherwise.
     let shared = match messages {
         Messages::One(text) => Some(
-            match undecodable_at(None) {
+            match undecodable_shared {
                 Some(p) => Err(p.clone()),
                 None => segment::check_message(text),
             }
@@ -296,8 +298,14 @@ pub fn check_recipients(
 
     let mut duplicate_of: Vec<Option<usize>> = vec![None; to.len()];
     if duplicates_rule != DuplicateRule::Ignore {
-        let duplicates =
-            recipient::find_duplicates(&parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>());
+        // The one duplicate rule (`recipient::repeats`), keyed by integers: sorting them is cheaper
+        // than sorting the numbers as text, and the key is one-to-one on normalized numbers.
+        let duplicates = recipient::repeats(
+            parsed
+                .iter()
+                .enumerate()
+                .filter_map(|(index, r)| r.as_ref().ok().map(|r| (number_key(&r.normalized), index))),
+        );
         for (first, dup) in duplicates {
             if let Some(slot) = duplicate_of.get_mut(dup) {
                 *slot = Some(first);
@@ -335,7 +343,10 @@ pub fn check_recipients(
             (Messages::One(text), Some(Ok(count))) => (text.as_str(), Some(*count)),
             (Messages::One(text), _) => (text.as_str(), None),
             (Messages::PerRecipient(list), _) => match list.get(index) {
-                Some(text) => match undecodable_at(Some(index))
+                Some(text) => match undecodable_at
+                    .get(index)
+                    .copied()
+                    .flatten()
                     .map_or_else(|| segment::check_message(text), |p| Err(p.clone()))
                 {
                     Ok(count) => (text.as_str(), Some(count)),
@@ -358,6 +369,44 @@ pub fn check_recipients(
         }
     }
     out
+}
+
+/// `undecodable` looked up once instead of searched per recipient: the problem of the shared
+/// text, and the problem of each of the `count` texts by index (empty when there are none, the
+/// usual case). The first entry for an index wins, as a search from the front would find it.
+fn undecodable_by_index(
+    undecodable: &[(Option<usize>, MessageProblem)],
+    count: usize,
+) -> (Option<&MessageProblem>, Vec<Option<&MessageProblem>>) {
+    let mut shared = None;
+    let mut by_index: Vec<Option<&MessageProblem>> = Vec::new();
+    for (at, problem) in undecodable {
+        match *at {
+            None => {
+                shared = shared.or(Some(problem));
+            }
+            Some(index) if index < count => {
+                if by_index.is_empty() {
+                    by_index.resize(count, None);
+                }
+                if let Some(slot @ None) = by_index.get_mut(index) {
+                    *slot = Some(problem);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    (shared, by_index)
+}
+
+/// A normalized number (7 to 15 ASCII digits) as an integer that no other number shares: its
+/// value, with its length in the top bits so that leading zeros could not make two alike.
+fn number_key(normalized: &str) -> u64 {
+    let value = normalized.bytes().fold(0u64, |n, d| {
+        n.wrapping_mul(10)
+            .wrapping_add(u64::from(d.wrapping_sub(b'0')))
+    });
+    value | ((normalized.len() as u64) << 56)
 }
 
 /// What applies to every recipient of a batch: sender ID, type and task ID, checked.
@@ -466,12 +515,7 @@ impl Batch {
         issues.extend(checked.issues);
         let settings = check_settings(input, &mut issues);
 
-        let url: usize = checked
-            .entries
-            .iter()
-            .map(|e| url_bytes(&e.recipient.normalized, &e.message))
-            .sum();
-        if url > MAX_URL_BYTES {
+        if let Some(url) = url_bytes_over_limit(&checked.entries, &input.messages) {
             issues.push(Issue::new(
                 IssueCode::BatchTooLong,
                 "message",
@@ -579,7 +623,40 @@ pub struct SigningRequest<'a> {
 /// The bytes one recipient adds to the URL's `To` and `Message` (the official SDK's encoding):
 /// its number and its text as JSON array items, with their separating commas (%2C).
 pub fn url_bytes(number: &str, text: &str) -> usize {
-    json_text::string_url_len(number) + 3 + json_text::string_url_len(text) + 3
+    url_bytes_with(number, json_text::string_url_len(text))
+}
+
+/// [`url_bytes`] of a text whose `json_text::string_url_len` is known.
+fn url_bytes_with(number: &str, text_url_len: usize) -> usize {
+    json_text::string_url_len(number) + 3 + text_url_len + 3
+}
+
+/// The URL bytes of the entries' `To` and `Message` when they pass [`MAX_URL_BYTES`], else `None`.
+///
+/// No byte of a number or text takes more than 8 in the URL (a control character, `%5Cu00xx`), and
+/// an entry adds 18 around them (quotes and commas, %-encoded): when that bound fits, as it does for
+/// any 1000 texts under 250 bytes, nothing is walked. Otherwise the exact count, a shared text
+/// measured once.
+fn url_bytes_over_limit(entries: &[BatchEntry], messages: &Messages) -> Option<usize> {
+    let bound = entries.iter().fold(0usize, |sum, e| {
+        let bytes = e.recipient.normalized.len().saturating_add(e.message.len());
+        sum.saturating_add(bytes.saturating_mul(8)).saturating_add(18)
+    });
+    if bound <= MAX_URL_BYTES {
+        return None;
+    }
+    let shared = match messages {
+        Messages::One(text) => Some(json_text::string_url_len(text)),
+        Messages::PerRecipient(_) => None,
+    };
+    let url: usize = entries
+        .iter()
+        .map(|e| {
+            let text = shared.unwrap_or_else(|| json_text::string_url_len(&e.message));
+            url_bytes_with(&e.recipient.normalized, text)
+        })
+        .sum();
+    (url > MAX_URL_BYTES).then_some(url)
 }
 
 /// The issue of a list refused from its `length` alone, before any item was read: `to` longer
@@ -616,8 +693,140 @@ pub fn validate_batch(input: &BatchInput) -> Vec<Issue> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn problem(n: u8) -> MessageProblem {
+        MessageProblem::LoneSurrogate {
+            position: usize::from(n),
+        }
+    }
+
+    /// Numbers that normalize to a few values, in several spellings, and some that do not.
+    const NUMBERS: &[&str] = &[
+        "+852 9123 4567",
+        "0085291234567",
+        "85291234567",
+        "+65 9000 0001",
+        "6590000001",
+        "+44 (0)20 7946 0958",
+        "442079460958",
+        "+86 138 0013 8000",
+        "12",
+        "",
+        "abc",
+        "+1 415 555 0100",
+        "14155550100",
+    ];
+
+    /// Texts for the URL size: escapes, controls, non-ASCII, at most 500 characters (longer ones
+    /// are refused), some long enough that 1000 of them pass the limit.
+    fn url_text() -> impl Strategy<Value = String> {
+        let chars = prop_oneof![
+            3 => proptest::char::range('a', 'z'),
+            3 => Just('你'),
+            1 => proptest::sample::select(&['"', '\\', '\u{1}', '\n', ' ', '€', '😀', '~', '*'][..]),
+        ];
+        proptest::collection::vec(chars, 1..480).prop_map(|chars| format!("a{}", chars.into_iter().collect::<String>()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn url_limit_matches_the_exact_sum(
+            texts in proptest::collection::vec(url_text(), 1..4),
+            shared in any::<bool>(),
+            count in 1usize..1200,
+        ) {
+            let to: Vec<String> = (0..count).map(|i| format!("6590{i:06}")).collect();
+            let messages = if shared {
+                Messages::One(texts[0].clone())
+            } else {
+                Messages::PerRecipient((0..count).map(|i| texts[i % texts.len()].clone()).collect())
+            };
+            let rules = NumberRules { check_national_length: false };
+            let checked = check_recipients(&to, &messages, &[], 0, DuplicateRule::Ignore, &rules);
+            let exact: usize = checked
+                .entries
+                .iter()
+                .map(|e| url_bytes(&e.recipient.normalized, &e.message))
+                .sum();
+            prop_assert_eq!(
+                url_bytes_over_limit(&checked.entries, &messages),
+                (exact > MAX_URL_BYTES).then_some(exact)
+            );
+            prop_assert_eq!(checked.entries.len(), count);
+        }
+
+        #[test]
+        fn url_limit_is_exact_at_the_line(extra in 0usize..3, shared in any::<bool>()) {
+            // 1000 texts whose URL bytes sum to exactly the limit, then a byte or two over.
+            let to: Vec<String> = (0..1000).map(|i| format!("6590{i:06}")).collect();
+            // Each number is 10 digits: 16 bytes with its quotes, 22 with the commas; 2000 per entry.
+            // The text's 1972 bytes: 219 Chinese characters of 9 URL bytes each, and an "a"; a
+            // quote adds 6.
+            let text = format!("{}a{}", "你".repeat(219), "\"".repeat(extra));
+            let messages = if shared {
+                Messages::One(text)
+            } else {
+                Messages::PerRecipient(vec![text; 1000])
+            };
+            let rules = NumberRules { check_national_length: false };
+            let checked = check_recipients(&to, &messages, &[], 0, DuplicateRule::Ignore, &rules);
+            prop_assert_eq!(checked.entries.len(), 1000);
+            prop_assert_eq!(url_bytes(&checked.entries[0].recipient.normalized, &checked.entries[0].message), 2000 + extra * 6);
+            let expected = (extra > 0).then_some(2_000_000 + 6000 * extra);
+            prop_assert_eq!(url_bytes_over_limit(&checked.entries, &messages), expected);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn undecodable_lookup_matches_a_search(
+            list in proptest::collection::vec((proptest::option::of(0usize..12), any::<u8>()), 0..12),
+            count in 0usize..10,
+        ) {
+            let undecodable: Vec<(Option<usize>, MessageProblem)> =
+                list.iter().map(|(at, n)| (*at, problem(*n))).collect();
+            let search = |at: Option<usize>| undecodable.iter().find(|(i, _)| *i == at).map(|(_, p)| p);
+            let (shared, by_index) = undecodable_by_index(&undecodable, count);
+            prop_assert_eq!(shared, search(None));
+            for index in 0..count {
+                prop_assert_eq!(by_index.get(index).copied().flatten(), search(Some(index)));
+            }
+        }
+
+        #[test]
+        fn duplicates_by_key_match_duplicates_by_text(
+            picks in proptest::collection::vec(0..NUMBERS.len(), 0..30),
+            check in any::<bool>(),
+        ) {
+            let to: Vec<String> = picks.iter().map(|&i| NUMBERS[i].to_string()).collect();
+            let rules = NumberRules { check_national_length: check };
+            let messages = Messages::One("hello".into());
+            let checked = check_recipients(&to, &messages, &[], 7, DuplicateRule::Refuse, &rules);
+            let found: Vec<(usize, usize)> = checked
+                .issues
+                .iter()
+                .filter_map(|i| Some((i.duplicate_of?, i.index?)))
+                .collect();
+            let parsed: Vec<_> = to.iter().map(|n| recipient::normalize(n, &rules)).collect();
+            let expected: Vec<(usize, usize)> =
+                recipient::find_duplicates(&parsed.iter().map(|r| r.as_ref().ok()).collect::<Vec<_>>())
+                    .into_iter()
+                    .map(|(first, dup)| (first + 7, dup + 7))
+                    .collect();
+            prop_assert_eq!(found, expected);
+        }
+
+        #[test]
+        fn number_keys_are_one_to_one(a in "[0-9]{1,15}", b in "[0-9]{1,15}") {
+            prop_assert_eq!(number_key(&a) == number_key(&b), a == b);
+        }
+    }
 
     #[test]
     fn every_issue_code_round_trips_and_is_unique() {
