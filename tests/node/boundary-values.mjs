@@ -628,7 +628,7 @@ function mutate(r, name, options, env) {
     let v = anyValue(r, field === "endpoint" && name !== "createSigningHandler" ? "endpoint" : undefined);
     // The pacer is shared by every campaign of the process with the same key: a valid but slow
     // `qps` would make the next cases wait for it. Slow rates have named cases of their own.
-    if (field === "qps" && typeof v.value === "number" && v.value > 0 && v.value < 100) v = leaf(r.pick([0, -1, NaN, 1001]), "a rate out of range", "number");
+    if (field === "qps" && (v.value == null || (typeof v.value === "number" && v.value > 0 && v.value < 100))) v = leaf(r.pick([0, -1, NaN, 1001]), "a rate out of range", "number");
     // A real function in `signer` would be called and might send anywhere: give it only safe ones.
     options[field] = v.value;
     return { note: `${field}: ${v.desc}`, expect: reads.includes(field) ? expectFor(field, v.kind, v.value, name) : null };
@@ -685,6 +685,12 @@ function mutate(r, name, options, env) {
       return { note: `credentials.${key}: a throwing getter`, expect: { codes: ["INVALID_OPTION", "INVALID_CREDENTIALS"], fields: ["credentials"], prefix: true } };
     }
     const v = anyValue(r);
+    // The harness takes every STS token a request carries for a secret: a common string there
+    // ("constructor") would then "leak" wherever it is quoted. Make such a value unique.
+    if (typeof v.value === "string" && v.value.length >= 8) {
+      v.value = `${v.value}~${r.int(1e9)}`;
+      v.desc = `${v.desc} + a unique suffix`;
+    }
     credentials[key] = v.value;
     const wrong = !["undefined", "null", "string", "boxed"].includes(v.kind);
     return {
@@ -1492,7 +1498,10 @@ async function childMain() {
     else if (typeof result.sent === "number") expectedTotal += result.sent;
     if (result.sent > 0) sentCalls += 1;
     // Errors are scanned for secrets too (harness.mjs's scan): every named case, a sample of the rest.
-    if (result.error !== undefined && (mode === "named" || index % 25 === 0) && env.assertNoSecret) {
+    // (Not the errors that list hundreds of issues: scanning them against every signature seen
+    // would cost more than the run itself.)
+    const scannable = !(Array.isArray(result.error?.issues) && result.error.issues.length > 20);
+    if (result.error !== undefined && scannable && (mode === "named" || index % 25 === 0) && env.assertNoSecret) {
       try {
         env.assertNoSecret(result.error, `${c.name} error`);
       } catch (error) {
