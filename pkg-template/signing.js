@@ -20,6 +20,40 @@ function invalidOption(field, message) {
   return smsError("INVALID_OPTION", `${field}: ${message}`, { field });
 }
 
+/**
+ * `object[key]` of a caller's options, read once: a getter or Proxy that throws (or a revoked
+ * Proxy) is an INVALID_OPTION naming `field`, never the caller's own exception.
+ */
+function read(object, key, field) {
+  try {
+    return object[key];
+  } catch {
+    throw invalidOption(field, "could not be read (a getter or Proxy threw)");
+  }
+}
+
+function isArray(value, field) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    throw invalidOption(field, "could not be read (a revoked Proxy)");
+  }
+}
+
+/** A list of strings copied out of the caller's array, so a later change or trap cannot reach us. */
+function strings(value, field, allowed) {
+  if (!isArray(value, field)) return undefined;
+  const length = read(value, "length", field);
+  if (!(Number.isInteger(length) && length >= 0 && length <= 10_000)) return undefined;
+  const out = [];
+  for (let i = 0; i < length; i++) {
+    const item = read(value, i, `${field}[${i}]`);
+    if (typeof item !== "string" || (allowed && !allowed.includes(item))) return undefined;
+    out.push(item);
+  }
+  return out;
+}
+
 function notAllowed(field, message) {
   return smsError("NOT_ALLOWED", `not allowed: ${field}: ${message}`, { field });
 }
@@ -28,14 +62,17 @@ function notAllowed(field, message) {
 function checkPolicy(allow) {
   if (allow === undefined) return {};
   if (allow === null || typeof allow !== "object") throw invalidOption("allow", "must be an object");
-  const { senderIds, maxRecipients, types, authorize } = allow;
-  if (senderIds !== undefined && !(Array.isArray(senderIds) && senderIds.every((s) => typeof s === "string"))) {
-    throw invalidOption("allow.senderIds", "must be an array of strings");
-  }
+  const given = read(allow, "senderIds", "allow.senderIds");
+  const maxRecipients = read(allow, "maxRecipients", "allow.maxRecipients");
+  const givenTypes = read(allow, "types", "allow.types");
+  const authorize = read(allow, "authorize", "allow.authorize");
+  const senderIds = given === undefined ? undefined : strings(given, "allow.senderIds");
+  if (given !== undefined && senderIds === undefined) throw invalidOption("allow.senderIds", "must be an array of strings");
   if (maxRecipients !== undefined && !(Number.isInteger(maxRecipients) && maxRecipients >= 1 && maxRecipients <= MAX_RECIPIENTS)) {
     throw invalidOption("allow.maxRecipients", `must be a whole number from 1 to ${MAX_RECIPIENTS}`);
   }
-  if (types !== undefined && !(Array.isArray(types) && types.every((t) => MESSAGE_TYPES.includes(t)))) {
+  const types = givenTypes === undefined ? undefined : strings(givenTypes, "allow.types", MESSAGE_TYPES);
+  if (givenTypes !== undefined && types === undefined) {
     throw invalidOption("allow.types", 'must be an array of "NOTIFY" and/or "MKT"');
   }
   if (authorize !== undefined && typeof authorize !== "function") {
@@ -109,12 +146,19 @@ function failed(error) {
 export function bindSigning({ signRequest, ready }) {
   return function createSigningHandler(options) {
     if (options === null || typeof options !== "object") throw invalidOption("options", "must be an object");
-    const { credentials, endpoint } = options;
-    if (credentials === null || typeof credentials !== "object") {
+    const given = read(options, "credentials", "credentials");
+    const endpoint = read(options, "endpoint", "endpoint");
+    if (given === null || typeof given !== "object") {
       throw invalidOption("credentials", "must be an object with accessKeyId and accessKeySecret");
     }
+    // Copied once: the handler signs with what it was given, whatever the object does later.
+    const credentials = {
+      accessKeyId: read(given, "accessKeyId", "credentials.accessKeyId"),
+      accessKeySecret: read(given, "accessKeySecret", "credentials.accessKeySecret"),
+      securityToken: read(given, "securityToken", "credentials.securityToken"),
+    };
     if (endpoint !== undefined && typeof endpoint !== "string") throw invalidOption("endpoint", "must be a string");
-    const policy = checkPolicy(options.allow);
+    const policy = checkPolicy(read(options, "allow", "allow"));
 
     return async function signingHandler(request) {
       try {
@@ -181,16 +225,27 @@ async function answerOf(response) {
  * resolves to its SignedRequest; an error answer rejects with an SmsError carrying its code.
  */
 export function signingService(url, init = {}) {
-  const target = String(url);
-  const doFetch = init.fetch ?? ((input, options) => globalThis.fetch(input, options));
+  let target;
+  try {
+    target = url instanceof URL ? url.href : typeof url === "string" ? url : undefined;
+  } catch {
+    target = undefined;
+  }
+  if (target === undefined) throw invalidOption("url", "must be a string or a URL");
+  if (init === null || typeof init !== "object") throw invalidOption("init", "must be an object");
+  const givenFetch = read(init, "fetch", "init.fetch");
+  if (givenFetch !== undefined && typeof givenFetch !== "function") throw invalidOption("init.fetch", "must be a function");
+  const headers = read(init, "headers", "init.headers");
+  const mode = read(init, "credentials", "init.credentials");
+  const doFetch = givenFetch ?? ((input, options) => globalThis.fetch(input, options));
   return async function signer(request) {
     let response;
     try {
       response = await doFetch(target, {
         method: "POST",
-        headers: { ...init.headers, "content-type": "application/json" },
+        headers: { ...headers, "content-type": "application/json" },
         body: JSON.stringify(request),
-        ...(init.credentials === undefined ? {} : { credentials: init.credentials }),
+        ...(mode === undefined ? {} : { credentials: mode }),
       });
     } catch (cause) {
       throw smsError("SIGNING_FAILED", "the signing service could not be reached; nothing was sent", { cause });

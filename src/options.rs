@@ -30,6 +30,9 @@ pub const MAX_ATTEMPTS: u32 = 10;
 pub const MAX_CAMPAIGN_RECIPIENTS: u32 = 10_000_000;
 /// The fastest pace a campaign may ask for.
 pub const MAX_QPS: f64 = 1000.0;
+/// The slowest: one call an hour (the pacer's own floor, so a smaller number is refused rather
+/// than silently rounded up).
+pub const MIN_QPS: f64 = 1.0 / 3600.0;
 
 /// Options that only the bindings read (JavaScript functions and objects), per shape.
 pub const BINDING_ONLY_FIELDS: &[(&str, &str)] = &[
@@ -265,8 +268,13 @@ impl CampaignOptions {
     pub fn campaigning(&self) -> Result<Campaigning, Error> {
         let qps = match self.qps {
             None => 1.0,
-            Some(q) if q.is_finite() && q > 0.0 && q <= MAX_QPS => q,
-            Some(_) => return Err(invalid("qps", "must be a number above 0 and at most 1000")),
+            Some(q) if q.is_finite() && (MIN_QPS..=MAX_QPS).contains(&q) => q,
+            Some(_) => {
+                return Err(invalid(
+                    "qps",
+                    "must be a number from 1/3600 (one call an hour) to 1000",
+                ))
+            }
         };
         let stop_on_unknown = match self.on_unknown.as_deref() {
             None | Some("stop") => true,
@@ -373,7 +381,7 @@ mod tests {
 
     #[test]
     fn campaign_pace_and_unknown_rule() {
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1000.5] {
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1000.5, f64::MIN_POSITIVE, 1e-4] {
             let options = CampaignOptions {
                 qps: Some(bad),
                 ..CampaignOptions::default()

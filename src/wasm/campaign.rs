@@ -119,8 +119,7 @@ fn with_ledger(error: JsValue, campaign: &mut Campaign, source: &Source) -> JsVa
 fn report(progress: Option<&Function>, campaign: &Campaign, pace: &Pace) {
     if let Some(callback) = progress {
         let value = output::to_js(&campaign.progress(pace.eta_ms(campaign.requests_left())));
-        // A throwing progress callback must not lose track of what was sent: ignore it.
-        let _ = input::call(callback, &JsValue::NULL, &Array::of1(&value));
+        input::notify(callback, &value);
     }
 }
 

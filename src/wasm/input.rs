@@ -39,6 +39,8 @@ extern "C" {
     fn settle_within(value: &JsValue, ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = isTimedOut)]
     fn is_timed_out(value: &JsValue) -> bool;
+    /// Calls a callback whose answer does not matter; nothing it does can escape.
+    pub fn notify(callback: &JsValue, value: &JsValue);
     #[wasm_bindgen(js_name = callSafely)]
     fn call_safely(function: &JsValue, this: &JsValue, args: &Array) -> Array;
 }
@@ -407,10 +409,10 @@ impl<'de> de::MapAccess<'de> for Fields<'_> {
     }
 }
 
-impl<'de> de::Deserializer<'de> for Value<'_> {
-    type Error = InputError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+impl Value<'_> {
+    /// What `deserialize_any` does, with arrays read as lists only when `lists` (a shape that
+    /// takes a string or an array); a scalar option given an array is a type error naming it.
+    fn any<'de, V: Visitor<'de>>(self, visitor: V, lists: bool) -> Result<V::Value, InputError> {
         let path = self.path.clone();
         let kind = kind_of(&self.value);
         let result = match kind.as_str() {
@@ -421,7 +423,7 @@ impl<'de> de::Deserializer<'de> for Value<'_> {
             "date" if self.reading.dates_as_millis => visitor.visit_f64(date_millis(&self.value)),
             // Checked as a time by the core, like any other number that is not one.
             "invalid date" if self.reading.dates_as_millis => visitor.visit_f64(f64::NAN),
-            "array" => return self.strings(visitor),
+            "array" if lists => return self.strings(visitor),
             "unreadable" => Err(InputError::new(&path, UNREADABLE)),
             other => Err(InputError::new(
                 &path,
@@ -433,6 +435,31 @@ impl<'de> de::Deserializer<'de> for Value<'_> {
             )),
         };
         result.map_err(|e| e.at(&path))
+    }
+}
+
+/// The scalar requests: like `deserialize_any`, but an array is not a list of strings here.
+macro_rules! scalars {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+                self.any(visitor, false)
+            }
+        )*
+    };
+}
+
+impl<'de> de::Deserializer<'de> for Value<'_> {
+    type Error = InputError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        self.any(visitor, true)
+    }
+
+    scalars! {
+        deserialize_bool deserialize_f32 deserialize_f64 deserialize_str deserialize_string
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_i32 deserialize_i64
+        deserialize_char
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
@@ -499,8 +526,8 @@ impl<'de> de::Deserializer<'de> for Value<'_> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct tuple tuple_struct enum identifier
+        i8 i16 i128 u128 bytes byte_buf unit unit_struct newtype_struct tuple tuple_struct enum
+        identifier
     }
 }
 

@@ -155,6 +155,22 @@ export function isTimedOut(value) {
   return value === TIMED_OUT;
 }
 
+/**
+ * Calls a caller's callback whose answer does not matter (a progress report): what it throws is
+ * dropped, and so is a rejection of what it returns (an async callback), which would otherwise
+ * be an unhandled rejection in the caller's process.
+ */
+export function notify(fn, value) {
+  try {
+    const returned = fn(value);
+    if (returned !== null && (typeof returned === "object" || typeof returned === "function")) {
+      settle(returned).catch(() => {});
+    }
+  } catch {
+    // A progress callback's own failure must not stop a campaign or lose track of what was sent.
+  }
+}
+
 /** `fn.call(self, ...args)`, as `[true, result]` or `[false, thrown]`. */
 export function callSafely(fn, self, args) {
   try {

@@ -52,7 +52,9 @@ export interface SendOptions extends BatchOptions {
   /**
    * Signs elsewhere, so this side never holds a secret (a browser page): called once per attempt
    * with the batch as it will be sent; resolves to the signed request (e.g. from a server running
-   * `createSigningHandler`). Replaces `credentials`. A rejection ends the send with that error.
+   * `createSigningHandler`). Replaces `credentials`. A rejection with an `SmsError` ends the send
+   * with that error; any other throw or rejection ends it with `SIGNING_FAILED` (`cause`: what
+   * was thrown). An answer that takes longer than `timeoutMs` is `SIGNING_FAILED` too.
    */
   signer?: (request: SigningRequest) => Promise<SignedRequest>;
 }
@@ -240,13 +242,13 @@ export interface CampaignProgress {
 
 /** `sendCampaign`'s and `resumeCampaign`'s options: a batch's, any number of recipients. */
 export interface CampaignOptions extends SendOptions {
-  /** Calls per second for this AccessKeyId, shared by every campaign in the process. @default 1 */
+  /** Calls per second for this AccessKeyId (1/3600 to 1000), shared by every campaign in the process. @default 1 */
   qps?: number;
   /** Send nothing if any recipient is invalid (otherwise they are `rejected` and the rest go). @default false */
   allOrNothing?: boolean;
   /** After a request whose outcome is unknown: stop (the rest `skipped`) or go on. @default "stop" */
   onUnknown?: "stop" | "continue";
-  /** Called after each request. */
+  /** Called after each request; what it throws or rejects with is ignored. */
   onProgress?: (progress: CampaignProgress) => void;
   /** Required by `resumeCampaign`; with `sendCampaign`, it must be empty. */
   journal?: CampaignJournal;
