@@ -48,3 +48,30 @@ macro_rules! stable_codes {
 }
 
 pub(crate) use stable_codes;
+
+#[cfg(test)]
+mod tests {
+    use crate::batch::IssueCode;
+    use crate::error::ErrorCode;
+
+    /// Every code parses back from its string, and the strings are unique SCREAMING_SNAKE.
+    fn check<C: Copy + PartialEq + std::fmt::Debug>(
+        all: &[C],
+        as_str: fn(C) -> &'static str,
+        parse: fn(&str) -> Option<C>,
+    ) {
+        let mut seen = std::collections::BTreeSet::new();
+        for &code in all {
+            let text = as_str(code);
+            assert_eq!(parse(text), Some(code));
+            assert!(seen.insert(text), "duplicate {text}");
+            assert!(text.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{text}");
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        check(IssueCode::ALL, IssueCode::as_str, IssueCode::parse);
+        check(ErrorCode::ALL, ErrorCode::as_str, ErrorCode::parse);
+    }
+}

@@ -53,7 +53,10 @@ pub async fn batch_send(
 /// @throws {SmsError} `INVALID_OPTION` when an option has the wrong type.
 #[wasm_bindgen(js_name = validateBatch, unchecked_return_type = "Issue[]")]
 pub fn validate_batch(options: JsBatchOptions) -> Result<JsValue, JsValue> {
-    match options::batch(&options) {
+    // Read up to a campaign's length, not a request's: a page composing a long list still gets
+    // every row's problems beside BATCH_TOO_LARGE (issue 11 kept that; only lengths past any
+    // campaign are refused unread).
+    match options::campaign_list(&options) {
         Ok(input) => Ok(output::to_js(&crate::batch::validate_batch(&input))),
         // A list refused from its length is a batch problem like any other.
         Err(Error::InvalidBatch { issues }) => Ok(output::to_js(&issues)),

@@ -136,10 +136,14 @@ describe("validation", () => {
     huge.length = 2 ** 32 - 1;
     const tooMany = [...Array.from({ length: 1000 }, (_, i) => `+852 9${String(i).padStart(7, "0")}`), 42];
     for (const to of [huge, tooMany]) {
-      assert.deepEqual(validateBatch(batch({ to })).map(shape), [{ code: "BATCH_TOO_LARGE", field: "to", index: null, duplicateOf: null }]);
       const error = await rejection(batchSend(send({ to })));
       assertSmsError(error, { code: "INVALID_BATCH", field: "to" });
+      assert.deepEqual(error.issues.map(shape), [{ code: "BATCH_TOO_LARGE", field: "to", index: null, duplicateOf: null }]);
+      assertSmsError(thrown(() => signRequest(send({ to }))), { code: "INVALID_BATCH", field: "to" });
     }
+    // validateBatch reads a list up to a campaign's length (every row's problems for a page), and
+    // refuses one past that from its length alone.
+    assert.deepEqual(validateBatch(batch({ to: huge })).map(shape), [{ code: "BATCH_TOO_LARGE", field: "to", index: null, duplicateOf: null }]);
     const texts = [];
     texts.length = 2 ** 32 - 1;
     assert.deepEqual(validateBatch(batch({ message: texts })).map(shape), [
