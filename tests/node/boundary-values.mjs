@@ -1232,7 +1232,17 @@ function namedCases() {
       // MESSAGE_COUNT_MISMATCH for texts; validateBatch returns it as its one issue).
       add(`${field} = a sparse array of length 2**32-1`, fn, (env) => ({ args: [{ ...base(fn, env), to: field === "to" ? sparse(2 ** 32 - 1) : ["+852 9123 4567"], ...(field === "message" ? { message: sparse(2 ** 32 - 1) } : {}) }], expect: opt("INVALID_BATCH", null) }), { maxMs: 500 });
       if (field === "to") add(`${field} = a sparse array of length 2**32-1 with one element`, fn, (env) => ({ args: [{ ...base(fn, env), to: sparse(2 ** 32 - 1, "+852 9123 4567") }], expect: opt("INVALID_BATCH", null) }), { maxMs: 500 });
-      if (fn === "validateBatch" || fn === "signRequest" || fn === "batchSend") {
+      // batchSend and signRequest refuse a list past a request's 1000 from its length; validateBatch
+      // reads up to a campaign's length (every row's problems for a page), so there the first
+      // throwing getter is the answer.
+      if (fn === "validateBatch") {
+        add(`${field} = 1001 throwing getters (read up to a campaign's length)`, fn, (env) => {
+          const array = Array.from({ length: 1001 }, () => "+852 9123 4567");
+          for (let i = 0; i < array.length; i += 1) throwingGetter(array, i, r);
+          return { args: [{ ...base(fn, env), to: field === "to" ? array : VALID_NUMBERS.slice(0, 2), message: field === "message" ? array : "hello" }], expect: opt("INVALID_OPTION", `${field}[0]`, false) };
+        });
+      }
+      if (fn === "signRequest" || fn === "batchSend") {
         add(`${field} = 1001 throwing getters (refused from its length)`, fn, (env) => {
           const array = Array.from({ length: 1001 }, () => "+852 9123 4567");
           for (let i = 0; i < array.length; i += 1) throwingGetter(array, i, r);
