@@ -489,15 +489,7 @@ impl Batch {
                 "to: the batch has no recipients".into(),
             ));
         } else if input.to.len() > MAX_RECIPIENTS {
-            issues.push(Issue::new(
-                IssueCode::BatchTooLarge,
-                "to",
-                None,
-                format!(
-                    "to: a request holds at most {MAX_RECIPIENTS} recipients; this batch has {}",
-                    input.to.len()
-                ),
-            ));
+            issues.extend(too_large(input.to.len(), MAX_RECIPIENTS));
         }
 
         let checked = check_recipients(
@@ -664,16 +656,7 @@ fn url_bytes_over_limit(entries: &[BatchEntry], messages: &Messages) -> Option<u
 /// another field.
 pub fn oversized_list(field: &str, length: usize, limit: usize) -> Option<Issue> {
     match field {
-        "to" => Some(Issue::new(
-            IssueCode::BatchTooLarge,
-            "to",
-            None,
-            if limit == MAX_RECIPIENTS {
-                format!("to: a request holds at most {MAX_RECIPIENTS} recipients; this batch has {length}")
-            } else {
-                format!("to: a campaign takes at most {limit} recipients; this list has {length}")
-            },
-        )),
+        "to" => too_large(length, limit),
         "message" => Some(Issue::new(
             IssueCode::MessageCountMismatch,
             "message",
@@ -682,6 +665,20 @@ pub fn oversized_list(field: &str, length: usize, limit: usize) -> Option<Issue>
         )),
         _ => None,
     }
+}
+
+/// `BATCH_TOO_LARGE`: one rule for a list read whole and one refused from its length.
+fn too_large(length: usize, limit: usize) -> Option<Issue> {
+    Some(Issue::new(
+        IssueCode::BatchTooLarge,
+        "to",
+        None,
+        if limit == MAX_RECIPIENTS {
+            format!("to: a request holds at most {MAX_RECIPIENTS} recipients; this batch has {length}")
+        } else {
+            format!("to: a campaign takes at most {limit} recipients; this list has {length}")
+        },
+    ))
 }
 
 /// Every problem of a batch; empty when it would be sent as is.
