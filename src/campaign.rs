@@ -5,9 +5,10 @@
 //! Memory stays small for long lists (100,000 recipients): the texts are handed over one part at
 //! a time, and per recipient the ledger keeps a normalized number (u64) and a 12-byte state.
 //!
-//! Journal: one JSON text per entry, written by `journal_header`, `mark_written` (before a request
-//! is sent, and flushed by the caller) and `record` (after its answer). On resume, a request
-//! written without an outcome is *unknown*: it may have been sent, so it is never sent again.
+//! Journal: the entries' bodies come from here — `written` (before a request is sent, and flushed
+//! by the caller) and `record` (after its answer); `src/journal.rs` numbers, chains and checks
+//! them, and `src/campaign_run.rs` decides when each is written. On resume, a request written
+//! without an outcome is *unknown*: it may have been sent, so it is never sent again.
 
 use std::fmt::Write as _;
 
@@ -19,19 +20,11 @@ use crate::batch::{
     Messages, MAX_RECIPIENTS, MAX_URL_BYTES,
 };
 use crate::error::Error;
+use crate::journal::{number, Destination, Fingerprint, Header, ReadJournal};
 use crate::json_text::{self, JsonValue};
 use crate::recipient::{self, NumberRules, RecipientProblem};
 use crate::response::BatchOutcome;
 use crate::segment::{self, MessageProblem};
-
-/// The journal format's name and version, in its first entry.
-pub const JOURNAL_FORMAT: &str = "aliyun-globe-sms/campaign@1";
-
-/// Whether a journal holds a campaign already: at least one readable entry (a lone torn line
-/// from a crash before the header was complete does not count).
-pub fn journal_started(entries: &[String]) -> bool {
-    entries.iter().any(|e| json_text::parse(e).is_some())
-}
 
 /// How a campaign treats problems.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -182,25 +175,6 @@ impl Request {
     }
 }
 
-/// FNV-1a, 64 bits: enough to tell whether a journal belongs to the same campaign input.
-#[derive(Debug, Clone, Copy)]
-struct Fingerprint(u64);
-
-impl Fingerprint {
-    fn new() -> Fingerprint {
-        Fingerprint(0xcbf2_9ce4_8422_2325)
-    }
-    fn add(&mut self, text: &str) {
-        for b in text.bytes().chain([0xff]) {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    fn hex(self) -> String {
-        format!("{:016x}", self.0)
-    }
-}
-
 /// The first phase: every recipient checked, part by part, before anything is sent.
 #[derive(Debug)]
 pub struct CampaignCheck {
@@ -237,21 +211,31 @@ impl CampaignCheck {
             ));
         }
         let settings = check_settings(input, &mut issues);
-        let mut fingerprint = Fingerprint::new();
-        fingerprint.add(&total.to_string());
-        fingerprint.add(input.from.as_deref().unwrap_or(""));
-        fingerprint.add(input.message_type.as_deref().unwrap_or(""));
-        fingerprint.add(input.task_id.as_deref().unwrap_or(""));
-        fingerprint.add(if rules.drop_duplicates {
-            "drop"
-        } else {
-            "keep"
-        });
-        fingerprint.add(if rules.number_rules.check_national_length {
-            "len"
-        } else {
-            "e164"
-        });
+        let mut fingerprint = Fingerprint::default();
+        fingerprint.field("recipients", &total.to_string());
+        fingerprint.field("from", input.from.as_deref().unwrap_or(""));
+        fingerprint.field("type", input.message_type.as_deref().unwrap_or(""));
+        fingerprint.field("taskId", input.task_id.as_deref().unwrap_or(""));
+        fingerprint.field(
+            "duplicates",
+            if rules.drop_duplicates { "drop" } else { "refuse" },
+        );
+        fingerprint.field(
+            "numbers",
+            if rules.number_rules.check_national_length {
+                "national-length"
+            } else {
+                "e164"
+            },
+        );
+        fingerprint.field(
+            "messages",
+            if message_count.is_some() || matches!(input.messages, Messages::PerRecipient(_)) {
+                "per-recipient"
+            } else {
+                "one"
+            },
+        );
         let per_recipient_messages = match (&input.messages, message_count) {
             (_, Some(count)) => {
                 if count != total {
@@ -278,7 +262,7 @@ impl CampaignCheck {
                         format!("message: {p}"),
                     ));
                 }
-                fingerprint.add(text);
+                fingerprint.field("message", text);
                 false
             }
             (Messages::PerRecipient(_), None) => true,
@@ -330,16 +314,23 @@ impl CampaignCheck {
                 *slot = u32::try_from(bytes).unwrap_or(u32::MAX);
             }
         }
-        self.normalized.extend(numbers);
-        self.url_bytes.extend(sizes);
-        for number in to {
-            self.fingerprint.add(number);
-        }
-        if let (true, Messages::PerRecipient(texts)) = (self.per_recipient_messages, messages) {
-            for text in texts {
-                self.fingerprint.add(text);
+        // The recipients as sent (the number as given when it is invalid), each with its text.
+        let texts = match (self.per_recipient_messages, messages) {
+            (true, Messages::PerRecipient(texts)) => Some(texts),
+            _ => None,
+        };
+        for (n, (given, number)) in to.iter().zip(&numbers).enumerate() {
+            if *number == 0 {
+                self.fingerprint.field("given", given);
+            } else {
+                self.fingerprint.field("to", &number.to_string());
+            }
+            if let Some(text) = texts.and_then(|t| t.get(n)) {
+                self.fingerprint.field("text", text);
             }
         }
+        self.normalized.extend(numbers);
+        self.url_bytes.extend(sizes);
         self.checked += to.len();
     }
 
@@ -509,30 +500,27 @@ impl Campaign {
         ))
     }
 
-    /// The journal's first entry: format, fingerprint of the input, sizes.
-    pub fn journal_header(&self) -> String {
-        format!(
-            "{{\"journal\":\"{JOURNAL_FORMAT}\",\"fingerprint\":\"{}\",\"recipients\":{},\"requests\":{}}}",
-            self.fingerprint,
+    /// The journal header this campaign writes (and expects, on resume) when it sends to
+    /// `destination`.
+    pub fn journal_header(&self, destination: &Destination) -> Header {
+        Header::new(
+            self.fingerprint.clone(),
+            destination,
             self.states.len(),
-            self.requests.len()
+            self.requests.len(),
         )
     }
 
-    /// Request `k` is about to be sent: the entry to write (and flush) first.
+    /// Request `k` is about to be sent: the body of the entry to write (and flush) first.
     pub fn mark_written(&mut self, k: usize) -> String {
         if let Some(r) = self.requests.get_mut(k) {
             r.status = RequestStatus::Written;
         }
-        let mut entry = format!("{{\"request\":{k},\"recipients\":[");
-        for (n, i) in self.request_indexes(k).iter().enumerate() {
-            if n > 0 {
-                entry.push(',');
-            }
-            let _ = write!(entry, "{i}");
-        }
-        entry.push_str("]}");
-        entry
+        let (first, count) = self
+            .requests
+            .get(k)
+            .map_or((0, 0), |r| (r.first, r.len));
+        format!("\"request\":{k},\"first\":{first},\"count\":{count}")
     }
 
     fn set(&mut self, index: usize, state: State) {
@@ -563,7 +551,7 @@ impl Campaign {
     /// end, rejected by the gateway, aborted). Returns the journal entry and whether to stop.
     pub fn record(&mut self, k: usize, result: &Result<BatchOutcome, Error>) -> Recorded {
         let k32 = k as u32;
-        let mut entry = format!("{{\"outcome\":{k},");
+        let mut entry = format!("\"outcome\":{k},");
         let stop = match result {
             Ok(outcome) => {
                 // Whoever the answer does not mention stays unknown rather than guessed.
@@ -617,7 +605,6 @@ impl Campaign {
                 true
             }
         };
-        entry.push('}');
         Recorded { entry, stop }
     }
 
@@ -764,40 +751,40 @@ impl Campaign {
         &self.issues
     }
 
-    /// Applies a journal written by an earlier run of the same campaign: recipients sent or
-    /// failed keep that fate, a request written without an outcome makes its recipients
-    /// `unknown` (never resent), requests refused before processing are planned again.
-    /// Returns whether the journal had a (readable) header: when it had none — empty, or only a
-    /// header torn by a crash — the caller writes one before anything else.
-    pub fn resume(&mut self, entries: &[String]) -> Result<bool, Error> {
-        let mut seen_header = false;
-        let last = entries.iter().rposition(|e| !e.trim().is_empty());
-        for (n, text) in entries.iter().enumerate() {
-            if text.trim().is_empty() {
-                continue;
-            }
-            let Some(value) = json_text::parse(text) else {
-                // A crash can tear the last entry; anything else is damage.
-                if Some(n) == last {
-                    break;
-                }
-                return Err(Error::JournalCorrupt { entry: n });
-            };
-            if !seen_header {
-                self.check_header(&value)?;
-                seen_header = true;
-                continue;
-            }
+    /// Applies a journal written by an earlier run of the same campaign (read and proven whole
+    /// by `journal::read`): recipients sent or failed keep that fate, a request written without
+    /// an outcome makes its recipients `unknown` (never resent), requests refused before
+    /// processing are planned again. An entry that does not fit the plan (an outcome of a
+    /// request never written, a request written twice without an outcome between) is
+    /// `JOURNAL_CORRUPT`.
+    pub fn resume(&mut self, journal: &ReadJournal, destination: &Destination) -> Result<(), Error> {
+        let Some(header) = &journal.header else {
+            return Err(Error::JournalEmpty);
+        };
+        header.check(&self.journal_header(destination))?;
+        for (n, value) in &journal.records {
+            let corrupt = Error::JournalCorrupt { entry: *n };
             if let Some(k) = number(value.get("request")) {
-                match self.requests.get_mut(k) {
-                    Some(r) => r.status = RequestStatus::Written,
-                    None => return Err(Error::JournalCorrupt { entry: n }),
+                let fits = self.requests.get(k).is_some_and(|r| {
+                    r.status == RequestStatus::Planned
+                        && number(value.get("first")) == Some(r.first)
+                        && number(value.get("count")) == Some(r.len)
+                });
+                if !fits {
+                    return Err(corrupt);
                 }
+                self.mark_written(k);
             } else if let Some(k) = number(value.get("outcome")) {
-                self.apply_outcome(k, &value)
-                    .ok_or(Error::JournalCorrupt { entry: n })?;
+                let written = self
+                    .requests
+                    .get(k)
+                    .is_some_and(|r| r.status == RequestStatus::Written);
+                if !written {
+                    return Err(corrupt);
+                }
+                self.apply_outcome(k, value).ok_or(corrupt)?;
             } else {
-                return Err(Error::JournalCorrupt { entry: n });
+                return Err(corrupt);
             }
         }
         // Written, never answered: it may have been sent.
@@ -810,27 +797,6 @@ impl Campaign {
                 self.mark_request(k, State::Unknown { request: k as u32 });
                 self.finish_request(k, None, Some("OUTCOME_UNKNOWN".to_string()));
             }
-        }
-        Ok(seen_header)
-    }
-
-    fn check_header(&self, header: &JsonValue) -> Result<(), Error> {
-        let text = |key: &str| match header.get(key) {
-            Some(JsonValue::String(s)) => Some(s.as_str()),
-            _ => None,
-        };
-        if text("journal") != Some(JOURNAL_FORMAT) {
-            return Err(Error::JournalMismatch {
-                reason: "not a campaign journal of this format",
-            });
-        }
-        if text("fingerprint") != Some(self.fingerprint.as_str())
-            || number(header.get("recipients")) != Some(self.states.len())
-            || number(header.get("requests")) != Some(self.requests.len())
-        {
-            return Err(Error::JournalMismatch {
-                reason: "the journal belongs to another list, text or options",
-            });
         }
         Ok(())
     }
@@ -889,13 +855,6 @@ impl Campaign {
             _ => return None,
         }
         Some(())
-    }
-}
-
-fn number(value: Option<&JsonValue>) -> Option<usize> {
-    match value? {
-        JsonValue::Number(n) => n.parse().ok(),
-        _ => None,
     }
 }
 

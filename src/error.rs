@@ -48,6 +48,7 @@ crate::code::stable_codes! {
         NotAllowed => "NOT_ALLOWED",
         JournalMismatch => "JOURNAL_MISMATCH",
         JournalCorrupt => "JOURNAL_CORRUPT",
+        JournalEmpty => "JOURNAL_EMPTY",
         JournalFailed => "JOURNAL_FAILED",
         Throttled => "THROTTLED",
         SignatureRejected => "SIGNATURE_REJECTED",
@@ -168,6 +169,11 @@ pub enum Error {
     JournalMismatch { reason: &'static str },
     /// A campaign journal entry (other than a torn last one) cannot be read. Nothing was sent.
     JournalCorrupt { entry: usize },
+    /// `resumeCampaign` was given a journal with nothing in it (a path that does not exist, an
+    /// empty file, only a header torn by a crash): there is no campaign to resume, and starting
+    /// one over could send every number twice. Nothing was sent; a campaign that never wrote its
+    /// header is started with `sendCampaign`.
+    JournalEmpty,
     /// The campaign's journal could not be written, so the campaign stopped. `before_send`: the
     /// request it was about to send was not sent; otherwise the request was sent and its outcome
     /// is in the ledger but not in the journal.
@@ -219,6 +225,7 @@ impl Error {
             Error::NotAllowed { .. } => ErrorCode::NotAllowed,
             Error::JournalMismatch { .. } => ErrorCode::JournalMismatch,
             Error::JournalCorrupt { .. } => ErrorCode::JournalCorrupt,
+            Error::JournalEmpty => ErrorCode::JournalEmpty,
             Error::JournalFailed { .. } => ErrorCode::JournalFailed,
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
@@ -237,6 +244,7 @@ impl Error {
             }
             Error::JournalMismatch { .. }
             | Error::JournalCorrupt { .. }
+            | Error::JournalEmpty
             | Error::JournalFailed { .. } => Some("journal"),
             Error::InvalidCredentials { problem } => Some(problem.field()),
             Error::InvalidEndpoint { .. } => Some("endpoint"),
@@ -441,6 +449,9 @@ impl fmt::Display for Error {
             ),
             Error::Aborted => f.write_str("aborted before the request was sent; nothing was sent"),
             Error::JournalMismatch { reason } => write!(f, "journal: {reason}; nothing was sent"),
+            Error::JournalEmpty => f.write_str(
+                "journal: it is empty or does not exist, so there is no campaign to resume (check the path); nothing was sent",
+            ),
             Error::JournalCorrupt { entry } => {
                 write!(f, "journal: entry {entry} cannot be read; nothing was sent")
             }

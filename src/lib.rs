@@ -17,11 +17,14 @@
 
 mod code;
 
+pub mod attempts;
 pub mod batch;
 pub mod campaign;
+pub mod campaign_run;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod journal;
 pub mod json_text;
 pub mod options;
 pub mod pacer;

@@ -2,6 +2,7 @@
 
 use aliyun_globe_sms::batch::{BatchInput, IssueCode, Messages};
 use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules, Counts, Fate};
+use aliyun_globe_sms::journal::{self, Destination, JournalWriter, ReadJournal};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::response::read_batch_response;
 use aliyun_globe_sms::{Credentials, Error};
@@ -250,23 +251,56 @@ fn stop_on_unknown_stops() {
     assert!(c.record(0, &unknown).stop);
 }
 
+fn destination() -> Destination {
+    Destination {
+        host: "http://127.0.0.1:9/".into(),
+        scheme: "1.0".into(),
+        access_key_id: Some("LTAI-test".into()),
+    }
+}
+
+/// A journal as the campaign machine writes it: a header, then sealed entries.
+struct Log {
+    writer: JournalWriter,
+    entries: Vec<String>,
+}
+
+impl Log {
+    fn new(c: &Campaign) -> Log {
+        let mut writer = ReadJournal::empty().writer;
+        let header = writer.header(&c.journal_header(&destination()));
+        Log {
+            writer,
+            entries: vec![header],
+        }
+    }
+    fn push(&mut self, body: String) {
+        let entry = self.writer.seal(&body);
+        self.entries.push(entry);
+    }
+}
+
+fn resume(c: &mut Campaign, entries: &[String]) -> Result<(), Error> {
+    c.resume(&journal::read(entries)?, &destination())
+}
+
 #[test]
 fn a_resumed_campaign_sends_only_what_no_entry_accounts_for() {
     let to = numbers(3500);
     let mut first = plan(&to, 1000, CampaignRules::default()).unwrap();
-    let mut journal = vec![first.journal_header()];
-    journal.push(first.mark_written(0));
+    let mut log = Log::new(&first);
+    log.push(first.mark_written(0));
     let r0 = answer(&first, 0, &to, &["85290000007"]);
-    journal.push(first.record(0, &r0).entry);
-    journal.push(first.mark_written(1));
+    log.push(first.record(0, &r0).entry);
+    log.push(first.mark_written(1));
     let throttled_to_the_end = Err(Error::Aborted);
-    journal.push(first.record(1, &throttled_to_the_end).entry);
-    journal.push(first.mark_written(2));
+    log.push(first.record(1, &throttled_to_the_end).entry);
+    log.push(first.mark_written(2));
     // Crash here: request 2 was written and may have been sent; and a torn half entry.
-    journal.push("{\"outcome\":2,\"res".to_string());
+    log.entries.push("{\"seq\":6,\"outcome\":2,\"res".to_string());
 
     let mut again = plan(&to, 1000, CampaignRules::default()).unwrap();
-    again.resume(&journal).unwrap();
+    resume(&mut again, &log.entries).unwrap();
     assert!(matches!(
         again.fate(0),
         Some(Fate::Sent {
@@ -296,39 +330,69 @@ fn a_resumed_campaign_sends_only_what_no_entry_accounts_for() {
 fn a_journal_of_another_campaign_or_damaged_is_refused() {
     let to = numbers(20);
     let mut c = plan(&to, 20, CampaignRules::default()).unwrap();
-    let header = c.journal_header();
     let mut other_to = to.clone();
     other_to[0] = "+65 9123 4567".into();
     let other = plan(&other_to, 20, CampaignRules::default()).unwrap();
     assert_eq!(
-        c.resume(&[other.journal_header()]).unwrap_err().code().as_str(),
+        resume(&mut c, &Log::new(&other).entries).unwrap_err().code().as_str(),
         "JOURNAL_MISMATCH"
     );
     assert_eq!(
-        c.resume(&["{}".into()]).unwrap_err().code().as_str(),
+        resume(&mut c, &["{}\n".into()]).unwrap_err().code().as_str(),
         "JOURNAL_MISMATCH"
     );
-    let damaged = vec![
-        header.clone(),
-        "not json".into(),
-        "{\"request\":0,\"recipients\":[]}".into(),
-    ];
+    assert_eq!(resume(&mut c, &[]).unwrap_err(), Error::JournalEmpty);
+    let mut damaged = Log::new(&c);
+    damaged.entries.push("not json\n".into());
     assert_eq!(
-        c.resume(&damaged).unwrap_err(),
+        resume(&mut c, &damaged.entries).unwrap_err(),
         Error::JournalCorrupt { entry: 1 }
     );
-    let out_of_range = vec![header.clone(), "{\"request\":9,\"recipients\":[]}".into()];
+    // Entries that are whole but do not fit the plan.
+    for body in [
+        "\"request\":9,\"first\":0,\"count\":20",
+        "\"request\":0,\"first\":1,\"count\":19",
+        r#""outcome":0,"result":"sent","requestId":"R","sent":[[99,"1"]],"failed":[]"#,
+    ] {
+        let mut log = Log::new(&c);
+        log.push(body.to_string());
+        assert_eq!(
+            resume(&mut c, &log.entries).unwrap_err().code().as_str(),
+            "JOURNAL_CORRUPT",
+            "{body}"
+        );
+    }
+    let mut foreign_index = Log::new(&c);
+    foreign_index.push(c.mark_written(0));
+    foreign_index.push(r#""outcome":0,"result":"sent","requestId":"R","sent":[[99,"1"]],"failed":[]"#.into());
+    let mut fresh = plan(&to, 20, CampaignRules::default()).unwrap();
     assert_eq!(
-        c.resume(&out_of_range).unwrap_err().code().as_str(),
+        resume(&mut fresh, &foreign_index.entries).unwrap_err().code().as_str(),
         "JOURNAL_CORRUPT"
     );
-    let foreign_index = vec![
-        header,
-        r#"{"outcome":0,"result":"sent","requestId":"R","sent":[[99,"1"]],"failed":[]}"#.into(),
-    ];
+}
+
+#[test]
+fn a_swapped_list_and_text_is_another_campaign() {
+    let input = |to: &str, message: Messages| {
+        let mut check = CampaignCheck::new(
+            &BatchInput::new(vec![to.into()], message.clone()),
+            1,
+            match &message {
+                Messages::PerRecipient(t) => Some(t.len()),
+                Messages::One(_) => None,
+            },
+            CampaignRules::default(),
+        )
+        .unwrap();
+        check.check_part(&[to.into()], &message, &[]);
+        check.finish().unwrap()
+    };
+    let a = input("+85291234567", Messages::One("85261234567".into()));
+    let mut b = input("+85261234567", Messages::PerRecipient(vec!["85291234567".into()]));
     assert_eq!(
-        c.resume(&foreign_index).unwrap_err().code().as_str(),
-        "JOURNAL_CORRUPT"
+        resume(&mut b, &Log::new(&a).entries).unwrap_err().code().as_str(),
+        "JOURNAL_MISMATCH"
     );
 }
 
@@ -369,18 +433,14 @@ fn per_recipient_texts_are_checked_part_by_part() {
 }
 
 #[test]
-fn a_journal_with_only_a_torn_header_counts_as_not_started() {
-    use aliyun_globe_sms::campaign::journal_started;
+fn a_journal_with_only_a_torn_header_has_nothing_to_resume() {
     let to = numbers(3);
     let mut c = plan(&to, 3, CampaignRules::default()).unwrap();
-    let header = c.journal_header();
+    let header = Log::new(&c).entries.remove(0);
     let torn = vec![header[..header.len() / 2].to_string()];
-    assert!(!journal_started(&torn));
-    assert!(!journal_started(&[]));
-    assert!(journal_started(std::slice::from_ref(&header)));
-    // Resuming from a torn header says so, so the caller writes a fresh one.
-    assert_eq!(c.resume(&torn), Ok(false));
-    assert_eq!(c.resume(&[header]), Ok(true));
+    assert!(journal::read(&torn).unwrap().header.is_none());
+    assert_eq!(resume(&mut c, &torn), Err(Error::JournalEmpty));
+    assert_eq!(resume(&mut c, &[header]), Ok(()));
 }
 
 #[test]

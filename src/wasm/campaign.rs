@@ -1,19 +1,22 @@
-//! `sendCampaign` and `resumeCampaign`: the core's campaign driven request by request — check
-//! the whole list part by part, then for each request: wait for the account's slot, journal it,
-//! send it, record its outcome, report progress. The core decides every fate and when to stop.
+//! `sendCampaign` and `resumeCampaign`: check the whole list part by part, then perform what the
+//! core's campaign machine (`src/campaign_run.rs`) decides — write a journal entry, wait for the
+//! account's slot, send a request, report progress — and feed back what happened. The core
+//! decides every fate, every journal entry and when to stop.
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::batch::{BatchInput, Messages};
 use crate::campaign::{Campaign, CampaignCheck, CampaignRules};
+use crate::campaign_run::{CampaignAction, CampaignEvent, CampaignRun};
 use crate::error::Error;
+use crate::journal::Destination;
 use crate::segment::MessageProblem;
 
 use super::input;
-use super::options::{self, CampaignSettings};
+use super::options::{self, CampaignSettings, SendSettings};
 use super::output::{self, thrown};
-use super::send::{self, Pace};
+use super::send::{self, Pace, Signing};
 use super::transport;
 
 /// The longest a journal may take to store or read: a disk that has not answered in a minute is
@@ -38,11 +41,12 @@ impl Journal {
         input::settled(&returned, JOURNAL_TIMEOUT_MS).await.map_err(|_| ())
     }
 
-    async fn append(&self, entry: &str, before_send: bool) -> Result<(), Error> {
+    /// Stores one entry; `Err` when the journal threw, rejected or did not answer in time (the
+    /// core decides what that means).
+    async fn append(&self, entry: &str) -> Result<(), ()> {
         self.call("append", &Array::of1(&JsValue::from_str(entry)))
             .await
             .map(|_| ())
-            .map_err(|()| Error::JournalFailed { before_send })
     }
 
     async fn read(&self) -> Result<Vec<String>, Error> {
@@ -104,13 +108,7 @@ impl Source {
     }
 }
 
-/// The error that ended a campaign, carrying the ledger so far as `ledger`.
-fn stopped(error: &Error, campaign: &mut Campaign, source: &Source) -> JsValue {
-    with_ledger(thrown(error.clone()), campaign, source)
-}
-
-fn with_ledger(error: JsValue, campaign: &mut Campaign, source: &Source) -> JsValue {
-    campaign.skip_remaining();
+fn with_ledger(error: JsValue, campaign: &Campaign, source: &Source) -> JsValue {
     let ledger = output::to_js(&campaign.ledger(&source.input.to));
     let _ = Reflect::set(&error, &JsValue::from_str("ledger"), &ledger);
     error
@@ -120,6 +118,18 @@ fn report(progress: Option<&Function>, campaign: &Campaign, pace: &Pace) {
     if let Some(callback) = progress {
         let value = output::to_js(&campaign.progress(pace.eta_ms(campaign.requests_left())));
         input::notify(callback, &value);
+    }
+}
+
+/// Where and as whom this campaign sends, for its journal's header.
+fn destination(settings: &SendSettings, signing: &Signing) -> Destination {
+    Destination {
+        host: settings.sending.endpoint.base_url(),
+        scheme: settings.sending.scheme.as_str().to_string(),
+        access_key_id: match signing {
+            Signing::Local(credentials) => Some(credentials.access_key_id().to_string()),
+            Signing::Remote(_) => None,
+        },
     }
 }
 
@@ -147,82 +157,85 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
         let (to, messages, broken) = source.part(start..source.len().min(start + PART));
         check.check_part(&to, &messages, &broken);
     }
-    let mut campaign = check
+    let campaign = check
         .finish()
         .map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
     let signing = options::signing(options, &settings, environment).map_err(thrown)?;
 
     let journal = journal.map(Journal);
-    match (&journal, resume) {
-        (None, true) => {
-            return Err(thrown(Error::InvalidOption {
-                field: "journal".to_string(),
-                message: "resumeCampaign needs the journal of the run to resume".to_string(),
-            }))
-        }
-        (None, false) => {}
-        (Some(j), _) => {
-            let entries = j.read().await.map_err(thrown)?;
-            let started = crate::campaign::journal_started(&entries);
-            if started && !resume {
-                return Err(thrown(Error::JournalMismatch {
-                    reason: "the journal already holds a campaign: resume it with resumeCampaign, or start a new journal",
-                }));
-            }
-            let has_header = started && campaign.resume(&entries).map_err(thrown)?;
-            if !has_header {
-                j.append(&campaign.journal_header(), true)
-                    .await
-                    .map_err(thrown)?;
-            }
-        }
-    }
+    let entries = match &journal {
+        Some(j) => Some(j.read().await.map_err(thrown)?),
+        None => None,
+    };
+    let (mut run, mut action) = CampaignRun::start(
+        campaign,
+        entries.as_deref(),
+        resume,
+        &destination(&settings, &signing),
+    )
+    .map_err(thrown)?;
 
+    // Performs what the core decides, and tells it what happened.
     let pace = Pace::new(signing.pace_key(), campaigning.qps);
     let signal = settings.signal.as_ref();
-    report(on_progress.as_ref(), &campaign, &pace);
-    while let Some(k) = campaign.next_request() {
-        let indexes = campaign.request_indexes(k).to_vec();
-        let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
-        let batch = campaign.batch(k, &to, &messages);
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(error) => return Err(stopped(&error, &mut campaign, &source)),
+    let aborted = || signal.is_some_and(|s| s.aborted());
+    let mut last_failure = None;
+    loop {
+        if aborted() {
+            run.abort();
+        }
+        action = match action {
+            CampaignAction::WriteJournal(entry) => {
+                let stored = match &journal {
+                    Some(j) => j.append(&entry).await,
+                    None => Err(()),
+                };
+                run.next(match stored {
+                    Ok(()) => CampaignEvent::JournalWritten,
+                    Err(()) => CampaignEvent::JournalFailed,
+                })
+            }
+            CampaignAction::WaitForSlot => {
+                // The account's slot first, so a crash while waiting leaves nothing unknown.
+                if transport::sleep(pace.reserve(), signal).await.is_err() {
+                    run.abort();
+                }
+                run.next(CampaignEvent::SlotReached)
+            }
+            CampaignAction::Send(k) => {
+                let indexes = run.campaign().request_indexes(k).to_vec();
+                let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
+                let result = match run.campaign().batch(k, &to, &messages) {
+                    Ok(batch) => match send::send_batch(&batch, &signing, &settings, Some(&pace)).await {
+                        Ok(outcome) => Ok(outcome),
+                        Err(failure) => {
+                            let error = failure.as_core();
+                            last_failure = Some(failure);
+                            Err(error)
+                        }
+                    },
+                    Err(error) => Err(error),
+                };
+                run.next(CampaignEvent::Sent(result))
+            }
+            CampaignAction::ReportProgress => {
+                report(on_progress.as_ref(), run.campaign(), &pace);
+                run.next(CampaignEvent::Reported)
+            }
+            CampaignAction::Finish => {
+                return Ok(output::to_js(&run.campaign().ledger(&source.input.to)));
+            }
+            CampaignAction::Stop {
+                error,
+                request_failed,
+            } => {
+                let value = match last_failure.take() {
+                    // A signer's own error reaches the caller as it threw it, with the ledger.
+                    Some(send::Failure::Thrown(value)) if request_failed => value,
+                    _ => thrown(error),
+                };
+                return Err(with_ledger(value, run.campaign(), &source));
+            }
         };
-        // The account's slot first, so a crash while waiting leaves nothing unknown.
-        let wait = pace.reserve();
-        if transport::sleep(wait, signal).await.is_err() || signal.is_some_and(|s| s.aborted()) {
-            return Err(stopped(&Error::Aborted, &mut campaign, &source));
-        }
-        let written = campaign.mark_written(k);
-        if let Some(j) = &journal {
-            if let Err(error) = j.append(&written, true).await {
-                campaign.record(k, &Err(error.clone()));
-                return Err(stopped(&error, &mut campaign, &source));
-            }
-        }
-        let sent = send::send_batch(&batch, &signing, &settings, Some(&pace)).await;
-        let result = sent
-            .as_ref()
-            .map(Clone::clone)
-            .map_err(send::Failure::as_core);
-        let recorded = campaign.record(k, &result);
-        if let Some(j) = &journal {
-            if let Err(error) = j.append(&recorded.entry, false).await {
-                return Err(stopped(&error, &mut campaign, &source));
-            }
-        }
-        report(on_progress.as_ref(), &campaign, &pace);
-        let aborted = signal.is_some_and(|s| s.aborted());
-        if recorded.stop || aborted {
-            return Err(match sent {
-                // A signer's own error reaches the caller as it threw it, with the ledger.
-                Err(send::Failure::Thrown(value)) => with_ledger(value, &mut campaign, &source),
-                Err(send::Failure::Core(error)) => stopped(&error, &mut campaign, &source),
-                Ok(_) => stopped(&Error::Aborted, &mut campaign, &source),
-            });
-        }
     }
-    campaign.skip_remaining();
-    Ok(output::to_js(&campaign.ledger(&source.input.to)))
 }

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::pacer::Pacer;
 use crate::request::{self, SignedRequest, SigningContext};
 use crate::response::BatchOutcome;
-use crate::retry::{self, Next};
+use crate::attempts::{AttemptAction, AttemptEvent, Attempts};
 use crate::Credentials;
 
 use super::input;
@@ -64,7 +64,7 @@ impl Pace {
 
     /// Milliseconds to wait for the next slot, which is taken.
     pub fn reserve(&self) -> u64 {
-        self.with(|p| p.reserve(transport::now_ms()))
+        self.with(|p| p.reserve(transport::monotonic_ms()))
     }
 
     /// Waits until a send now would be at least one interval after the previous one, then
@@ -72,9 +72,9 @@ impl Pace {
     /// concurrent campaigns on one key never send closer than the interval.
     pub async fn hold_and_mark(&self, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
         loop {
-            let hold = self.with(|p| p.hold(transport::now_ms()));
+            let hold = self.with(|p| p.hold(transport::monotonic_ms()));
             if hold == 0 {
-                self.with(|p| p.mark_sent(transport::now_ms()));
+                self.with(|p| p.mark_sent(transport::monotonic_ms()));
                 return Ok(());
             }
             transport::sleep(hold, signal)
@@ -83,14 +83,24 @@ impl Pace {
         }
     }
 
+    /// The service asked for `not_before_ms` before a resend: no call before then, and the
+    /// account's next slot after it. Milliseconds to wait.
+    pub fn back_off_and_reserve(&self, not_before_ms: u64) -> u64 {
+        self.with(|p| {
+            let now = transport::monotonic_ms();
+            p.back_off(now, not_before_ms);
+            p.reserve(now)
+        })
+    }
+
     /// The request marked sent has ended (answered or not).
     pub fn mark_finished(&self) {
-        self.with(|p| p.mark_finished(transport::now_ms()));
+        self.with(|p| p.mark_finished(transport::monotonic_ms()));
     }
 
     /// Estimated milliseconds for `calls` more calls.
     pub fn eta_ms(&self, calls: usize) -> u64 {
-        self.with(|p| p.eta_ms(transport::now_ms(), calls))
+        self.with(|p| p.eta_ms(transport::monotonic_ms(), calls))
     }
 }
 
@@ -188,9 +198,9 @@ impl Failure {
     }
 }
 
-/// Sends `batch` until the core says it is done. `pace` holds a campaign to its account's rate
-/// for resends; the caller waits for the first slot itself (a campaign journals the request
-/// between the wait and the send).
+/// Sends `batch` as the core's attempts machine (`src/attempts.rs`) decides: this only performs
+/// each action. `pace` holds a campaign to its account's rate for every send; the caller waits
+/// for the first slot itself (a campaign journals the request between the wait and the send).
 pub async fn send_batch(
     batch: &Batch,
     signing: &Signing,
@@ -198,44 +208,69 @@ pub async fn send_batch(
     pace: Option<&Pace>,
 ) -> Result<BatchOutcome, Failure> {
     let signal = settings.signal.as_ref();
-    let mut attempt = 1;
-    let mut wait_ms = 0;
+    let aborted = || signal.is_some_and(|s| s.aborted());
+    let credentials = signing.credentials();
+    let (mut machine, mut action) = Attempts::start(settings.sending.max_attempts, pace.is_some());
+    let mut signed = None;
+    // What a signer threw, passed on as it is when the machine ends the send with it.
+    let mut thrown = None;
     loop {
-        if wait_ms > 0 && transport::sleep(wait_ms, signal).await.is_err() {
-            return Err(Error::Aborted.into());
-        }
-        if signal.is_some_and(|s| s.aborted()) {
-            return Err(Error::Aborted.into());
-        }
-        // A fresh time, nonce and signature for every attempt.
-        let signed = signing.sign(batch, settings).await?;
-        if let Some(p) = pace {
-            p.hold_and_mark(signal).await?;
-        }
-        let seen = transport::send_once(&signed, settings.sending.timeout_ms, signal).await;
-        if let Some(p) = pace {
-            p.mark_finished();
-        }
-        match retry::after_attempt(
-            batch,
-            signing.credentials(),
-            attempt,
-            settings.sending.max_attempts,
-            seen.as_delivery(),
-            transport::unit_random(),
-        ) {
-            Next::Done(result) => return (*result).map_err(Failure::Core),
-            Next::ResendAfter { wait_ms: backoff } => {
-                // The service's wait, and a fresh slot of the account's pace after it.
-                wait_ms = match pace {
-                    Some(p) => {
-                        p.with(|pacer| pacer.back_off(transport::now_ms(), backoff));
-                        p.reserve()
-                    }
-                    None => backoff,
+        action = match action {
+            AttemptAction::Sign if aborted() => machine.next(batch, credentials, AttemptEvent::Aborted),
+            AttemptAction::Sign => match signing.sign(batch, settings).await {
+                Ok(request) => {
+                    signed = Some(request);
+                    machine.next(batch, credentials, AttemptEvent::Signed)
+                }
+                Err(Failure::Core(error)) => return Err(Failure::Core(error)),
+                Err(failure) => {
+                    thrown = Some(failure);
+                    machine.next(batch, credentials, AttemptEvent::SigningFailed)
+                }
+            },
+            AttemptAction::TakeSlot => {
+                let event = match pace {
+                    Some(p) if p.hold_and_mark(signal).await.is_ok() => AttemptEvent::SlotTaken,
+                    Some(_) => AttemptEvent::Aborted,
+                    None => AttemptEvent::SlotTaken,
                 };
-                attempt += 1;
+                machine.next(batch, credentials, event)
             }
-        }
+            AttemptAction::Send => {
+                let seen = match &signed {
+                    Some(request) => transport::send_once(request, settings.sending.timeout_ms, signal).await,
+                    None => transport::Seen::NotConnected,
+                };
+                if let Some(p) = pace {
+                    p.mark_finished();
+                }
+                let event = AttemptEvent::Delivered {
+                    delivery: seen.as_delivery(),
+                    jitter: transport::unit_random(),
+                };
+                machine.next(batch, credentials, event)
+            }
+            AttemptAction::Wait { ms } => {
+                let event = match transport::sleep(ms, signal).await {
+                    Ok(()) => AttemptEvent::Waited,
+                    Err(()) => AttemptEvent::Aborted,
+                };
+                machine.next(batch, credentials, event)
+            }
+            AttemptAction::WaitForSlot { not_before_ms } => {
+                let wait = pace.map_or(not_before_ms, |p| p.back_off_and_reserve(not_before_ms));
+                let event = match transport::sleep(wait, signal).await {
+                    Ok(()) => AttemptEvent::Waited,
+                    Err(()) => AttemptEvent::Aborted,
+                };
+                machine.next(batch, credentials, event)
+            }
+            AttemptAction::Done(result) => {
+                return match (*result, thrown) {
+                    (Err(Error::SigningFailed), Some(failure)) => Err(failure),
+                    (result, _) => result.map_err(Failure::Core),
+                };
+            }
+        };
     }
 }

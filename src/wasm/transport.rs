@@ -27,6 +27,31 @@ extern "C" {
 
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+
+    // Caught: a runtime without `performance` falls back to the wall clock.
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
+    fn performance_now() -> Result<f64, JsValue>;
+}
+
+thread_local! {
+    static LAST_MONOTONIC_MS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Milliseconds on a clock that never goes back (`performance.now()`), for the pacer: a wall
+/// clock stepped back 30 s must not hold the next request 30 s (issue 12). The wall clock is
+/// only for the signed timestamp (`now`). Never decreasing, even across a fallback.
+pub fn monotonic_ms() -> u64 {
+    let reading = performance_now()
+        .ok()
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .unwrap_or_else(js_sys::Date::now);
+    // Below 2^53 for any real clock, so exact enough.
+    let ms = if reading.is_finite() && reading > 0.0 { reading as u64 } else { 0 };
+    LAST_MONOTONIC_MS.with(|last| {
+        let at = last.get().max(ms);
+        last.set(at);
+        at
+    })
 }
 
 /// What one attempt saw, owning the answer's bytes.
@@ -196,17 +221,6 @@ pub async fn sleep(ms: u64, signal: Option<&web_sys::AbortSignal>) -> Result<(),
         Err(())
     } else {
         Ok(())
-    }
-}
-
-/// Milliseconds since the epoch, from the runtime's clock (0 if it is before 1970).
-pub fn now_ms() -> u64 {
-    let ms = js_sys::Date::now();
-    if ms.is_finite() && ms > 0.0 {
-        // Below 2^53 for any real clock, so exact.
-        ms as u64
-    } else {
-        0
     }
 }
 

@@ -195,6 +195,7 @@ export type SmsErrorCode =
   | "NOT_ALLOWED"
   | "JOURNAL_MISMATCH"
   | "JOURNAL_CORRUPT"
+  | "JOURNAL_EMPTY"
   | "JOURNAL_FAILED"
   | "THROTTLED"
   | "SIGNATURE_REJECTED"
@@ -217,11 +218,19 @@ export interface RecipientRef {
   normalizedTo: string;
 }
 
-/** Where a campaign writes its progress so a crashed run can resume without sending twice. */
+/**
+ * Where a campaign writes its progress so a crashed run can resume without sending twice. The
+ * journal only stores: each entry carries its sequence number and a checksum, and the package
+ * refuses to resume from entries it cannot prove whole (JOURNAL_CORRUPT), from none
+ * (JOURNAL_EMPTY) or from another campaign's (JOURNAL_MISMATCH).
+ */
 export interface CampaignJournal {
-  /** Stores one entry (a JSON text). Must be durable (flushed) when it returns or resolves. */
+  /**
+   * Stores one entry exactly as given (a JSON text ending in a newline). Must be durable
+   * (flushed) when it returns or resolves.
+   */
   append(entry: string): void | Promise<void>;
-  /** Every entry stored so far, in order. */
+  /** Every entry stored so far, in order, each exactly as it was given to `append`. */
   read(): string[] | Promise<string[]>;
 }
 
