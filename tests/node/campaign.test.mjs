@@ -397,13 +397,15 @@ describe("journal and resume", () => {
     const journal = memoryJournal();
     const ledger = await sendCampaign({ ...base(), journal });
     const entries = journal.parsed();
-    assert.equal(entries[0].journal, "aliyun-globe-sms/campaign@1");
+    assert.equal(entries[0].journal, "aliyun-globe-sms/campaign@2");
+    assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => i), "numbered in order");
+    assert.ok(journal.entries.every((e) => e.endsWith("}\n") && /"sum":"[0-9a-f]{16}"\}\n$/.test(e)), "each ends with its checksum and newline");
     assert.equal(entries[0].recipients, LIST.to.length);
     assert.equal(entries[0].requests, 4);
     assert.deepEqual(entries.slice(1).map((e) => ("request" in e ? `request ${e.request}` : `outcome ${e.outcome}`)), [
       "request 0", "outcome 0", "request 1", "outcome 1", "request 2", "outcome 2", "request 3", "outcome 3",
     ]);
-    for (const e of entries.filter((e) => "request" in e)) assert.deepEqual(e.recipients, PLAN[e.request]);
+    for (const e of entries.filter((e) => "request" in e)) assert.equal(e.count, PLAN[e.request].length);
     assertLedgerAgrees(ledger, s.sandbox.messages(), LIST.to);
   });
 
@@ -455,7 +457,7 @@ describe("journal and resume", () => {
     test(`an append that ${name} before request 2: JOURNAL_FAILED with the ledger, request 2 never sent`, async () => {
       const journal = memoryJournal();
       const append = journal.append;
-      journal.append = (entry) => (entry.startsWith('{"request":2,') ? failing() : append.call(journal, entry));
+      journal.append = (entry) => (/^\{"seq":\d+,"request":2,/.test(entry) ? failing() : append.call(journal, entry));
       const error = await rejection(sendCampaign({ ...base(), journal }));
       assertSmsError(error, { code: "JOURNAL_FAILED" });
       const { byState } = assertLedgerAgrees(error.ledger, s.sandbox.messages(), LIST.to);
