@@ -407,7 +407,7 @@ impl CampaignCheck {
 }
 
 /// A campaign under way: its plan of requests and the ledger.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Campaign {
     settings: BatchSettings,
     rules: CampaignRules,

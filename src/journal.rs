@@ -11,8 +11,9 @@
 //! - every entry ends with a checksum (`sum`) over its own text and the previous entry's
 //!   checksum: a flipped byte, or an entry taken from another journal, breaks the chain;
 //! - only an entry without its newline is torn (a crash in the middle of an append), and only
-//!   when nothing complete follows it — or when the next entry says it was written after a torn
-//!   one (`"torn":1`, written by a resumed run whose store could not cut the torn tail off).
+//!   when nothing complete follows it — or when the next complete entry says it was written
+//!   after torn ones (`"torn":1`, written by a resumed run whose store could not cut the torn
+//!   tail off).
 //!
 //! Anything else is `JOURNAL_CORRUPT`; a journal of another campaign, endpoint, AccessKeyId or
 //! signature scheme is `JOURNAL_MISMATCH`. The rules are here once for every store: the adapter
@@ -255,10 +256,10 @@ pub fn read(entries: &[String]) -> Result<ReadJournal, Error> {
     let mut torn_before = false;
     for (n, entry) in entries.iter().enumerate().take(end) {
         if !entry.ends_with('\n') {
-            // A torn entry in the middle is forgiven only if the next entry says it follows one.
-            if torn_before {
-                return Err(Error::JournalCorrupt { entry: n });
-            }
+            // Torn entries in the middle (a crash, then a resumed run that tore its first append
+            // too, ...) are forgiven only if the next complete entry says it follows torn ones;
+            // its checksum chains to the last complete entry before them, so a complete entry
+            // that lost its newline later is not forgiven.
             torn_before = true;
             continue;
         }
@@ -277,7 +278,9 @@ pub fn read(entries: &[String]) -> Result<ReadJournal, Error> {
         journal.writer.seq += 1;
         journal.writer.last_sum = sum;
     }
-    journal.writer.after_torn = entries.len() > end && entries.iter().skip(end).any(|e| !e.is_empty());
+    // Anything after the last complete entry stays in a store that cannot cut it (even an empty
+    // string: an append torn before its first byte), so the next entry says it follows it.
+    journal.writer.after_torn = entries.len() > end;
     Ok(journal)
 }
 
