@@ -21,8 +21,16 @@ export declare class SmsError extends Error {
   readonly field?: string;
   /** The recipient index at fault; for `INVALID_BATCH`, that of the first issue that has one. */
   readonly index?: number;
-  /** `INVALID_BATCH`: every problem of the batch. */
+  /**
+   * `INVALID_BATCH`: every problem of the batch; from a signing handler (`signingService`), the
+   * first 100 of them.
+   */
   readonly issues?: Issue[];
+  /**
+   * `INVALID_BATCH` from a signing handler (`signingService`): how many problems the batch had,
+   * of which `issues` holds the first 100.
+   */
+  readonly issuesTotal?: number;
   /** The HTTP status of the service's answer. */
   readonly httpStatus?: number;
   /** The service's RequestId: quote it to Alibaba support. */
@@ -57,7 +65,10 @@ export function isSmsError(value: unknown): value is SmsError;
 export interface SigningPolicy {
   /** Sender IDs the browser may use; absent: any valid one. When given, a request must name one of them. */
   senderIds?: string[];
-  /** At most this many recipients per request (≤ 1000). */
+  /**
+   * At most this many recipients (and texts) per request (≤ 1000), refused from the lists' lengths;
+   * it also scales the body limit (65,536 + 3,406 bytes per recipient).
+   */
   maxRecipients?: number;
   /** Allowed message types; absent: both. */
   types?: MessageType[];
@@ -90,10 +101,15 @@ export interface SigningServiceInit {
 /**
  * A Fetch-API handler for a server, worker or serverless function: POST a JSON `SigningRequest`
  * → 200 JSON `SignedRequest`, or 4xx JSON `{ error: { name: "SmsError", code, message, field?,
- * index?, issues? } }`: 405/400 `INVALID_OPTION` (not POST, not JSON), 403 `NOT_ALLOWED` (the
- * `allow` policy; `field` "authorization", "from", "to" or "type"), 400 `INVALID_BATCH` (the
- * package's own rules, every issue). A server-side fault (bad credentials or endpoint) answers
- * 500 `SIGNING_FAILED` without details. Each request is signed with a fresh timestamp and nonce.
+ * index?, issues?, issuesTotal? } }`: 405/400 `INVALID_OPTION` (not POST, not UTF-8 JSON), 413
+ * `INVALID_OPTION` (field "body": longer than 3,471,536 bytes, or 65,536 + 3,406 per
+ * `allow.maxRecipients`; a larger `Content-Length` is refused unread, and a stream is read no
+ * further than the limit), 403 `NOT_ALLOWED` (the `allow` policy; `field` "authorization", "from",
+ * "to", "message" or "type"), 400 `INVALID_BATCH` (the package's own rules; the first 100 issues,
+ * `issuesTotal` counting all; more than 1000 recipients or texts refused from the lists' lengths).
+ * Give it the request body as a stream (e.g. `Readable.toWeb(req)` in Node) so that the limit
+ * holds. A server-side fault (bad credentials or endpoint) answers 500 `SIGNING_FAILED` without
+ * details. Each request is signed with a fresh timestamp and nonce.
  * The answer never holds the AccessKeySecret; with STS credentials it holds the STS token, which
  * is part of every signed request by Alibaba's design (`SecurityToken` / `x-acs-security-token`).
  * @throws {SmsError} `INVALID_OPTION` when `options` or `allow` is malformed.
@@ -103,7 +119,7 @@ export function createSigningHandler(options: SigningHandlerOptions): (request: 
 /**
  * A `signer` for `batchSend` / `sendCampaign` that POSTs each request to a signing handler made by
  * `createSigningHandler`. An error answer rejects with an SmsError carrying the handler's `code`
- * (and `field`, `index`, `issues`, `httpStatus`); an unreachable or non-conforming service rejects
- * with `SIGNING_FAILED`.
+ * (and `field`, `index`, `issues`, `issuesTotal`, `httpStatus`); an unreachable or
+ * non-conforming service rejects with `SIGNING_FAILED`.
  */
 export function signingService(url: string | URL, init?: SigningServiceInit): (request: SigningRequest) => Promise<SignedRequest>;

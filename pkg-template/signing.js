@@ -6,15 +6,50 @@
 // No SMS rule lives here: the handler checks only the caller's own policy (`allow`), then hands
 // the batch to the package's `signRequest`, which validates it exactly as `batchSend` does and
 // signs it with a fresh timestamp and nonce.
+//
+// What one request can cost the server is bounded (issue 12: 600,000 numbers in a 2.3 MiB body
+// took 2.6-4.6 s of CPU and a 102 MiB answer; a 200 MB body was read whole, +784 MiB RSS): the
+// body is read as a stream up to a byte limit sized from the largest valid request, lists are
+// refused from their lengths before an item is read, and an answer lists at most 100 issues.
 
 import { smsError } from "./errors.js";
 
 /** The fields of a SigningRequest the handler passes on; anything else in the body is ignored. */
 const FIELDS = ["to", "message", "from", "type", "taskId", "signatureVersion"];
 const MESSAGE_TYPES = ["NOTIFY", "MKT"];
+/**
+ * Recipients per request: src/batch.rs `MAX_RECIPIENTS` (seed doc: "up to 1,000 mobile phone
+ * numbers"). Restated here because two decisions are made where the WebAssembly module cannot be
+ * asked: `allow.maxRecipients` is checked when the handler is made, which in a browser or worker may
+ * be before `ready()`, and the body limit below is fixed then too. The refusal of a longer list is
+ * not restated: it is the core's answer (see the handler).
+ */
 const MAX_RECIPIENTS = 1000;
-/** A full batch (1000 recipients, 500 UTF-16 units each, JSON-escaped) fits well below this. */
-const MAX_BODY_CHARS = 8 * 1024 * 1024;
+
+// The body limit, in bytes, from the largest valid SigningRequest. JSON spends at most 6 bytes on
+// one UTF-16 unit (`\uXXXX`; UTF-8 spends at most 3, and 4 on a pair), so per recipient:
+//   its number: 64 units as people write it ("+44 (0)20 7946 0958" is 19; the package's own
+//     signer sends it normalized, at most 15 digits: src/recipient.rs MAX_DIGITS) → 64 × 6 = 384
+//   its text: 500 units (src/segment.rs MAX_MESSAGE_CHARACTERS) → 500 × 6 = 3,000
+//   two quotes and a comma after each of the two, and 8 bytes of white space before each
+//   (a newline and indentation, as JSON.stringify(x, null, 4) writes) → 2 × (3 + 8) = 22
+//   = 3,406 bytes per recipient.
+// Plus 64 KiB for the rest: the keys and braces, `from` (≤ 15 characters → 92 bytes), `type`,
+// `signatureVersion`, `taskId` (≤ 255 characters, src/batch.rs MAX_TASK_ID_CHARACTERS, an astral
+// one 12 bytes → 3,062), and fields the handler ignores.
+// 1000 recipients: 65,536 + 1000 × 3,406 = 3,471,536 bytes (3.3 MiB); with allow.maxRecipients
+// the same sum for that many, so a policy of 10 reads at most 99,596 bytes.
+// Such a body is valid (its URL stays under src/batch.rs MAX_URL_BYTES: a text of 500 letters
+// written as `\u0061` is 3,000 bytes here and 500 in the URL), and tests/node/signing-service.test.mjs
+// signs one of exactly this size.
+const BODY_BYTES_PER_RECIPIENT = 3406;
+const BODY_BYTES_BESIDE_RECIPIENTS = 64 * 1024;
+
+/**
+ * At most this many issues in an error answer, with `issuesTotal` counting them all: a batch of
+ * 1000 bad numbers and 1000 bad texts has 2,000 (about 370 KB of JSON), more than a page shows.
+ */
+const MAX_ISSUES_ANSWERED = 100;
 
 function invalidOption(field, message) {
   return smsError("INVALID_OPTION", `${field}: ${message}`, { field });
@@ -89,8 +124,17 @@ function breach(policy, body) {
       return notAllowed("from", from === "" ? "a sender ID is required here" : "this sender ID is not allowed here");
     }
   }
-  if (policy.maxRecipients !== undefined && Array.isArray(body.to) && body.to.length > policy.maxRecipients) {
-    return notAllowed("to", `at most ${policy.maxRecipients} recipients per request here; this one has ${body.to.length}`);
+  // From the lists' lengths alone, before anything reads an item. A `message` list longer than
+  // the policy allows is refused here too, as NOT_ALLOWED like every breach of the policy: it
+  // would carry more texts (one per recipient) than this server lets a request carry. The core
+  // has the same two rules for its own limit (src/batch.rs `oversized_list`).
+  if (policy.maxRecipients !== undefined) {
+    for (const [field, what] of [["to", "recipients"], ["message", "texts"]]) {
+      const list = body[field];
+      if (Array.isArray(list) && list.length > policy.maxRecipients) {
+        return notAllowed(field, `at most ${policy.maxRecipients} ${what} per request here; this one has ${list.length}`);
+      }
+    }
   }
   if (policy.types !== undefined && !policy.types.includes(body.type ?? "NOTIFY")) {
     return notAllowed("type", `allowed here: ${policy.types.join(", ")}`);
@@ -103,7 +147,12 @@ function errorBody(error) {
   const out = { name: "SmsError", code: error.code, message: error.message };
   if (typeof error.field === "string") out.field = error.field;
   if (typeof error.index === "number") out.index = error.index;
-  if (Array.isArray(error.issues)) out.issues = error.issues;
+  if (Array.isArray(error.issues)) {
+    // The first MAX_ISSUES_ANSWERED and how many there are: the answer stays small whatever the
+    // batch, and a page can still say "and 1,900 more".
+    out.issues = error.issues.slice(0, MAX_ISSUES_ANSWERED);
+    out.issuesTotal = error.issues.length;
+  }
   return { error: out };
 }
 
@@ -139,6 +188,71 @@ function failed(error) {
   return json(status, errorBody(error));
 }
 
+function tooLarge(limit) {
+  return json(413, errorBody(invalidOption("body", `larger than the ${limit} bytes this service reads`)));
+}
+
+/** A body the handler cannot read (a stream that failed, bytes that are not UTF-8): 400. */
+class UnreadableBody extends Error {}
+
+/**
+ * The body as text, read chunk by chunk into one buffer of at most `limit` bytes: undefined as
+ * soon as it is longer, the stream then cancelled so the rest is never read. Each chunk is copied,
+ * so no chunk (which may be a view into a runtime's larger buffer) is held. `expected` is the
+ * declared length, the first size of the buffer (a lie costs at most `limit`).
+ * @throws {UnreadableBody} when the stream fails or the bytes are not UTF-8.
+ */
+async function readBody(request, limit, expected) {
+  const stream = request.body;
+  if (stream === null) return "";
+  const reader = stream.getReader();
+  let bytes = new Uint8Array(Math.min(limit, expected ?? 16 * 1024));
+  let size = 0;
+  for (;;) {
+    let next;
+    try {
+      next = await reader.read();
+    } catch {
+      throw new UnreadableBody("could not be read");
+    }
+    if (next.done) break;
+    const chunk = next.value;
+    if (!ArrayBuffer.isView(chunk)) {
+      reader.cancel().catch(() => {});
+      throw new UnreadableBody("could not be read (not bytes)");
+    }
+    const end = size + chunk.byteLength;
+    if (end > limit) {
+      // Not awaited: a source whose cancel never settles must not hold the answer.
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    if (end > bytes.length) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(end, bytes.length * 2)));
+      grown.set(bytes.subarray(0, size));
+      bytes = grown;
+    }
+    bytes.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), size);
+    size = end;
+  }
+  try {
+    // fatal: a byte sequence that is not UTF-8 is refused, never turned into U+FFFD (which would
+    // change a paid message). A leading BOM is dropped, as request.text() does.
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, size));
+  } catch {
+    throw new UnreadableBody("must be UTF-8");
+  }
+}
+
+/**
+ * The declared `Content-Length`, when it is a plain number: anything else is the server's to
+ * refuse, and the read's own limit holds whatever the header says (it may lie either way).
+ */
+function declaredLength(request) {
+  const declared = request.headers.get("content-length");
+  return declared !== null && /^\s*\d+\s*$/.test(declared) ? Number(declared) : undefined;
+}
+
 /**
  * Binds the handler to an entry's own `signRequest` and `ready` (node.js and browser.js each
  * call this once): `createSigningHandler` is the same code in every runtime.
@@ -159,6 +273,7 @@ export function bindSigning({ signRequest, ready }) {
     };
     if (endpoint !== undefined && typeof endpoint !== "string") throw invalidOption("endpoint", "must be a string");
     const policy = checkPolicy(read(options, "allow", "allow"));
+    const bodyLimit = BODY_BYTES_BESIDE_RECIPIENTS + BODY_BYTES_PER_RECIPIENT * (policy.maxRecipients ?? MAX_RECIPIENTS);
 
     return async function signingHandler(request) {
       try {
@@ -169,8 +284,17 @@ export function bindSigning({ signRequest, ready }) {
         if (policy.authorize !== undefined && (await policy.authorize(request)) !== true) {
           return json(403, errorBody(notAllowed("authorization", "this caller may not send")));
         }
-        const text = await request.text();
-        if (text.length > MAX_BODY_CHARS) return json(413, errorBody(invalidOption("body", "too large")));
+        // A declared length over the limit is refused before a byte is read.
+        const declared = declaredLength(request);
+        if (declared !== undefined && declared > bodyLimit) return tooLarge(bodyLimit);
+        let text;
+        try {
+          text = await readBody(request, bodyLimit, declared);
+        } catch (error) {
+          if (!(error instanceof UnreadableBody)) throw error;
+          return json(400, errorBody(invalidOption("body", error.message)));
+        }
+        if (text === undefined) return tooLarge(bodyLimit);
         let body;
         try {
           body = JSON.parse(text);
@@ -188,6 +312,11 @@ export function bindSigning({ signRequest, ready }) {
         await ready();
         // Validates (INVALID_BATCH with every issue) and signs now, with a fresh nonce. The
         // endpoint and credentials are this server's: nothing in the body can change them.
+        // A `to` or `message` list longer than any request may hold (1000) is refused by the core
+        // from its length before an item is read (src/wasm/input.rs; the code from src/batch.rs
+        // `oversized_list`: BATCH_TOO_LARGE for `to`, MESSAGE_COUNT_MISMATCH for `message`), so
+        // the answer is 400 INVALID_BATCH with the code and words batchSend gives for that batch:
+        // unlike `allow.maxRecipients`, this limit is the package's, not this server's.
         const signed = signRequest({ ...batch, credentials, endpoint });
         return json(200, signed);
       } catch (error) {
@@ -208,12 +337,17 @@ async function answerOf(response) {
   if (response.ok && body !== null && typeof body === "object") return body;
   const error = body?.error;
   if (error !== null && typeof error === "object" && error.name === "SmsError" && typeof error.code === "string") {
-    throw smsError(error.code, typeof error.message === "string" ? error.message : error.code, {
+    const issues = Array.isArray(error.issues) ? error.issues : undefined;
+    const refusal = smsError(error.code, typeof error.message === "string" ? error.message : error.code, {
       field: typeof error.field === "string" ? error.field : undefined,
       index: typeof error.index === "number" ? error.index : undefined,
-      issues: Array.isArray(error.issues) ? error.issues : undefined,
+      issues,
       httpStatus: response.status,
     });
+    // The handler answers at most MAX_ISSUES_ANSWERED issues and counts them all.
+    const total = error.issuesTotal;
+    if (issues !== undefined && Number.isSafeInteger(total) && total >= issues.length) refusal.issuesTotal = total;
+    throw refusal;
   }
   throw smsError("SIGNING_FAILED", `the signing service answered HTTP ${response.status} without a signed request; nothing was sent`, {
     httpStatus: response.status,

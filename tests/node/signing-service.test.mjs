@@ -4,12 +4,17 @@
 // (both schemes, long-term and STS keys); the caller cannot change the endpoint or credentials;
 // every policy breach and every batch the package would refuse is refused with the same SmsError
 // codes on both sides; the answer never holds the AccessKeySecret (the STS token, by Alibaba's
-// design, is part of a signed request); a replayed signed request is refused by the sandbox.
+// design, is part of a signed request); a replayed signed request is refused by the sandbox; and
+// what one request can cost the server is bounded (issue 12): lists refused from their lengths,
+// at most 100 issues answered, the body read as a stream up to its byte limit (CPU time, answer
+// sizes and RSS growth are printed as test diagnostics, never asserted on time).
 // Every error the browser side sees goes through the harness's secret scan.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
+import { Readable } from "node:stream";
 import * as hooks from "node:test";
 import { after, before, describe, test } from "node:test";
 import { batchSend, createSigningHandler, signingService, validateBatch } from "aliyun-globe-sms";
@@ -335,6 +340,388 @@ describe("signing service: the browser entry (workers, edge runtimes)", () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+// ---- Limits: what one request can cost the server (issue 12) ----
+
+/**
+ * The handler's body limit in bytes for requests of at most `recipients` (pkg-template/signing.js
+ * has the arithmetic; README "Signing service" states it): 3,471,536 for 1000.
+ */
+const bodyLimit = (recipients) => 65_536 + 3_406 * recipients;
+const CHUNK = 64 * 1024;
+const MiB = 1024 * 1024;
+
+const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
+
+/** The highest RSS seen by `sampleRss()` since `startRss()`, which returns the RSS then. */
+let peakRss = 0;
+function sampleRss() {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}
+function startRss() {
+  peakRss = process.memoryUsage().rss;
+  return peakRss;
+}
+
+/** Every UTF-16 unit of `text` written as `\uXXXX`: the most bytes JSON can spend on it. */
+function escaped(text) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) out += `\\u${text.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  return out;
+}
+
+/**
+ * `count` (≤ 9000) distinct valid Hong Kong numbers, padded with spaces (separators) to `width`
+ * units; none ends in 0000, which the sandbox does not deliver (sandbox/operation.js).
+ */
+function numbers(count, width = 0) {
+  return Array.from({ length: count }, (_, i) => `+852 9${String(1000 + i).padStart(7, "0")}`.padEnd(width, " "));
+}
+
+/**
+ * The largest valid SigningRequest of the handler's arithmetic, for `count` recipients: numbers of
+ * 64 UTF-16 units and texts of 500, every unit written as `\uXXXX`; then white space to exactly
+ * `size` bytes. Valid: 500 letters are 500 bytes of the signed URL, well under its limit.
+ */
+function largestBody(count, size) {
+  const list = (items) => `[${items.map((item) => `"${escaped(item)}"`).join(",")}]`;
+  const json = `{"to":${list(numbers(count, 64))},"message":${list(Array(count).fill("a".repeat(500)))},"type":"NOTIFY","signatureVersion":"1.0"}`;
+  assert.ok(json.length <= size, `the body (${json.length} bytes) fits in ${size}`);
+  return json + " ".repeat(size - json.length); // ASCII only: characters are bytes
+}
+
+/**
+ * A body of `total` bytes of spaces, made only when read, 64 KiB at a time in fresh memory (so a
+ * reader that kept them would show in RSS, sampled at each chunk). `pulled` counts the bytes
+ * handed out.
+ */
+function spaces(total, { chunk = CHUNK, fail = false } = {}) {
+  const source = { pulled: 0, cancelled: false };
+  source.stream = new ReadableStream(
+    {
+      pull(controller) {
+        if (source.pulled >= total) {
+          if (fail) controller.error(new Error("connection reset by the test"));
+          else controller.close();
+          return;
+        }
+        const bytes = new Uint8Array(Math.min(chunk, total - source.pulled)).fill(0x20);
+        source.pulled += bytes.byteLength;
+        sampleRss();
+        controller.enqueue(bytes);
+      },
+      cancel() {
+        source.cancelled = true;
+      },
+    },
+    // Nothing is made before the handler asks for it, so `pulled` is exactly what it read.
+    { highWaterMark: 0 },
+  );
+  return source;
+}
+
+/** `bytes` handed out `size` bytes at a time (a multi-byte character may be cut in two). */
+function chunked(bytes, size) {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + size));
+      at += size;
+    },
+  });
+}
+
+/** Calls `handler` directly; resolves to the answer and the CPU time the call took. */
+async function call(handler, body, headers = {}) {
+  const request = new Request("http://127.0.0.1/sign", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+    duplex: "half",
+  });
+  const started = process.cpuUsage();
+  const response = await handler(request);
+  const text = await response.text();
+  const cpu = process.cpuUsage(started);
+  assertNoLongTermSecret(text, "an answer");
+  return { status: response.status, text, json: JSON.parse(text), cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/**
+ * Serves `handler` on node:http at 127.0.0.1 passing the body on as a stream, as README's Node
+ * example does (`Readable.toWeb`), not read whole first as serve.mjs does: the handler's limit
+ * then holds on the wire. `read()` is how many body bytes the handler took.
+ */
+async function serveStreaming(handler) {
+  let read = 0;
+  const server = createServer(async (incoming, outgoing) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(incoming.headers)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    const counted = new TransformStream({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        sampleRss();
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await handler(
+      new Request(new URL(incoming.url, "http://127.0.0.1"), { method: incoming.method, headers, body: Readable.toWeb(incoming).pipeThrough(counted), duplex: "half" }),
+    );
+    outgoing.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/sign`,
+    read: () => read,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * POSTs up to `total` bytes of spaces with node:http, 64 KiB at a time (fresh memory each), and
+ * stops sending when the answer arrives; `total` 0 sends the headers only. Resolves to the answer
+ * and the bytes sent; RSS is sampled at each chunk.
+ */
+function upload(url, { total, headers = {} }) {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers });
+    const result = { sent: 0 };
+    let answered = false;
+    request.on("response", (response) => {
+      answered = true;
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => {
+        request.destroy();
+        const text = Buffer.concat(chunks).toString("utf8");
+        assertNoLongTermSecret(text, "an answer");
+        resolve({ ...result, status: response.statusCode, json: JSON.parse(text) });
+      });
+    });
+    request.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const send = () => {
+      while (!answered && result.sent < total) {
+        const chunk = Buffer.alloc(Math.min(CHUNK, total - result.sent), 0x20);
+        result.sent += chunk.length;
+        sampleRss();
+        if (!request.write(chunk)) return void request.once("drain", send);
+      }
+      if (!answered && total > 0) request.end();
+    };
+    if (total > 0) send();
+    else request.flushHeaders();
+  });
+}
+
+
+describe("signing service: limits on what one request can cost", () => {
+  const s = useSandbox(hooks);
+  const make = (allow) => createSigningHandler({ credentials: DEFAULT_KEY, endpoint: s.sandbox.url, allow });
+  const services = [];
+  after(() => Promise.all(services.map((service) => service.close())));
+
+  test("600,000 numbers in a 2.3 MiB body: 400 INVALID_BATCH BATCH_TOO_LARGE from the list's length, a small answer", async (t) => {
+    // Each "0".."9" is an invalid number: read one by one, they would make 600,000 issues.
+    const to = Array.from({ length: 600_000 }, (_, i) => String(i % 10));
+    const body = JSON.stringify({ to, message: "x" });
+    assert.ok(body.length > 2.2 * MiB && body.length < bodyLimit(1000), `${body.length} bytes, under the limit`);
+    const answer = await call(make(), body);
+    t.diagnostic(`600,000 numbers, ${body.length} bytes: HTTP ${answer.status}, answer ${answer.text.length} bytes, handler CPU ${answer.cpuMs.toFixed(1)} ms`);
+    assert.equal(answer.status, 400);
+    assert.ok(answer.text.length < 64 * 1024, `answer of ${answer.text.length} bytes`);
+    assert.equal(answer.json.error.code, "INVALID_BATCH");
+    assert.equal(answer.json.error.field, "to");
+    assert.deepEqual(answer.json.error.issues.map((issue) => [issue.code, issue.field, issue.index]), [["BATCH_TOO_LARGE", "to", null]]);
+    assert.match(answer.json.error.issues[0].message, /this batch has 600000/);
+    assert.equal(answer.json.error.issuesTotal, 1);
+
+    // 600,000 texts for one recipient: the core's code for a `message` list over the limit.
+    const texts = await call(make(), JSON.stringify({ to: ["+852 9123 4567"], message: Array(600_000).fill("x") }));
+    t.diagnostic(`600,000 texts: HTTP ${texts.status}, answer ${texts.text.length} bytes, handler CPU ${texts.cpuMs.toFixed(1)} ms`);
+    assert.equal(texts.status, 400);
+    assert.deepEqual(texts.json.error.issues.map((issue) => [issue.code, issue.field]), [["MESSAGE_COUNT_MISMATCH", "message"]]);
+
+    // With allow.maxRecipients the body limit is that policy's: the same body is refused unparsed.
+    const policed = await call(make({ maxRecipients: 10 }), body);
+    t.diagnostic(`the same body with allow.maxRecipients 10: HTTP ${policed.status}, handler CPU ${policed.cpuMs.toFixed(1)} ms`);
+    assert.equal(policed.status, 413);
+  });
+
+  test("the page sees the same refusal: signingService rejects with INVALID_BATCH, BATCH_TOO_LARGE, issuesTotal 1", async () => {
+    const service = await serveHandler(make());
+    services.push(service);
+    const to = Array.from({ length: 600_000 }, (_, i) => String(i % 10));
+    const error = await rejection(signingService(service.url)({ to, message: ["x"], type: "NOTIFY", signatureVersion: "1.0" }));
+    assertSmsError(error, { code: "INVALID_BATCH", field: "to", httpStatus: 400, issuesTotal: 1 });
+    assert.deepEqual(error.issues.map((issue) => issue.code), ["BATCH_TOO_LARGE"]);
+    assert.deepEqual(s.sandbox.requests(), []);
+  });
+
+  test("at most 100 issues in an answer, issuesTotal counting all; signingService carries both", async (t) => {
+    const service = await serveHandler(make());
+    services.push(service);
+    const signer = signingService(service.url);
+    for (const count of [100, 101, 150]) {
+      const request = { to: Array.from({ length: count }, (_, i) => `x${i}`), message: "hello", type: "NOTIFY", signatureVersion: "1.0" };
+      const expected = validateBatch(request);
+      assert.equal(expected.length, count);
+      const error = await rejection(signer(request));
+      assertSmsError(error, { code: "INVALID_BATCH", field: "to", index: 0, httpStatus: 400, issues: expected.slice(0, 100), issuesTotal: count });
+      const answer = JSON.parse(service.answers.at(-1).body).error;
+      assert.equal(answer.issues.length, 100);
+      assert.equal(answer.issuesTotal, count);
+    }
+
+    // The most a batch within the limit can have: 1000 bad numbers and 1000 empty texts.
+    const request = { to: Array.from({ length: 1000 }, (_, i) => `x${i}`), message: Array(1000).fill(""), type: "NOTIFY", signatureVersion: "1.0" };
+    const expected = validateBatch(request);
+    assert.equal(expected.length, 2000);
+    const answer = await call(make(), JSON.stringify(request));
+    t.diagnostic(`1000 bad numbers and 1000 empty texts: answer ${answer.text.length} bytes (${answer.json.error.issues.length} of ${answer.json.error.issuesTotal} issues)`);
+    assert.equal(answer.status, 400);
+    assert.ok(answer.text.length < 64 * 1024, `answer of ${answer.text.length} bytes`);
+    assert.equal(answer.json.error.issuesTotal, 2000);
+    assert.deepEqual(answer.json.error.issues, expected.slice(0, 100));
+    assert.deepEqual(s.sandbox.requests(), []);
+  });
+
+  test("a 200 MB streamed body: 413 as soon as the limit is passed, the stream cancelled, never buffered", async (t) => {
+    const limit = bodyLimit(1000);
+    const source = spaces(200 * 1000 * 1000);
+    const before = startRss();
+    const answer = await call(make(), source.stream);
+    sampleRss();
+    const growth = peakRss - before;
+    t.diagnostic(`200 MB offered: read ${source.pulled} bytes (limit ${limit}), RSS growth ${mib(growth)}, handler CPU ${answer.cpuMs.toFixed(1)} ms`);
+    assert.equal(answer.status, 413);
+    assert.deepEqual(answer.json.error, { name: "SmsError", code: "INVALID_OPTION", field: "body", message: `body: larger than the ${limit} bytes this service reads` });
+    assert.ok(source.cancelled, "the stream was cancelled");
+    assert.ok(source.pulled > limit && source.pulled <= limit + CHUNK, `read ${source.pulled} bytes`);
+    assert.ok(growth < 64 * MiB, `RSS grew ${mib(growth)}`);
+  });
+
+  test("a lying Content-Length: a small one does not lift the limit; a large one is refused unread", async () => {
+    const limit = bodyLimit(1000);
+    const lying = spaces(200 * 1000 * 1000);
+    const small = await call(make(), lying.stream, { "content-length": "10" });
+    assert.equal(small.status, 413);
+    assert.ok(lying.cancelled && lying.pulled <= limit + CHUNK, `read ${lying.pulled} bytes`);
+
+    const unread = spaces(100);
+    const large = await call(make(), unread.stream, { "content-length": "200000000" });
+    assert.equal(large.status, 413);
+    assert.equal(large.json.error.field, "body");
+    assert.equal(unread.pulled, 0, "not a byte read");
+  });
+
+  test("exactly at the limits is accepted, one more is refused: bytes, recipients, texts", async (t) => {
+    const handler = make();
+    const limit = bodyLimit(1000);
+    const body = largestBody(1000, limit);
+    assert.equal(Buffer.byteLength(body), limit);
+    const started = process.cpuUsage();
+    const at = await call(handler, body, { "content-length": String(limit) });
+    t.diagnostic(`the largest valid body, ${limit} bytes: HTTP ${at.status} in ${at.cpuMs.toFixed(1)} ms of CPU`);
+    assert.equal(at.status, 200, at.text.slice(0, 300));
+    const signed = noteSigned(at.json);
+    assert.equal(new URL(signed.url).origin, s.sandbox.url);
+    // It is a real request: the sandbox takes all 1000.
+    const sent = await batchSend({ signer: async () => signed, to: numbers(1000, 64), message: Array(1000).fill("a".repeat(500)) });
+    assert.equal(sent.successCount, 1000);
+    assert.equal(s.sandbox.messages().length, 1000);
+    const spent = process.cpuUsage(started);
+    t.diagnostic(`process CPU for signing and sending it: ${((spent.user + spent.system) / 1000).toFixed(0)} ms`);
+
+    assert.equal((await call(handler, `${body} `)).status, 413, "one byte more");
+    const declared = spaces(limit + 1);
+    assert.equal((await call(handler, declared.stream, { "content-length": String(limit + 1) })).status, 413);
+    assert.equal(declared.pulled, 0);
+
+    // Recipients and texts, from the lists' lengths: 1000 signed, 1001 the core's refusal.
+    assert.equal((await call(handler, JSON.stringify({ to: numbers(1000), message: "x" }))).status, 200);
+    const recipients = await call(handler, JSON.stringify({ to: numbers(1001), message: "x" }));
+    assert.equal(recipients.status, 400);
+    assert.deepEqual(recipients.json.error.issues.map((issue) => issue.code), ["BATCH_TOO_LARGE"]);
+    const texts = await call(handler, JSON.stringify({ to: numbers(1000), message: Array(1001).fill("x") }));
+    assert.equal(texts.status, 400);
+    assert.deepEqual(texts.json.error.issues.map((issue) => issue.code), ["MESSAGE_COUNT_MISMATCH"]);
+  });
+
+  test("with allow.maxRecipients: its count of recipients and texts, and its body limit, exactly", async () => {
+    const handler = make({ maxRecipients: 10 });
+    const limit = bodyLimit(10);
+    assert.equal(limit, 99_596);
+    const at = await call(handler, largestBody(10, limit));
+    assert.equal(at.status, 200, at.text.slice(0, 300));
+    noteSigned(at.json);
+    assert.equal((await call(handler, largestBody(10, limit + 1))).status, 413);
+
+    assert.equal((await call(handler, JSON.stringify({ to: numbers(10), message: Array(10).fill("x") }))).status, 200);
+    const recipients = await call(handler, JSON.stringify({ to: numbers(11), message: "x" }));
+    assert.equal(recipients.status, 403);
+    assert.deepEqual(recipients.json.error, { name: "SmsError", code: "NOT_ALLOWED", field: "to", message: "not allowed: to: at most 10 recipients per request here; this one has 11" });
+    const texts = await call(handler, JSON.stringify({ to: numbers(10), message: Array(11).fill("x") }));
+    assert.equal(texts.status, 403);
+    assert.equal(texts.json.error.field, "message");
+  });
+
+  test("bytes, not characters; a character cut between chunks is read whole; not UTF-8 or a failed stream: 400", async () => {
+    const handler = make({ maxRecipients: 10 });
+    // 40,000 characters, 120,000 bytes: under the limit in characters, over it in bytes.
+    const wide = JSON.stringify({ to: ["+852 9123 4567"], message: "中".repeat(40_000) });
+    assert.ok(wide.length < bodyLimit(10) && Buffer.byteLength(wide) > bodyLimit(10));
+    assert.equal((await call(handler, wide)).status, 413);
+
+    const text = "中文 ✓ é";
+    const cut = await call(handler, chunked(Buffer.from(JSON.stringify({ to: ["+852 9123 4567"], message: [text], signatureVersion: "1.0" })), 1));
+    assert.equal(cut.status, 200, cut.text);
+    const query = Object.fromEntries(decodeForm(new URL(noteSigned(cut.json).url).search.slice(1)));
+    assert.deepEqual(JSON.parse(query.Message), [text]);
+
+    const notUtf8 = Buffer.concat([Buffer.from('{"to":["+852 9123 4567"],"message":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const refused = await call(handler, notUtf8);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.json.error, { name: "SmsError", code: "INVALID_OPTION", field: "body", message: "body: must be UTF-8" });
+
+    const failing = await call(handler, spaces(1000, { chunk: 100, fail: true }).stream);
+    assert.equal(failing.status, 400);
+    assert.equal(failing.json.error.message, "body: could not be read");
+  });
+
+  test("over node:http with a streamed body: a 200 MB upload and a 200 MB Content-Length answered 413, the rest never read", async (t) => {
+    const limit = bodyLimit(1000);
+    const service = await serveStreaming(make());
+    services.push(service);
+
+    const before = startRss();
+    const streamed = await upload(service.url, { total: 200 * 1000 * 1000, headers: { "content-type": "application/json" } });
+    sampleRss();
+    const growth = peakRss - before;
+    t.diagnostic(`200 MB upload: HTTP ${streamed.status} after ${mib(streamed.sent)} sent; the handler read ${service.read()} bytes; RSS growth ${mib(growth)}`);
+    assert.equal(streamed.status, 413);
+    assert.equal(streamed.json.error.field, "body");
+    assert.ok(service.read() > limit && service.read() <= limit + MiB, `read ${service.read()} bytes`);
+    assert.ok(streamed.sent < 100 * 1000 * 1000, `sent ${streamed.sent} bytes`);
+    assert.ok(growth < 64 * MiB, `RSS grew ${mib(growth)}`);
+
+    const readBefore = service.read();
+    const declared = await upload(service.url, { total: 0, headers: { "content-type": "application/json", "content-length": "200000000" } });
+    assert.equal(declared.status, 413);
+    assert.equal(service.read(), readBefore, "not a byte read");
+
+    // The same bridge carries an ordinary batch.
+    const result = await batchSend({ signer: signingService(service.url), to: TO, message: "through a streamed body" });
+    assert.equal(result.successCount, 2);
   });
 });
 
