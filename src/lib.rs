@@ -22,6 +22,7 @@ pub mod campaign;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod fetch_failure;
 pub mod json_text;
 pub mod options;
 pub mod pacer;

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::fetch_failure::{proves_nothing_sent, FetchFailure};
 use crate::request::SignedRequest;
 use crate::retry::Delivery;
 use crate::Timestamp;
@@ -62,26 +63,17 @@ impl Seen {
     }
 }
 
-/// Error codes that mean the connection was never made (Node/undici `cause.code`, Bun `code`):
-/// nothing of the request left this machine.
-const NOT_CONNECTED_CODES: &[&str] = &[
-    "ECONNREFUSED",
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "ENETUNREACH",
-    "EHOSTUNREACH",
-    "UND_ERR_CONNECT_TIMEOUT",
-    "ConnectionRefused",
-];
-
 fn string_at(value: &JsValue, key: &str) -> Option<String> {
     Reflect::get(value, &JsValue::from_str(key))
         .ok()
         .and_then(|v| v.as_string())
 }
 
-/// True when a fetch rejection says the connection was never made. Browsers say nothing
-/// ("Failed to fetch"), so there it is false: the outcome stays unknown.
+/// True when a fetch rejection proves the request never left: the rejection itself (Bun puts
+/// `code` there), its `cause` (Node/undici, Deno) and each of `cause.errors` (Node, one per
+/// address tried) are read, and the rule in src/fetch_failure.rs decides. Browsers give no
+/// reason ("Failed to fetch"), and a CORS refusal — which comes after the service processed the
+/// request — reads the same, so there it is false: the outcome stays unknown.
 fn never_connected(error: &JsValue) -> bool {
     let mut candidates = vec![error.clone()];
     if let Ok(cause) = Reflect::get(error, &JsValue::from_str("cause")) {
@@ -92,13 +84,19 @@ fn never_connected(error: &JsValue) -> bool {
         }
         candidates.push(cause);
     }
-    candidates.iter().any(|c| {
-        string_at(c, "code").is_some_and(|code| NOT_CONNECTED_CODES.contains(&code.as_str()))
-            // Deno writes the OS error into the message; undici refuses a fetch-spec "bad port"
-            // before connecting.
-            || string_at(c, "message").is_some_and(|m| {
-                m.contains("Connection refused") || m.contains("os error 111") || m == "bad port"
-            })
+    candidates.iter().any(|candidate| {
+        // Only objects carry fields; `Reflect.get` on a primitive would throw.
+        if !candidate.is_object() {
+            return false;
+        }
+        let code = string_at(candidate, "code");
+        let syscall = string_at(candidate, "syscall");
+        let message = string_at(candidate, "message");
+        proves_nothing_sent(&FetchFailure {
+            code: code.as_deref(),
+            syscall: syscall.as_deref(),
+            message: message.as_deref(),
+        })
     })
 }
 
