@@ -37,7 +37,20 @@ pub enum EndpointProblem {
     PathNotAllowed,
     /// Not in the official region table.
     UnknownRegion,
+    /// A dot-separated label of the host name is empty (`a..b`, `.a`): DNS has no such name.
+    EmptyLabel,
+    /// A label of the host name is longer than DNS allows (63 octets, RFC 1035 §2.3.4).
+    LabelTooLong { octets: usize },
+    /// The host name is longer than DNS allows: 253 octets in text form, a trailing dot not
+    /// counted (RFC 1035 §2.3.4: 255 on the wire, which holds 253 characters of text).
+    NameTooLong { octets: usize },
 }
+
+/// The longest label DNS carries (RFC 1035 §2.3.4).
+pub const MAX_LABEL_OCTETS: usize = 63;
+/// The longest host name DNS carries, written as text without a trailing dot: 255 octets on the
+/// wire are a length octet per label plus the labels plus the root's zero, which leaves 253.
+pub const MAX_NAME_OCTETS: usize = 253;
 
 impl fmt::Display for EndpointProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,6 +63,19 @@ impl fmt::Display for EndpointProblem {
             EndpointProblem::PathNotAllowed => "the endpoint must not carry a path, query or fragment",
             EndpointProblem::UnknownRegion => {
                 "unknown region; known: ap-southeast-1, ap-southeast-5, cn-hongkong, eu-central-1"
+            }
+            EndpointProblem::EmptyLabel => "the host name has an empty label (two dots in a row, or a leading dot)",
+            EndpointProblem::LabelTooLong { octets } => {
+                return write!(
+                    f,
+                    "a label of the host name has {octets} characters; DNS allows at most {MAX_LABEL_OCTETS}"
+                )
+            }
+            EndpointProblem::NameTooLong { octets } => {
+                return write!(
+                    f,
+                    "the host name has {octets} characters; DNS allows at most {MAX_NAME_OCTETS}"
+                )
             }
         })
     }
@@ -145,11 +171,11 @@ fn normalize_authority(authority: &str, secure: bool) -> Result<String, Endpoint
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-            && !host.starts_with(['.', '-'])
-            && !host.contains("..");
+            && !host.starts_with('-');
         if !valid {
             return Err(EndpointProblem::Malformed);
         }
+        check_dns_limits(host)?;
         (host.to_ascii_lowercase(), port)
     };
     let port = match port {
@@ -168,6 +194,30 @@ fn normalize_authority(authority: &str, secure: bool) -> Result<String, Endpoint
         Some(n) if n != default_port => format!("{host}:{n}"),
         _ => host,
     })
+}
+
+/// A host name DNS cannot carry is refused here, before any request is built: otherwise the
+/// runtime's resolver refuses it at send time (Node: `getaddrinfo EINVAL` for a name over 253
+/// characters; resolvers answer a label over 63 with NXDOMAIN or an error), which costs a
+/// round of resends and reads as a network fault rather than a typo (issue 12). `host` is ASCII
+/// (checked by the caller), so characters are octets.
+fn check_dns_limits(host: &str) -> Result<(), EndpointProblem> {
+    // One trailing dot names the root explicitly ("example.com."): allowed, and not counted.
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > MAX_NAME_OCTETS {
+        return Err(EndpointProblem::NameTooLong { octets: name.len() });
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err(EndpointProblem::EmptyLabel);
+        }
+        if label.len() > MAX_LABEL_OCTETS {
+            return Err(EndpointProblem::LabelTooLong {
+                octets: label.len(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -241,6 +291,111 @@ mod tests {
         ] {
             assert_eq!(Endpoint::parse(text), Err(problem), "{text}");
         }
+    }
+
+    /// `labels` labels of `len` octets each, joined by dots.
+    fn name_of(labels: usize, len: usize) -> String {
+        vec!["a".repeat(len); labels].join(".")
+    }
+
+    #[test]
+    fn a_label_holds_at_most_63_octets() {
+        let host = format!("{}.example", "a".repeat(63));
+        assert_eq!(Endpoint::parse(&host).unwrap().host(), host);
+        let at_limit = format!("https://{}.example:8443/", "B".repeat(63));
+        assert_eq!(
+            Endpoint::parse(&at_limit).unwrap().host(),
+            format!("{}.example:8443", "b".repeat(63))
+        );
+        for text in [
+            format!("{}.example", "a".repeat(64)),
+            format!("https://sms.{}.example", "a".repeat(64)),
+            format!("https://sms.{}:443/", "a".repeat(64)),
+            format!("http://{}.localhost:8080", "a".repeat(64)),
+        ] {
+            assert_eq!(
+                Endpoint::parse(&text),
+                Err(EndpointProblem::LabelTooLong { octets: 64 }),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Endpoint::parse(&"x".repeat(200)),
+            Err(EndpointProblem::LabelTooLong { octets: 200 })
+        );
+    }
+
+    #[test]
+    fn a_name_holds_at_most_253_octets_without_its_trailing_dot() {
+        // 4 labels of 62 plus 3 dots = 251; "ab." in front makes 254, "a." makes 253.
+        let base = name_of(4, 62);
+        assert_eq!(base.len(), 251);
+        let at_limit = format!("a.{base}");
+        assert_eq!(at_limit.len(), MAX_NAME_OCTETS);
+        assert_eq!(Endpoint::parse(&at_limit).unwrap().host(), at_limit);
+        // The trailing dot of a fully qualified name is not counted (254 characters written).
+        let qualified = format!("{at_limit}.");
+        assert_eq!(Endpoint::parse(&qualified).unwrap().host(), qualified);
+        assert_eq!(
+            Endpoint::parse(&format!("https://{at_limit}:8443/"))
+                .unwrap()
+                .host(),
+            format!("{at_limit}:8443")
+        );
+        let over = format!("ab.{base}");
+        assert_eq!(over.len(), 254);
+        for text in [
+            over.clone(),
+            format!("{over}."),
+            format!("https://{over}:8443/"),
+        ] {
+            assert_eq!(
+                Endpoint::parse(&text),
+                Err(EndpointProblem::NameTooLong { octets: 254 }),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Endpoint::parse(&name_of(100, 3)),
+            Err(EndpointProblem::NameTooLong { octets: 399 })
+        );
+    }
+
+    #[test]
+    fn every_label_is_non_empty() {
+        for text in [
+            "https://a..example",
+            "https://.example",
+            "https://sms.example..",
+            "https://.",
+            "http://127..0.1:80",
+        ] {
+            assert_eq!(
+                Endpoint::parse(text),
+                Err(EndpointProblem::EmptyLabel),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn dns_problems_are_named_in_the_error() {
+        let error = crate::Error::InvalidEndpoint {
+            problem: Endpoint::parse(&format!("{}.example", "a".repeat(64))).unwrap_err(),
+        };
+        assert_eq!(error.code().as_str(), "INVALID_ENDPOINT");
+        assert_eq!(error.field(), Some("endpoint"));
+        assert_eq!(
+            error.to_string(),
+            "endpoint: a label of the host name has 64 characters; DNS allows at most 63"
+        );
+        assert_eq!(
+            EndpointProblem::NameTooLong { octets: 254 }.to_string(),
+            "the host name has 254 characters; DNS allows at most 253"
+        );
+        assert!(EndpointProblem::EmptyLabel
+            .to_string()
+            .contains("empty label"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod campaign_run;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod fetch_failure;
 pub mod journal;
 pub mod json_text;
 pub mod options;

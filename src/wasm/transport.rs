@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::fetch_failure::{proves_nothing_sent, FetchFailure};
 use crate::request::SignedRequest;
 use crate::retry::Delivery;
 use crate::Timestamp;
@@ -28,30 +29,11 @@ extern "C" {
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 
-    // Caught: a runtime without `performance` falls back to the wall clock.
-    #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
-    fn performance_now() -> Result<f64, JsValue>;
-}
+    /// The global `performance` object (High Resolution Time), typed only for `now()`.
+    type Performance;
 
-thread_local! {
-    static LAST_MONOTONIC_MS: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Milliseconds on a clock that never goes back (`performance.now()`), for the pacer: a wall
-/// clock stepped back 30 s must not hold the next request 30 s (issue 12). The wall clock is
-/// only for the signed timestamp (`now`). Never decreasing, even across a fallback.
-pub fn monotonic_ms() -> u64 {
-    let reading = performance_now()
-        .ok()
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
-        .unwrap_or_else(js_sys::Date::now);
-    // Below 2^53 for any real clock, so exact enough.
-    let ms = if reading.is_finite() && reading > 0.0 { reading as u64 } else { 0 };
-    LAST_MONOTONIC_MS.with(|last| {
-        let at = last.get().max(ms);
-        last.set(at);
-        at
-    })
+    #[wasm_bindgen(method, catch, js_name = now)]
+    fn now(this: &Performance) -> Result<f64, JsValue>;
 }
 
 /// What one attempt saw, owning the answer's bytes.
@@ -87,26 +69,17 @@ impl Seen {
     }
 }
 
-/// Error codes that mean the connection was never made (Node/undici `cause.code`, Bun `code`):
-/// nothing of the request left this machine.
-const NOT_CONNECTED_CODES: &[&str] = &[
-    "ECONNREFUSED",
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "ENETUNREACH",
-    "EHOSTUNREACH",
-    "UND_ERR_CONNECT_TIMEOUT",
-    "ConnectionRefused",
-];
-
 fn string_at(value: &JsValue, key: &str) -> Option<String> {
     Reflect::get(value, &JsValue::from_str(key))
         .ok()
         .and_then(|v| v.as_string())
 }
 
-/// True when a fetch rejection says the connection was never made. Browsers say nothing
-/// ("Failed to fetch"), so there it is false: the outcome stays unknown.
+/// True when a fetch rejection proves the request never left: the rejection itself (Bun puts
+/// `code` there), its `cause` (Node/undici, Deno) and each of `cause.errors` (Node, one per
+/// address tried) are read, and the rule in src/fetch_failure.rs decides. Browsers give no
+/// reason ("Failed to fetch"), and a CORS refusal — which comes after the service processed the
+/// request — reads the same, so there it is false: the outcome stays unknown.
 fn never_connected(error: &JsValue) -> bool {
     let mut candidates = vec![error.clone()];
     if let Ok(cause) = Reflect::get(error, &JsValue::from_str("cause")) {
@@ -117,13 +90,19 @@ fn never_connected(error: &JsValue) -> bool {
         }
         candidates.push(cause);
     }
-    candidates.iter().any(|c| {
-        string_at(c, "code").is_some_and(|code| NOT_CONNECTED_CODES.contains(&code.as_str()))
-            // Deno writes the OS error into the message; undici refuses a fetch-spec "bad port"
-            // before connecting.
-            || string_at(c, "message").is_some_and(|m| {
-                m.contains("Connection refused") || m.contains("os error 111") || m == "bad port"
-            })
+    candidates.iter().any(|candidate| {
+        // Only objects carry fields; `Reflect.get` on a primitive would throw.
+        if !candidate.is_object() {
+            return false;
+        }
+        let code = string_at(candidate, "code");
+        let syscall = string_at(candidate, "syscall");
+        let message = string_at(candidate, "message");
+        proves_nothing_sent(&FetchFailure {
+            code: code.as_deref(),
+            syscall: syscall.as_deref(),
+            message: message.as_deref(),
+        })
     })
 }
 
@@ -222,6 +201,52 @@ pub async fn sleep(ms: u64, signal: Option<&web_sys::AbortSignal>) -> Result<(),
     } else {
         Ok(())
     }
+}
+
+/// `globalThis.performance` when it is an object whose `now()` gives a number, else none
+/// (Date.now() is used instead). Read through `Reflect` so that a runtime without the global
+/// gives `undefined` rather than a ReferenceError.
+fn find_performance() -> Option<Performance> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .ok()
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into::<Performance>)
+        .filter(|p| p.now().is_ok_and(f64::is_finite))
+}
+
+thread_local! {
+    // The clock behind `monotonic_ms`, chosen once per instance so that its readings are never
+    // mixed with another clock's (performance.now() counts from the process or page start,
+    // Date.now() from 1970), and the largest reading handed out so far.
+    static PERFORMANCE: Option<Performance> = find_performance();
+    static LAST_MONOTONIC: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Whole milliseconds from a clock that never goes back, for measuring intervals (the pacer's
+/// 1 call/s, waits): `performance.now()` where the global `performance` exists (Node, browsers,
+/// workers, Deno, Bun, workerd), else `Date.now()`. Never smaller than an earlier reading in this
+/// instance: a reading below the last one (only possible on the Date.now() fallback, when the
+/// wall clock is set back) returns the last one again, so an interval measured across such a
+/// step comes out short, never negative or hours long (issue 12: a wall clock stepped back
+/// 30 s made the pacer wait 31 s).
+///
+/// The origin is arbitrary (the process or page start with `performance`): compare readings of
+/// this function with each other only, never with `Date.now()` or a signed timestamp, which stay
+/// on the wall clock. In workerd both clocks advance only across I/O, timers included, which is
+/// all a pacer that sleeps between sends needs.
+pub fn monotonic_ms() -> u64 {
+    let reading = PERFORMANCE.with(|performance| match performance {
+        Some(performance) => performance.now().unwrap_or(f64::NAN),
+        None => js_sys::Date::now(),
+    });
+    LAST_MONOTONIC.with(|last| {
+        // A reading that is not a number, or below the last one, repeats the last one.
+        if reading.is_finite() && reading > last.get() {
+            last.set(reading);
+        }
+        // Below 2^53 for any real clock, so the whole milliseconds are exact.
+        last.get() as u64
+    })
 }
 
 /// Now, from the runtime's clock.
