@@ -30,10 +30,12 @@ pub enum AttemptAction {
 }
 
 /// What the driver saw.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum AttemptEvent<'a> {
     Signed,
-    SigningFailed,
+    /// Signing failed (a signer threw or answered something unusable, the clock is unusable):
+    /// nothing was sent, and the send ends with this error.
+    SigningFailed(Error),
     SlotTaken,
     /// One exchange, and a random number in `[0, 1)` for the resend's jitter.
     Delivered { delivery: Delivery<'a>, jitter: f64 },
@@ -102,7 +104,7 @@ impl Attempts {
                 self.phase = Phase::Sending;
                 AttemptAction::Send
             }
-            (Phase::Signing, AttemptEvent::SigningFailed) => self.done(Err(Error::SigningFailed)),
+            (Phase::Signing, AttemptEvent::SigningFailed(error)) => self.done(Err(error)),
             (Phase::Sending, AttemptEvent::Delivered { delivery, jitter }) => {
                 match retry::after_attempt(
                     batch,

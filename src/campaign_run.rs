@@ -39,7 +39,7 @@ pub enum CampaignEvent {
     JournalWritten,
     JournalFailed,
     SlotReached,
-    Sent(Result<BatchOutcome, Error>),
+    Sent(Box<Result<BatchOutcome, Error>>),
     Reported,
 }
 
@@ -208,7 +208,7 @@ impl CampaignRun {
             (Phase::Sending(k), CampaignEvent::Sent(result)) => {
                 let recorded = self.campaign.record(k, &result);
                 if recorded.stop {
-                    self.stopping = Some(match result {
+                    self.stopping = Some(match *result {
                         Err(error) => error,
                         Ok(_) => Error::Aborted,
                     });

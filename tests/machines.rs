@@ -226,7 +226,7 @@ fn send(
         action = match action {
             AttemptAction::Sign => {
                 let event = if faults && world.rng.chance(2) {
-                    AttemptEvent::SigningFailed
+                    AttemptEvent::SigningFailed(Error::SigningFailed)
                 } else {
                     AttemptEvent::Signed
                 };
@@ -371,7 +371,7 @@ fn run(world: &mut World, size: usize, resume: bool, faults: bool) -> (Ended, Op
                     .batch(k, &texts, &Messages::One("Your code is 4821".into()))
                     .unwrap();
                 match send(world, &mut pacer, &mut sends, &batch, faults, &mut steps, crash_at) {
-                    Some(result) => machine.next(CampaignEvent::Sent(result)),
+                    Some(result) => machine.next(CampaignEvent::Sent(Box::new(result))),
                     None => break Ended::Crashed,
                 }
             }

@@ -216,7 +216,7 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
                     },
                     Err(error) => Err(error),
                 };
-                run.next(CampaignEvent::Sent(result))
+                run.next(CampaignEvent::Sent(Box::new(result)))
             }
             CampaignAction::ReportProgress => {
                 report(on_progress.as_ref(), run.campaign(), &pace);

@@ -222,10 +222,10 @@ pub async fn send_batch(
                     signed = Some(request);
                     machine.next(batch, credentials, AttemptEvent::Signed)
                 }
-                Err(Failure::Core(error)) => return Err(Failure::Core(error)),
+                Err(Failure::Core(error)) => machine.next(batch, credentials, AttemptEvent::SigningFailed(error)),
                 Err(failure) => {
                     thrown = Some(failure);
-                    machine.next(batch, credentials, AttemptEvent::SigningFailed)
+                    machine.next(batch, credentials, AttemptEvent::SigningFailed(Error::SigningFailed))
                 }
             },
             AttemptAction::TakeSlot => {
