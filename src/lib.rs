@@ -23,6 +23,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod json_text;
+pub mod ledger;
 pub mod options;
 pub mod pacer;
 pub mod recipient;
