@@ -3,7 +3,9 @@
 //! crashed campaign resumes without sending anything twice.
 //!
 //! Memory stays small for long lists (100,000 recipients): the texts are handed over one part at
-//! a time, and per recipient the ledger keeps a normalized number (u64) and a 12-byte state.
+//! a time, and per recipient the ledger keeps a normalized number (u64) and a 12-byte state;
+//! message IDs are kept end to end in one `TextColumn`. The ledger is read out in columns by
+//! `crate::ledger`.
 //!
 //! Journal: the entries' bodies come from here — `written` (before a request is sent, and flushed
 //! by the caller) and `record` (after its answer); `src/journal.rs` numbers, chains and checks
@@ -22,6 +24,7 @@ use crate::batch::{
 use crate::error::Error;
 use crate::journal::{number, Destination, Fingerprint, Header, ReadJournal};
 use crate::json_text::{self, JsonValue};
+use crate::ledger::TextColumn;
 use crate::recipient::{self, NumberRules, RecipientProblem};
 use crate::response::BatchOutcome;
 use crate::segment::{self, MessageProblem};
@@ -123,28 +126,6 @@ pub struct Progress {
 pub struct RequestCount {
     pub done: usize,
     pub total: usize,
-}
-
-/// `CampaignRecipient` in types.d.ts: one line of the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerRow<'a> {
-    pub index: usize,
-    pub to: &'a str,
-    pub normalized_to: Option<String>,
-    pub state: &'static str,
-    pub message_id: Option<&'a str>,
-    pub request_id: Option<&'a str>,
-    pub code: Option<&'a str>,
-    pub duplicate_of: Option<usize>,
-}
-
-/// `CampaignResult` in types.d.ts: the ledger of a campaign, every recipient in one state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Ledger<'a> {
-    pub counts: Counts,
-    pub requests: RequestCount,
-    pub recipients: Vec<LedgerRow<'a>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,7 +381,7 @@ impl CampaignCheck {
             issues: self.issues,
             plan,
             requests,
-            message_ids: Vec::new(),
+            message_ids: TextColumn::new(),
             fingerprint: self.fingerprint.hex(),
         })
     }
@@ -416,7 +397,7 @@ pub struct Campaign {
     issues: Vec<Issue>,
     plan: Vec<u32>,
     requests: Vec<Request>,
-    message_ids: Vec<Box<str>>,
+    message_ids: TextColumn,
     fingerprint: String,
 }
 
@@ -538,10 +519,8 @@ impl Campaign {
 
     fn push_message_id(&mut self, id: Option<&str>) -> u32 {
         match id {
-            Some(id) => {
-                self.message_ids.push(id.into());
-                (self.message_ids.len() - 1) as u32
-            }
+            // NONE for the same reason, or when the column is full (4 GiB of IDs).
+            Some(id) => self.message_ids.push(id),
             None => NONE,
         }
     }
@@ -637,45 +616,6 @@ impl Campaign {
         }
     }
 
-    /// The whole ledger; `given` holds the numbers as the caller gave them.
-    pub fn ledger<'a>(&'a self, given: &'a [String]) -> Ledger<'a> {
-        let recipients = (0..self.total())
-            .filter_map(|index| {
-                let fate = self.fate(index)?;
-                let (message_id, request_id, code, duplicate_of) = match fate {
-                    Fate::Sent {
-                        message_id,
-                        request_id,
-                    } => (message_id, request_id, None, None),
-                    Fate::Failed { request_id } => (None, request_id, None, None),
-                    Fate::Rejected {
-                        code, duplicate_of, ..
-                    } => (None, None, Some(code), duplicate_of),
-                    Fate::Unknown { request_id, code } => (None, request_id, Some(code), None),
-                    Fate::Skipped { code } => (None, None, code, None),
-                };
-                Some(LedgerRow {
-                    index,
-                    to: given.get(index).map_or("", String::as_str),
-                    normalized_to: self.normalized(index),
-                    state: fate.name(),
-                    message_id,
-                    request_id,
-                    code,
-                    duplicate_of,
-                })
-            })
-            .collect();
-        Ledger {
-            counts: self.counts(),
-            requests: RequestCount {
-                done: self.requests_done(),
-                total: self.requests_total(),
-            },
-            recipients,
-        }
-    }
-
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for s in &self.states {
@@ -693,10 +633,12 @@ impl Campaign {
 
     /// The normalized number of recipient `index`, when it was valid.
     pub fn normalized(&self, index: usize) -> Option<String> {
-        self.normalized
-            .get(index)
-            .filter(|n| **n != 0)
-            .map(u64::to_string)
+        self.normalized_number(index).map(|n| n.to_string())
+    }
+
+    /// The normalized number of recipient `index` as a number (its digits), when it was valid.
+    pub fn normalized_number(&self, index: usize) -> Option<u64> {
+        self.normalized.get(index).copied().filter(|n| *n != 0)
     }
 
     fn request_id(&self, request: u32) -> Option<&str> {
@@ -709,7 +651,7 @@ impl Campaign {
     pub fn fate(&self, index: usize) -> Option<Fate<'_>> {
         Some(match *self.states.get(index)? {
             State::Sent { id, request } => Fate::Sent {
-                message_id: self.message_ids.get(id as usize).map(|s| &**s),
+                message_id: self.message_ids.get(id as usize),
                 request_id: self.request_id(request),
             },
             State::Failed { request } => Fate::Failed {

@@ -27,6 +27,7 @@ pub mod error;
 pub mod fetch_failure;
 pub mod journal;
 pub mod json_text;
+pub mod ledger;
 pub mod options;
 pub mod pacer;
 pub mod recipient;

@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 
 use aliyun_globe_sms::batch::{BatchInput, IssueCode, Messages};
-use aliyun_globe_sms::campaign::{Ledger, LedgerRow, Progress};
+use aliyun_globe_sms::campaign::Progress;
+use aliyun_globe_sms::ledger::{Ledger, LedgerRow};
 use aliyun_globe_sms::error::{ErrorCode, ErrorReport, RecipientRef};
 use aliyun_globe_sms::options::{
     BatchOptions, CampaignOptions, CredentialsOptions, SendOptions, SignAt, SignerAnswer,

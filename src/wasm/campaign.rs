@@ -6,17 +6,17 @@
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::batch::{BatchInput, Messages};
 use crate::campaign::{Campaign, CampaignCheck, CampaignRules};
 use crate::campaign_run::{CampaignAction, CampaignEvent, CampaignRun};
 use crate::error::Error;
 use crate::journal::Destination;
-use crate::segment::MessageProblem;
 
 use super::input;
+use super::ledger;
 use super::options::{self, CampaignSettings, SendSettings};
 use super::output::{self, thrown};
 use super::send::{self, Pace, Signing};
+use super::source::Source;
 use super::transport;
 
 /// The longest a journal may take to store or read: a disk that has not answered in a minute is
@@ -58,58 +58,8 @@ impl Journal {
     }
 }
 
-/// Texts that held a lone surrogate, with their problem (`None`: the shared text).
-type Broken = Vec<(Option<usize>, MessageProblem)>;
-
-/// The campaign's list, read whole from the caller's arrays (in one crossing each).
-struct Source {
-    input: BatchInput,
-    /// Per recipient: the problem of a text that held a lone surrogate.
-    broken: Broken,
-}
-
-impl Source {
-    fn len(&self) -> usize {
-        self.input.to.len()
-    }
-
-    fn message_count(&self) -> Option<usize> {
-        match &self.input.messages {
-            Messages::One(_) => None,
-            Messages::PerRecipient(texts) => Some(texts.len()),
-        }
-    }
-
-    /// Recipients (and their texts) at `indexes`, with the broken texts among them (indexes
-    /// within the part).
-    fn part(
-        &self,
-        indexes: impl Iterator<Item = usize>,
-    ) -> (Vec<String>, Messages, Broken) {
-        let mut to = Vec::new();
-        let mut texts = Vec::new();
-        let mut broken = Vec::new();
-        for (n, i) in indexes.enumerate() {
-            to.push(self.input.to.get(i).cloned().unwrap_or_default());
-            if let Messages::PerRecipient(all) = &self.input.messages {
-                texts.push(all.get(i).cloned().unwrap_or_default());
-                if let Some((_, problem)) = self.broken.iter().find(|(at, _)| *at == Some(i)) {
-                    broken.push((Some(n), problem.clone()));
-                }
-            }
-        }
-        match &self.input.messages {
-            Messages::One(text) => {
-                let shared = self.broken.iter().filter(|(at, _)| at.is_none()).cloned();
-                (to, Messages::One(text.clone()), shared.collect())
-            }
-            Messages::PerRecipient(_) => (to, Messages::PerRecipient(texts), broken),
-        }
-    }
-}
-
 fn with_ledger(error: JsValue, campaign: &Campaign, source: &Source) -> JsValue {
-    let ledger = output::to_js(&campaign.ledger(&source.input.to));
+    let ledger = ledger::result(campaign, source);
     let _ = Reflect::set(&error, &JsValue::from_str("ledger"), &ledger);
     error
 }
@@ -134,7 +84,7 @@ fn destination(settings: &SendSettings, signing: &Signing) -> Destination {
 }
 
 pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool) -> Result<JsValue, JsValue> {
-    let mut input = options::campaign_list(options).map_err(thrown)?;
+    let source = Source::read(options).map_err(thrown)?;
     let settings = options::send(options).map_err(thrown)?;
     let CampaignSettings {
         campaigning,
@@ -142,16 +92,14 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
         journal,
     } = options::campaign(options).map_err(thrown)?;
     let rules = CampaignRules {
-        drop_duplicates: input.drop_duplicates,
-        number_rules: input.number_rules,
+        drop_duplicates: source.input().drop_duplicates,
+        number_rules: source.input().number_rules,
         all_or_nothing: campaigning.all_or_nothing,
         stop_on_unknown: campaigning.stop_on_unknown,
     };
-    let broken = std::mem::take(&mut input.undecodable_messages);
-    let source = Source { input, broken };
 
     // The whole list is checked before the first request.
-    let mut check = CampaignCheck::new(&source.input, source.len(), source.message_count(), rules)
+    let mut check = CampaignCheck::new(source.input(), source.len(), source.message_count(), rules)
         .map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
     for start in (0..source.len()).step_by(PART) {
         let (to, messages, broken) = source.part(start..source.len().min(start + PART));
@@ -223,7 +171,7 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
                 run.next(CampaignEvent::Reported)
             }
             CampaignAction::Finish => {
-                return Ok(output::to_js(&run.campaign().ledger(&source.input.to)));
+                return Ok(ledger::result(run.campaign(), &source));
             }
             CampaignAction::Stop {
                 error,

@@ -9,7 +9,9 @@
 //! checked against them.
 //!
 //! Arrays of strings cross in one piece (`readStringList`: the items joined, with their UTF-16
-//! lengths), and an array longer than its limit is refused from its `length` alone.
+//! lengths), and an array longer than its limit is refused from its `length` alone. A campaign's
+//! lists stay joined (`Reading::with_joined_lists`): one buffer and its ends instead of a
+//! `String` per recipient (issue 12).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -18,6 +20,7 @@ use js_sys::{Array, Uint32Array, Uint8Array};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Unexpected, Visitor};
 use wasm_bindgen::prelude::*;
 
+use crate::ledger::TextColumn;
 use crate::segment::{self, MessageProblem};
 
 #[wasm_bindgen(module = "/src/wasm/read.js")]
@@ -29,7 +32,7 @@ extern "C" {
     #[wasm_bindgen(js_name = readProperty)]
     fn read_property(object: &JsValue, key: &str) -> Array;
     #[wasm_bindgen(js_name = readStringList)]
-    fn read_string_list(value: &JsValue, limit: u32) -> Array;
+    fn read_string_list(value: &JsValue, limit: u32, keep: bool) -> Array;
     #[wasm_bindgen(js_name = readStringRecord)]
     fn read_string_record(value: &JsValue, limit: u32) -> Array;
     #[wasm_bindgen(js_name = utf16Units)]
@@ -153,9 +156,21 @@ fn plain(expected: &str) -> &str {
 
 const UNREADABLE: &str = "could not be read (a getter or Proxy threw)";
 
+/// A list of strings read whole and kept joined.
+#[derive(Debug)]
+pub struct JoinedList {
+    /// The strings as UTF-8, end to end (each holding a lone surrogate has U+FFFD in its place).
+    pub texts: TextColumn,
+    /// The JavaScript array of the strings as read (a copy of the caller's array).
+    pub items: JsValue,
+}
+
 /// What one read collects besides the shape.
 #[derive(Debug, Default)]
 pub struct Reading {
+    /// Whether lists of strings are kept joined in `joined` (and read as empty by the shape).
+    join_lists: bool,
+    joined: RefCell<Vec<(String, JoinedList)>>,
     /// Strings that held a lone surrogate, as (field, index within its array): a Rust string
     /// cannot hold one, so it arrives as U+FFFD and its exact problem is kept here.
     broken: RefCell<Vec<(String, Option<usize>, MessageProblem)>>,
@@ -176,6 +191,19 @@ impl Reading {
     pub fn with_dates(mut self) -> Reading {
         self.dates_as_millis = true;
         self
+    }
+
+    /// Lists of strings are kept joined, for `take_joined`; the shape sees them empty.
+    pub fn with_joined_lists(mut self) -> Reading {
+        self.join_lists = true;
+        self
+    }
+
+    /// The list read at `field` by a reading `with_joined_lists`.
+    pub fn take_joined(&self, field: &str) -> Option<JoinedList> {
+        let mut joined = self.joined.borrow_mut();
+        let at = joined.iter().position(|(f, _)| f == field)?;
+        Some(joined.swap_remove(at).1)
     }
 
     /// Reads `value` as `T`; `field` names it in errors (`""`: the options object itself).
@@ -249,7 +277,8 @@ impl<'r> Value<'r> {
     }
 
     fn strings<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
-        let answer = read_string_list(&self.value, self.reading.list_limit);
+        let keep = self.reading.join_lists;
+        let answer = read_string_list(&self.value, self.reading.list_limit, keep);
         let number = |at: u32| answer.get(at).as_f64().unwrap_or(0.0) as usize;
         let status = answer.get(0).as_f64().unwrap_or(4.0) as u32;
         match status {
@@ -293,10 +322,52 @@ impl<'r> Value<'r> {
                     .note_broken(&self.path, Some(i), &list.get(i as u32));
             }
         }
+        if keep {
+            let texts = byte_ends(&joined, lengths)
+                .and_then(|ends| TextColumn::from_joined(joined, ends))
+                // TextEncoder's bytes and the items' lengths always agree, unless the host is broken.
+                .ok_or_else(|| InputError::new(&self.path, UNREADABLE))?;
+            let list = JoinedList {
+                texts,
+                items: answer.get(4),
+            };
+            self.reading
+                .joined
+                .borrow_mut()
+                .push((self.path.clone(), list));
+            return visitor
+                .visit_seq(Split::new("", Vec::new()))
+                .map_err(|e| e.at(&self.path));
+        }
         visitor
             .visit_seq(Split::new(&joined, lengths))
             .map_err(|e| e.at(&self.path))
     }
+}
+
+/// The UTF-16 lengths of joined items turned, in place, into the byte offsets where each ends:
+/// `Split`'s cuts, kept instead of copied out as strings.
+fn byte_ends(joined: &str, mut units: Vec<u32>) -> Option<Vec<u32>> {
+    if joined.is_ascii() {
+        let mut end = 0u32;
+        for length in units.iter_mut() {
+            end = end.checked_add(*length)?;
+            *length = end;
+        }
+        return Some(units);
+    }
+    let mut chars = joined.chars();
+    let mut at = 0usize;
+    for length in units.iter_mut() {
+        let mut seen = 0usize;
+        while seen < *length as usize {
+            let c = chars.next()?;
+            seen += c.len_utf16();
+            at += c.len_utf8();
+        }
+        *length = u32::try_from(at).ok()?;
+    }
+    Some(units)
 }
 
 struct Expecting<'v, V>(&'v V);

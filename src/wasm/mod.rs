@@ -4,9 +4,11 @@
 
 mod campaign;
 mod input;
+mod ledger;
 mod options;
 mod output;
 mod send;
+mod source;
 mod transport;
 mod ts;
 

@@ -14,7 +14,7 @@ use crate::options::{
     SignAt, MAX_CAMPAIGN_RECIPIENTS,
 };
 
-use super::input::{self, InputError, Reading};
+use super::input::{self, InputError, JoinedList, Reading};
 
 fn invalid(field: &str, message: &str) -> Error {
     Error::InvalidOption {
@@ -59,6 +59,22 @@ pub fn batch(options: &JsValue) -> Result<BatchInput, Error> {
 /// A campaign's whole list.
 pub fn campaign_list(options: &JsValue) -> Result<BatchInput, Error> {
     list(options, MAX_CAMPAIGN_RECIPIENTS)
+}
+
+/// A campaign's whole list with its arrays kept joined (issue 12): the input (its `to` and
+/// per-recipient texts left empty), the numbers and, when each recipient has a text, the texts.
+pub fn campaign_joined(
+    options: &JsValue,
+) -> Result<(BatchInput, JoinedList, Option<JoinedList>), Error> {
+    options_object(options)?;
+    let reading = Reading::new(MAX_CAMPAIGN_RECIPIENTS).with_joined_lists();
+    let shape: BatchOptions = reading.read(options, "").map_err(from_input)?;
+    // `to` reads only as a list, so a shape that was read has it.
+    let to = reading
+        .take_joined("to")
+        .ok_or_else(|| invalid("to", "must be an array of strings"))?;
+    let texts = reading.take_joined("message");
+    Ok((shape.into_input(reading.broken_texts("message")), to, texts))
 }
 
 fn list(options: &JsValue, limit: u32) -> Result<BatchInput, Error> {

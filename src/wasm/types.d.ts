@@ -285,5 +285,10 @@ export interface CampaignRecipient {
 export interface CampaignResult {
   counts: { sent: number; failed: number; rejected: number; unknown: number; skipped: number };
   requests: { done: number; total: number };
-  recipients: CampaignRecipient[];
+  /**
+   * One row per recipient, in list order. Read-only, and built when read: each `recipients[i]`
+   * is a new object made from a few bytes per recipient (writes throw a `TypeError`;
+   * `structuredClone` refuses it, `Array.from` copies it).
+   */
+  readonly recipients: readonly CampaignRecipient[];
 }
