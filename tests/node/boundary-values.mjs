@@ -541,6 +541,32 @@ function memoryJournal(entries = []) {
   return { append: (entry) => void entries.push(entry), read: () => entries };
 }
 
+/**
+ * A journal that holds the start of the campaign `options` describes, so that resumeCampaign has
+ * something to resume (an empty journal is JOURNAL_EMPTY): on the first read, a sendCampaign of
+ * the same options with an already aborted signal writes its header and sends nothing. Options a
+ * case made hostile make that start fail, and the journal stays empty.
+ */
+function startedJournal(options) {
+  const entries = [];
+  let started = false;
+  return {
+    append: (entry) => void entries.push(entry),
+    async read() {
+      if (!started) {
+        started = true;
+        try {
+          const { signal, onProgress, journal, ...campaign } = options;
+          await sms.sendCampaign({ ...campaign, signal: AbortSignal.abort(), journal: memoryJournal(entries) });
+        } catch {
+          // ABORTED once the header is written; anything else leaves the journal empty.
+        }
+      }
+      return entries;
+    },
+  };
+}
+
 /** A valid batch (every number valid, distinct; texts within the limits). */
 function baseBatch(r) {
   const to = r.sample(VALID_NUMBERS, 1 + r.int(3));
@@ -575,7 +601,8 @@ export function baseOptions(r, name, env) {
   options.allOrNothing = r.chance(0.9);
   if (r.chance(0.2)) options.onUnknown = r.pick(["stop", "continue"]);
   if (r.chance(0.2)) options.onProgress = () => {};
-  if (name === "resumeCampaign" || r.chance(0.2)) options.journal = memoryJournal();
+  if (name === "resumeCampaign") options.journal = startedJournal(options);
+  else if (r.chance(0.2)) options.journal = memoryJournal();
   return options;
 }
 
