@@ -4,7 +4,7 @@ use aliyun_globe_sms::batch::{BatchInput, IssueCode, Messages};
 use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules, Counts, Fate};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::response::read_batch_response;
-use aliyun_globe_sms::{Credentials, Error};
+use aliyun_globe_sms::{Credentials, Error, KnownSecrets};
 
 fn numbers(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("+852 9{:07}", i)).collect()
@@ -60,7 +60,8 @@ fn answer(
         accepted.len()
     );
     let creds = Credentials::new("id", "secret", None).unwrap();
-    read_batch_response(&batch, Some(&creds), 200, &[], body.as_bytes())
+    let known = KnownSecrets::of_credentials(&creds);
+    read_batch_response(&batch, &known, 200, &[], body.as_bytes())
 }
 
 #[test]
@@ -301,7 +302,10 @@ fn a_journal_of_another_campaign_or_damaged_is_refused() {
     other_to[0] = "+65 9123 4567".into();
     let other = plan(&other_to, 20, CampaignRules::default()).unwrap();
     assert_eq!(
-        c.resume(&[other.journal_header()]).unwrap_err().code().as_str(),
+        c.resume(&[other.journal_header()])
+            .unwrap_err()
+            .code()
+            .as_str(),
         "JOURNAL_MISMATCH"
     );
     assert_eq!(

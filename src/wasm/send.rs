@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 use crate::batch::Batch;
 use crate::error::Error;
 use crate::pacer::Pacer;
+use crate::redact::KnownSecrets;
 use crate::request::{self, SignedRequest, SigningContext};
 use crate::response::BatchOutcome;
 use crate::retry::{self, Next};
@@ -103,10 +104,12 @@ pub enum Signing {
 }
 
 impl Signing {
-    fn credentials(&self) -> Option<&Credentials> {
+    /// What this client knows of the secrets behind `signed` (src/redact.rs): everything when it
+    /// signed here, only the token and signature in the request when a signer did.
+    fn known_secrets(&self, signed: &SignedRequest) -> KnownSecrets {
         match self {
-            Signing::Local(c) => Some(c),
-            Signing::Remote(_) => None,
+            Signing::Local(c) => KnownSecrets::of_credentials(c).with_request(signed),
+            Signing::Remote(_) => KnownSecrets::of_signed_request(signed),
         }
     }
 
@@ -218,7 +221,7 @@ pub async fn send_batch(
         }
         match retry::after_attempt(
             batch,
-            signing.credentials(),
+            &signing.known_secrets(&signed),
             attempt,
             settings.sending.max_attempts,
             seen.as_delivery(),
