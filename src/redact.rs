@@ -191,9 +191,18 @@ impl KnownSecrets {
     /// §2, every query parameter known and of a known shape:
     /// `https://error-center.aliyun.com/status/search?Keyword=<Code>&source=<letters>` and
     /// `https://api.aliyun.com/troubleshoot?q=<Code>&product=<Product>&requestId=<RequestId>`;
-    /// at most 512 bytes.
-    pub fn keep_recommend(&self, url: &str) -> Option<String> {
-        (is_recommend(url) && !self.appear_in(url)).then(|| url.to_string())
+    /// at most 512 bytes. `<Code>` must be the answer's `code` (as kept) and `<RequestId>` its
+    /// `request_id`, so the link repeats nothing the error does not already keep but the product.
+    pub fn keep_recommend(
+        &self,
+        url: &str,
+        code: &str,
+        request_id: Option<&str>,
+    ) -> Option<String> {
+        let same_code = |value: &str| value == code;
+        let same_request = |value: &str| Some(value) == request_id;
+        (url.len() <= 512 && is_recommend(url, &same_code, &same_request) && !self.appear_in(url))
+            .then(|| url.to_string())
     }
 
     /// A `FailedList` entry kept only as a phone number (api-reference.md §1: "dialing code +
@@ -247,21 +256,18 @@ fn is_number(number: &str) -> bool {
 }
 
 /// A test of a value's shape.
-type Shape = fn(&str) -> bool;
+type Shape<'a> = &'a dyn Fn(&str) -> bool;
 
-fn is_recommend(url: &str) -> bool {
-    if url.len() > 512 {
-        return false;
-    }
+fn is_recommend(url: &str, code: Shape<'_>, request_id: Shape<'_>) -> bool {
     let (place, query) = url.split_once('?').unwrap_or((url, ""));
-    let allowed: &[(&str, Shape)] = match place {
+    let allowed: &[(&str, Shape<'_>)] = match place {
         "https://error-center.aliyun.com/status/search" => {
-            &[("Keyword", is_code), ("source", is_word)]
+            &[("Keyword", code), ("source", &is_word)]
         }
         "https://api.aliyun.com/troubleshoot" => &[
-            ("q", is_code),
-            ("product", is_word),
-            ("requestId", is_request_id),
+            ("q", code),
+            ("product", &is_word),
+            ("requestId", request_id),
         ],
         _ => return false,
     };
@@ -739,23 +745,39 @@ mod tests {
         ] {
             assert_eq!(k.keep_request_id(bad), None, "{bad}");
         }
-        for good in [
-            "https://api.aliyun.com/troubleshoot?q=SignatureDoesNotMatch&product=Dysmsapi&requestId=39D690BB-7546-4031-9EDF-9B6286F9B754",
-            "https://api.aliyun.com/troubleshoot?q=SignatureDoesNotMatch",
-            "https://error-center.aliyun.com/status/search?Keyword=InvalidTimeStamp.Expired&source=PopGw",
+        let id = "39D690BB-7546-4031-9EDF-9B6286F9B754";
+        for (good, code) in [
+            ("https://api.aliyun.com/troubleshoot?q=SignatureDoesNotMatch&product=Dysmsapi&requestId=39D690BB-7546-4031-9EDF-9B6286F9B754", "SignatureDoesNotMatch"),
+            ("https://api.aliyun.com/troubleshoot?q=X", "X"),
+            ("https://error-center.aliyun.com/status/search?Keyword=InvalidTimeStamp.Expired&source=PopGw", "InvalidTimeStamp.Expired"),
         ] {
-            assert_eq!(k.keep_recommend(good).as_deref(), Some(good));
+            assert_eq!(k.keep_recommend(good, code, Some(id)).as_deref(), Some(good));
         }
         for bad in [
             "diagnose link",
             "https://api.aliyun.com.evil/troubleshoot?q=X",
             "https://api.aliyun.com/troubleshoot?q=X&token=abc",
-            "https://api.aliyun.com/troubleshoot?q=SECRETCODE",
-            "https://api.aliyun.com/troubleshoot?q=a%20b",
+            "https://api.aliyun.com/troubleshoot?q=Y",
+            "https://api.aliyun.com/troubleshoot?q=X&requestId=39D690BB-7546-4031-9EDF-000000000000",
+            "https://api.aliyun.com/troubleshoot?q=X&product=a%20b",
+            "https://api.aliyun.com/troubleshoot",
             "http://api.aliyun.com/troubleshoot?q=X",
         ] {
-            assert_eq!(k.keep_recommend(bad), None, "{bad}");
+            assert_eq!(k.keep_recommend(bad, "X", Some(id)), None, "{bad}");
         }
+        assert_eq!(
+            k.keep_recommend(
+                "https://api.aliyun.com/troubleshoot?q=SECRETCODE",
+                "SECRETCODE",
+                None
+            ),
+            None
+        );
+        let long_link = format!(
+            "https://api.aliyun.com/troubleshoot?q=X{}",
+            "&q=X".repeat(200)
+        );
+        assert_eq!(k.keep_recommend(&long_link, "X", None), None);
         assert_eq!(
             k.keep_number("+852 9123-4567").as_deref(),
             Some("+852 9123-4567")

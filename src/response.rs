@@ -181,14 +181,18 @@ pub fn read_batch_response(
                 None,
             ));
         }
+        let service_code = known.keep_code(code);
+        let recommend = field_text(&map, "Recommend").and_then(|link| {
+            known.keep_recommend(&link, service_code.as_deref()?, request_id.as_deref())
+        });
         return Err(Error::Service {
             kind,
             detail: Box::new(ServiceError {
                 http_status: status,
-                service_code: known.keep_code(code),
+                service_code,
                 message: message("Message"),
                 request_id,
-                recommend: field_text(&map, "Recommend").and_then(|r| known.keep_recommend(&r)),
+                recommend,
                 retry_after_ms,
             }),
         });

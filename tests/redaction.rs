@@ -111,10 +111,16 @@ enum Place {
     FailedList,
 }
 
-/// Free text: the one place the AccessKeySecret, unknown to a signer's client, is echoed in the
-/// signer case. Shaped fields (a code, a RequestId) are kept when they fit their shape, which an
-/// unknown random secret may (the AccessKeySecret never travels, so only the service itself
-/// could put it there; src/redact.rs `keep_code`).
+/// Where the AccessKeySecret, unknown to a signer's client, is echoed in the signer case: free
+/// text, and the Recommend link (kept only when it repeats the answer's Code). Other shaped
+/// fields (a code, a RequestId, a number) are kept when they fit their shape, which an unknown
+/// random secret may (it never travels, so only the service itself could put it there;
+/// src/redact.rs `keep_code`).
+fn may_echo_unknown_secret(place: Place) -> bool {
+    is_free_text(place) || matches!(place, Place::Recommend)
+}
+
+/// Free text: a message, a description or a body excerpt.
 fn is_free_text(place: Place) -> bool {
     matches!(
         place,
@@ -283,7 +289,7 @@ proptest! {
         prop_assert_eq!(&sent_token, &token);
 
         // A signer's client never held the AccessKeySecret; it is echoed in free text only.
-        let which = if signer && which == 0 && !is_free_text(place) { 1 } else { which };
+        let which = if signer && which == 0 && !may_echo_unknown_secret(place) { 1 } else { which };
         let echoed = [&secret, &token, &signature][which];
         let (_, echo) = &forms(echoed)[form];
         let (status, body) = answer(place, echo, status);
