@@ -47,7 +47,7 @@ const VALUE_ENDS: [char; 11] = ['&', '"', '\'', ',', ';', '<', '>', ' ', '\n', '
 /// The secrets a client knows of the request it sent, and whether that is all of them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct KnownSecrets {
-    /// Each secret as characters, longest first (the scanner prefers the longest match).
+    /// Each secret as characters (where several match, the scanner hides to the furthest end).
     secrets: Vec<Vec<char>>,
     /// True only when the AccessKeySecret is among them: then nothing secret is unknown here.
     holds_every_secret: bool,
@@ -132,7 +132,6 @@ impl KnownSecrets {
         let chars: Vec<char> = secret.chars().collect();
         if !self.secrets.contains(&chars) {
             self.secrets.push(chars);
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
     }
 
@@ -449,7 +448,12 @@ fn longest(ends: Vec<usize>) -> Option<usize> {
     ends.into_iter().max()
 }
 
+// NOTE: the matching functions below are `#[inline(never)]`: they run only on the error path,
+// over a few hundred characters, and inlined into one another at opt-level 3 they cost 4 KiB
+// more wasm (measured with pkg-template/build.mjs: 319.9 against 315.8 KiB).
+
 /// Where a match of `secret` starting at `at` ends, the longest one when several forms match.
+#[inline(never)]
 fn secret_at(text: &[u8], at: usize, secret: &[char]) -> Option<usize> {
     let first = *secret.first()?;
     let byte = *text.get(at)?;
@@ -460,7 +464,7 @@ fn secret_at(text: &[u8], at: usize, secret: &[char]) -> Option<usize> {
     }
     let mut ends = vec![at];
     for &c in secret {
-        ends = then(&ends, |q| char_at(text, q, c, LAYERS, true));
+        ends = then_char(text, &ends, c, LAYERS, true);
         if ends.is_empty() {
             return None;
         }
@@ -474,12 +478,35 @@ fn starts_with_char(text: &[u8], at: usize, c: char) -> bool {
         .is_some_and(|rest| rest.starts_with(c.encode_utf8(&mut buf).as_bytes()))
 }
 
-/// From each of `starts`, every end of `step`; sorted, without repeats.
-fn then(starts: &[usize], step: impl Fn(usize) -> Vec<usize>) -> Vec<usize> {
-    let mut ends: Vec<usize> = starts.iter().flat_map(|&q| step(q)).collect();
-    ends.sort_unstable();
-    ends.dedup();
+/// From each of `starts`, every end of a form of `c` (see `char_at`), without repeats.
+#[inline(never)]
+fn then_char(text: &[u8], starts: &[usize], c: char, layers: u8, form: bool) -> Vec<usize> {
+    let mut ends = Vec::new();
+    for &q in starts {
+        add_ends(&mut ends, char_at(text, q, c, layers, form));
+    }
     ends
+}
+
+/// From each of `starts`, every end of a form of the hex digit `value` (see `hex_digit_at`).
+#[inline(never)]
+fn then_hex(text: &[u8], starts: &[usize], value: u8, layers: u8, form: bool) -> Vec<usize> {
+    let mut ends = Vec::new();
+    for &q in starts {
+        add_ends(&mut ends, hex_digit_at(text, q, value, layers, form));
+    }
+    ends
+}
+
+/// Adds `more` to `ends`, without repeats. The lists hold a few positions at most (one per way
+/// of reading the text so far), so a linear check beats sorting, and keeps a sort's code out
+/// of the wasm.
+fn add_ends(ends: &mut Vec<usize>, more: Vec<usize>) {
+    for end in more {
+        if !ends.contains(&end) {
+            ends.push(end);
+        }
+    }
 }
 
 /// Every end of a form of `c` that starts at `at`, at most `layers` encodings deep: the character
@@ -487,6 +514,7 @@ fn then(starts: &[usize], step: impl Fn(usize) -> Vec<usize>) -> Vec<usize> {
 /// (`\"`, `\\`, `\/`, `\n`-style letters, `\uXXXX` per UTF-16 unit, hex in either case). Each
 /// piece of an encoded form (the `%`, the `\`, each hex digit) may itself be encoded, one layer
 /// less deep, so combinations (a JSON-escaped percent-encoding, `%255C%252F`) are read too.
+#[inline(never)]
 fn char_at(text: &[u8], at: usize, c: char, layers: u8, form: bool) -> Vec<usize> {
     let mut ends = Vec::new();
     let mut buf = [0u8; 4];
@@ -502,19 +530,19 @@ fn char_at(text: &[u8], at: usize, c: char, layers: u8, form: bool) -> Vec<usize
     }
     let inner = layers - 1;
     if form && c == ' ' {
-        ends.extend(char_at(text, at, '+', inner, form));
+        add_ends(&mut ends, char_at(text, at, '+', inner, form));
     }
     // Percent-encoding, byte by byte.
     let mut percent = vec![at];
     for &b in utf8.iter() {
-        percent = then(&percent, |q| char_at(text, q, '%', inner, form));
-        percent = then(&percent, |q| hex_digit_at(text, q, b >> 4, inner, form));
-        percent = then(&percent, |q| hex_digit_at(text, q, b & 0x0f, inner, form));
+        percent = then_char(text, &percent, '%', inner, form);
+        percent = then_hex(text, &percent, b >> 4, inner, form);
+        percent = then_hex(text, &percent, b & 0x0f, inner, form);
         if percent.is_empty() {
             break;
         }
     }
-    ends.extend(percent);
+    add_ends(&mut ends, percent);
     // JSON escapes.
     let escaped = char_at(text, at, '\\', inner, form);
     if !escaped.is_empty() {
@@ -528,43 +556,40 @@ fn char_at(text: &[u8], at: usize, c: char, layers: u8, form: bool) -> Vec<usize
             _ => None,
         };
         if let Some(letter) = short {
-            ends.extend(then(&escaped, |q| char_at(text, q, letter, inner, form)));
+            add_ends(&mut ends, then_char(text, &escaped, letter, inner, form));
         }
         let mut units = [0u16; 2];
         let mut unicode = escaped;
         for (i, &unit) in c.encode_utf16(&mut units).iter().enumerate() {
             if i > 0 {
-                unicode = then(&unicode, |q| char_at(text, q, '\\', inner, form));
+                unicode = then_char(text, &unicode, '\\', inner, form);
             }
-            unicode = then(&unicode, |q| char_at(text, q, 'u', inner, form));
+            unicode = then_char(text, &unicode, 'u', inner, form);
             for shift in [12u16, 8, 4, 0] {
                 let digit = ((unit >> shift) & 0x0f) as u8;
-                unicode = then(&unicode, |q| hex_digit_at(text, q, digit, inner, form));
+                unicode = then_hex(text, &unicode, digit, inner, form);
             }
             if unicode.is_empty() {
                 break;
             }
         }
-        ends.extend(unicode);
+        add_ends(&mut ends, unicode);
     }
-    ends.sort_unstable();
-    ends.dedup();
     ends
 }
 
 /// A hex digit of `value` (0–15) in either case, in any form `layers` deep.
+#[inline(never)]
 fn hex_digit_at(text: &[u8], at: usize, value: u8, layers: u8, form: bool) -> Vec<usize> {
     let upper = char::from_digit(u32::from(value), 16).map(|c| c.to_ascii_uppercase());
     let lower = char::from_digit(u32::from(value), 16);
     let mut ends = Vec::new();
     for c in [upper, lower].into_iter().flatten() {
-        ends.extend(char_at(text, at, c, layers, form));
+        add_ends(&mut ends, char_at(text, at, c, layers, form));
         if c.is_ascii_digit() {
             break;
         }
     }
-    ends.sort_unstable();
-    ends.dedup();
     ends
 }
 
