@@ -5,8 +5,8 @@
 //! (tests/machines.rs).
 
 use crate::batch::Batch;
-use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::redact::KnownSecrets;
 use crate::response::BatchOutcome;
 use crate::retry::{self, Delivery, Next};
 
@@ -37,8 +37,14 @@ pub enum AttemptEvent<'a> {
     /// nothing was sent, and the send ends with this error.
     SigningFailed(Error),
     SlotTaken,
-    /// One exchange, and a random number in `[0, 1)` for the resend's jitter.
-    Delivered { delivery: Delivery<'a>, jitter: f64 },
+    /// One exchange; what the client knows of the secrets behind its request (which decides
+    /// what of the service's text an error may quote); a random number in `[0, 1)` for the
+    /// resend's jitter.
+    Delivered {
+        delivery: Delivery<'a>,
+        known: &'a KnownSecrets,
+        jitter: f64,
+    },
     Waited,
     /// The caller's signal fired while nothing was in flight.
     Aborted,
@@ -85,15 +91,9 @@ impl Attempts {
         AttemptAction::Done(Box::new(result))
     }
 
-    /// The next action after `event`. `credentials` (absent when a signer signs) scrub the
-    /// service's text. An event that does not fit the phase (a driver's mistake) ends the send
-    /// as aborted when nothing is in flight, or as unknown when a request may be.
-    pub fn next(
-        &mut self,
-        batch: &Batch,
-        credentials: Option<&Credentials>,
-        event: AttemptEvent<'_>,
-    ) -> AttemptAction {
+    /// The next action after `event`. An event that does not fit the phase (a driver's mistake)
+    /// ends the send as aborted when nothing is in flight, or as unknown when a request may be.
+    pub fn next(&mut self, batch: &Batch, event: AttemptEvent<'_>) -> AttemptAction {
         match (self.phase, event) {
             (Phase::Done, _) => AttemptAction::Done(Box::new(Err(Error::Aborted))),
             (Phase::Signing, AttemptEvent::Signed) if self.paced => {
@@ -105,10 +105,17 @@ impl Attempts {
                 AttemptAction::Send
             }
             (Phase::Signing, AttemptEvent::SigningFailed(error)) => self.done(Err(error)),
-            (Phase::Sending, AttemptEvent::Delivered { delivery, jitter }) => {
+            (
+                Phase::Sending,
+                AttemptEvent::Delivered {
+                    delivery,
+                    known,
+                    jitter,
+                },
+            ) => {
                 match retry::after_attempt(
                     batch,
-                    credentials,
+                    known,
                     self.attempt,
                     self.max_attempts,
                     delivery,

@@ -6,14 +6,17 @@
 //! paired in order with the remaining recipients. When the two counts disagree we do not guess:
 //! those recipients are reported sent (the service said OK and did not list them as failed) with
 //! `message_id: None`, and the outcome carries an `Anomaly` saying so.
+//!
+//! What an error keeps of the answer is decided by `redact::KnownSecrets`: service text (a message,
+//! a body excerpt) only when the client holds every secret, scrubbed; codes, the RequestId, the
+//! `Recommend` link and FailedList numbers only in their known shapes.
 
 use serde::Serialize;
 
 use crate::batch::{Batch, DroppedDuplicate};
-use crate::credentials::Credentials;
 use crate::error::{Error, ServiceError, ServiceErrorKind, UnknownReason};
 use crate::json_text::{self, JsonValue};
-use crate::signature::percent;
+use crate::redact::KnownSecrets;
 
 /// Longest excerpt of an unreadable body kept in an error, in characters.
 pub const EXCERPT_CHARACTERS: usize = 160;
@@ -63,8 +66,9 @@ pub enum Anomaly {
         reported: u64,
         accepted: usize,
     },
-    /// `FailedList` names a number that is not in the batch.
-    UnknownFailedNumber { number: String },
+    /// `FailedList` names a number that is not in the batch: the entry as the service wrote it
+    /// when it has a phone number's shape, `None` otherwise (any other text is not repeated).
+    UnknownFailedNumber { number: Option<String> },
 }
 
 impl Anomaly {
@@ -105,12 +109,12 @@ pub struct BatchOutcome {
     pub attempts: u32,
 }
 
-/// Reads the answer to `batch`. `credentials` (absent when another party signed) are only used to
-/// scrub secrets from any service
-/// text kept in an error.
+/// Reads the answer to `batch`. `known` (what the client knows of the secrets behind the request)
+/// decides what service text an error keeps: scrubbed text when every secret is known, none when
+/// a signer holds the secret elsewhere; codes, RequestId and `Recommend` only in known shapes.
 pub fn read_batch_response(
     batch: &Batch,
-    credentials: Option<&Credentials>,
+    known: &KnownSecrets,
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
@@ -119,7 +123,7 @@ pub fn read_batch_response(
     let json = json_text::parse(&text).filter(|v| matches!(v, JsonValue::Object(_)));
     let retry_after_ms =
         header(headers, "x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok());
-    let excerpt = || excerpt(&text, credentials);
+    let excerpt = || excerpt(&text, known);
 
     let Some(map) = json else {
         return Err(match status {
@@ -156,12 +160,12 @@ pub fn read_batch_response(
         });
     };
 
-    let request_id = field_text(&map, "RequestId");
+    let request_id = field_text(&map, "RequestId").and_then(|id| known.keep_request_id(&id));
     let gateway_code = field_text(&map, "Code");
     let response_code = field_text(&map, "ResponseCode");
     let message = |key: &str| {
         field_text(&map, key)
-            .map(|m| cut(&redact(&m, credentials), MESSAGE_CHARACTERS))
+            .map(|m| known.service_text(&m, MESSAGE_CHARACTERS))
             .unwrap_or_default()
     };
 
@@ -172,40 +176,47 @@ pub fn read_batch_response(
             return Err(unknown(
                 UnknownReason::ServerError,
                 status,
-                Some(code.clone()),
+                known.keep_code(code),
                 request_id,
                 None,
             ));
         }
+        let service_code = known.keep_code(code);
+        let recommend = field_text(&map, "Recommend").and_then(|link| {
+            known.keep_recommend(&link, service_code.as_deref()?, request_id.as_deref())
+        });
         return Err(Error::Service {
             kind,
             detail: Box::new(ServiceError {
                 http_status: status,
-                service_code: Some(code.clone()),
+                service_code,
                 message: message("Message"),
                 request_id,
-                recommend: field_text(&map, "Recommend"),
+                recommend,
                 retry_after_ms,
             }),
         });
     }
 
     match (status, response_code) {
-        (200..=299, Some(code)) if code == "OK" => read_success(batch, &map, request_id, code)
-            .ok_or_else(|| {
+        (200..=299, Some(code)) if code == "OK" => {
+            // The outcome keeps the RequestId as sent (campaign ledgers record it); an error keeps
+            // it only in its known shape.
+            read_success(batch, known, &map, field_text(&map, "RequestId"), code).ok_or_else(|| {
                 unknown(
                     UnknownReason::UnreadableBody,
                     status,
                     None,
-                    field_text(&map, "RequestId"),
+                    request_id,
                     Some(excerpt()),
                 )
-            }),
+            })
+        }
         (200..=499, Some(code)) => Err(Error::Service {
             kind: classify_business(&code),
             detail: Box::new(ServiceError {
                 http_status: status,
-                service_code: Some(code),
+                service_code: known.keep_code(&code),
                 message: message("ResponseDescription"),
                 request_id,
                 recommend: None,
@@ -226,7 +237,7 @@ pub fn read_batch_response(
         (_, code) => Err(unknown(
             UnknownReason::ServerError,
             status,
-            code,
+            code.and_then(|c| known.keep_code(&c)),
             request_id,
             Some(excerpt()),
         )),
@@ -283,6 +294,7 @@ pub fn classify_business(code: &str) -> ServiceErrorKind {
 
 fn read_success(
     batch: &Batch,
+    known: &KnownSecrets,
     map: &JsonValue,
     request_id: Option<String>,
     code: String,
@@ -325,7 +337,7 @@ fn read_success(
     for ((digits, seen), original) in failed_digits.iter().zip(&failed_numbers) {
         if !seen && !digits.is_empty() {
             anomalies.push(Anomaly::UnknownFailedNumber {
-                number: original.clone(),
+                number: known.keep_number(original),
             });
         }
     }
@@ -429,74 +441,16 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Removes secrets from service text before it is kept: the secret and token as given and in
-/// their once- and twice-percent-encoded forms (the gateway echoes its string-to-sign, where the
-/// STS token appears encoded twice), and the value of any `Signature`/`SecurityToken` parameter.
-pub fn redact(text: &str, credentials: Option<&Credentials>) -> String {
-    let mut out = text.to_string();
-    for secret in credentials.into_iter().flat_map(Credentials::secrets) {
-        let once = percent::encode(secret);
-        let twice = percent::encode(&once);
-        // As a JSON string would escape it, for bodies too broken to parse.
-        let mut json_escaped = String::new();
-        json_text::push_json_string(&mut json_escaped, secret);
-        let json_escaped = json_escaped.trim_matches('"').to_string();
-        for form in [twice, once, json_escaped, secret.to_string()] {
-            if !form.is_empty() && out.contains(&form) {
-                out = out.replace(&form, "***");
-            }
-        }
-    }
-    redact_parameter_values(&out)
-}
-
-/// Hides what follows `Signature=`, `SecurityToken=` (plain or encoded separators) up to the next
-/// separator, whatever the value is.
-fn redact_parameter_values(text: &str) -> String {
-    const NAMES: [&str; 3] = ["Signature", "SecurityToken", "x-acs-security-token"];
-    const SEPARATORS: [&str; 4] = ["=", "%3D", "%253D", ":"];
-    const ENDS: [&str; 6] = ["&", "%26", "%2526", "\"", " ", "\n"];
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    'scan: while !rest.is_empty() {
-        for name in NAMES {
-            for sep in SEPARATORS {
-                if let Some(after) = rest.strip_prefix(name).and_then(|r| r.strip_prefix(sep)) {
-                    out.push_str(name);
-                    out.push_str(sep);
-                    let end = ENDS
-                        .iter()
-                        .filter_map(|e| after.find(e))
-                        .min()
-                        .unwrap_or(after.len());
-                    if end > 0 {
-                        out.push_str("***");
-                    }
-                    rest = after.get(end..).unwrap_or("");
-                    continue 'scan;
-                }
-            }
-        }
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            out.push(c);
-        }
-        rest = chars.as_str();
-    }
-    out
-}
-
-fn cut(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or(text)),
-        None => text.to_string(),
-    }
-}
-
-fn excerpt(text: &str, credentials: Option<&Credentials>) -> String {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
+/// A short excerpt of a body that could not be read, as an error may show it (see
+/// `KnownSecrets::service_text`); an empty body says so, which quotes nothing of the service.
+fn excerpt(text: &str, known: &KnownSecrets) -> String {
+    if text.trim().is_empty() {
         return "(empty body)".to_string();
     }
-    cut(&redact(trimmed, credentials), EXCERPT_CHARACTERS)
+    if known.holds_every_secret() {
+        known.service_text(text, EXCERPT_CHARACTERS)
+    } else {
+        // In parentheses, as "(empty body)": the note is ours, not the body's.
+        format!("({})", known.service_text(text, EXCERPT_CHARACTERS))
+    }
 }

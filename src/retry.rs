@@ -8,8 +8,8 @@
 //! decision is here.
 
 use crate::batch::Batch;
-use crate::credentials::Credentials;
 use crate::error::{Error, UnknownReason};
+use crate::redact::KnownSecrets;
 use crate::response::{read_batch_response, BatchOutcome};
 
 /// The wait before the first resend when the service gave none: the operation allows one call
@@ -48,11 +48,13 @@ pub enum Next {
     ResendAfter { wait_ms: u64 },
 }
 
-/// Decides after attempt number `attempt` (1 for the first send) of `batch`. `jitter` is a
-/// random number in `[0, 1)` from the caller (the core has no randomness of its own).
+/// Decides after attempt number `attempt` (1 for the first send) of `batch`. `known`: what the
+/// client knows of the secrets behind the attempt's request (src/redact.rs), which decides what
+/// service text an error keeps. `jitter` is a random number in `[0, 1)` from the caller (the core
+/// has no randomness of its own).
 pub fn after_attempt(
     batch: &Batch,
-    credentials: Option<&Credentials>,
+    known: &KnownSecrets,
     attempt: u32,
     max_attempts: u32,
     delivery: Delivery<'_>,
@@ -63,7 +65,7 @@ pub fn after_attempt(
             status,
             headers,
             body,
-        } => read_batch_response(batch, credentials, status, headers, body),
+        } => read_batch_response(batch, known, status, headers, body),
         Delivery::NotConnected => Err(Error::ConnectionFailed { attempts: attempt }),
         Delivery::ConnectionLost => Err(unknown(UnknownReason::ConnectionLost)),
         Delivery::TimedOut => Err(unknown(UnknownReason::Timeout)),
@@ -116,6 +118,7 @@ pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> u64
 mod tests {
     use super::*;
     use crate::batch::{BatchInput, Messages};
+    use crate::credentials::Credentials;
 
     fn batch() -> Batch {
         Batch::validate(&BatchInput::new(
@@ -125,14 +128,14 @@ mod tests {
         .unwrap()
     }
 
-    fn creds() -> Credentials {
-        Credentials::new("id", "secret", None).unwrap()
+    fn creds() -> KnownSecrets {
+        KnownSecrets::of_credentials(&Credentials::new("id", "secret", None).unwrap())
     }
 
     fn answered(status: u16, headers: &[(String, String)], body: &str) -> Next {
         after_attempt(
             &batch(),
-            Some(&creds()),
+            &creds(),
             1,
             DEFAULT_MAX_ATTEMPTS,
             Delivery::Answered {
@@ -169,16 +172,16 @@ mod tests {
         let b = batch();
         let c = creds();
         assert_eq!(
-            after_attempt(&b, Some(&c), 1, 3, Delivery::NotConnected, 0.0),
+            after_attempt(&b, &c, 1, 3, Delivery::NotConnected, 0.0),
             Next::ResendAfter { wait_ms: 1000 }
         );
-        match after_attempt(&b, Some(&c), 3, 3, Delivery::NotConnected, 0.0) {
+        match after_attempt(&b, &c, 3, 3, Delivery::NotConnected, 0.0) {
             Next::Done(r) => assert_eq!(r.unwrap_err(), Error::ConnectionFailed { attempts: 3 }),
             other => panic!("{other:?}"),
         }
         match after_attempt(
             &b,
-            Some(&c),
+            &c,
             4,
             4,
             Delivery::Answered {
@@ -202,7 +205,7 @@ mod tests {
             (Delivery::TimedOut, UnknownReason::Timeout),
             (Delivery::AbortedInFlight, UnknownReason::Aborted),
         ] {
-            match after_attempt(&b, Some(&c), 1, 10, delivery, 0.5) {
+            match after_attempt(&b, &c, 1, 10, delivery, 0.5) {
                 Next::Done(r) => assert!(
                     matches!(*r, Err(Error::OutcomeUnknown { reason: got, .. }) if got == reason)
                 ),
@@ -227,7 +230,7 @@ mod tests {
         let body = br#"{"ResponseCode":"OK","MessageIdList":"[\"9\"]","SuccessCount":"1"}"#;
         match after_attempt(
             &b,
-            Some(&c),
+            &c,
             2,
             4,
             Delivery::Answered {

@@ -5,7 +5,7 @@ use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules, Counts,
 use aliyun_globe_sms::journal::{self, Destination, JournalWriter, ReadJournal};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::response::read_batch_response;
-use aliyun_globe_sms::{Credentials, Error};
+use aliyun_globe_sms::{Credentials, Error, KnownSecrets};
 
 fn numbers(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("+852 9{:07}", i)).collect()
@@ -61,7 +61,8 @@ fn answer(
         accepted.len()
     );
     let creds = Credentials::new("id", "secret", None).unwrap();
-    read_batch_response(&batch, Some(&creds), 200, &[], body.as_bytes())
+    let known = KnownSecrets::of_credentials(&creds);
+    read_batch_response(&batch, &known, 200, &[], body.as_bytes())
 }
 
 #[test]

@@ -6,7 +6,7 @@ use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::ledger::{self, Encoder, TextColumn, NONE, STATES};
 use aliyun_globe_sms::response::read_batch_response;
-use aliyun_globe_sms::{Credentials, Error};
+use aliyun_globe_sms::{Credentials, Error, KnownSecrets};
 use proptest::prelude::*;
 
 fn numbers(n: usize) -> Vec<String> {
@@ -65,7 +65,7 @@ fn answer(
         accepted.len()
     );
     let creds = Credentials::new("id", "secret", None).unwrap();
-    read_batch_response(&batch, Some(&creds), 200, &[], body.as_bytes())
+    read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes())
 }
 
 /// 5,000 recipients in every state: rejected (mainland, junk, a repeat), sent with and without

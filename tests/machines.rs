@@ -24,7 +24,7 @@ use aliyun_globe_sms::error::Error;
 use aliyun_globe_sms::journal::Destination;
 use aliyun_globe_sms::pacer::Pacer;
 use aliyun_globe_sms::retry::Delivery;
-use aliyun_globe_sms::{Batch, Credentials};
+use aliyun_globe_sms::{Batch, Credentials, KnownSecrets};
 use proptest::prelude::*;
 
 /// splitmix64: the simulation's choices, from proptest's seed.
@@ -215,7 +215,7 @@ fn send(
     steps: &mut u64,
     crash_at: u64,
 ) -> Option<Result<aliyun_globe_sms::BatchOutcome, Error>> {
-    let credentials = credentials();
+    let known = KnownSecrets::of_credentials(&credentials());
     let (mut machine, mut action) = Attempts::start(4, true);
     let mut resends_allowed = true;
     loop {
@@ -230,13 +230,13 @@ fn send(
                 } else {
                     AttemptEvent::Signed
                 };
-                machine.next(batch, Some(&credentials), event)
+                machine.next(batch, event)
             }
             AttemptAction::TakeSlot => {
                 world.now += pacer.hold(world.now);
                 pacer.mark_sent(world.now);
                 sends.push(world.now);
-                machine.next(batch, Some(&credentials), AttemptEvent::SlotTaken)
+                machine.next(batch, AttemptEvent::SlotTaken)
             }
             AttemptAction::Send => {
                 assert!(resends_allowed, "a send after an ambiguous attempt");
@@ -254,9 +254,9 @@ fn send(
                 ) || status >= 500;
                 let next = machine.next(
                     batch,
-                    Some(&credentials),
                     AttemptEvent::Delivered {
                         delivery,
+                        known: &known,
                         jitter: world.rng.unit(),
                     },
                 );
@@ -280,7 +280,7 @@ fn send(
                 } else {
                     AttemptEvent::Waited
                 };
-                machine.next(batch, Some(&credentials), event)
+                machine.next(batch, event)
             }
             AttemptAction::Done(result) => {
                 assert!(machine.attempt() <= 4);
@@ -484,34 +484,34 @@ proptest! {
         let texts: Vec<String> = campaign.request_indexes(0).iter().map(|i| to[*i as usize].clone()).collect();
         let batch = campaign.batch(0, &texts, &Messages::One("Your code is 4821".into())).unwrap();
         let mut world = World { rng: Rng(seed), now: 0, processed: vec![0; to.len()], store: Vec::new(), cuts_torn_tail: false, answers: 0 };
-        let credentials = credentials();
+        let known = KnownSecrets::of_credentials(&credentials());
         let (mut machine, mut action) = Attempts::start(max, paced);
         let mut sends = 0;
         loop {
             action = match action {
                 AttemptAction::Sign | AttemptAction::TakeSlot if world.rng.chance(5) => {
-                    let done = machine.next(&batch, Some(&credentials), AttemptEvent::Aborted);
+                    let done = machine.next(&batch, AttemptEvent::Aborted);
                     prop_assert!(matches!(&done, AttemptAction::Done(r) if **r == Err(Error::Aborted)));
                     done
                 }
-                AttemptAction::Sign => machine.next(&batch, Some(&credentials), AttemptEvent::Signed),
+                AttemptAction::Sign => machine.next(&batch, AttemptEvent::Signed),
                 AttemptAction::TakeSlot => {
                     prop_assert!(paced);
-                    machine.next(&batch, Some(&credentials), AttemptEvent::SlotTaken)
+                    machine.next(&batch, AttemptEvent::SlotTaken)
                 }
                 AttemptAction::Send => {
                     sends += 1;
                     let (status, body, transport) = world.exchange(&batch, true);
                     let delivery = transport.unwrap_or(Delivery::Answered { status, headers: &[], body: body.as_bytes() });
-                    machine.next(&batch, Some(&credentials), AttemptEvent::Delivered { delivery, jitter: world.rng.unit() })
+                    machine.next(&batch, AttemptEvent::Delivered { delivery, known: &known, jitter: world.rng.unit() })
                 }
                 AttemptAction::Wait { ms } => {
                     prop_assert!(!paced && ms >= 1);
-                    machine.next(&batch, Some(&credentials), AttemptEvent::Waited)
+                    machine.next(&batch, AttemptEvent::Waited)
                 }
                 AttemptAction::WaitForSlot { not_before_ms } => {
                     prop_assert!(paced && not_before_ms >= 1);
-                    machine.next(&batch, Some(&credentials), AttemptEvent::Waited)
+                    machine.next(&batch, AttemptEvent::Waited)
                 }
                 AttemptAction::Done(_) => break,
             };

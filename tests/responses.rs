@@ -8,14 +8,16 @@ use std::path::PathBuf;
 use aliyun_globe_sms::batch::{Batch, BatchInput, Messages};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::response::{read_batch_response, Anomaly};
-use aliyun_globe_sms::{Credentials, Error};
+use aliyun_globe_sms::{Credentials, Error, KnownSecrets};
 use serde_json::Value;
 
 const TOKEN: &str = "CAIS+tok/en=Value";
 const SECRET: &str = "very-secret-Value";
 
-fn creds() -> Credentials {
-    Credentials::new("STS.key", SECRET, Some(TOKEN.to_string())).unwrap()
+fn creds() -> KnownSecrets {
+    KnownSecrets::of_credentials(
+        &Credentials::new("STS.key", SECRET, Some(TOKEN.to_string())).unwrap(),
+    )
 }
 
 fn batch(numbers: &[&str]) -> Batch {
@@ -36,7 +38,7 @@ fn read(
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
-    read_batch_response(b, Some(&creds()), status, &headers, body.as_bytes())
+    read_batch_response(b, &creds(), status, &headers, body.as_bytes())
 }
 
 #[test]
@@ -111,7 +113,7 @@ fn every_probed_answer_maps_to_a_typed_result() {
             .collect();
         let got = read_batch_response(
             &b,
-            Some(&creds()),
+            &creds(),
             served["status"].as_u64().unwrap() as u16,
             &headers,
             served["body"].as_str().unwrap().as_bytes(),
@@ -156,12 +158,12 @@ fn throttling_carries_retry_after_and_is_the_only_retryable_answer() {
         &b,
         429,
         &[("X-Acs-Retry-After", "1500")],
-        r#"{"Code":"Throttling.Api","Message":"m","RequestId":"R1"}"#,
+        r#"{"Code":"Throttling.Api","Message":"m","RequestId":"5E8F1A2B-0000-4C1D-8E2F-000000000001"}"#,
     )
     .unwrap_err();
     assert!(e.retryable());
     assert_eq!(e.retry_after_ms(), Some(1500));
-    assert_eq!(e.request_id(), Some("R1"));
+    assert_eq!(e.request_id(), Some("5E8F1A2B-0000-4C1D-8E2F-000000000001"));
     let e = read(
         &b,
         200,
@@ -179,7 +181,8 @@ fn throttling_carries_retry_after_and_is_the_only_retryable_answer() {
     assert_eq!(
         read(&b, 503, &[], r#"{"Code":"Throttling"}"#)
             .unwrap_err()
-            .code().as_str(),
+            .code()
+            .as_str(),
         "THROTTLED"
     );
     for (status, body) in [
@@ -242,7 +245,7 @@ fn counts_that_disagree_are_reported_not_guessed() {
         out.anomalies,
         vec![
             Anomaly::UnknownFailedNumber {
-                number: "449999999999".into()
+                number: Some("449999999999".into())
             },
             Anomaly::MessageIdCountMismatch {
                 message_ids: 1,
@@ -335,7 +338,14 @@ fn without_credentials_token_parameters_are_still_hidden() {
     // string-to-sign still must not show it the server's STS token.
     let b = batch(&["6591234567"]);
     let body = r#"{"Code":"SignatureDoesNotMatch","Message":"server string to sign is:POST&%2F&SecurityToken%3DCAISsecretTOKEN%26Signature%3Dabc","RequestId":"R"}"#;
-    let e = read_batch_response(&b, None, 400, &[], body.as_bytes()).unwrap_err();
+    let e = read_batch_response(
+        &b,
+        &KnownSecrets::held_elsewhere(),
+        400,
+        &[],
+        body.as_bytes(),
+    )
+    .unwrap_err();
     let shown = format!("{e} {e:?}");
     assert!(!shown.contains("CAISsecretTOKEN"), "{shown}");
 }

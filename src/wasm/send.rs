@@ -11,6 +11,7 @@ use crate::batch::Batch;
 use crate::error::Error;
 use crate::pacer::Pacer;
 use crate::request::{self, SignedRequest, SigningContext};
+use crate::redact::KnownSecrets;
 use crate::response::BatchOutcome;
 use crate::attempts::{AttemptAction, AttemptEvent, Attempts};
 use crate::Credentials;
@@ -113,10 +114,12 @@ pub enum Signing {
 }
 
 impl Signing {
-    fn credentials(&self) -> Option<&Credentials> {
+    /// What this client knows of the secrets behind `signed` (src/redact.rs): with its own
+    /// credentials, all of them; with a signer, the token and signature in the request only.
+    fn known_secrets(&self, signed: &SignedRequest) -> KnownSecrets {
         match self {
-            Signing::Local(c) => Some(c),
-            Signing::Remote(_) => None,
+            Signing::Local(credentials) => KnownSecrets::of_credentials(credentials).with_request(signed),
+            Signing::Remote(_) => KnownSecrets::of_signed_request(signed),
         }
     }
 
@@ -209,23 +212,22 @@ pub async fn send_batch(
 ) -> Result<BatchOutcome, Failure> {
     let signal = settings.signal.as_ref();
     let aborted = || signal.is_some_and(|s| s.aborted());
-    let credentials = signing.credentials();
     let (mut machine, mut action) = Attempts::start(settings.sending.max_attempts, pace.is_some());
     let mut signed = None;
     // What a signer threw, passed on as it is when the machine ends the send with it.
     let mut thrown = None;
     loop {
         action = match action {
-            AttemptAction::Sign if aborted() => machine.next(batch, credentials, AttemptEvent::Aborted),
+            AttemptAction::Sign if aborted() => machine.next(batch, AttemptEvent::Aborted),
             AttemptAction::Sign => match signing.sign(batch, settings).await {
                 Ok(request) => {
                     signed = Some(request);
-                    machine.next(batch, credentials, AttemptEvent::Signed)
+                    machine.next(batch, AttemptEvent::Signed)
                 }
-                Err(Failure::Core(error)) => machine.next(batch, credentials, AttemptEvent::SigningFailed(error)),
+                Err(Failure::Core(error)) => machine.next(batch, AttemptEvent::SigningFailed(error)),
                 Err(failure) => {
                     thrown = Some(failure);
-                    machine.next(batch, credentials, AttemptEvent::SigningFailed(Error::SigningFailed))
+                    machine.next(batch, AttemptEvent::SigningFailed(Error::SigningFailed))
                 }
             },
             AttemptAction::TakeSlot => {
@@ -234,7 +236,7 @@ pub async fn send_batch(
                     Some(_) => AttemptEvent::Aborted,
                     None => AttemptEvent::SlotTaken,
                 };
-                machine.next(batch, credentials, event)
+                machine.next(batch, event)
             }
             AttemptAction::Send => {
                 let seen = match &signed {
@@ -244,18 +246,25 @@ pub async fn send_batch(
                 if let Some(p) = pace {
                     p.mark_finished();
                 }
+                // What the client knows of the secrets behind this request decides what of the
+                // service's text an error may quote (src/redact.rs).
+                let known = match &signed {
+                    Some(request) => signing.known_secrets(request),
+                    None => KnownSecrets::held_elsewhere(),
+                };
                 let event = AttemptEvent::Delivered {
                     delivery: seen.as_delivery(),
+                    known: &known,
                     jitter: transport::unit_random(),
                 };
-                machine.next(batch, credentials, event)
+                machine.next(batch, event)
             }
             AttemptAction::Wait { ms } => {
                 let event = match transport::sleep(ms, signal).await {
                     Ok(()) => AttemptEvent::Waited,
                     Err(()) => AttemptEvent::Aborted,
                 };
-                machine.next(batch, credentials, event)
+                machine.next(batch, event)
             }
             AttemptAction::WaitForSlot { not_before_ms } => {
                 let wait = pace.map_or(not_before_ms, |p| p.back_off_and_reserve(not_before_ms));
@@ -263,7 +272,7 @@ pub async fn send_batch(
                     Ok(()) => AttemptEvent::Waited,
                     Err(()) => AttemptEvent::Aborted,
                 };
-                machine.next(batch, credentials, event)
+                machine.next(batch, event)
             }
             AttemptAction::Done(result) => {
                 return match (*result, thrown) {

@@ -147,7 +147,8 @@ export interface DroppedDuplicate {
 export type Anomaly =
   | { kind: "MESSAGE_ID_COUNT_MISMATCH"; messageIds: number; accepted: number }
   | { kind: "SUCCESS_COUNT_MISMATCH"; reported: number; accepted: number }
-  | { kind: "UNKNOWN_FAILED_NUMBER"; number: string };
+  /** `number`: the entry as the service wrote it, `null` when it is not shaped like a phone number. */
+  | { kind: "UNKNOWN_FAILED_NUMBER"; number: string | null };
 
 /** The result of one accepted BatchSendMessageToGlobe call. */
 export interface BatchSendResult {

@@ -4,7 +4,8 @@
 //
 // The scan: each error caught with `rejection()` / `thrown()` is checked at once — message, stack,
 // String(), JSON.stringify, util.inspect (hidden properties, any depth), every own property and
-// the `cause` chain — for every secret, STS token and signature this process has used. Signatures
+// the `cause` chain — for every secret, STS token and signature this process has used, in every
+// encoding of `secretForms`. Signatures
 // are collected from every request the package sent (a pass-through spy on the global `fetch`,
 // which the package calls at send time) and from `signRequest` results handed to `noteSigned()`.
 // `leakCheck()` at the end of a suite scans everything again against the complete list and fails
@@ -23,11 +24,40 @@ const caughtErrors = [];
 /** Signatures sent or made in this process. */
 let signaturesSeen = 0;
 
-/** Registers a secret (an AccessKeySecret, STS token or signature); `label` names it in failures. */
+/**
+ * Every form a secret travels in or a server or proxy may echo it in (issue 12): as is;
+ * percent-encoded once and twice, upper- and lower-case hex; `encodeURIComponent`; JSON-escaped,
+ * also with `\/` and with `\u` for non-ASCII; form-encoded (`+` for a space), also then
+ * percent-encoded. A Map from the encoding's name to the form.
+ */
+export function secretForms(value) {
+  const upper = percentEncode(value);
+  const lower = upper.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  const json = JSON.stringify(value).slice(1, -1);
+  const jsonSlash = json.replaceAll("/", "\\/");
+  // Without the `u` flag the class matches UTF-16 units, which is what `\uXXXX` escapes.
+  const jsonAscii = jsonSlash.replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const form = new URLSearchParams([["", value]]).toString().slice(1);
+  return new Map([
+    ["raw", value],
+    ["percent-encoded, upper-case hex", upper],
+    ["percent-encoded, lower-case hex", lower],
+    ["percent-encoded twice, upper-case hex", percentEncode(upper)],
+    ["percent-encoded twice, lower-case hex", percentEncode(lower)],
+    ["encodeURIComponent", encodeURIComponent(value)],
+    ["JSON-escaped", json],
+    ["JSON-escaped with \\/", jsonSlash],
+    ["JSON-escaped, \\u for non-ASCII", jsonAscii],
+    ["form-encoded", form],
+    ["form-encoded, then percent-encoded", percentEncode(form)],
+  ]);
+}
+
+/** Registers a secret (an AccessKeySecret, STS token or signature) in every form of `secretForms`; `label` names it in failures. */
 export function addSecret(value, label) {
   if (typeof value !== "string" || value.length < 8) return;
-  for (const form of new Set([value, percentEncode(value), encodeURIComponent(value)])) {
-    if (!secrets.has(form)) secrets.set(form, label);
+  for (const [encoding, form] of secretForms(value)) {
+    if (!secrets.has(form)) secrets.set(form, `${label} (${encoding})`);
   }
 }
 
