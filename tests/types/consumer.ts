@@ -107,6 +107,7 @@ function describeError(error: SmsError): string {
       return `not allowed: ${error.field ?? "request"}`;
     case "JOURNAL_MISMATCH":
     case "JOURNAL_CORRUPT":
+    case "JOURNAL_EMPTY":
     case "JOURNAL_FAILED": {
       const ledger: CampaignResult | undefined = error.ledger;
       return `${code}: ${ledger ? ledger.counts.sent : 0} sent before the journal failed`;
