@@ -138,6 +138,19 @@ pub fn proves_nothing_sent(failure: &FetchFailure<'_>) -> bool {
     })
 }
 
+/// True when this error says the client refused the server's certificate: nothing was sent
+/// (`proves_nothing_sent` holds too), and sending again would meet the same certificate, so the
+/// retry rule does not (src/retry.rs, `Delivery::CertificateRefused`).
+pub fn refuses_certificate(failure: &FetchFailure<'_>) -> bool {
+    failure.code.is_some_and(|code| {
+        CERTIFICATE_CODES.contains(&code) || code.starts_with("ERR_TLS_CERT_ALTNAME_")
+    }) || failure.message.is_some_and(|m| {
+        // Deno (rustls): "… client error (Connect): invalid peer certificate: UnknownIssuer".
+        DENO_CONNECT_MARKERS.iter().any(|marker| m.contains(marker))
+            && m.contains("invalid peer certificate")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,8 +29,12 @@ pub enum Delivery<'a> {
         headers: &'a [(String, String)],
         body: &'a [u8],
     },
-    /// The connection was refused or the host name did not resolve: nothing left this machine.
+    /// The connection was refused, the host name did not resolve, or the runtime would not
+    /// start the request: nothing left this machine (src/fetch_failure.rs).
     NotConnected,
+    /// The TLS handshake failed on the server's certificate: nothing left this machine, and a
+    /// resend would meet the same certificate, so none is made.
+    CertificateRefused,
     /// The connection broke after the request may have been written, or while reading the answer.
     ConnectionLost,
     /// The timeout fired after the request started.
@@ -67,6 +71,9 @@ pub fn after_attempt(
             body,
         } => read_batch_response(batch, known, status, headers, body),
         Delivery::NotConnected => Err(Error::ConnectionFailed { attempts: attempt }),
+        Delivery::CertificateRefused => {
+            return Next::Done(Box::new(Err(Error::ConnectionFailed { attempts: attempt })))
+        }
         Delivery::ConnectionLost => Err(unknown(UnknownReason::ConnectionLost)),
         Delivery::TimedOut => Err(unknown(UnknownReason::Timeout)),
         Delivery::AbortedInFlight => Err(unknown(UnknownReason::Aborted)),
@@ -192,6 +199,16 @@ mod tests {
             0.0,
         ) {
             Next::Done(r) => assert_eq!(r.unwrap_err().code().as_str(), "THROTTLED"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refused_certificate_is_not_resent() {
+        let b = batch();
+        let c = creds();
+        match after_attempt(&b, &c, 1, 4, Delivery::CertificateRefused, 0.0) {
+            Next::Done(r) => assert_eq!(r.unwrap_err(), Error::ConnectionFailed { attempts: 1 }),
             other => panic!("{other:?}"),
         }
     }

@@ -111,6 +111,7 @@ enum Answer {
     Accepted,
     Throttled,
     Refused,
+    Certificate,
     /// The request went out; whether the service processed it is `processed`.
     Lost { processed: bool },
     TimedOut { processed: bool },
@@ -124,10 +125,11 @@ impl Answer {
             return Answer::Accepted;
         }
         let processed = rng.chance(50);
-        match rng.below(12) {
+        match rng.below(13) {
             0..=4 => Answer::Accepted,
             5 | 6 => Answer::Throttled,
             7 => Answer::Refused,
+            12 => Answer::Certificate,
             8 => Answer::Lost { processed },
             9 => Answer::TimedOut { processed },
             10 => Answer::ServerError { processed },
@@ -138,7 +140,7 @@ impl Answer {
     fn processed(self) -> bool {
         match self {
             Answer::Accepted => true,
-            Answer::Throttled | Answer::Refused => false,
+            Answer::Throttled | Answer::Refused | Answer::Certificate => false,
             Answer::Lost { processed }
             | Answer::TimedOut { processed }
             | Answer::ServerError { processed }
@@ -196,6 +198,7 @@ impl World {
             }
             Answer::Throttled => (400, r#"{"Code":"Throttling.User","Message":"slow down"}"#.into(), None),
             Answer::Refused => (0, String::new(), Some(Delivery::NotConnected)),
+            Answer::Certificate => (0, String::new(), Some(Delivery::CertificateRefused)),
             Answer::Lost { .. } => (0, String::new(), Some(Delivery::ConnectionLost)),
             Answer::TimedOut { .. } => (0, String::new(), Some(Delivery::TimedOut)),
             Answer::ServerError { .. } => (503, "<html>busy</html>".into(), None),

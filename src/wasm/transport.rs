@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::fetch_failure::{proves_nothing_sent, FetchFailure};
+use crate::fetch_failure::{proves_nothing_sent, refuses_certificate, FetchFailure};
 use crate::request::SignedRequest;
 use crate::retry::Delivery;
 use crate::Timestamp;
@@ -44,6 +44,7 @@ pub enum Seen {
         body: Vec<u8>,
     },
     NotConnected,
+    CertificateRefused,
     ConnectionLost,
     TimedOut,
     AbortedInFlight,
@@ -62,6 +63,7 @@ impl Seen {
                 body,
             },
             Seen::NotConnected => Delivery::NotConnected,
+            Seen::CertificateRefused => Delivery::CertificateRefused,
             Seen::ConnectionLost => Delivery::ConnectionLost,
             Seen::TimedOut => Delivery::TimedOut,
             Seen::AbortedInFlight => Delivery::AbortedInFlight,
@@ -75,12 +77,20 @@ fn string_at(value: &JsValue, key: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
-/// True when a fetch rejection proves the request never left: the rejection itself (Bun puts
+/// Why a fetch rejection proves the request never left.
+enum Refusal {
+    /// The server's certificate was refused in the TLS handshake (not worth a resend).
+    Certificate,
+    /// Name resolution, the TCP handshake, or the runtime refused before connecting.
+    Connection,
+}
+
+/// Whether a fetch rejection proves the request never left: the rejection itself (Bun puts
 /// `code` there), its `cause` (Node/undici, Deno) and each of `cause.errors` (Node, one per
 /// address tried) are read, and the rule in src/fetch_failure.rs decides. Browsers give no
 /// reason ("Failed to fetch"), and a CORS refusal — which comes after the service processed the
-/// request — reads the same, so there it is false: the outcome stays unknown.
-fn never_connected(error: &JsValue) -> bool {
+/// request — reads the same, so there it is `None`: the outcome stays unknown.
+fn never_connected(error: &JsValue) -> Option<Refusal> {
     let mut candidates = vec![error.clone()];
     if let Ok(cause) = Reflect::get(error, &JsValue::from_str("cause")) {
         if let Ok(errors) = Reflect::get(&cause, &JsValue::from_str("errors")) {
@@ -90,20 +100,28 @@ fn never_connected(error: &JsValue) -> bool {
         }
         candidates.push(cause);
     }
-    candidates.iter().any(|candidate| {
+    let mut found = None;
+    for candidate in &candidates {
         // Only objects carry fields; `Reflect.get` on a primitive would throw.
         if !candidate.is_object() {
-            return false;
+            continue;
         }
         let code = string_at(candidate, "code");
         let syscall = string_at(candidate, "syscall");
         let message = string_at(candidate, "message");
-        proves_nothing_sent(&FetchFailure {
+        let failure = FetchFailure {
             code: code.as_deref(),
             syscall: syscall.as_deref(),
             message: message.as_deref(),
-        })
-    })
+        };
+        if refuses_certificate(&failure) {
+            return Some(Refusal::Certificate);
+        }
+        if proves_nothing_sent(&failure) {
+            found = Some(Refusal::Connection);
+        }
+    }
+    found
 }
 
 /// Sends `request` once. `timeout_ms` covers the whole exchange, answer body included.
@@ -147,8 +165,11 @@ pub async fn send_once(
             Seen::TimedOut
         }
         Err(_) if signal.is_some_and(|s| s.aborted()) => Seen::AbortedInFlight,
-        Err(error) if never_connected(&error) => Seen::NotConnected,
-        Err(_) => Seen::ConnectionLost,
+        Err(error) => match never_connected(&error) {
+            Some(Refusal::Certificate) => Seen::CertificateRefused,
+            Some(Refusal::Connection) => Seen::NotConnected,
+            None => Seen::ConnectionLost,
+        },
     }
 }
 
