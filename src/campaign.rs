@@ -18,14 +18,14 @@ use serde::Serialize;
 
 use crate::batch::{
     IssueCode,
-    check_recipients, check_settings, Batch, BatchInput, BatchSettings, DuplicateRule, Issue,
+    check_recipients, check_settings, Batch, BatchEntry, BatchInput, BatchSettings, DuplicateRule, Issue,
     Messages, MAX_RECIPIENTS, MAX_URL_BYTES,
 };
 use crate::error::Error;
 use crate::journal::{number, Destination, Fingerprint, Header, ReadJournal};
 use crate::json_text::{self, JsonValue};
 use crate::ledger::TextColumn;
-use crate::recipient::{self, NumberRules, RecipientProblem};
+use crate::recipient::{self, NumberRules, Recipient, RecipientProblem};
 use crate::response::BatchOutcome;
 use crate::segment::{self, MessageProblem};
 
@@ -453,32 +453,47 @@ impl Campaign {
     }
 
     /// The batch of request `k`, from the recipients' texts (`to` and, when each has its own,
-    /// `messages`, in the order of `request_indexes(k)`).
+    /// `messages`, in the order of `request_indexes(k)`). Nothing is checked again: every number
+    /// and text passed `CampaignCheck` before the first request, and the batch is built from what
+    /// it kept (the normalized numbers). Lists that do not match the request (a driver's mistake)
+    /// are refused.
     pub fn batch(&self, k: usize, to: &[String], messages: &Messages) -> Result<Batch, Error> {
         let indexes = self.request_indexes(k);
-        let mut checked = check_recipients(
-            to,
-            messages,
-            &[],
-            0,
-            DuplicateRule::Ignore,
-            &self.rules.number_rules,
-        );
-        // The texts were checked before the first request; a difference now means the caller
-        // changed its list under a running campaign.
-        if !checked.issues.is_empty() || checked.entries.len() != indexes.len() {
-            return Err(Error::InvalidBatch {
-                issues: checked.issues,
+        let mismatch = || Error::InvalidBatch { issues: Vec::new() };
+        let shared = match messages {
+            Messages::One(text) => Some((text, segment::count_segments(text))),
+            Messages::PerRecipient(texts) if texts.len() == indexes.len() => None,
+            Messages::PerRecipient(_) => return Err(mismatch()),
+        };
+        if to.len() != indexes.len() {
+            return Err(mismatch());
+        }
+        let mut entries = Vec::with_capacity(indexes.len());
+        for (n, &index) in indexes.iter().enumerate() {
+            let index = index as usize;
+            let digits = self.normalized_number(index).ok_or_else(mismatch)?.to_string();
+            let (dialing_code, region) = recipient::dialing_code_of(&digits).ok_or_else(mismatch)?;
+            let (message, segments) = match (&shared, messages) {
+                (Some((text, segments)), _) => ((*text).clone(), *segments),
+                (None, Messages::PerRecipient(texts)) => {
+                    let text = texts.get(n).ok_or_else(mismatch)?;
+                    (text.clone(), segment::count_segments(text))
+                }
+                (None, Messages::One(_)) => return Err(mismatch()),
+            };
+            entries.push(BatchEntry {
+                index,
+                given: to.get(n).cloned().unwrap_or_default(),
+                recipient: Recipient {
+                    normalized: digits,
+                    dialing_code,
+                    region,
+                },
+                message,
+                segments,
             });
         }
-        for (entry, index) in checked.entries.iter_mut().zip(indexes) {
-            entry.index = *index as usize;
-        }
-        Ok(Batch::from_parts(
-            checked.entries,
-            Vec::new(),
-            self.settings.clone(),
-        ))
+        Ok(Batch::from_parts(entries, Vec::new(), self.settings.clone()))
     }
 
     /// The journal header this campaign writes (and expects, on resume) when it sends to

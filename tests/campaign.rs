@@ -484,3 +484,33 @@ fn requests_are_split_by_url_size_as_well_as_count() {
     }
     assert_eq!(covered, 1000);
 }
+
+#[test]
+fn a_request_is_built_from_the_check_without_checking_again_and_equals_a_checked_batch() {
+    use aliyun_globe_sms::batch::{check_recipients, DuplicateRule};
+    use aliyun_globe_sms::NumberRules;
+    let mut to = numbers(1500);
+    to[3] = "+1 (415) 555-0134".into();
+    to[700] = "0044 7911 123456".into();
+    to[1200] = "+86 138 0013 8000".into();
+    let texts: Vec<String> = (0..1500).map(|i| format!("text {i} ünïcode")).collect();
+    let mut check = CampaignCheck::new(&settings(), 1500, Some(1500), CampaignRules::default()).unwrap();
+    for part in 0..3 {
+        let range = part * 500..(part + 1) * 500;
+        check.check_part(&to[range.clone()], &Messages::PerRecipient(texts[range].to_vec()), &[]);
+    }
+    let c = check.finish().unwrap();
+    for k in 0..c.requests_total() {
+        let indexes: Vec<usize> = c.request_indexes(k).iter().map(|i| *i as usize).collect();
+        let part_to: Vec<String> = indexes.iter().map(|i| to[*i].clone()).collect();
+        let part_texts = Messages::PerRecipient(indexes.iter().map(|i| texts[*i].clone()).collect());
+        let built = c.batch(k, &part_to, &part_texts).unwrap();
+        let mut checked = check_recipients(&part_to, &part_texts, &[], 0, DuplicateRule::Ignore, &NumberRules::default());
+        for (entry, index) in checked.entries.iter_mut().zip(&indexes) {
+            entry.index = *index;
+        }
+        assert_eq!(built.entries(), &checked.entries[..], "request {k}");
+    }
+    // Lists that do not match the request are refused.
+    assert!(c.batch(0, &to[..3], &Messages::One("hi".into())).is_err());
+}
