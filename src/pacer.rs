@@ -8,6 +8,14 @@
 /// counted from its answer instead (`mark_finished`).
 pub const MARGIN_MS: u64 = 5;
 
+/// How long before its slot a campaign starts preparing a request (journal entry, batch,
+/// signature). The send itself is still held until one interval after the previous one
+/// (`hold`), so starting early never sends early; starting at the slot would make every send
+/// late by the preparation time, and since the next slot counts from the actual send, that
+/// lateness would add up: ~5 ms a request, 0.5% of a one-second pace (issue 12's 20,000
+/// benchmark at 98.97% of the limit).
+pub const PREPARE_LEAD_MS: u64 = 25;
+
 /// Spaces calls `interval_ms` apart: slots are reserved ahead (`reserve`), and the actual sends
 /// are held to the interval too (`hold`, `mark_sent`), because work between a slot and its send
 /// (journaling, signing, connecting) can make one send late and the next on time — closer than
@@ -58,6 +66,14 @@ impl Pacer {
         let at = self.next_slot_ms.max(after_last).max(now_ms);
         self.next_slot_ms = at.saturating_add(self.interval_ms);
         at - now_ms
+    }
+
+    /// Takes the next free slot like `reserve` and returns how long to wait before preparing
+    /// the request for it: `PREPARE_LEAD_MS` less (capped at a quarter of the interval, so a fast
+    /// pace does not prepare a whole request early).
+    pub fn reserve_to_prepare(&mut self, now_ms: u64) -> u64 {
+        let wait = self.reserve(now_ms);
+        wait.saturating_sub(PREPARE_LEAD_MS.min(self.interval_ms / 4))
     }
 
     /// Right before sending: how much longer to wait so this send is at least one interval after
@@ -159,6 +175,22 @@ mod tests {
         // A back-off shorter than the pace changes nothing.
         p.back_off(200, 10);
         assert_eq!(p.reserve(200), 2900 + 1005);
+    }
+
+    #[test]
+    fn preparing_starts_before_the_slot_and_the_send_is_still_held() {
+        let mut p = Pacer::per_second(1.0);
+        assert_eq!(p.reserve_to_prepare(0), 0);
+        p.mark_sent(0);
+        // The next slot is at 1005; preparing starts 25 ms before it.
+        assert_eq!(p.reserve_to_prepare(100), 880);
+        // Prepared in 10 ms: the send waits for the slot.
+        assert_eq!(p.hold(990), 15);
+        // A fast pace prepares at most a quarter interval early.
+        let mut fast = Pacer::per_second(50.0);
+        fast.reserve_to_prepare(0);
+        fast.mark_sent(0);
+        assert_eq!(fast.reserve_to_prepare(0), 20 - 5);
     }
 
     #[test]

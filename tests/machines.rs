@@ -362,7 +362,7 @@ fn run(world: &mut World, size: usize, resume: bool, faults: bool) -> (Ended, Op
                 }
             }
             CampaignAction::WaitForSlot => {
-                world.now += pacer.reserve(world.now);
+                world.now += pacer.reserve_to_prepare(world.now);
                 machine.next(CampaignEvent::SlotReached)
             }
             CampaignAction::Send(k) => {

@@ -144,8 +144,9 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
                 })
             }
             CampaignAction::WaitForSlot => {
-                // The account's slot first, so a crash while waiting leaves nothing unknown.
-                if transport::sleep(pace.reserve(), signal).await.is_err() {
+                // The account's slot first (or just before it), so a crash while waiting leaves
+                // nothing unknown; the send is held to the slot.
+                if transport::sleep(pace.reserve_to_prepare(), signal).await.is_err() {
                     run.abort();
                 }
                 run.next(CampaignEvent::SlotReached)

@@ -63,9 +63,10 @@ impl Pace {
         })
     }
 
-    /// Milliseconds to wait for the next slot, which is taken.
-    pub fn reserve(&self) -> u64 {
-        self.with(|p| p.reserve(transport::monotonic_ms()))
+    /// Milliseconds to wait before preparing the request for the next slot, which is taken
+    /// (`Pacer::reserve_to_prepare`: a little before the slot; the send is held to it).
+    pub fn reserve_to_prepare(&self) -> u64 {
+        self.with(|p| p.reserve_to_prepare(transport::monotonic_ms()))
     }
 
     /// Waits until a send now would be at least one interval after the previous one, then
