@@ -4,15 +4,13 @@
 //! what happened, so "an unknown is never resent" and "every resend waits" are tested natively
 //! (tests/machines.rs).
 
-use crate::batch::Batch;
 use crate::error::Error;
-use crate::redact::KnownSecrets;
 use crate::response::BatchOutcome;
-use crate::retry::{self, Delivery, Next};
+use crate::retry::{self, Answer, Delivery, Next, Safety};
 
 /// What the driver does next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttemptAction {
+pub enum AttemptAction<T = BatchOutcome> {
     /// Sign the batch now (a fresh timestamp and nonce); answer `Signed` or `SigningFailed`.
     Sign,
     /// Wait until a send now would be one interval after the account's previous send, and mark
@@ -26,25 +24,17 @@ pub enum AttemptAction {
     /// slot, wait for it, then answer `Waited` (a resend in a campaign).
     WaitForSlot { not_before_ms: u64 },
     /// Finished: the outcome, or the error to report.
-    Done(Box<Result<BatchOutcome, Error>>),
+    Done(Box<Result<T, Error>>),
 }
 
-/// What the driver saw.
+/// What the driver saw, besides an exchange's result (`Attempts::delivered`).
 #[derive(Debug, Clone)]
-pub enum AttemptEvent<'a> {
+pub enum AttemptEvent {
     Signed,
     /// Signing failed (a signer threw or answered something unusable, the clock is unusable):
     /// nothing was sent, and the send ends with this error.
     SigningFailed(Error),
     SlotTaken,
-    /// One exchange; what the client knows of the secrets behind its request (which decides
-    /// what of the service's text an error may quote); a random number in `[0, 1)` for the
-    /// resend's jitter.
-    Delivered {
-        delivery: Delivery<'a>,
-        known: &'a KnownSecrets,
-        jitter: f64,
-    },
     Waited,
     /// The caller's signal fired while nothing was in flight.
     Aborted,
@@ -59,23 +49,26 @@ enum Phase {
     Done,
 }
 
-/// The attempts of one batch.
+/// The attempts of one call.
 #[derive(Debug, Clone)]
 pub struct Attempts {
     attempt: u32,
     max_attempts: u32,
     paced: bool,
+    safety: Safety,
     phase: Phase,
 }
 
 impl Attempts {
-    /// Starts a send of at most `max_attempts` attempts; `paced` when a campaign holds it to its
-    /// account's rate. The first action is always `Sign`.
-    pub fn start(max_attempts: u32, paced: bool) -> (Attempts, AttemptAction) {
+    /// Starts a call of at most `max_attempts` attempts; `paced` when a pacer holds it to its
+    /// account's rate; `safety` says what may be resent (`retry::Safety`). The first action is
+    /// always `Sign`.
+    pub fn start<T>(max_attempts: u32, paced: bool, safety: Safety) -> (Attempts, AttemptAction<T>) {
         let machine = Attempts {
             attempt: 1,
             max_attempts: max_attempts.max(1),
             paced,
+            safety,
             phase: Phase::Signing,
         };
         (machine, AttemptAction::Sign)
@@ -86,14 +79,49 @@ impl Attempts {
         self.attempt
     }
 
-    fn done(&mut self, result: Result<BatchOutcome, Error>) -> AttemptAction {
+    fn done<T>(&mut self, result: Result<T, Error>) -> AttemptAction<T> {
         self.phase = Phase::Done;
         AttemptAction::Done(Box::new(result))
     }
 
-    /// The next action after `event`. An event that does not fit the phase (a driver's mistake)
-    /// ends the send as aborted when nothing is in flight, or as unknown when a request may be.
-    pub fn next(&mut self, batch: &Batch, event: AttemptEvent<'_>) -> AttemptAction {
+    /// The next action after one exchange (`Send`): what the transport saw, a random number in
+    /// `[0, 1)` for a resend's jitter, and `read`, which turns an HTTP answer into the
+    /// operation's outcome or error.
+    pub fn delivered<T: Answer>(
+        &mut self,
+        delivery: Delivery<'_>,
+        jitter: f64,
+        read: impl FnOnce(u16, &[(String, String)], &[u8]) -> Result<T, Error>,
+    ) -> AttemptAction<T> {
+        if self.phase != Phase::Sending {
+            return self.next(AttemptEvent::Waited);
+        }
+        match retry::after_attempt(
+            read,
+            self.safety,
+            self.attempt,
+            self.max_attempts,
+            delivery,
+            jitter,
+        ) {
+            Next::Done(result) => self.done(*result),
+            Next::ResendAfter { wait_ms } => {
+                self.phase = Phase::Waiting;
+                if self.paced {
+                    AttemptAction::WaitForSlot {
+                        not_before_ms: wait_ms,
+                    }
+                } else {
+                    AttemptAction::Wait { ms: wait_ms }
+                }
+            }
+        }
+    }
+
+    /// The next action after `event`. An event that does not fit the phase (a driver's
+    /// mistake) ends the call as aborted when nothing is in flight, or as unknown when a request
+    /// may be.
+    pub fn next<T>(&mut self, event: AttemptEvent) -> AttemptAction<T> {
         match (self.phase, event) {
             (Phase::Done, _) => AttemptAction::Done(Box::new(Err(Error::Aborted))),
             (Phase::Signing, AttemptEvent::Signed) if self.paced => {
@@ -105,35 +133,6 @@ impl Attempts {
                 AttemptAction::Send
             }
             (Phase::Signing, AttemptEvent::SigningFailed(error)) => self.done(Err(error)),
-            (
-                Phase::Sending,
-                AttemptEvent::Delivered {
-                    delivery,
-                    known,
-                    jitter,
-                },
-            ) => {
-                match retry::after_attempt(
-                    batch,
-                    known,
-                    self.attempt,
-                    self.max_attempts,
-                    delivery,
-                    jitter,
-                ) {
-                    Next::Done(result) => self.done(*result),
-                    Next::ResendAfter { wait_ms } => {
-                        self.phase = Phase::Waiting;
-                        if self.paced {
-                            AttemptAction::WaitForSlot {
-                                not_before_ms: wait_ms,
-                            }
-                        } else {
-                            AttemptAction::Wait { ms: wait_ms }
-                        }
-                    }
-                }
-            }
             (Phase::Waiting, AttemptEvent::Waited) => {
                 self.attempt += 1;
                 self.phase = Phase::Signing;

@@ -1,16 +1,15 @@
-//! After each attempt to send a batch: finished, or send again after a wait.
+//! After each attempt of a call: finished, or send again after a wait.
 //!
 //! Sending an SMS costs money and cannot be undone, and the API has no idempotency key. So the
-//! rule is narrow (DECISIONS.md §4-§5): resend only what provably was not processed — the service
-//! said it throttled, or the connection was never made. A timeout, a broken connection or an
-//! abort after the request started, a 5xx, an unreadable success body: the outcome is unknown and
-//! nothing is resent. The transport (src/wasm/transport.rs) only reports what it saw; every
-//! decision is here.
+//! rule for a call that sends is narrow (DECISIONS.md §4-§5): resend only what provably was not
+//! processed — the service said it throttled, or the connection was never made. A timeout, a
+//! broken connection or an abort after the request started, a 5xx, an unreadable success body:
+//! the outcome is unknown and nothing is resent. A call that only reads or reports
+//! (`Safety::Repeatable`) may also be tried again after an unknown outcome. The transport
+//! (src/wasm/transport.rs) only reports what it saw; every decision is here.
 
-use crate::batch::Batch;
 use crate::error::{Error, UnknownReason};
-use crate::redact::KnownSecrets;
-use crate::response::{read_batch_response, BatchOutcome};
+use crate::response::BatchOutcome;
 
 /// The wait before the first resend when the service gave none: the operation allows one call
 /// per second per account.
@@ -43,33 +42,57 @@ pub enum Delivery<'a> {
     AbortedInFlight,
 }
 
+/// What a second send of a call would do, which decides what may be resent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safety {
+    /// The call sends SMS (BatchSendMessageToGlobe, SendMessageToGlobe): a second send is a
+    /// second paid message, so only what provably was not processed is resent.
+    SendsMessages,
+    /// The call reads or reports (QueryMessage, SmsConversion, ConversionData): a second one
+    /// changes nothing a user pays for, so an unknown outcome is tried again too.
+    Repeatable,
+}
+
+/// An operation's answer, told how many attempts it took.
+pub trait Answer {
+    /// Records the number of attempts (1 when the first one was answered).
+    fn set_attempts(&mut self, _attempts: u32) {}
+}
+
+impl Answer for BatchOutcome {
+    fn set_attempts(&mut self, attempts: u32) {
+        self.attempts = attempts;
+    }
+}
+
 /// What to do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Next {
+pub enum Next<T = BatchOutcome> {
     /// Finished: the outcome, or the error to report.
-    Done(Box<Result<BatchOutcome, Error>>),
+    Done(Box<Result<T, Error>>),
     /// Send again, with a fresh timestamp, nonce and signature, after waiting this long.
     ResendAfter { wait_ms: u64 },
 }
 
-/// Decides after attempt number `attempt` (1 for the first send) of `batch`. `known`: what the
-/// client knows of the secrets behind the attempt's request (src/redact.rs), which decides what
-/// service text an error keeps. `jitter` is a random number in `[0, 1)` from the caller (the core
-/// has no randomness of its own).
-pub fn after_attempt(
-    batch: &Batch,
-    known: &KnownSecrets,
+/// Decides after attempt number `attempt` (1 for the first send) of a call. `read` turns an
+/// HTTP answer into the operation's outcome or error (for a batch, `read_batch_response` with
+/// what the client knows of the secrets, which decides what service text an error keeps).
+/// `jitter` is a random number in `[0, 1)` from the caller (the core has no randomness of its
+/// own).
+pub fn after_attempt<T: Answer>(
+    read: impl FnOnce(u16, &[(String, String)], &[u8]) -> Result<T, Error>,
+    safety: Safety,
     attempt: u32,
     max_attempts: u32,
     delivery: Delivery<'_>,
     jitter: f64,
-) -> Next {
+) -> Next<T> {
     let result = match delivery {
         Delivery::Answered {
             status,
             headers,
             body,
-        } => read_batch_response(batch, known, status, headers, body),
+        } => read(status, headers, body),
         Delivery::NotConnected => Err(Error::ConnectionFailed { attempts: attempt }),
         Delivery::CertificateRefused => {
             return Next::Done(Box::new(Err(Error::ConnectionFailed { attempts: attempt })))
@@ -80,14 +103,25 @@ pub fn after_attempt(
     };
     match result {
         Ok(mut outcome) => {
-            outcome.attempts = attempt;
+            outcome.set_attempts(attempt);
             Next::Done(Box::new(Ok(outcome)))
         }
-        Err(error) if error.retryable() && attempt < max_attempts => Next::ResendAfter {
-            wait_ms: backoff_ms(attempt, error.retry_after_ms(), jitter),
-        },
+        Err(error) if may_resend(&error, safety, delivery) && attempt < max_attempts => {
+            Next::ResendAfter {
+                wait_ms: backoff_ms(attempt, error.retry_after_ms(), jitter),
+            }
+        }
         Err(error) => Next::Done(Box::new(Err(error))),
     }
+}
+
+/// Whether `error` may be sent again: provably not processed; or, for a repeatable call, an
+/// unknown outcome that the caller did not cause (an abort is the caller's decision to stop).
+fn may_resend(error: &Error, safety: Safety, delivery: Delivery<'_>) -> bool {
+    error.retryable()
+        || (safety == Safety::Repeatable
+            && matches!(error, Error::OutcomeUnknown { .. })
+            && !matches!(delivery, Delivery::AbortedInFlight))
 }
 
 fn unknown(reason: UnknownReason) -> Error {
@@ -124,7 +158,9 @@ pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter: f64) -> u64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::{BatchInput, Messages};
+    use crate::batch::{Batch, BatchInput, Messages};
+    use crate::redact::KnownSecrets;
+    use crate::response::read_batch_response;
     use crate::credentials::Credentials;
 
     fn batch() -> Batch {
@@ -139,8 +175,27 @@ mod tests {
         KnownSecrets::of_credentials(&Credentials::new("id", "secret", None).unwrap())
     }
 
-    fn answered(status: u16, headers: &[(String, String)], body: &str) -> Next {
+    /// The rule for a batch (it sends messages), reading with the batch's reader.
+    fn after(
+        b: &Batch,
+        c: &KnownSecrets,
+        attempt: u32,
+        max: u32,
+        delivery: Delivery<'_>,
+        jitter: f64,
+    ) -> Next {
         after_attempt(
+            |status, headers, body| read_batch_response(b, c, status, headers, body),
+            Safety::SendsMessages,
+            attempt,
+            max,
+            delivery,
+            jitter,
+        )
+    }
+
+    fn answered(status: u16, headers: &[(String, String)], body: &str) -> Next {
+        after(
             &batch(),
             &creds(),
             1,
@@ -179,14 +234,14 @@ mod tests {
         let b = batch();
         let c = creds();
         assert_eq!(
-            after_attempt(&b, &c, 1, 3, Delivery::NotConnected, 0.0),
+            after(&b, &c, 1, 3, Delivery::NotConnected, 0.0),
             Next::ResendAfter { wait_ms: 1000 }
         );
-        match after_attempt(&b, &c, 3, 3, Delivery::NotConnected, 0.0) {
+        match after(&b, &c, 3, 3, Delivery::NotConnected, 0.0) {
             Next::Done(r) => assert_eq!(r.unwrap_err(), Error::ConnectionFailed { attempts: 3 }),
             other => panic!("{other:?}"),
         }
-        match after_attempt(
+        match after(
             &b,
             &c,
             4,
@@ -207,10 +262,34 @@ mod tests {
     fn a_refused_certificate_is_not_resent() {
         let b = batch();
         let c = creds();
-        match after_attempt(&b, &c, 1, 4, Delivery::CertificateRefused, 0.0) {
+        match after(&b, &c, 1, 4, Delivery::CertificateRefused, 0.0) {
             Next::Done(r) => assert_eq!(r.unwrap_err(), Error::ConnectionFailed { attempts: 1 }),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_repeatable_call_is_tried_again_after_an_unknown_outcome_but_not_after_an_abort() {
+        let read = |_: u16, _: &[(String, String)], _: &[u8]| -> Result<BatchOutcome, Error> {
+            Err(unknown(UnknownReason::ServerError))
+        };
+        for delivery in [Delivery::ConnectionLost, Delivery::TimedOut] {
+            assert_eq!(
+                after_attempt(read, Safety::Repeatable, 1, 3, delivery, 0.0),
+                Next::ResendAfter { wait_ms: 1000 }
+            );
+            assert!(matches!(
+                after_attempt(read, Safety::SendsMessages, 1, 3, delivery, 0.0),
+                Next::Done(_)
+            ));
+        }
+        let answered = Delivery::Answered { status: 503, headers: &[], body: b"" };
+        assert!(matches!(after_attempt(read, Safety::Repeatable, 1, 3, answered, 0.0), Next::ResendAfter { .. }));
+        assert!(matches!(after_attempt(read, Safety::Repeatable, 3, 3, answered, 0.0), Next::Done(_)));
+        assert!(matches!(
+            after_attempt(read, Safety::Repeatable, 1, 3, Delivery::AbortedInFlight, 0.0),
+            Next::Done(_)
+        ));
     }
 
     #[test]
@@ -222,7 +301,7 @@ mod tests {
             (Delivery::TimedOut, UnknownReason::Timeout),
             (Delivery::AbortedInFlight, UnknownReason::Aborted),
         ] {
-            match after_attempt(&b, &c, 1, 10, delivery, 0.5) {
+            match after(&b, &c, 1, 10, delivery, 0.5) {
                 Next::Done(r) => assert!(
                     matches!(*r, Err(Error::OutcomeUnknown { reason: got, .. }) if got == reason)
                 ),
@@ -245,7 +324,7 @@ mod tests {
         let b = batch();
         let c = creds();
         let body = br#"{"ResponseCode":"OK","MessageIdList":"[\"9\"]","SuccessCount":"1"}"#;
-        match after_attempt(
+        match after(
             &b,
             &c,
             2,

@@ -23,7 +23,8 @@ use aliyun_globe_sms::campaign_run::{CampaignAction, CampaignEvent, CampaignRun}
 use aliyun_globe_sms::error::Error;
 use aliyun_globe_sms::journal::Destination;
 use aliyun_globe_sms::pacer::Pacer;
-use aliyun_globe_sms::retry::Delivery;
+use aliyun_globe_sms::response::read_batch_response;
+use aliyun_globe_sms::retry::{Delivery, Safety};
 use aliyun_globe_sms::{Batch, Credentials, KnownSecrets};
 use proptest::prelude::*;
 
@@ -219,7 +220,7 @@ fn send(
     crash_at: u64,
 ) -> Option<Result<aliyun_globe_sms::BatchOutcome, Error>> {
     let known = KnownSecrets::of_credentials(&credentials());
-    let (mut machine, mut action) = Attempts::start(4, true);
+    let (mut machine, mut action) = Attempts::start(4, true, Safety::SendsMessages);
     let mut resends_allowed = true;
     loop {
         *steps += 1;
@@ -233,13 +234,13 @@ fn send(
                 } else {
                     AttemptEvent::Signed
                 };
-                machine.next(batch, event)
+                machine.next(event)
             }
             AttemptAction::TakeSlot => {
                 world.now += pacer.hold(world.now);
                 pacer.mark_sent(world.now);
                 sends.push(world.now);
-                machine.next(batch, AttemptEvent::SlotTaken)
+                machine.next(AttemptEvent::SlotTaken)
             }
             AttemptAction::Send => {
                 assert!(resends_allowed, "a send after an ambiguous attempt");
@@ -255,14 +256,9 @@ fn send(
                     delivery,
                     Delivery::ConnectionLost | Delivery::TimedOut | Delivery::AbortedInFlight
                 ) || status >= 500;
-                let next = machine.next(
-                    batch,
-                    AttemptEvent::Delivered {
-                        delivery,
-                        known: &known,
-                        jitter: world.rng.unit(),
-                    },
-                );
+                let next = machine.delivered(delivery, world.rng.unit(), |status, headers, body| {
+                    read_batch_response(batch, &known, status, headers, body)
+                });
                 if ambiguous {
                     resends_allowed = false;
                     assert!(
@@ -283,7 +279,7 @@ fn send(
                 } else {
                     AttemptEvent::Waited
                 };
-                machine.next(batch, event)
+                machine.next(event)
             }
             AttemptAction::Done(result) => {
                 assert!(machine.attempt() <= 4);
@@ -488,33 +484,33 @@ proptest! {
         let batch = campaign.batch(0, &texts, &Messages::One("Your code is 4821".into())).unwrap();
         let mut world = World { rng: Rng(seed), now: 0, processed: vec![0; to.len()], store: Vec::new(), cuts_torn_tail: false, answers: 0 };
         let known = KnownSecrets::of_credentials(&credentials());
-        let (mut machine, mut action) = Attempts::start(max, paced);
+        let (mut machine, mut action) = Attempts::start(max, paced, Safety::SendsMessages);
         let mut sends = 0;
         loop {
             action = match action {
                 AttemptAction::Sign | AttemptAction::TakeSlot if world.rng.chance(5) => {
-                    let done = machine.next(&batch, AttemptEvent::Aborted);
+                    let done = machine.next(AttemptEvent::Aborted);
                     prop_assert!(matches!(&done, AttemptAction::Done(r) if **r == Err(Error::Aborted)));
                     done
                 }
-                AttemptAction::Sign => machine.next(&batch, AttemptEvent::Signed),
+                AttemptAction::Sign => machine.next(AttemptEvent::Signed),
                 AttemptAction::TakeSlot => {
                     prop_assert!(paced);
-                    machine.next(&batch, AttemptEvent::SlotTaken)
+                    machine.next(AttemptEvent::SlotTaken)
                 }
                 AttemptAction::Send => {
                     sends += 1;
                     let (status, body, transport) = world.exchange(&batch, true);
                     let delivery = transport.unwrap_or(Delivery::Answered { status, headers: &[], body: body.as_bytes() });
-                    machine.next(&batch, AttemptEvent::Delivered { delivery, known: &known, jitter: world.rng.unit() })
+                    machine.delivered(delivery, world.rng.unit(), |status, headers, body| read_batch_response(&batch, &known, status, headers, body))
                 }
                 AttemptAction::Wait { ms } => {
                     prop_assert!(!paced && ms >= 1);
-                    machine.next(&batch, AttemptEvent::Waited)
+                    machine.next(AttemptEvent::Waited)
                 }
                 AttemptAction::WaitForSlot { not_before_ms } => {
                     prop_assert!(paced && not_before_ms >= 1);
-                    machine.next(&batch, AttemptEvent::Waited)
+                    machine.next(AttemptEvent::Waited)
                 }
                 AttemptAction::Done(_) => break,
             };

@@ -14,6 +14,8 @@ use crate::request::{self, SignedRequest, SigningContext};
 use crate::redact::KnownSecrets;
 use crate::response::BatchOutcome;
 use crate::attempts::{AttemptAction, AttemptEvent, Attempts};
+use crate::response::read_batch_response;
+use crate::retry::{Answer, Safety};
 use crate::Credentials;
 
 use super::input;
@@ -202,33 +204,81 @@ impl Failure {
     }
 }
 
-/// Sends `batch` as the core's attempts machine (`src/attempts.rs`) decides: this only performs
-/// each action. `pace` holds a campaign to its account's rate for every send; the caller waits
-/// for the first slot itself (a campaign journals the request between the wait and the send).
+/// One call of the API as the bindings make it: how to sign each attempt, how to read an
+/// answer, and what may be resent. A batch is one (below); the other operations are others.
+pub trait Call {
+    type Outcome: Answer;
+    /// What a second send would do (`retry::Safety`).
+    fn safety(&self) -> Safety;
+    /// Signs one attempt (a fresh time and nonce every time).
+    async fn sign(&self, signing: &Signing, settings: &SendSettings) -> Result<SignedRequest, Failure>;
+    /// Reads an answer; `known` is what the client knows of the secrets behind the request.
+    fn read(
+        &self,
+        known: &KnownSecrets,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Self::Outcome, Error>;
+}
+
+impl Call for Batch {
+    type Outcome = BatchOutcome;
+    fn safety(&self) -> Safety {
+        Safety::SendsMessages
+    }
+    async fn sign(&self, signing: &Signing, settings: &SendSettings) -> Result<SignedRequest, Failure> {
+        signing.sign(self, settings).await
+    }
+    fn read(
+        &self,
+        known: &KnownSecrets,
+        status: u16,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<BatchOutcome, Error> {
+        read_batch_response(self, known, status, headers, body)
+    }
+}
+
+/// Sends `batch` (see `perform`).
 pub async fn send_batch(
     batch: &Batch,
     signing: &Signing,
     settings: &SendSettings,
     pace: Option<&Pace>,
 ) -> Result<BatchOutcome, Failure> {
+    perform(batch, signing, settings, pace).await
+}
+
+/// Makes `call` as the core's attempts machine (`src/attempts.rs`) decides: this only performs
+/// each action. `pace` holds the call to its account's rate for every send; a campaign waits
+/// for the first slot itself (it journals the request between the wait and the send).
+pub async fn perform<C: Call>(
+    call: &C,
+    signing: &Signing,
+    settings: &SendSettings,
+    pace: Option<&Pace>,
+) -> Result<C::Outcome, Failure> {
     let signal = settings.signal.as_ref();
     let aborted = || signal.is_some_and(|s| s.aborted());
-    let (mut machine, mut action) = Attempts::start(settings.sending.max_attempts, pace.is_some());
+    let (mut machine, mut action) =
+        Attempts::start(settings.sending.max_attempts, pace.is_some(), call.safety());
     let mut signed = None;
-    // What a signer threw, passed on as it is when the machine ends the send with it.
+    // What a signer threw, passed on as it is when the machine ends the call with it.
     let mut thrown = None;
     loop {
         action = match action {
-            AttemptAction::Sign if aborted() => machine.next(batch, AttemptEvent::Aborted),
-            AttemptAction::Sign => match signing.sign(batch, settings).await {
+            AttemptAction::Sign if aborted() => machine.next(AttemptEvent::Aborted),
+            AttemptAction::Sign => match call.sign(signing, settings).await {
                 Ok(request) => {
                     signed = Some(request);
-                    machine.next(batch, AttemptEvent::Signed)
+                    machine.next(AttemptEvent::Signed)
                 }
-                Err(Failure::Core(error)) => machine.next(batch, AttemptEvent::SigningFailed(error)),
+                Err(Failure::Core(error)) => machine.next(AttemptEvent::SigningFailed(error)),
                 Err(failure) => {
                     thrown = Some(failure);
-                    machine.next(batch, AttemptEvent::SigningFailed(Error::SigningFailed))
+                    machine.next(AttemptEvent::SigningFailed(Error::SigningFailed))
                 }
             },
             AttemptAction::TakeSlot => {
@@ -237,7 +287,7 @@ pub async fn send_batch(
                     Some(_) => AttemptEvent::Aborted,
                     None => AttemptEvent::SlotTaken,
                 };
-                machine.next(batch, event)
+                machine.next(event)
             }
             AttemptAction::Send => {
                 let seen = match &signed {
@@ -253,19 +303,16 @@ pub async fn send_batch(
                     Some(request) => signing.known_secrets(request),
                     None => KnownSecrets::held_elsewhere(),
                 };
-                let event = AttemptEvent::Delivered {
-                    delivery: seen.as_delivery(),
-                    known: &known,
-                    jitter: transport::unit_random(),
-                };
-                machine.next(batch, event)
+                machine.delivered(seen.as_delivery(), transport::unit_random(), |status, headers, body| {
+                    call.read(&known, status, headers, body)
+                })
             }
             AttemptAction::Wait { ms } => {
                 let event = match transport::sleep(ms, signal).await {
                     Ok(()) => AttemptEvent::Waited,
                     Err(()) => AttemptEvent::Aborted,
                 };
-                machine.next(batch, event)
+                machine.next(event)
             }
             AttemptAction::WaitForSlot { not_before_ms } => {
                 let wait = pace.map_or(not_before_ms, |p| p.back_off_and_reserve(not_before_ms));
@@ -273,7 +320,7 @@ pub async fn send_batch(
                     Ok(()) => AttemptEvent::Waited,
                     Err(()) => AttemptEvent::Aborted,
                 };
-                machine.next(batch, event)
+                machine.next(event)
             }
             AttemptAction::Done(result) => {
                 return match (*result, thrown) {
