@@ -12,8 +12,17 @@ import {
   verifySignatureV1,
 } from "./verify.js";
 
-/** The one API the sandbox serves. */
-export const ACTION = "BatchSendMessageToGlobe";
+/**
+ * The operations the sandbox serves: the international ones of Dysmsapi 2018-05-01
+ * (operations.md §1). SendMessageWithTemplate is mainland-only and out of scope.
+ */
+export const ACTIONS = Object.freeze([
+  "BatchSendMessageToGlobe",
+  "SendMessageToGlobe",
+  "QueryMessage",
+  "SmsConversion",
+  "ConversionData",
+]);
 export const VERSION = "2018-05-01";
 
 /**
@@ -105,7 +114,7 @@ function checkTimestamp(text, now) {
 }
 
 function checkApi(action, version) {
-  if (action !== ACTION) return gatewayError("InvalidApi.NotFound");
+  if (!ACTIONS.includes(action)) return gatewayError("InvalidApi.NotFound");
   if (version !== VERSION) return invalidParameter("Version");
   return null;
 }
@@ -140,7 +149,7 @@ function checkToken(key, token) {
  * @param {{ keys: Map<string, { accessKeyId: string, accessKeySecret: string, securityToken?: string }>,
  *   now: number, skewMs?: number, nonces: import("./nonces.js").NonceStore }} context `now` is
  *   the sandbox clock; `skewMs` shifts it for the timestamp check only (the clock fault)
- * @returns {{ ok: true, scheme: "v1" | "acs3", accessKeyId: string } |
+ * @returns {{ ok: true, scheme: "v1" | "acs3", accessKeyId: string, action: string } |
  *   { ok: false, error: import("./errors.js").GatewayError }}
  */
 export function authenticate(request, context) {
@@ -184,7 +193,7 @@ function authenticateV1(request, { keys, now, skewMs = 0, nonces }) {
     );
   }
   if (!nonces.use(params.SignatureNonce, now)) return fail(gatewayError("SignatureNonceUsed"));
-  return { ok: true, scheme: "v1", accessKeyId: key.accessKeyId };
+  return { ok: true, scheme: "v1", accessKeyId: key.accessKeyId, action: params.Action };
 }
 
 function authenticateAcs3(request, { keys, now, skewMs = 0, nonces }, authorization) {
@@ -239,5 +248,5 @@ function authenticateAcs3(request, { keys, now, skewMs = 0, nonces }, authorizat
   if (!nonces.use(header(headers, "x-acs-signature-nonce"), now)) {
     return fail(gatewayError("SignatureNonceUsed"));
   }
-  return { ok: true, scheme: "acs3", accessKeyId: key.accessKeyId };
+  return { ok: true, scheme: "acs3", accessKeyId: key.accessKeyId, action: header(headers, "x-acs-action") };
 }

@@ -1,7 +1,8 @@
 // Injected faults: the failures a client must survive, on demand. A fault applies to the next
 // `count` API requests (default 1) in the order faults were injected, one fault per request,
-// and is consumed as it applies. Admin requests and CORS preflights never consume a fault.
+// and is consumed as it applies; with `action` it waits for a request of that operation. Admin requests and CORS preflights never consume a fault.
 
+import { ACTIONS } from "./auth.js";
 import { isGatewayCode } from "./errors.js";
 
 /**
@@ -52,6 +53,12 @@ export function normalizeFault(input) {
     throw new TypeError(`sandbox fault: count must be an integer from 1 to ${MAX_COUNT}`);
   }
   const fault = { kind, count, stage: FAULT_KINDS[kind] };
+  if (input.action !== undefined && input.action !== null) {
+    if (!ACTIONS.includes(input.action)) {
+      throw new TypeError(`sandbox fault: action must be one of ${ACTIONS.join(", ")}`);
+    }
+    fault.action = input.action;
+  }
   switch (kind) {
     case "delay":
       if (!isWhole(input.ms, 0, MAX_DELAY_MS)) {
@@ -113,15 +120,20 @@ export class FaultQueue {
   }
 
   /**
-   * Takes one use of the first waiting fault, if any.
+   * Takes one use of the first waiting fault that applies to a request for `action`: one with no
+   * `action`, or the same one. The action is known at arrival only from the query's `Action` or
+   * the `x-acs-action` header; a request whose Action travels in the body matches only faults
+   * without one.
    *
+   * @param {string | null} action
    * @returns {object | null} a copy of the fault that applies to this request
    */
-  next() {
-    const head = this.#queue[0];
-    if (!head) return null;
+  next(action) {
+    const index = this.#queue.findIndex((fault) => fault.action === undefined || fault.action === action);
+    if (index === -1) return null;
+    const head = this.#queue[index];
     head.count -= 1;
-    if (head.count === 0) this.#queue.shift();
+    if (head.count === 0) this.#queue.splice(index, 1);
     const { count: _remaining, ...fault } = head;
     return fault;
   }

@@ -1,7 +1,9 @@
-// aliyun-globe-sms/sandbox: a local stand-in for Dysmsapi's BatchSendMessageToGlobe endpoint,
-// for tests. Node only (node:http); no runtime dependencies; no code shared with the client it
-// tests (issue 4).
+// aliyun-globe-sms/sandbox: a local stand-in for Dysmsapi's international operations
+// (BatchSendMessageToGlobe, SendMessageToGlobe, QueryMessage, SmsConversion, ConversionData) and
+// its delivery reports, for tests. Node only (node:http); no runtime dependencies; no code shared
+// with the client it tests (issue 4).
 
+import { checkReportUrl } from "./reports.js";
 import { SandboxServer, DEFAULT_MAX_HEADER_SIZE } from "./server.js";
 
 export {
@@ -24,6 +26,7 @@ export {
 export { TIMESTAMP_TOLERANCE_MS } from "./auth.js";
 export { NONCE_RETENTION_MS } from "./nonces.js";
 export { FAULT_KINDS } from "./faults.js";
+export { PUSH_FAULT_KINDS } from "./reports.js";
 
 /**
  * The sandbox's default AccessKey pair. Public test values: they work only against the sandbox.
@@ -40,8 +43,49 @@ export const DEFAULT_STS_KEY = Object.freeze({
   securityToken: "SandboxStsToken.CAIS0123456789+/abcdefghij==",
 });
 
+/** Operation limits per AccessKeyId and second by default (operations.md §1). */
+export const DEFAULT_QPS = Object.freeze({
+  BatchSendMessageToGlobe: 1,
+  // Sources disagree (30, 300, 2,000); 30 is the SDK's own comment and the brief's default.
+  SendMessageToGlobe: 30,
+  QueryMessage: 300,
+  // Not stated for the conversion operations: the sandbox does not limit them unless told.
+  SmsConversion: Infinity,
+  ConversionData: Infinity,
+});
+
+/** Report and push defaults: small, so tests wait little. */
+const REPORT_DEFAULTS = {
+  reportDelayMs: 100,
+  pushBatchSize: 100,
+  pushRetryMs: 200,
+  pushTimeoutMs: 5000,
+  pushConcurrency: 2,
+  duplicateRate: 0.05,
+  seed: 1,
+};
+
+function checkQps(value, name) {
+  if (!(value === Infinity || (Number.isInteger(value) && value > 0))) {
+    throw new TypeError(`sandbox: ${name} must be a positive integer or Infinity`);
+  }
+  return value;
+}
+
+function wholeNumber(value, name, min, max) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`sandbox: ${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
 function nonEmptyString(value) {
   return typeof value === "string" && value !== "";
+}
+
+/** The named options that are not undefined. */
+function definedOnly(options, names) {
+  return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
 }
 
 /**
@@ -79,11 +123,35 @@ function normalizeOptions(options = {}) {
   if (!Number.isInteger(maxHeaderSize) || maxHeaderSize < 16384) {
     throw new TypeError("sandbox: maxHeaderSize must be an integer of at least 16384 bytes");
   }
+  const conversionQps = checkQps(options.conversionQps ?? DEFAULT_QPS.SmsConversion, "conversionQps");
+  const qps = {
+    BatchSendMessageToGlobe: checkQps(options.qps ?? DEFAULT_QPS.BatchSendMessageToGlobe, "qps"),
+    SendMessageToGlobe: checkQps(options.sendMessageQps ?? DEFAULT_QPS.SendMessageToGlobe, "sendMessageQps"),
+    QueryMessage: checkQps(options.queryMessageQps ?? DEFAULT_QPS.QueryMessage, "queryMessageQps"),
+    SmsConversion: conversionQps,
+    ConversionData: conversionQps,
+  };
+  const r = { ...REPORT_DEFAULTS, ...definedOnly(options, Object.keys(REPORT_DEFAULTS)) };
+  const duplicateRate = r.duplicateRate;
+  if (typeof duplicateRate !== "number" || !(duplicateRate >= 0 && duplicateRate <= 1)) {
+    throw new TypeError("sandbox: duplicateRate must be a number from 0 to 1");
+  }
+  const reports = {
+    reportDelayMs: wholeNumber(r.reportDelayMs, "reportDelayMs", 0, 24 * 60 * 60 * 1000),
+    reportUrl: checkReportUrl(options.reportUrl ?? null),
+    pushBatchSize: wholeNumber(r.pushBatchSize, "pushBatchSize", 1, 10_000),
+    pushRetryMs: wholeNumber(r.pushRetryMs, "pushRetryMs", 0, 10 * 60 * 1000),
+    pushTimeoutMs: wholeNumber(r.pushTimeoutMs, "pushTimeoutMs", 1, 10 * 60 * 1000),
+    pushConcurrency: wholeNumber(r.pushConcurrency, "pushConcurrency", 1, 64),
+    duplicateRate,
+    seed: wholeNumber(r.seed, "seed", 0, Number.MAX_SAFE_INTEGER),
+  };
   return {
     port,
     host: options.host ?? "127.0.0.1",
     keys: normalizedKeys,
-    qps: options.qps ?? 1,
+    qps,
+    reports,
     clock,
     log: log === false ? null : log,
     failNumbers,
@@ -106,10 +174,20 @@ export async function startSandbox(options) {
     endpoint: server.url.replace(/^http:\/\//, ""),
     close: () => server.close(),
     messages: () => server.messages(),
+    conversions: () => server.conversions(),
     requests: () => server.requests(),
     reset: () => server.reset(),
     inject: (fault) => server.inject(fault),
     pendingFaults: () => server.pendingFaults(),
     clearFaults: () => server.clearFaults(),
+    get reportUrl() {
+      return server.reports.reportUrl;
+    },
+    setReportUrl: (url) => server.reports.setReportUrl(url),
+    pushes: () => server.reports.pushes(),
+    pendingReports: () => server.reports.pendingReports(),
+    reportsSettled: (settledOptions) => server.reports.reportsSettled(settledOptions),
+    injectPushFault: (fault) => server.reports.injectPushFault(fault),
+    pendingPushFaults: () => server.reports.pendingPushFaults(),
   };
 }

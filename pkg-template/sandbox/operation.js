@@ -5,6 +5,7 @@
 
 import { createHash } from "node:crypto";
 import { missingParameter } from "./errors.js";
+import { NUMBER, failsSubmission } from "./numbers.js";
 
 /** Most numbers one call may carry (seed doc; MOBILE_COUNT_OVER_LIMIT beyond). */
 export const MAX_NUMBERS = 1000;
@@ -12,30 +13,7 @@ export const MAX_NUMBERS = 1000;
 /** The description the service gives an accepted call (seed doc). */
 export const ACCEPTED_DESCRIPTION = "The SMS Send Request was accepted";
 
-const TYPES = new Set(["NOTIFY", "MKT"]);
-
-/**
- * A recipient number as every Alibaba example writes it: dialing code and national number, digits
- * only, no `+` or `00` (api-reference.md §5). E.164 caps the whole at 15 digits; 7 is the
- * shortest dialing code + subscriber number in use. A leading 0 would be a trunk prefix, not a
- * dialing code.
- */
-const NUMBER = /^[1-9][0-9]{6,14}$/;
-
-/**
- * Whether a well-formed number lands in FailedList rather than being sent:
- * - a Chinese-mainland number (dialing code 86): the Globe APIs cannot send there (seed doc);
- *   the sandbox reports it per number instead of refusing the call, so a client sees it;
- * - the sandbox's test rule: a number whose last four digits are `0000`;
- * - a number listed in the `failNumbers` option.
- *
- * @param {string} number
- * @param {ReadonlySet<string>} failNumbers
- * @returns {boolean}
- */
-export function failsDelivery(number, failNumbers) {
-  return number.startsWith("86") || number.endsWith("0000") || failNumbers.has(number);
-}
+export const TYPES = new Set(["NOTIFY", "MKT"]);
 
 /**
  * A 19-digit MessageId derived from the RequestId and the recipient's position in `To`, so the
@@ -51,7 +29,7 @@ export function messageIdFor(requestId, index) {
   return (value + 1_000_000_000_000_000_000n).toString();
 }
 
-function business(code, description, extra = {}) {
+export function business(code, description, extra = {}) {
   return { ok: false, business: { code, description, ...extra } };
 }
 
@@ -76,6 +54,7 @@ function stringArray(text) {
  * @returns {{ ok: false, error: import("./errors.js").GatewayError } |
  *   { ok: false, business: { code: string, description: string, failedList?: string[] } } |
  *   { ok: true, from: string | null, type: string, taskId: string | null,
+ *     validityPeriod: number | null, channelId: string | null,
  *     accepted: Array<{ index: number, to: string, message: string, messageId: string }>,
  *     failed: string[] }}
  */
@@ -103,21 +82,8 @@ export function batchSendMessageToGlobe(params, { requestId, failNumbers }) {
   }
   if (!TYPES.has(params.Type)) return business("INVALID_PARAMETERS", "Type must be NOTIFY or MKT.");
 
-  // The SDK sends `From=` for an empty string (wire-format.md §3); that means no sender ID.
-  const from = params.From === undefined || params.From === "" ? null : params.From;
-  if (from !== null && !validSenderId(from)) {
-    return business(
-      "INVALID_SENDERID",
-      "From must hold only letters and digits: at most 11 characters with a letter, 15 digits without.",
-    );
-  }
-  const taskId = params.TaskId === undefined ? null : params.TaskId;
-  if (taskId !== null && (taskId.length < 1 || taskId.length > 255)) {
-    return business("INVALID_PARAMETERS", "TaskId must be 1 to 255 characters long.");
-  }
-  if (params.ValidityPeriod !== undefined && !/^[0-9]{1,10}$/.test(params.ValidityPeriod)) {
-    return business("INVALID_PARAMETERS", "ValidityPeriod must be a whole number of seconds.");
-  }
+  const fields = optionalSendFields(params);
+  if (!fields.ok) return fields;
   const empty = messages.findIndex((text) => text === "");
   if (empty !== -1) return business("INVALID_PARAMETERS", `Message #${empty} is empty.`);
 
@@ -135,13 +101,48 @@ export function batchSendMessageToGlobe(params, { requestId, failNumbers }) {
   const accepted = [];
   const failed = [];
   to.forEach((number, index) => {
-    if (failsDelivery(number, failNumbers)) {
+    if (failsSubmission(number, failNumbers)) {
       failed.push(number);
     } else {
       accepted.push({ index, to: number, message: messages[index], messageId: messageIdFor(requestId, index) });
     }
   });
-  return { ok: true, from, type: params.Type, taskId, accepted, failed };
+  const { from, taskId, validityPeriod, channelId } = fields;
+  return { ok: true, from, type: params.Type, taskId, validityPeriod, channelId, accepted, failed };
+}
+
+/**
+ * The optional parameters both send operations share: `From` (an empty one means none: the SDK
+ * sends `From=` for an empty string, wire-format.md §3), `TaskId`, `ValidityPeriod` and
+ * `ChannelId` (operations.md §2; the batch takes the last two too).
+ *
+ * @param {Record<string, string>} params
+ * @returns {{ ok: false, business: { code: string, description: string } } |
+ *   { ok: true, from: string | null, taskId: string | null, validityPeriod: number | null,
+ *     channelId: string | null }}
+ */
+export function optionalSendFields(params) {
+  const from = params.From === undefined || params.From === "" ? null : params.From;
+  if (from !== null && !validSenderId(from)) {
+    return business(
+      "INVALID_SENDERID",
+      "From must hold only letters and digits: at most 11 characters with a letter, 15 digits without.",
+    );
+  }
+  const taskId = params.TaskId === undefined ? null : params.TaskId;
+  if (taskId !== null && (taskId.length < 1 || taskId.length > 255)) {
+    return business("INVALID_PARAMETERS", "TaskId must be 1 to 255 characters long.");
+  }
+  let validityPeriod = null;
+  if (params.ValidityPeriod !== undefined) {
+    if (!/^[0-9]{1,10}$/.test(params.ValidityPeriod)) {
+      return business("INVALID_PARAMETERS", "ValidityPeriod must be a whole number of seconds.");
+    }
+    validityPeriod = Number(params.ValidityPeriod);
+  }
+  // No rule for ChannelId is established (operations.md §2): any text is taken, empty means none.
+  const channelId = params.ChannelId === undefined || params.ChannelId === "" ? null : params.ChannelId;
+  return { ok: true, from, taskId, validityPeriod, channelId };
 }
 
 /** Sender ID rule of the seed doc: letters and digits; ≤ 11 with a letter, ≤ 15 digits only. */

@@ -15,24 +15,29 @@ function xmlText(value) {
 }
 
 /**
- * Renders a flat record of strings under a root element, or as a JSON object.
+ * Renders a record under a root element, or as a JSON object. Values are strings, or records of
+ * strings for a nested object such as `NumberDetail` (an element with child elements in XML).
  *
  * @param {"JSON" | "XML"} format
  * @param {string} root XML root element name (unused for JSON)
- * @param {Record<string, string>} fields in the order they should appear
+ * @param {Record<string, string | Record<string, string>>} fields in the order they should appear
  * @returns {{ contentType: string, body: string }}
  */
 export function renderRecord(format, root, fields) {
   if (format === "XML") {
-    const inner = Object.entries(fields)
-      .map(([name, value]) => `<${name}>${xmlText(value)}</${name}>`)
-      .join("");
     return {
       contentType: XML_TYPE,
-      body: `<?xml version="1.0" encoding="UTF-8"?><${root}>${inner}</${root}>`,
+      body: `<?xml version="1.0" encoding="UTF-8"?><${root}>${xmlFields(fields)}</${root}>`,
     };
   }
   return { contentType: JSON_TYPE, body: JSON.stringify(fields) };
+}
+
+function xmlFields(fields) {
+  return Object.entries(fields)
+    .map(([name, value]) =>
+      `<${name}>${typeof value === "object" && value !== null ? xmlFields(value) : xmlText(value)}</${name}>`)
+    .join("");
 }
 
 /**

@@ -1,5 +1,6 @@
 // The HTTP side of the sandbox: routing, CORS, request decoding, the request pipeline
-// (fault → authentication → flow control → operation → answer), admin endpoints and logging.
+// (fault → authentication → flow control → operation → answer), the records (messages,
+// conversions; reports live in reports.js), admin endpoints and logging.
 
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
@@ -9,7 +10,10 @@ import { gatewayError } from "./errors.js";
 import { FaultQueue, normalizeFault } from "./faults.js";
 import { NonceStore } from "./nonces.js";
 import { ACCEPTED_DESCRIPTION, batchSendMessageToGlobe } from "./operation.js";
+import { OK_DESCRIPTION, conversionData, queryMessage, sendAnswer, sendMessageToGlobe, smsConversion } from "./operations.js";
 import { JSON_TYPE, renderGatewayError, renderHtmlError, renderRecord } from "./render.js";
+import { ReportDesk, normalizePushFault } from "./reports.js";
+import { segmentsOf } from "./text.js";
 import { Throttle } from "./throttle.js";
 
 /**
@@ -23,6 +27,13 @@ export const DEFAULT_MAX_HEADER_SIZE = 8 * 1024 * 1024;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const ADMIN_PREFIX = "/__sandbox";
+
+/** Admin paths, for CORS preflights. */
+const ADMIN_PATHS = new Set(
+  ["", "/messages", "/conversions", "/pushes", "/requests", "/faults", "/push-faults", "/report-url", "/reset"].map(
+    (suffix) => `${ADMIN_PREFIX}${suffix}`,
+  ),
+);
 
 /** Headers a browser page may send; the sandbox also echoes whatever a preflight asks for. */
 const ALLOWED_HEADERS = [
@@ -106,9 +117,12 @@ export class SandboxServer {
   #keys;
   #failNumbers;
   #nonces = new NonceStore();
-  #throttle;
+  /** @type {Map<string, Throttle>} one per operation, each counting per AccessKeyId */
+  #throttles;
   #faults = new FaultQueue();
   #messages = [];
+  #conversions = [];
+  #reports;
   #requests = [];
   #requestCount = 0;
   #timers = new Set();
@@ -116,14 +130,17 @@ export class SandboxServer {
 
   /**
    * @param {{ port: number, host: string, keys: Array<{ accessKeyId: string, accessKeySecret: string,
-   *   securityToken?: string }>, qps: number, clock: () => number, log: ((line: string) => void) | null,
-   *   failNumbers: string[], maxHeaderSize: number }} options already checked by index.js
+   *   securityToken?: string }>, qps: Record<string, number>, clock: () => number,
+   *   log: ((line: string) => void) | null, failNumbers: string[], maxHeaderSize: number,
+   *   reports: ConstructorParameters<typeof ReportDesk>[0] }} options already checked by index.js;
+   *   `qps` holds the limit of every operation
    */
   constructor(options) {
     this.#options = options;
     this.#keys = new Map(options.keys.map((key) => [key.accessKeyId, key]));
     this.#failNumbers = new Set(options.failNumbers);
-    this.#throttle = new Throttle(options.qps);
+    this.#throttles = new Map(Object.entries(options.qps).map(([action, qps]) => [action, new Throttle(qps)]));
+    this.#reports = new ReportDesk(options.reports, { clock: options.clock, log: options.log });
     this.#server = createServer({ maxHeaderSize: options.maxHeaderSize }, (req, res) => {
       this.#route(req, res).catch((error) => this.#internalError(res, error));
     });
@@ -154,6 +171,7 @@ export class SandboxServer {
   close() {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    this.#reports.close();
     return new Promise((resolve) => {
       if (!this.#server.listening) {
         resolve();
@@ -168,8 +186,16 @@ export class SandboxServer {
     return this.#messages.map((message) => ({ ...message }));
   }
 
+  conversions() {
+    return this.#conversions.map((conversion) => ({ ...conversion }));
+  }
+
   requests() {
     return this.#requests.map((entry) => ({ ...entry }));
+  }
+
+  get reports() {
+    return this.#reports;
   }
 
   inject(fault) {
@@ -180,16 +206,23 @@ export class SandboxServer {
     return this.#faults.pending();
   }
 
+  /** Drops every waiting fault, push faults included. */
   clearFaults() {
     this.#faults.clear();
+    this.#reports.clearPushFaults();
   }
 
-  /** Back to the state of a fresh sandbox: messages, request log, nonces, rate state, faults, IDs. */
+  /**
+   * Back to the state of a fresh sandbox: messages, conversions, reports, pushes, request log,
+   * nonces, rate state, faults, IDs; the callback URL goes back to the `reportUrl` option.
+   */
   reset() {
     this.#messages.length = 0;
+    this.#conversions.length = 0;
+    this.#reports.reset(this.#options.reports.reportUrl);
     this.#requests.length = 0;
     this.#nonces.clear();
-    this.#throttle.clear();
+    for (const throttle of this.#throttles.values()) throttle.clear();
     this.#faults.clear();
     this.#requestCount = 0;
   }
@@ -215,7 +248,7 @@ export class SandboxServer {
 
   #cors(req, res) {
     res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
     const asked = req.headers["access-control-request-headers"];
     // Echo what the preflight asks for when it is a plain list of header names.
     res.setHeader(
@@ -254,7 +287,9 @@ export class SandboxServer {
       this.#log(entry, performance.now() - started);
     };
 
-    const fault = this.#faults.next();
+    const query = record(decodeForm(rawQuery));
+    // Faults aimed at one operation match on the Action known before the body is read.
+    const fault = this.#faults.next(query.Action ?? first(req.headersDistinct, "x-acs-action") ?? null);
     entry.fault = fault?.kind ?? null;
     if (fault?.kind === "delay") {
       await this.#sleep(fault.ms);
@@ -287,7 +322,6 @@ export class SandboxServer {
       finish();
       return;
     }
-    const query = record(decodeForm(rawQuery));
     const contentType = first(req.headersDistinct, "content-type") ?? "";
     const formBody = /^application\/x-www-form-urlencoded\b/i.test(contentType)
       ? decodeForm(body.toString("utf8"))
@@ -335,13 +369,15 @@ export class SandboxServer {
     entry.scheme = auth.scheme;
     entry.accessKeyId = auth.accessKeyId;
 
+    const { action } = auth;
+    const root = `${action}Response`;
     if (fault?.kind === "throttle") {
       refuse(gatewayError(fault.code, { status: fault.status }), format, {
         "x-acs-retry-after": String(fault.retryAfterMs),
       });
       return;
     }
-    const slot = this.#throttle.take(auth.accessKeyId, now);
+    const slot = this.#throttles.get(action).take(auth.accessKeyId, now);
     if (!slot.allowed) {
       // x-acs-retry-after is in milliseconds: the official SDK sleeps that many ms before a retry.
       refuse(gatewayError("Throttling.User"), format, { "x-acs-retry-after": String(slot.retryAfterMs) });
@@ -349,7 +385,7 @@ export class SandboxServer {
     }
     if (fault?.kind === "responseCode") {
       entry.code = fault.code;
-      answer(200, renderRecord(format, "BatchSendMessageToGlobeResponse", {
+      answer(200, renderRecord(format, root, {
         RequestId: requestId,
         ResponseCode: fault.code,
         ResponseDescription: fault.description,
@@ -357,47 +393,122 @@ export class SandboxServer {
       return;
     }
 
-    const result = batchSendMessageToGlobe(params, { requestId, failNumbers: this.#failNumbers });
-    if (!result.ok && result.error) {
+    const result = this.#operate(action, params, { requestId, now, auth });
+    if (result.error) {
       refuse(result.error, format);
       return;
     }
-    if (!result.ok) {
-      entry.code = result.business.code;
-      const fields = {
-        RequestId: requestId,
-        ResponseCode: result.business.code,
-        ResponseDescription: result.business.description,
-      };
-      if (result.business.failedList) fields.FailedList = JSON.stringify(result.business.failedList);
-      answer(200, renderRecord(format, "BatchSendMessageToGlobeResponse", fields));
-      return;
-    }
+    entry.code = result.fields.ResponseCode;
+    entry.recipients = result.recipients ?? 0;
+    answer(200, renderRecord(format, root, result.fields));
+  }
 
-    const time = new Date(now).toISOString();
-    for (const item of result.accepted) {
-      this.#messages.push({
-        to: item.to,
-        message: item.message,
-        from: result.from,
-        type: result.type,
-        taskId: result.taskId,
-        requestId,
-        messageId: item.messageId,
-        accessKeyId: auth.accessKeyId,
-        scheme: auth.scheme,
-        time,
-      });
+  /**
+   * Runs an authenticated, admitted call and records what it accepted.
+   *
+   * @returns {{ error: import("./errors.js").GatewayError } |
+   *   { fields: Record<string, string | Record<string, string>>, recipients?: number }}
+   */
+  #operate(action, params, { requestId, now, auth }) {
+    const context = { requestId, failNumbers: this.#failNumbers };
+    const refused = (business) => {
+      const fields = { RequestId: requestId, ResponseCode: business.code, ResponseDescription: business.description };
+      if (business.failedList) fields.FailedList = JSON.stringify(business.failedList);
+      return { fields };
+    };
+    const base = { accessKeyId: auth.accessKeyId, scheme: auth.scheme, requestId, time: new Date(now).toISOString() };
+    switch (action) {
+      case "BatchSendMessageToGlobe": {
+        const result = batchSendMessageToGlobe(params, context);
+        if (!result.ok) return result.error ? { error: result.error } : refused(result.business);
+        this.#record(
+          result.accepted.map((item) => ({
+            operation: action,
+            to: item.to,
+            message: item.message,
+            from: result.from,
+            type: result.type,
+            taskId: result.taskId,
+            validityPeriod: result.validityPeriod,
+            channelId: result.channelId,
+            segments: segmentsOf(item.message),
+            messageId: item.messageId,
+            ...base,
+          })),
+          now,
+        );
+        // Field order of the seed doc's sample. From is echoed only when one was given, as the
+        // capture of the real SDK's exchange shows for a call without From (golden from-omitted).
+        const fields = { ResponseCode: "OK", RequestId: requestId, FailedList: JSON.stringify(result.failed), ResponseDescription: ACCEPTED_DESCRIPTION };
+        if (result.from !== null) fields.From = result.from;
+        fields.MessageIdList = JSON.stringify(result.accepted.map((item) => item.messageId));
+        fields.SuccessCount = String(result.accepted.length);
+        return { fields, recipients: result.accepted.length + result.failed.length };
+      }
+      case "SendMessageToGlobe": {
+        const result = sendMessageToGlobe(params, context);
+        if (!result.ok) return result.error ? { error: result.error } : refused(result.business);
+        this.#record(
+          [{
+            operation: action,
+            to: result.to,
+            message: result.message,
+            from: result.from,
+            type: result.type,
+            taskId: result.taskId,
+            validityPeriod: result.validityPeriod,
+            channelId: result.channelId,
+            segments: result.segments,
+            messageId: result.messageId,
+            ...base,
+          }],
+          now,
+        );
+        return { fields: sendAnswer(requestId, result), recipients: 1 };
+      }
+      case "QueryMessage": {
+        const result = queryMessage(params, { lookup: (id) => this.#reports.query(id, now) });
+        if (!result.ok) return result.error ? { error: result.error } : refused(result.business);
+        return { fields: { RequestId: requestId, ResponseCode: "OK", ResponseDescription: OK_DESCRIPTION, ...result.fields } };
+      }
+      case "SmsConversion": {
+        const result = smsConversion(params, { now, accepted: (id) => this.#reports.accepted(id) });
+        if (!result.ok) return result.error ? { error: result.error } : refused(result.business);
+        this.#conversions.push({
+          operation: action,
+          messageId: result.messageId,
+          to: result.to,
+          delivered: result.delivered,
+          conversionTime: result.conversionTime,
+          ...base,
+        });
+        return { fields: { RequestId: requestId, ResponseCode: "OK", ResponseDescription: OK_DESCRIPTION } };
+      }
+      case "ConversionData": {
+        const result = conversionData(params, { now });
+        if (!result.ok) return result.error ? { error: result.error } : refused(result.business);
+        this.#conversions.push({
+          operation: action,
+          conversionRate: result.conversionRate,
+          reportTime: result.reportTime,
+          ...base,
+        });
+        return { fields: { RequestId: requestId, ResponseCode: "OK", ResponseDescription: OK_DESCRIPTION } };
+      }
+      default:
+        // authenticate() admits only the actions above.
+        throw new Error(`sandbox: no operation ${action}`);
     }
-    entry.code = "OK";
-    entry.recipients = result.accepted.length + result.failed.length;
-    // Field order of the seed doc's sample. From is echoed only when one was given, as the
-    // capture of the real SDK's exchange shows for a call without From (golden from-omitted).
-    const fields = { ResponseCode: "OK", RequestId: requestId, FailedList: JSON.stringify(result.failed), ResponseDescription: ACCEPTED_DESCRIPTION };
-    if (result.from !== null) fields.From = result.from;
-    fields.MessageIdList = JSON.stringify(result.accepted.map((item) => item.messageId));
-    fields.SuccessCount = String(result.accepted.length);
-    answer(200, renderRecord(format, "BatchSendMessageToGlobeResponse", fields));
+  }
+
+  /** Records accepted messages and has their outcomes decided (reports.js). */
+  #record(messages, acceptedAt) {
+    const decided = this.#reports.accept(messages, acceptedAt);
+    messages.forEach((message, index) => {
+      const { outcome, dueAt, errorCode } = decided[index];
+      const recorded = { ...message, outcome, errorCode, reportAt: new Date(dueAt).toISOString() };
+      this.#messages.push(recorded);
+    });
   }
 
   /** Writes the answer, or damages it as a delivery fault says. */
@@ -496,26 +607,44 @@ export class SandboxServer {
       res.writeHead(status, { "Content-Type": JSON_TYPE, "Content-Length": String(Buffer.byteLength(body)) });
       res.end(body);
     };
-    const route = `${req.method} ${path.replace(/\/+$/, "")}`;
+    const bare = path.replace(/\/+$/, "");
+    const route = `${req.method} ${bare}`;
+    const readJson = async () => {
+      try {
+        return { value: JSON.parse((await readBody(req)).toString("utf8")) };
+      } catch {
+        return null;
+      }
+    };
+    if (req.method === "OPTIONS" && ADMIN_PATHS.has(bare)) {
+      send(204);
+      return;
+    }
     switch (route) {
-      case "OPTIONS /__sandbox":
-      case "OPTIONS /__sandbox/messages":
-      case "OPTIONS /__sandbox/requests":
-      case "OPTIONS /__sandbox/faults":
-      case "OPTIONS /__sandbox/reset":
-        send(204);
-        return;
       case "GET /__sandbox":
         send(200, {
           url: this.url,
-          qps: Number.isFinite(this.#options.qps) ? this.#options.qps : null,
+          qps: Number.isFinite(this.#options.qps.BatchSendMessageToGlobe) ? this.#options.qps.BatchSendMessageToGlobe : null,
+          operationQps: Object.fromEntries(
+            Object.entries(this.#options.qps).map(([action, qps]) => [action, Number.isFinite(qps) ? qps : null]),
+          ),
           accessKeyIds: [...this.#keys.keys()],
           messages: this.#messages.length,
+          conversions: this.#conversions.length,
+          reportUrl: this.#reports.reportUrl,
+          pendingReports: this.#reports.pendingReports(),
           pendingFaults: this.#faults.pending(),
+          pendingPushFaults: this.#reports.pendingPushFaults(),
         });
         return;
       case "GET /__sandbox/messages":
         send(200, this.messages());
+        return;
+      case "GET /__sandbox/conversions":
+        send(200, this.conversions());
+        return;
+      case "GET /__sandbox/pushes":
+        send(200, this.#reports.pushes());
         return;
       case "DELETE /__sandbox/messages":
       case "POST /__sandbox/reset":
@@ -525,22 +654,42 @@ export class SandboxServer {
       case "GET /__sandbox/requests":
         send(200, this.requests());
         return;
+      case "GET /__sandbox/report-url":
+        send(200, { url: this.#reports.reportUrl });
+        return;
+      case "PUT /__sandbox/report-url": {
+        const input = await readJson();
+        if (!input || typeof input.value !== "object" || input.value === null || !("url" in input.value)) {
+          send(400, { error: 'expected {"url": "http://…"} or {"url": null}' });
+          return;
+        }
+        try {
+          this.#reports.setReportUrl(input.value.url);
+        } catch (error) {
+          send(400, { error: error.message });
+          return;
+        }
+        send(200, { url: this.#reports.reportUrl });
+        return;
+      }
+      case "DELETE /__sandbox/report-url":
+        this.#reports.setReportUrl(null);
+        send(204);
+        return;
       case "GET /__sandbox/faults":
         send(200, this.#faults.pending());
         return;
       case "DELETE /__sandbox/faults":
-        this.#faults.clear();
+        this.clearFaults();
         send(204);
         return;
       case "POST /__sandbox/faults": {
-        let input;
-        try {
-          input = JSON.parse((await readBody(req)).toString("utf8"));
-        } catch {
+        const input = await readJson();
+        if (!input) {
           send(400, { error: "expected a JSON fault object or an array of them" });
           return;
         }
-        const list = Array.isArray(input) ? input : [input];
+        const list = Array.isArray(input.value) ? input.value : [input.value];
         try {
           // Check them all before adding any, so a bad entry leaves the queue unchanged.
           list.forEach((fault) => normalizeFault(fault));
@@ -550,6 +699,30 @@ export class SandboxServer {
         }
         for (const fault of list) this.#faults.add(fault);
         send(201, this.#faults.pending());
+        return;
+      }
+      case "GET /__sandbox/push-faults":
+        send(200, this.#reports.pendingPushFaults());
+        return;
+      case "DELETE /__sandbox/push-faults":
+        this.#reports.clearPushFaults();
+        send(204);
+        return;
+      case "POST /__sandbox/push-faults": {
+        const input = await readJson();
+        if (!input) {
+          send(400, { error: "expected a JSON push fault object or an array of them" });
+          return;
+        }
+        const list = Array.isArray(input.value) ? input.value : [input.value];
+        try {
+          list.forEach((fault) => normalizePushFault(fault));
+        } catch (error) {
+          send(400, { error: error.message });
+          return;
+        }
+        for (const fault of list) this.#reports.injectPushFault(fault);
+        send(201, this.#reports.pendingPushFaults());
         return;
       }
       default:

@@ -1,6 +1,7 @@
-// The service's flow control: BatchSendMessageToGlobe takes 1 call per second per account
-// (seed doc "QPS limit"). The sandbox counts per AccessKeyId, over a sliding one-second window,
-// and only calls that passed authentication.
+// The service's flow control: each operation has its own calls-per-second limit per account
+// (BatchSendMessageToGlobe 1, SendMessageToGlobe 30, QueryMessage 300: operations.md §1). The
+// sandbox keeps one Throttle per operation, counts per AccessKeyId over a sliding one-second
+// window, and only calls that passed authentication.
 
 /** Length of the counting window, in milliseconds. */
 export const WINDOW_MS = 1000;

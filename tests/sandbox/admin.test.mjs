@@ -25,8 +25,10 @@ describe("inspection and reset", () => {
     assert.deepEqual(listed, sandbox.messages());
     assert.equal(listed.length, 1);
     assert.deepEqual(Object.keys(listed[0]).sort(), [
-      "accessKeyId", "from", "message", "messageId", "requestId", "scheme", "taskId", "time", "to", "type",
+      "accessKeyId", "channelId", "errorCode", "from", "message", "messageId", "operation", "outcome", "reportAt",
+      "requestId", "scheme", "segments", "taskId", "time", "to", "type", "validityPeriod",
     ]);
+    assert.equal(listed[0].operation, "BatchSendMessageToGlobe");
     assert.equal(listed[0].taskId, "t1");
 
     const requests = json(await raw(sandbox.url, { method: "GET", path: "/__sandbox/requests" }));

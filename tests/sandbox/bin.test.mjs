@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_KEY } from "../../pkg-template/sandbox/index.js";
-import { json, raw, sdkClient, sdkRequest } from "./helpers.mjs";
+import { SdkModels, json, raw, sdkClient, sdkRequest, startReceiver } from "./helpers.mjs";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "pkg-template", "sandbox", "bin.js");
 const WAIT_MS = 15_000;
@@ -100,7 +100,25 @@ test("--qps off and --quiet are honoured; a bad --port is refused with exit 2", 
   assert.doesNotMatch(run.output(), /BatchSendMessageToGlobe/, "quiet");
   assert.equal((await stopped(run, "SIGTERM")).code, 0);
 
-  const bad = spawn(process.execPath, [BIN, "--port", "not-a-port"], { stdio: "ignore" });
-  const code = await new Promise((resolve) => bad.on("exit", resolve));
-  assert.equal(code, 2);
+  for (const args of [["--port", "not-a-port"], ["--send-qps", "0"], ["--report-url", "ftp://x"], ["--report-delay", "-1"]]) {
+    const bad = spawn(process.execPath, [BIN, ...args], { stdio: "ignore" });
+    const code = await new Promise((resolve) => bad.on("exit", resolve));
+    assert.equal(code, 2, args.join(" "));
+  }
+});
+
+test("--report-url, --report-delay, --send-qps: reports are pushed and each push is logged", async (t) => {
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const run = startBin(["--report-url", receiver.url, "--report-delay", "0", "--send-qps", "2"]);
+  t.after(() => run.child.kill("SIGKILL"));
+  const url = await run.ready;
+  assert.match(run.output(), /SendMessageToGlobe 2 call\(s\)\/s, QueryMessage 300 call\(s\)\/s/);
+  assert.match(run.output(), /reports\s+pushed/);
+  const client = sdkClient({ endpoint: url.replace("http://", "") }, DEFAULT_KEY);
+  const sent = await client.sendMessageToGlobe(new SdkModels.SendMessageToGlobeRequest({ to: "6591234567", message: "bin" }));
+  assert.equal(sent.body.responseCode, "OK");
+  await printed(run, /PUSH 1 report\(s\) attempt=1 acknowledged 200/);
+  assert.deepEqual(receiver.received.map((p) => p.reports.map((r) => r.MessageId)), [[sent.body.messageId]]);
+  assert.equal((await stopped(run, "SIGTERM")).code, 0);
 });

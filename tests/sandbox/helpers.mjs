@@ -141,9 +141,13 @@ export function freshNonce() {
  * tests exercise the operation and the server, the signer itself is proven by the golden and
  * official-SDK tests.
  */
-export function signedV1(key, operation, { method = "POST", now = Date.now(), nonce = freshNonce(), format = "JSON", extra = {} } = {}) {
+export function signedV1(
+  key,
+  operation,
+  { method = "POST", now = Date.now(), nonce = freshNonce(), format = "JSON", extra = {}, action = "BatchSendMessageToGlobe" } = {},
+) {
   const params = {
-    Action: "BatchSendMessageToGlobe",
+    Action: action,
     Version: "2018-05-01",
     Timestamp: isoSeconds(now),
     SignatureNonce: nonce,
@@ -163,12 +167,18 @@ export function signedV1(key, operation, { method = "POST", now = Date.now(), no
 }
 
 /** Builds an ACS3-signed request (path, headers) for the sandbox, like the Node SDK does. */
-export function signedAcs3(key, host, operation, { now = Date.now(), nonce = freshNonce(), body = "" } = {}) {
+export function signedAcs3(
+  key,
+  host,
+  operation,
+  { now = Date.now(), nonce = freshNonce(), body = "", action = "BatchSendMessageToGlobe", contentType } = {},
+) {
   const query = { ...operation };
   const headers = {
     host,
+    ...(contentType === undefined ? {} : { "content-type": contentType }),
     "x-acs-version": "2018-05-01",
-    "x-acs-action": "BatchSendMessageToGlobe",
+    "x-acs-action": action,
     "x-acs-date": isoSeconds(now),
     "x-acs-signature-nonce": nonce,
     "x-acs-content-sha256": sha256Hex(body),
@@ -241,3 +251,43 @@ export function headerObject(pairs) {
   }
   return out;
 }
+
+/**
+ * A callback receiver for pushed reports on 127.0.0.1, port 0. `answer(index, reports)` decides
+ * each reply: `{ status, body }` (default 200 `{"code":0,"msg":"ok"}`), `"cut"` to destroy the
+ * connection without answering, or `"hang"` to leave it open unanswered. Every push received is kept, with its parsed body.
+ */
+export async function startReceiver(answer = () => ({})) {
+  const received = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const entry = { method: req.method, url: req.url, headers: { ...req.headers }, text, reports: JSON.parse(text) };
+      received.push(entry);
+      const reply = answer(received.length - 1, entry.reports);
+      if (reply === "cut") {
+        req.socket.destroy();
+        return;
+      }
+      if (reply === "hang") return; // no answer at all; close() ends the connection
+      const body = reply.body ?? '{"code":0,"msg":"ok"}';
+      res.writeHead(reply.status ?? 200, { "Content-Type": "application/json" });
+      res.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/sms/reports`,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The official client's request models for the operations beyond the batch. */
+export const SdkModels = $Dysmsapi;
