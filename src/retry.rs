@@ -1,15 +1,28 @@
-//! After each attempt to send a batch: finished, or send again after a wait.
+//! After each attempt of a call: finished, or send again after a wait.
 //!
 //! Sending an SMS costs money and cannot be undone, and the API has no idempotency key. So the
-//! rule is narrow (DECISIONS.md §4-§5): resend only what provably was not processed — the service
-//! said it throttled, or the connection was never made. A timeout, a broken connection or an
-//! abort after the request started, a 5xx, an unreadable success body: the outcome is unknown and
-//! nothing is resent. The transport (src/wasm/transport.rs) only reports what it saw; every
-//! decision is here.
+//! rule for the calls that send (`Action::sends_messages`: BatchSendMessageToGlobe,
+//! SendMessageToGlobe) is narrow (DECISIONS.md §4-§5): resend only what provably was not
+//! processed — the service said it throttled, or the connection was never made. A timeout, a
+//! broken connection or an abort after the request started, a 5xx, an unreadable success body:
+//! the outcome is unknown and nothing is resent.
+//!
+//! A read-only or feedback call (QueryMessage, SmsConversion, ConversionData) sends no SMS: a
+//! second copy costs one request of the account's QPS and nothing else. So its unknown outcome
+//! (timeout, broken connection, 5xx, unreadable body) may be resent like a throttled one; only
+//! the caller's abort is final. `DATA_NOT_EXIST` is not resent within the call: the record
+//! appears seconds to minutes after the send, later than this call's backoff reaches, so the
+//! poller asks again on its own schedule (`Error::retryable` tells it that it may).
+//!
+//! The transport (src/wasm/transport.rs) only reports what it saw; every decision is here.
 
 use crate::batch::Batch;
-use crate::error::{Error, UnknownReason};
+use crate::error::{Error, ServiceErrorKind, UnknownReason};
+use crate::operations::query_message::QueryMessageResult;
+use crate::operations::send_message::SendMessageResult;
+use crate::operations::ConversionResult;
 use crate::redact::KnownSecrets;
+use crate::request::Action;
 use crate::response::{read_batch_response, BatchOutcome};
 
 /// The wait before the first resend when the service gave none: the operation allows one call
@@ -45,12 +58,29 @@ pub enum Delivery<'a> {
 
 /// What to do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Next {
+pub enum Next<T = BatchOutcome> {
     /// Finished: the outcome, or the error to report.
-    Done(Box<Result<BatchOutcome, Error>>),
+    Done(Box<Result<T, Error>>),
     /// Send again, with a fresh timestamp, nonce and signature, after waiting this long.
     ResendAfter { wait_ms: u64 },
 }
+
+/// A result that records how many requests it took.
+pub trait Attempted {
+    /// Records `attempts`.
+    fn set_attempts(&mut self, attempts: u32);
+}
+
+macro_rules! attempted {
+    ($($t:ty),+) => {$(
+        impl Attempted for $t {
+            fn set_attempts(&mut self, attempts: u32) {
+                self.attempts = attempts;
+            }
+        }
+    )+};
+}
+attempted!(BatchOutcome, SendMessageResult, QueryMessageResult, ConversionResult);
 
 /// Decides after attempt number `attempt` (1 for the first send) of `batch`. `known`: what the
 /// client knows of the secrets behind the attempt's request (src/redact.rs), which decides what
@@ -64,12 +94,33 @@ pub fn after_attempt(
     delivery: Delivery<'_>,
     jitter: f64,
 ) -> Next {
+    after_call_attempt(
+        Action::BatchSendMessageToGlobe,
+        attempt,
+        max_attempts,
+        delivery,
+        |status, headers, body| read_batch_response(batch, known, status, headers, body),
+        jitter,
+    )
+}
+
+/// Decides after attempt number `attempt` (1 for the first send) of a call of `action`; `read`
+/// is the operation's answer reader (e.g. `operations::send_message::read_send_message_response`
+/// with its `KnownSecrets`), called only when an answer came. `jitter` as for [`after_attempt`].
+pub fn after_call_attempt<T: Attempted>(
+    action: Action,
+    attempt: u32,
+    max_attempts: u32,
+    delivery: Delivery<'_>,
+    read: impl FnOnce(u16, &[(String, String)], &[u8]) -> Result<T, Error>,
+    jitter: f64,
+) -> Next<T> {
     let result = match delivery {
         Delivery::Answered {
             status,
             headers,
             body,
-        } => read_batch_response(batch, known, status, headers, body),
+        } => read(status, headers, body),
         Delivery::NotConnected => Err(Error::ConnectionFailed { attempts: attempt }),
         Delivery::CertificateRefused => {
             return Next::Done(Box::new(Err(Error::ConnectionFailed { attempts: attempt })))
@@ -80,13 +131,32 @@ pub fn after_attempt(
     };
     match result {
         Ok(mut outcome) => {
-            outcome.attempts = attempt;
+            outcome.set_attempts(attempt);
             Next::Done(Box::new(Ok(outcome)))
         }
-        Err(error) if error.retryable() && attempt < max_attempts => Next::ResendAfter {
+        Err(error) if resend(action, &error) && attempt < max_attempts => Next::ResendAfter {
             wait_ms: backoff_ms(attempt, error.retry_after_ms(), jitter),
         },
         Err(error) => Next::Done(Box::new(Err(error))),
+    }
+}
+
+/// Whether a failed attempt of `action` is sent again (the module's rule, one reason per arm).
+fn resend(action: Action, error: &Error) -> bool {
+    match error {
+        // Refused before processing, or never left this machine: safe for every operation.
+        Error::Service {
+            kind: ServiceErrorKind::Throttled,
+            ..
+        }
+        | Error::ConnectionFailed { .. } => true,
+        // Maybe processed: harmless to repeat only where no SMS is sent; an abort is the
+        // caller's wish to stop, never overridden.
+        Error::OutcomeUnknown { reason, .. } => {
+            !action.sends_messages() && *reason != UnknownReason::Aborted
+        }
+        // Everything else (RECORD_NOT_FOUND included, see the module's comment) is final here.
+        _ => false,
     }
 }
 
@@ -237,6 +307,92 @@ mod tests {
             assert!(
                 matches!(answered(status, &[], body), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code().as_str() == "OUTCOME_UNKNOWN")
             );
+        }
+    }
+
+    #[test]
+    fn a_read_only_call_is_asked_again_where_a_send_never_is() {
+        use crate::operations::query_message::{
+            read_query_message_response, QueryMessage, QueryMessageInput,
+        };
+        use crate::operations::send_message::{
+            read_send_message_response, SendMessage, SendMessageInput,
+        };
+        let c = creds();
+        let query = QueryMessage::validate(&QueryMessageInput {
+            message_id: "1008030300812345678".into(),
+        })
+        .unwrap();
+        let send = SendMessage::validate(&SendMessageInput::new("6591234567", "hi")).unwrap();
+        let ask = |attempt: u32, delivery: Delivery<'_>| {
+            after_call_attempt(
+                Action::QueryMessage,
+                attempt,
+                DEFAULT_MAX_ATTEMPTS,
+                delivery,
+                |s, h, b| read_query_message_response(&query, &c, s, h, b),
+                0.0,
+            )
+        };
+        let post = |delivery: Delivery<'_>| {
+            after_call_attempt(
+                Action::SendMessageToGlobe,
+                1,
+                DEFAULT_MAX_ATTEMPTS,
+                delivery,
+                |s, h, b| read_send_message_response(&send, &c, s, h, b),
+                0.0,
+            )
+        };
+        let gateway_down = Delivery::Answered {
+            status: 502,
+            headers: &[],
+            body: b"<html>",
+        };
+        for delivery in [
+            Delivery::TimedOut,
+            Delivery::ConnectionLost,
+            gateway_down,
+        ] {
+            assert_eq!(ask(1, delivery), Next::ResendAfter { wait_ms: 1000 });
+            assert!(matches!(post(delivery), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code().as_str() == "OUTCOME_UNKNOWN"));
+        }
+        // The last attempt, and the caller's abort, end it with the unknown outcome.
+        assert!(matches!(ask(4, Delivery::TimedOut), Next::Done(r) if r.is_err()));
+        assert!(matches!(ask(1, Delivery::AbortedInFlight), Next::Done(r) if r.is_err()));
+        // No record yet: final for this call, retryable for the poller.
+        match ask(
+            1,
+            Delivery::Answered {
+                status: 200,
+                headers: &[],
+                body: br#"{"ResponseCode":"DATA_NOT_EXIST"}"#,
+            },
+        ) {
+            Next::Done(r) => {
+                let e = r.unwrap_err();
+                assert_eq!(e.code().as_str(), "RECORD_NOT_FOUND");
+                assert!(e.retryable());
+            }
+            other => panic!("{other:?}"),
+        }
+        // Throttling is resent for both; a success records its attempts.
+        let throttled = Delivery::Answered {
+            status: 200,
+            headers: &[],
+            body: br#"{"ResponseCode":"QPS_LIMIT_CONTROL"}"#,
+        };
+        assert_eq!(post(throttled), Next::ResendAfter { wait_ms: 1000 });
+        match ask(
+            3,
+            Delivery::Answered {
+                status: 200,
+                headers: &[],
+                body: br#"{"ResponseCode":"OK","Status":"1"}"#,
+            },
+        ) {
+            Next::Done(r) => assert_eq!(r.unwrap().attempts, 3),
+            other => panic!("{other:?}"),
         }
     }
 
