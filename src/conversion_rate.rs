@@ -19,10 +19,9 @@ pub struct ConversionRate(String);
 /// Why a conversion rate cannot be sent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConversionRateProblem {
-    /// Not a plain decimal (`0.25`), or longer than `MAX_LENGTH`, or not a finite number. Code
-    /// `CONVERSION_RATE_INVALID`.
+    /// Not a plain decimal (`0.25`), or longer than `MAX_LENGTH`. Code `CONVERSION_RATE_INVALID`.
     NotDecimal,
-    /// A decimal above 1 (or a number outside [0, 1]). Code `CONVERSION_RATE_OUT_OF_RANGE`.
+    /// A decimal above 1. Code `CONVERSION_RATE_OUT_OF_RANGE`.
     OutOfRange,
 }
 
@@ -49,24 +48,6 @@ impl ConversionRate {
             _ => return Err(ConversionRateProblem::OutOfRange),
         }
         Ok(ConversionRate(text.to_string()))
-    }
-
-    /// A rate given as a number (a JavaScript number): written in the shortest decimal that reads
-    /// back as the same number, never with an exponent (`1e-7` is sent `0.0000001`).
-    pub fn from_number(value: f64) -> Result<ConversionRate, ConversionRateProblem> {
-        if !value.is_finite() {
-            return Err(ConversionRateProblem::NotDecimal);
-        }
-        if !(0.0..=1.0).contains(&value) {
-            return Err(ConversionRateProblem::OutOfRange);
-        }
-        // `-0.0` is in range and prints "-0".
-        let text = if value == 0.0 {
-            "0".to_string()
-        } else {
-            value.to_string()
-        };
-        ConversionRate::parse(&text)
     }
 
     /// The text as sent.
@@ -130,19 +111,5 @@ mod tests {
         }
         let long = format!("0.{}", "1".repeat(MAX_LENGTH));
         assert_eq!(ConversionRate::parse(&long).unwrap_err(), NotDecimal);
-    }
-
-    #[test]
-    fn numbers_are_written_without_exponent() {
-        let text = |v: f64| ConversionRate::from_number(v).map(|r| r.as_str().to_string());
-        assert_eq!(text(0.53).unwrap(), "0.53");
-        assert_eq!(text(1.0).unwrap(), "1");
-        assert_eq!(text(-0.0).unwrap(), "0");
-        assert_eq!(text(1e-7).unwrap(), "0.0000001");
-        assert_eq!(text(1.5), Err(ConversionRateProblem::OutOfRange));
-        assert_eq!(text(-0.1), Err(ConversionRateProblem::OutOfRange));
-        assert_eq!(text(f64::NAN), Err(ConversionRateProblem::NotDecimal));
-        // Too many digits to send as plain text within the limit.
-        assert_eq!(text(1e-40), Err(ConversionRateProblem::NotDecimal));
     }
 }

@@ -54,12 +54,13 @@ impl ValidityPeriod {
 impl fmt::Display for ValidityPeriodProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ValidityPeriodProblem::NotWhole { given } => {
-                write!(f, "must be a whole number of seconds, not {given}")
+            ValidityPeriodProblem::NotWhole { .. } => {
+                f.write_str("must be a whole number of seconds")
             }
             ValidityPeriodProblem::OutOfRange { given } => write!(
                 f,
-                "must be {MIN_SECONDS} to {MAX_SECONDS} seconds (1 minute to 72 hours), not {given}"
+                "must be {MIN_SECONDS} to {MAX_SECONDS} seconds (1 minute to 72 hours), not {}",
+                crate::event_time::WholeNumber(*given)
             ),
         }
     }

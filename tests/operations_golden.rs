@@ -11,9 +11,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use aliyun_globe_sms::batch::{Batch, BatchInput, Messages};
-use aliyun_globe_sms::operations::conversion_data::{
-    ConversionData, ConversionDataInput, RateInput,
-};
+use aliyun_globe_sms::operations::conversion_data::{ConversionData, ConversionDataInput};
 use aliyun_globe_sms::operations::query_message::{
     read_query_message_response, QueryMessage, QueryMessageInput,
 };
@@ -183,7 +181,7 @@ impl Typed {
             Action::ConversionData => Typed::Data(
                 ConversionData::validate(
                     &ConversionDataInput {
-                        conversion_rate: RateInput::Text(text(v, "ConversionRate").unwrap()),
+                        conversion_rate: text(v, "ConversionRate").unwrap(),
                         report_time: number(v, "ReportTime"),
                     },
                     now_ms,

@@ -10,20 +10,12 @@ use crate::request::{Action, Call};
 
 use super::sms_conversion::check_time;
 
-/// A conversion rate as a caller may give it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RateInput {
-    /// Decimal text, sent as written when valid (`"0.53"`).
-    Text(String),
-    /// A number, written as the shortest decimal that reads back the same (`0.53` → `"0.53"`).
-    Number(f64),
-}
-
 /// A conversion-rate report as the caller gave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversionDataInput {
-    /// The share of OTP messages used, in [0, 1] (src/conversion_rate.rs).
-    pub conversion_rate: RateInput,
+    /// The share of OTP messages used, in [0, 1], as decimal text sent as written (`"0.53"`;
+    /// src/conversion_rate.rs says how a binding passes a number).
+    pub conversion_rate: String,
     /// The time the rate is for, in ms since the epoch (src/event_time.rs); `None` is not sent.
     pub report_time: Option<f64>,
 }
@@ -43,18 +35,15 @@ impl ConversionData {
         now_ms: f64,
     ) -> Result<ConversionData, Vec<Issue>> {
         let mut issues = Vec::new();
-        let rate = match &input.conversion_rate {
-            RateInput::Text(text) => ConversionRate::parse(text),
-            RateInput::Number(value) => ConversionRate::from_number(*value),
-        }
-        .map_err(|p| {
-            let code = match p {
-                ConversionRateProblem::NotDecimal => IssueCode::ConversionRateInvalid,
-                ConversionRateProblem::OutOfRange => IssueCode::ConversionRateOutOfRange,
-            };
-            issues.push(Issue::of_field(code, "conversionRate", p));
-        })
-        .ok();
+        let rate = ConversionRate::parse(&input.conversion_rate)
+            .map_err(|p| {
+                let code = match p {
+                    ConversionRateProblem::NotDecimal => IssueCode::ConversionRateInvalid,
+                    ConversionRateProblem::OutOfRange => IssueCode::ConversionRateOutOfRange,
+                };
+                issues.push(Issue::of_field(code, "conversionRate", p));
+            })
+            .ok();
         let report_time = check_time(input.report_time, now_ms, "reportTime", &mut issues);
         match rate {
             Some(conversion_rate) if issues.is_empty() => Ok(ConversionData {
@@ -97,7 +86,7 @@ mod tests {
     fn the_rate_and_time_travel_in_the_body() {
         let data = ConversionData::validate(
             &ConversionDataInput {
-                conversion_rate: RateInput::Text("0.53".into()),
+                conversion_rate: "0.53".into(),
                 report_time: Some(NOW),
             },
             NOW,
@@ -108,7 +97,7 @@ mod tests {
         assert_eq!(call.body(), "ConversionRate=0.53&ReportTime=1743462000000");
         let number = ConversionData::validate(
             &ConversionDataInput {
-                conversion_rate: RateInput::Number(1.0),
+                conversion_rate: "1".into(),
                 report_time: None,
             },
             NOW,
@@ -121,7 +110,7 @@ mod tests {
     fn every_problem_names_its_field() {
         let issues = ConversionData::validate(
             &ConversionDataInput {
-                conversion_rate: RateInput::Text("1.5".into()),
+                conversion_rate: "1.5".into(),
                 report_time: Some(1.5),
             },
             NOW,
@@ -137,7 +126,7 @@ mod tests {
         );
         let issues = ConversionData::validate(
             &ConversionDataInput {
-                conversion_rate: RateInput::Number(f64::NAN),
+                conversion_rate: "NaN".into(),
                 report_time: None,
             },
             NOW,

@@ -25,7 +25,7 @@ use crate::json_text::JsonValue;
 use crate::redact::KnownSecrets;
 use crate::response::{field, field_text, read_answer};
 
-pub use conversion_data::{ConversionData, ConversionDataInput, RateInput};
+pub use conversion_data::{ConversionData, ConversionDataInput};
 pub use query_message::{DeliveryStatus, QueryMessage, QueryMessageInput, QueryMessageResult};
 pub use send_message::{SendMessage, SendMessageInput, SendMessageResult};
 pub use sms_conversion::{SmsConversion, SmsConversionInput};
