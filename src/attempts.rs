@@ -6,7 +6,7 @@
 
 use crate::error::Error;
 use crate::response::BatchOutcome;
-use crate::retry::{self, Answer, Delivery, Next, Safety};
+use crate::retry::{self, Attempted, Delivery, Next, Safety};
 
 /// What the driver does next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +87,7 @@ impl Attempts {
     /// The next action after one exchange (`Send`): what the transport saw, a random number in
     /// `[0, 1)` for a resend's jitter, and `read`, which turns an HTTP answer into the
     /// operation's outcome or error.
-    pub fn delivered<T: Answer>(
+    pub fn delivered<T: Attempted>(
         &mut self,
         delivery: Delivery<'_>,
         jitter: f64,

@@ -5,10 +5,12 @@
 
 use std::fmt;
 
+use crate::channel_id::{ChannelId, ChannelIdProblem};
 use crate::json_text;
 use crate::recipient::{self, NumberRules, Recipient, RecipientProblem};
 use crate::segment::{self, MessageProblem, SegmentCount};
 use crate::sender_id::{SenderId, SenderIdProblem};
+use crate::validity_period::ValidityPeriod;
 
 /// At most this many recipients per request (seed doc: "up to 1,000 mobile phone numbers").
 pub const MAX_RECIPIENTS: usize = 1000;
@@ -46,6 +48,17 @@ crate::code::stable_codes! {
         TypeInvalid => "TYPE_INVALID",
         TaskIdTooLong => "TASK_ID_TOO_LONG",
         TaskIdInvalidCharacter => "TASK_ID_INVALID_CHARACTER",
+        ValidityPeriodInvalid => "VALIDITY_PERIOD_INVALID",
+        ChannelIdTooLong => "CHANNEL_ID_TOO_LONG",
+        ChannelIdInvalidCharacter => "CHANNEL_ID_INVALID_CHARACTER",
+        MessageIdEmpty => "MESSAGE_ID_EMPTY",
+        MessageIdTooLong => "MESSAGE_ID_TOO_LONG",
+        MessageIdInvalidCharacter => "MESSAGE_ID_INVALID_CHARACTER",
+        ConversionRateInvalid => "CONVERSION_RATE_INVALID",
+        ConversionRateOutOfRange => "CONVERSION_RATE_OUT_OF_RANGE",
+        TimeInvalid => "TIME_INVALID",
+        TimeTooEarly => "TIME_TOO_EARLY",
+        TimeInFuture => "TIME_IN_FUTURE",
     }
 }
 
@@ -55,7 +68,9 @@ crate::code::stable_codes! {
 pub struct Issue {
     /// Stable code, e.g. `RECIPIENT_MAINLAND_CHINA`.
     pub code: IssueCode,
-    /// The input field: `to`, `message`, `from`, `type` or `taskId`.
+    /// The input field: `to`, `message`, `from`, `type`, `taskId`, `validityPeriod`,
+    /// `channelId`; for the other operations also `messageId`, `conversionRate`,
+    /// `conversionTime` or `reportTime`.
     pub field: &'static str,
     /// The recipient (or per-recipient message) index, when the problem belongs to one.
     pub index: Option<usize>,
@@ -100,7 +115,7 @@ impl Issue {
         issue
     }
 
-    fn message(index: Option<usize>, problem: &MessageProblem) -> Issue {
+    pub(crate) fn message(index: Option<usize>, problem: &MessageProblem) -> Issue {
         let text = match index {
             Some(i) => format!("message[{i}]: {problem}"),
             None => format!("message: {problem}"),
@@ -110,6 +125,11 @@ impl Issue {
 
     fn sender_id(problem: &SenderIdProblem) -> Issue {
         Issue::new(problem.code(), "from", None, format!("from: {problem}"))
+    }
+
+    /// A problem of a field that has no index, with its code: `field: problem`.
+    pub(crate) fn of_field(code: IssueCode, field: &'static str, problem: impl fmt::Display) -> Issue {
+        Issue::new(code, field, None, format!("{field}: {problem}"))
     }
 }
 
@@ -152,7 +172,7 @@ pub enum Messages {
 }
 
 /// A batch as the caller gave it, before validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BatchInput {
     /// Recipient numbers as typed or pasted.
     pub to: Vec<String>,
@@ -164,6 +184,11 @@ pub struct BatchInput {
     pub message_type: Option<String>,
     /// Campaign ID echoed in delivery receipts, 1..=255 characters; `None` or `""` means not sent.
     pub task_id: Option<String>,
+    /// Seconds the carrier keeps trying (`ValidityPeriod`; src/validity_period.rs); `None` means
+    /// not sent (the service's default applies).
+    pub validity_period: Option<f64>,
+    /// `ChannelId` (src/channel_id.rs); `None` or `""` means not sent.
+    pub channel_id: Option<String>,
     /// Drop repeats of a number (keeping the first) instead of refusing the batch.
     pub drop_duplicates: bool,
     /// Which number rules apply.
@@ -183,6 +208,8 @@ impl BatchInput {
             from: None,
             message_type: None,
             task_id: None,
+            validity_period: None,
+            channel_id: None,
             drop_duplicates: false,
             number_rules: NumberRules::default(),
             undecodable_messages: Vec::new(),
@@ -223,6 +250,8 @@ pub struct Batch {
     from: Option<SenderId>,
     message_type: MessageType,
     task_id: Option<String>,
+    validity_period: Option<ValidityPeriod>,
+    channel_id: Option<ChannelId>,
 }
 
 /// The recipients of a list checked one by one, with duplicates found: shared by batches and,
@@ -409,7 +438,8 @@ fn number_key(normalized: &str) -> u64 {
     value | ((normalized.len() as u64) << 56)
 }
 
-/// What applies to every recipient of a batch: sender ID, type and task ID, checked.
+/// What applies to every recipient of a batch: sender ID, type, task ID, validity and channel,
+/// checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchSettings {
     /// The sender ID, if one is sent.
@@ -418,18 +448,53 @@ pub struct BatchSettings {
     pub message_type: MessageType,
     /// The task ID, if one is sent.
     pub task_id: Option<String>,
+    /// The validity period, if one is sent.
+    pub validity_period: Option<ValidityPeriod>,
+    /// The channel, if one is sent.
+    pub channel_id: Option<ChannelId>,
 }
 
-/// Checks `from`, `type` and `taskId`, adding an issue for each problem.
-pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSettings {
-    let from = match input.from.as_deref().map(SenderId::parse) {
+/// Checks a sender ID (`from`), adding an issue for a problem: the one rule for every operation.
+pub(crate) fn check_from(from: Option<&str>, issues: &mut Vec<Issue>) -> Option<SenderId> {
+    match from.map(SenderId::parse) {
         None => None,
         Some(Ok(id)) => id,
         Some(Err(p)) => {
             issues.push(Issue::sender_id(&p));
             None
         }
-    };
+    }
+}
+
+/// Checks a validity period (`validityPeriod`), adding an issue for a problem.
+pub(crate) fn check_validity_period(
+    seconds: Option<f64>,
+    issues: &mut Vec<Issue>,
+) -> Option<ValidityPeriod> {
+    ValidityPeriod::from_seconds(seconds?)
+        .map_err(|p| issues.push(Issue::of_field(IssueCode::ValidityPeriodInvalid, "validityPeriod", p)))
+        .ok()
+}
+
+/// Checks a channel ID (`channelId`), adding an issue for a problem.
+pub(crate) fn check_channel_id(channel: Option<&str>, issues: &mut Vec<Issue>) -> Option<ChannelId> {
+    match ChannelId::parse(channel?) {
+        Ok(id) => id,
+        Err(p) => {
+            let code = match p {
+                ChannelIdProblem::InvalidCharacter { .. } => IssueCode::ChannelIdInvalidCharacter,
+                ChannelIdProblem::TooLong { .. } => IssueCode::ChannelIdTooLong,
+            };
+            issues.push(Issue::of_field(code, "channelId", p));
+            None
+        }
+    }
+}
+
+/// Checks `from`, `type`, `taskId`, `validityPeriod` and `channelId`, adding an issue for each
+/// problem.
+pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSettings {
+    let from = check_from(input.from.as_deref(), issues);
 
     let message_type = match input.message_type.as_deref() {
         None => MessageType::default(),
@@ -444,7 +509,20 @@ pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSetti
         }),
     };
 
-    let task_id = match input.task_id.as_deref() {
+    let task_id = check_task_id(input.task_id.as_deref(), issues);
+    BatchSettings {
+        from,
+        message_type,
+        task_id,
+        validity_period: check_validity_period(input.validity_period, issues),
+        channel_id: check_channel_id(input.channel_id.as_deref(), issues),
+    }
+}
+
+/// Checks a task ID (`taskId`, 1 to 255 characters, no control character), adding an issue for a
+/// problem; `None` or `""` is not sent.
+pub(crate) fn check_task_id(task_id: Option<&str>, issues: &mut Vec<Issue>) -> Option<String> {
+    match task_id {
         None | Some("") => None,
         Some(t) => {
             let length = t.chars().count();
@@ -468,12 +546,6 @@ pub fn check_settings(input: &BatchInput, issues: &mut Vec<Issue>) -> BatchSetti
             }
             Some(t.to_string())
         }
-    };
-
-    BatchSettings {
-        from,
-        message_type,
-        task_id,
     }
 }
 
@@ -541,6 +613,8 @@ impl Batch {
             from: settings.from,
             message_type: settings.message_type,
             task_id: settings.task_id,
+            validity_period: settings.validity_period,
+            channel_id: settings.channel_id,
         }
     }
 
@@ -569,6 +643,16 @@ impl Batch {
         self.task_id.as_deref()
     }
 
+    /// The validity period, if one is sent.
+    pub fn validity_period(&self) -> Option<ValidityPeriod> {
+        self.validity_period
+    }
+
+    /// The channel, if one is sent.
+    pub fn channel_id(&self) -> Option<&ChannelId> {
+        self.channel_id.as_ref()
+    }
+
     /// The `To` parameter: a JSON array of the normalized numbers.
     pub fn to_parameter(&self) -> String {
         json_text::string_array(self.entries.iter().map(|e| e.recipient.normalized.as_str()))
@@ -587,6 +671,8 @@ impl Batch {
             from: self.from.as_ref().map(SenderId::as_str),
             message_type: self.message_type.as_str(),
             task_id: self.task_id.as_deref(),
+            validity_period: self.validity_period.map(ValidityPeriod::seconds),
+            channel_id: self.channel_id.as_ref().map(ChannelId::as_str),
             signature_version: scheme.as_str(),
         }
     }
@@ -609,6 +695,11 @@ pub struct SigningRequest<'a> {
     pub message_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task_id: Option<&'a str>,
+    /// Seconds; only when the batch sends one (the signer must sign it too, `request::carries`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validity_period: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<&'a str>,
     pub signature_version: &'static str,
 }
 

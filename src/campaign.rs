@@ -197,6 +197,13 @@ impl CampaignCheck {
         fingerprint.field("from", input.from.as_deref().unwrap_or(""));
         fingerprint.field("type", input.message_type.as_deref().unwrap_or(""));
         fingerprint.field("taskId", input.task_id.as_deref().unwrap_or(""));
+        // Only when set, so a journal written before these options existed still matches.
+        if let Some(validity) = settings.validity_period {
+            fingerprint.field("validityPeriod", &validity.seconds().to_string());
+        }
+        if let Some(channel) = &settings.channel_id {
+            fingerprint.field("channelId", channel.as_str());
+        }
         fingerprint.field(
             "duplicates",
             if rules.drop_duplicates { "drop" } else { "refuse" },

@@ -36,6 +36,7 @@ crate::code::stable_codes! {
     /// verbatim in `service_code()`.
     ErrorCode {
         InvalidBatch => "INVALID_BATCH",
+        InvalidInput => "INVALID_INPUT",
         InvalidCredentials => "INVALID_CREDENTIALS",
         InvalidEndpoint => "INVALID_ENDPOINT",
         InvalidNonce => "INVALID_NONCE",
@@ -58,6 +59,7 @@ crate::code::stable_codes! {
         PermissionDenied => "PERMISSION_DENIED",
         RequestRejected => "REQUEST_REJECTED",
         ServiceRejected => "SERVICE_REJECTED",
+        RecordNotFound => "RECORD_NOT_FOUND",
         UnexpectedResponse => "UNEXPECTED_RESPONSE",
         OutcomeUnknown => "OUTCOME_UNKNOWN",
     }
@@ -84,6 +86,9 @@ pub enum ServiceErrorKind {
     RequestRejected,
     /// A business `ResponseCode` other than `OK` (HTTP 200): the service refused the batch.
     ServiceRejected,
+    /// `DATA_NOT_EXIST`: the service has no record of the MessageId asked about, usually because
+    /// it is not written yet ("retry later", operations.md §4). Asking again later is harmless.
+    RecordNotFound,
 }
 
 impl ServiceErrorKind {
@@ -98,6 +103,7 @@ impl ServiceErrorKind {
             ServiceErrorKind::PermissionDenied => ErrorCode::PermissionDenied,
             ServiceErrorKind::RequestRejected => ErrorCode::RequestRejected,
             ServiceErrorKind::ServiceRejected => ErrorCode::ServiceRejected,
+            ServiceErrorKind::RecordNotFound => ErrorCode::RecordNotFound,
         }
     }
 }
@@ -148,6 +154,9 @@ pub enum Error {
     /// The batch broke one or more rules; `issues` lists every problem, not just the first.
     /// Nothing was sent.
     InvalidBatch { issues: Vec<Issue> },
+    /// The input of a single-message operation (SendMessageToGlobe, QueryMessage, SmsConversion,
+    /// ConversionData) broke one or more rules; `issues` lists every problem. Nothing was sent.
+    InvalidInput { issues: Vec<Issue> },
     /// The credentials are incomplete. Nothing was sent.
     InvalidCredentials { problem: CredentialsProblem },
     /// The endpoint is not one we send to. Nothing was sent.
@@ -213,6 +222,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidBatch { .. } => ErrorCode::InvalidBatch,
+            Error::InvalidInput { .. } => ErrorCode::InvalidInput,
             Error::InvalidCredentials { .. } => ErrorCode::InvalidCredentials,
             Error::InvalidEndpoint { .. } => ErrorCode::InvalidEndpoint,
             Error::InvalidNonce => ErrorCode::InvalidNonce,
@@ -238,7 +248,9 @@ impl Error {
     /// batch, the field of its first issue.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::InvalidBatch { issues } => issues.first().map(|i| i.field),
+            Error::InvalidBatch { issues } | Error::InvalidInput { issues } => {
+                issues.first().map(|i| i.field)
+            }
             Error::InvalidOption { field, .. } | Error::NotAllowed { field, .. } => {
                 Some(field.as_str())
             }
@@ -258,7 +270,9 @@ impl Error {
     /// has one.
     pub fn index(&self) -> Option<usize> {
         match self {
-            Error::InvalidBatch { issues } => issues.iter().find_map(|i| i.index),
+            Error::InvalidBatch { issues } | Error::InvalidInput { issues } => {
+                issues.iter().find_map(|i| i.index)
+            }
             _ => None,
         }
     }
@@ -291,13 +305,16 @@ impl Error {
         }
     }
 
-    /// True only where the request provably was not processed: the service said it throttled,
-    /// or the connection was never made. Sending the same batch again cannot send an SMS twice.
+    /// True only where sending the same request again cannot send an SMS twice and may succeed:
+    /// the service said it throttled, or the connection was never made (the request provably was
+    /// not processed), or a query found no record yet (`DATA_NOT_EXIST`: ask again later; a
+    /// query sends nothing). Which of these are resent automatically, and when, is
+    /// `retry::after_attempt`'s rule.
     pub fn retryable(&self) -> bool {
         matches!(
             self,
             Error::Service {
-                kind: ServiceErrorKind::Throttled,
+                kind: ServiceErrorKind::Throttled | ServiceErrorKind::RecordNotFound,
                 ..
             } | Error::ConnectionFailed { .. }
         )
@@ -388,7 +405,7 @@ impl Error {
             service_code: self.service_code(),
             retry_after_ms: self.retry_after_ms(),
             issues: match self {
-                Error::InvalidBatch { issues } => Some(issues),
+                Error::InvalidBatch { issues } | Error::InvalidInput { issues } => Some(issues),
                 _ => None,
             },
             attempts,
@@ -436,6 +453,14 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::InvalidInput { issues } => {
+                write!(f, "nothing was sent: {} problem(s)", issues.len())?;
+                for (i, issue) in issues.iter().enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    fmt::Display::fmt(issue, f)?;
+                }
+                Ok(())
+            }
             Error::InvalidCredentials { problem } => write!(f, "credentials: {problem}"),
             Error::InvalidEndpoint { problem } => write!(f, "endpoint: {problem}"),
             Error::InvalidNonce => f.write_str(
@@ -476,6 +501,9 @@ impl fmt::Display for Error {
                     detail.http_status,
                     detail.message
                 )?;
+                if *kind == ServiceErrorKind::RecordNotFound {
+                    f.write_str("; the service has no record of it yet, ask again later")?;
+                }
                 if *kind == ServiceErrorKind::Throttled {
                     match detail.retry_after_ms {
                         Some(ms) => write!(f, "; retry after {ms} ms")?,

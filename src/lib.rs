@@ -1,7 +1,8 @@
 //! aliyun-globe-sms: the pure core.
 //!
 //! Validation, signing, request building and response reading for Alibaba Cloud's
-//! `BatchSendMessageToGlobe` (Dysmsapi 2018-05-01). Plain Rust: no I/O, no clock and no
+//! international SMS API (Dysmsapi 2018-05-01): `BatchSendMessageToGlobe`, and in `operations`
+//! `SendMessageToGlobe`, `QueryMessage`, `SmsConversion` and `ConversionData`. Plain Rust: no I/O, no clock and no
 //! randomness of its own (time and nonce are arguments), no JavaScript types. The wasm
 //! bindings live in `wasm/`, compiled only for wasm32.
 #![cfg_attr(
@@ -21,13 +22,18 @@ pub mod attempts;
 pub mod batch;
 pub mod campaign;
 pub mod campaign_run;
+pub mod channel_id;
+pub mod conversion_rate;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod event_time;
 pub mod fetch_failure;
 pub mod journal;
 pub mod json_text;
 pub mod ledger;
+pub mod message_id;
+pub mod operations;
 pub mod options;
 pub mod pacer;
 pub mod recipient;
@@ -39,6 +45,7 @@ pub mod segment;
 pub mod sender_id;
 pub mod signature;
 pub mod timestamp;
+pub mod validity_period;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
@@ -49,7 +56,7 @@ pub use endpoint::Endpoint;
 pub use error::Error;
 pub use recipient::{NumberRules, Recipient, RecipientProblem};
 pub use redact::KnownSecrets;
-pub use request::{SignatureScheme, SignedRequest};
+pub use request::{Action, Call, SignatureScheme, SignedRequest};
 pub use response::{BatchOutcome, FailedRecipient, SentRecipient};
 pub use segment::{Encoding, MessageProblem, SegmentCount};
 pub use sender_id::{SenderId, SenderIdProblem};

@@ -109,6 +109,9 @@ impl BatchOptions {
             from: self.from,
             message_type: self.message_type,
             task_id: self.task_id,
+            // Not read from JavaScript yet: the bindings of issue 13 add the two options.
+            validity_period: None,
+            channel_id: None,
             drop_duplicates: self.drop_duplicates.unwrap_or(false),
             number_rules: NumberRules {
                 check_national_length: self.check_national_length.unwrap_or(true),

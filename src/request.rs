@@ -1,8 +1,13 @@
-//! A signed `BatchSendMessageToGlobe` request: exactly what the official SDK puts on the wire
-//! for the same inputs, time and nonce (wire-format.md §2-§4, §8, §10).
+//! A signed request for any operation of Dysmsapi 2018-05-01: exactly what the official SDK puts
+//! on the wire for the same inputs, time and nonce (wire-format.md §2-§4, §8, §10; operations.md
+//! §6).
 //!
-//! Both schemes send `POST /` with every operation parameter in the query and an empty body
-//! (DECISIONS.md §3). Time and nonce are arguments: the core has no clock and no randomness.
+//! Each operation says what it sends as a [`Call`]: its [`Action`] and its parameters as text, in
+//! the SDK's insertion order. Everything else lives here once: the common parameters of signature
+//! 1.0, the headers of ACS3, and where the parameters go. Every operation sends `POST /`; all but
+//! ConversionData put their parameters in the query with an empty body (DECISIONS.md §3);
+//! ConversionData sends its own in an `application/x-www-form-urlencoded` body. Time and nonce are
+//! arguments: the core has no clock and no randomness.
 
 use crate::batch::Batch;
 use crate::credentials::Credentials;
@@ -11,12 +16,75 @@ use crate::error::Error;
 use crate::signature::{acs3, percent, v1};
 use crate::timestamp::Timestamp;
 
-/// The operation name (`Action` / `x-acs-action`).
-pub const ACTION: &str = "BatchSendMessageToGlobe";
+/// The batch operation's name, kept for callers that predate [`Action`].
+pub const ACTION: &str = Action::BatchSendMessageToGlobe.as_str();
 /// The API version (`Version` / `x-acs-version`).
 pub const API_VERSION: &str = "2018-05-01";
 /// Longest nonce we accept: Node's SDK uses 64 hex characters, UUIDs are 36.
 pub const MAX_NONCE_LENGTH: usize = 128;
+/// The `content-type` of a form body (ConversionData; operations.md §6).
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// The operations of the version this package calls (operations.md §1; `SendMessageWithTemplate`
+/// is mainland-only and out of scope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// Up to 1000 numbers in one call.
+    BatchSendMessageToGlobe,
+    /// One number, free text.
+    SendMessageToGlobe,
+    /// One message's delivery status.
+    QueryMessage,
+    /// Feedback that one OTP message was used.
+    SmsConversion,
+    /// An aggregate OTP conversion rate.
+    ConversionData,
+}
+
+impl Action {
+    /// Every operation, in the order above.
+    pub const ALL: &'static [Action] = &[
+        Action::BatchSendMessageToGlobe,
+        Action::SendMessageToGlobe,
+        Action::QueryMessage,
+        Action::SmsConversion,
+        Action::ConversionData,
+    ];
+
+    /// The name sent in `Action` / `x-acs-action`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::BatchSendMessageToGlobe => "BatchSendMessageToGlobe",
+            Action::SendMessageToGlobe => "SendMessageToGlobe",
+            Action::QueryMessage => "QueryMessage",
+            Action::SmsConversion => "SmsConversion",
+            Action::ConversionData => "ConversionData",
+        }
+    }
+
+    /// The operation a name denotes, exactly as Alibaba spells it.
+    pub fn parse(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.as_str() == name)
+    }
+
+    /// Whether a call hands messages to carriers: billed on submission and never recalled, so a
+    /// call whose outcome is unknown must not be sent again (DECISIONS.md §5). The other
+    /// operations read a record or report feedback; sending one of them twice costs a request
+    /// of the account's QPS and nothing else (see `retry::Safety`).
+    pub fn sends_messages(self) -> bool {
+        matches!(
+            self,
+            Action::BatchSendMessageToGlobe | Action::SendMessageToGlobe
+        )
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Which signature the request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,16 +125,118 @@ pub struct SignedRequest {
     pub method: &'static str,
     /// Endpoint, path `/`, and the query in the official SDK's order and encoding.
     pub url: String,
-    /// Headers in the SDK's order: none for signature 1.0; the `x-acs-*` set, `accept` and
-    /// `Authorization` for ACS3.
+    /// Headers in the SDK's order: for signature 1.0 none, or `content-type` alone with a form
+    /// body; for ACS3 the `x-acs-*` set, `accept`, `content-type` with a form body, and
+    /// `Authorization`.
     #[serde(serialize_with = "crate::error::as_js_object")]
     pub headers: Vec<(String, String)>,
-    /// Always empty: every parameter travels in the query.
+    /// Empty, except for ConversionData: its parameters as `name=value&…`.
     pub body: String,
 }
 
-/// The operation parameters, as strings, before signing.
+/// Where a parameter travels (operations.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// In the URL query (every operation but ConversionData).
+    Query,
+    /// In an `application/x-www-form-urlencoded` body (ConversionData).
+    Form,
+}
+
+/// What one call sends, before signing: its operation and its parameters as text, in the order
+/// the official SDK inserts them. That order is the generated model's, which lists every
+/// operation's parameters by name (wire-format.md §3; the `queryParameterOrder` and
+/// `bodyParameterOrder` of golden/operations-v1.json); it only shows in the URL and the body, the
+/// signatures sort anyway. A parameter left out is not sent (operations.md §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    action: Action,
+    parameters: Vec<(&'static str, String, Placement)>,
+}
+
+impl Call {
+    /// A call of `action` with no parameters yet.
+    pub fn new(action: Action) -> Call {
+        Call {
+            action,
+            parameters: Vec::new(),
+        }
+    }
+
+    /// Adds a parameter sent in the query.
+    pub fn query(mut self, name: &'static str, value: impl Into<String>) -> Call {
+        self.parameters.push((name, value.into(), Placement::Query));
+        self
+    }
+
+    /// Adds a query parameter when there is a value; `None` is not sent at all.
+    pub fn query_if(self, name: &'static str, value: Option<impl Into<String>>) -> Call {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Adds a parameter sent in the form body.
+    pub fn form(mut self, name: &'static str, value: impl Into<String>) -> Call {
+        self.parameters.push((name, value.into(), Placement::Form));
+        self
+    }
+
+    /// Adds a form parameter when there is a value; `None` is not sent at all.
+    pub fn form_if(self, name: &'static str, value: Option<impl Into<String>>) -> Call {
+        match value {
+            Some(value) => self.form(name, value),
+            None => self,
+        }
+    }
+
+    /// The operation.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// Every parameter, in insertion order.
+    pub fn parameters(&self) -> impl Iterator<Item = (&'static str, &str, Placement)> + '_ {
+        self.parameters
+            .iter()
+            .map(|(name, value, placement)| (*name, value.as_str(), *placement))
+    }
+
+    /// The value of parameter `name`, wherever it travels.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.parameters()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, v, _)| v)
+    }
+
+    fn placed(&self, placement: Placement) -> Vec<(&str, &str)> {
+        self.parameters()
+            .filter(|(_, _, p)| *p == placement)
+            .map(|(n, v, _)| (n, v))
+            .collect()
+    }
+
+    /// The form body: `name=value` pairs in order, joined with `&`; empty without form
+    /// parameters. Values use the URL encoder, which for ConversionData's digits and dots writes
+    /// them as they are, as the SDK's `querystring` does (operations.md §6).
+    pub fn body(&self) -> String {
+        let mut body = String::new();
+        for (i, (name, value)) in self.placed(Placement::Form).iter().enumerate() {
+            if i > 0 {
+                body.push('&');
+            }
+            body.push_str(name);
+            body.push('=');
+            percent::encode_for_url_into(value, &mut body);
+        }
+        body
+    }
+}
+
+/// A batch's operation parameters as strings, before signing: the SDK treats `To` and `Message`
+/// as opaque text, and so does this shape (the golden tests feed it the vectors' inputs as given).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OperationParameters {
     /// `From`, when sent.
     pub from: Option<String>,
@@ -78,6 +248,10 @@ pub struct OperationParameters {
     pub to: String,
     /// `Type`: `NOTIFY` or `MKT`.
     pub message_type: String,
+    /// `ValidityPeriod` in seconds, when sent.
+    pub validity_period: Option<u32>,
+    /// `ChannelId`, when sent.
+    pub channel_id: Option<String>,
 }
 
 impl OperationParameters {
@@ -89,24 +263,22 @@ impl OperationParameters {
             task_id: batch.task_id().map(str::to_string),
             to: batch.to_parameter(),
             message_type: batch.message_type().as_str().to_string(),
+            validity_period: batch.validity_period().map(|v| v.seconds()),
+            channel_id: batch.channel_id().map(|c| c.as_str().to_string()),
         }
     }
 
-    /// Set parameters in the order the SDK inserts them: `ChannelId`, `From`, `Message`, `TaskId`,
-    /// `To`, `Type`, `ValidityPeriod` (wire-format.md §3; we send neither `ChannelId` nor
-    /// `ValidityPeriod`, which the operation page does not list).
-    fn in_wire_order(&self) -> Vec<(&'static str, &str)> {
-        let mut out = Vec::with_capacity(5);
-        if let Some(from) = &self.from {
-            out.push(("From", from.as_str()));
-        }
-        out.push(("Message", self.message.as_str()));
-        if let Some(task_id) = &self.task_id {
-            out.push(("TaskId", task_id.as_str()));
-        }
-        out.push(("To", self.to.as_str()));
-        out.push(("Type", self.message_type.as_str()));
-        out
+    /// The `BatchSendMessageToGlobe` call, parameters in the SDK's order: `ChannelId`, `From`,
+    /// `Message`, `TaskId`, `To`, `Type`, `ValidityPeriod` (wire-format.md §3).
+    pub fn call(&self) -> Call {
+        Call::new(Action::BatchSendMessageToGlobe)
+            .query_if("ChannelId", self.channel_id.as_deref())
+            .query_if("From", self.from.as_deref())
+            .query("Message", self.message.as_str())
+            .query_if("TaskId", self.task_id.as_deref())
+            .query("To", self.to.as_str())
+            .query("Type", self.message_type.as_str())
+            .query_if("ValidityPeriod", self.validity_period.map(|v| v.to_string()))
     }
 }
 
@@ -132,26 +304,25 @@ pub enum SigningTrace {
     Acs3(acs3::Acs3Signature),
 }
 
-/// Signs a validated batch.
-pub fn sign_batch(
-    batch: &Batch,
+/// Signs one call. The fast path: no intermediate text is kept, so none is built.
+pub fn sign(
+    call: &Call,
     credentials: &Credentials,
     context: &SigningContext<'_>,
 ) -> Result<SignedRequest, Error> {
     check_nonce(context.nonce)?;
-    let parameters = OperationParameters::of_batch(batch);
-    // The fast path: no intermediate text is kept, so none is built.
     Ok(match context.scheme {
         SignatureScheme::V1 => {
-            sign_v1(&parameters, credentials, context, |wire, url| {
-                let secret = credentials.access_key_secret();
-                (v1::signature_writing_query("POST", wire, secret, url), ())
+            let secret = credentials.access_key_secret();
+            build_v1(call, credentials, context, |signed, url| match url {
+                Some(url) => (v1::signature_writing_query("POST", signed, secret, url), ()),
+                None => (v1::sign("POST", signed, secret).signature, ()),
             })
             .0
         }
         SignatureScheme::Acs3 => {
-            sign_acs3(&parameters, credentials, context, |input, url| {
-                let (id, secret) = (credentials.access_key_id(), credentials.access_key_secret());
+            let (id, secret) = (credentials.access_key_id(), credentials.access_key_secret());
+            build_acs3(call, credentials, context, |input, url| {
                 (
                     acs3::authorization_writing_query(input, id, secret, url),
                     (),
@@ -162,26 +333,25 @@ pub fn sign_batch(
     })
 }
 
-/// Signs operation parameters as given (the SDK treats `To` and `Message` as opaque text) and
-/// returns the request with the signature's intermediate texts.
-pub fn sign_parameters(
-    parameters: &OperationParameters,
+/// Signs one call and returns the request with the signature's intermediate texts.
+pub fn sign_traced(
+    call: &Call,
     credentials: &Credentials,
     context: &SigningContext<'_>,
 ) -> Result<(SignedRequest, SigningTrace), Error> {
     check_nonce(context.nonce)?;
     Ok(match context.scheme {
         SignatureScheme::V1 => {
-            let (request, trace) = sign_v1(parameters, credentials, context, |wire, url| {
-                let secret = credentials.access_key_secret();
-                let trace = v1::sign_with("POST", wire, secret, Some(url));
+            let secret = credentials.access_key_secret();
+            let (request, trace) = build_v1(call, credentials, context, |signed, url| {
+                let trace = v1::sign_with("POST", signed, secret, url);
                 (trace.signature.clone(), trace)
             });
             (request, SigningTrace::V1(trace))
         }
         SignatureScheme::Acs3 => {
-            let (request, trace) = sign_acs3(parameters, credentials, context, |input, url| {
-                let (id, secret) = (credentials.access_key_id(), credentials.access_key_secret());
+            let (id, secret) = (credentials.access_key_id(), credentials.access_key_secret());
+            let (request, trace) = build_acs3(call, credentials, context, |input, url| {
                 let trace = acs3::sign_with(input, id, secret, Some(url));
                 (trace.authorization.clone(), trace)
             });
@@ -190,32 +360,114 @@ pub fn sign_parameters(
     })
 }
 
+/// Signs a validated batch.
+pub fn sign_batch(
+    batch: &Batch,
+    credentials: &Credentials,
+    context: &SigningContext<'_>,
+) -> Result<SignedRequest, Error> {
+    sign(&OperationParameters::of_batch(batch).call(), credentials, context)
+}
+
+/// Signs a batch's parameters as given and returns the request with the signature's
+/// intermediate texts.
+pub fn sign_parameters(
+    parameters: &OperationParameters,
+    credentials: &Credentials,
+    context: &SigningContext<'_>,
+) -> Result<(SignedRequest, SigningTrace), Error> {
+    sign_traced(&parameters.call(), credentials, context)
+}
+
 /// Whether `request` (signed elsewhere) sends exactly `batch`: its query's `To`, `Message`,
-/// `Type`, `From` and `TaskId` decode to the batch's. A signing service must not be able to
-/// send other numbers or texts than the ones the caller's results will be mapped to.
+/// `Type`, `From`, `TaskId`, `ChannelId` and `ValidityPeriod` decode to the batch's. A signing
+/// service must not be able to send other numbers or texts than the ones the caller's results
+/// will be mapped to.
 pub fn carries(request: &SignedRequest, batch: &Batch) -> bool {
-    let Some((_, query)) = request.url.split_once('?') else {
+    sends(request, &OperationParameters::of_batch(batch).call())
+}
+
+/// Whether `request` (signed elsewhere) sends exactly the parameters of `call`, each where the
+/// call puts it: the same operation (`Action` in the query for signature 1.0, `x-acs-action`
+/// for ACS3, once), and no parameter of the operation's missing, added, repeated or changed.
+/// The other common parameters (`Timestamp`, `Signature`, …) are the signer's business.
+pub fn sends(request: &SignedRequest, call: &Call) -> bool {
+    let query = request.url.split_once('?').map_or("", |(_, q)| q);
+    let (Some(query), Some(form)) = (decoded_pairs(query), decoded_pairs(&request.body)) else {
         return false;
     };
-    let mut sent: Vec<(String, String)> = Vec::new();
-    for pair in query.split('&') {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (Some(name), Some(value)) = (percent::decode(name), percent::decode(value)) else {
-            return false;
-        };
-        if ["From", "Message", "TaskId", "To", "Type"].contains(&name.as_str()) {
-            if sent.iter().any(|(n, _)| *n == name) {
-                return false;
-            }
-            sent.push((name, value));
-        }
+    let named = query
+        .iter()
+        .filter(|(name, _)| name == "Action")
+        .map(|(_, value)| value.as_str())
+        .chain(
+            request
+                .headers
+                .iter()
+                .filter(|(name, _)| name.eq_ignore_ascii_case("x-acs-action"))
+                .map(|(_, value)| value.as_str()),
+        );
+    if !named.eq([call.action.as_str()]) {
+        return false;
     }
-    let wanted = OperationParameters::of_batch(batch);
-    let wanted = wanted.in_wire_order();
-    sent.len() == wanted.len()
-        && wanted
-            .iter()
-            .all(|(name, value)| sent.iter().any(|(n, v)| n == name && v == value))
+    [(Placement::Query, query), (Placement::Form, form)]
+        .into_iter()
+        .all(|(placement, sent)| {
+            let wanted = call.placed(placement);
+            let ours: Vec<&(String, String)> = sent
+                .iter()
+                .filter(|(name, _)| operation_parameter(call.action, name))
+                .collect();
+            ours.len() == wanted.len()
+                && wanted.iter().all(|(name, value)| {
+                    let mut found = ours.iter().filter(|(n, _)| n == name);
+                    matches!(
+                        (found.next(), found.next()),
+                        (Some((_, v)), None) if v == value
+                    )
+                })
+        })
+}
+
+/// The names an operation's own parameters may have (operations.md §2, §6): a parameter of these
+/// names in a signed request must be one the caller asked for.
+fn operation_parameter(action: Action, name: &str) -> bool {
+    let names: &[&str] = match action {
+        Action::BatchSendMessageToGlobe => &[
+            "ChannelId",
+            "From",
+            "Message",
+            "TaskId",
+            "To",
+            "Type",
+            "ValidityPeriod",
+        ],
+        Action::SendMessageToGlobe => &[
+            "ChannelId",
+            "From",
+            "Message",
+            "TaskId",
+            "To",
+            "Type",
+            "ValidityPeriod",
+        ],
+        Action::QueryMessage => &["MessageId"],
+        Action::SmsConversion => &["ConversionTime", "Delivered", "MessageId", "To"],
+        Action::ConversionData => &["ConversionRate", "ReportTime"],
+    };
+    names.contains(&name)
+}
+
+/// `name=value` pairs of a query or form body, decoded (`+` read as a space, as form encoders
+/// write it); `None` when an escape is broken.
+fn decoded_pairs(text: &str) -> Option<Vec<(String, String)>> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent::decode(name)?, percent::decode(value)?))
+        })
+        .collect()
 }
 
 fn check_nonce(nonce: &str) -> Result<(), Error> {
@@ -243,24 +495,35 @@ fn url_with_room(endpoint: &Endpoint, parameters: &[(&str, &str)], extra: usize)
     url
 }
 
-/// Builds the signature 1.0 request; `sign` writes the query onto the URL and returns the
-/// signature, with whatever else it keeps.
-fn sign_v1<T>(
-    parameters: &OperationParameters,
+/// Appends `parameters` to `url` as its query, in order, with the SDK's URL encoding.
+fn write_query(url: &mut String, parameters: &[(&str, &str)]) {
+    for (i, (name, value)) in parameters.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(name);
+        url.push('=');
+        percent::encode_for_url_into(value, url);
+    }
+}
+
+/// Builds the signature 1.0 request. `sign` gets every signed parameter and returns the
+/// signature, with whatever else it keeps; given the URL it also writes them onto it as the
+/// query, which it is given only when every signed parameter travels there.
+fn build_v1<T>(
+    call: &Call,
     credentials: &Credentials,
     context: &SigningContext<'_>,
-    sign: impl FnOnce(&[(&str, &str)], &mut String) -> (String, T),
+    sign: impl FnOnce(&[(&str, &str)], Option<&mut String>) -> (String, T),
 ) -> (SignedRequest, T) {
     let timestamp = context.timestamp.to_string();
     // The SDK's insertion order (wire-format.md §3); the signature itself sorts.
     let mut wire: Vec<(&str, &str)> = vec![
-        ("Action", ACTION),
+        ("Action", call.action.as_str()),
         ("Format", "json"),
         ("Version", API_VERSION),
         ("Timestamp", timestamp.as_str()),
         ("SignatureNonce", context.nonce),
     ];
-    wire.extend(parameters.in_wire_order());
+    wire.extend(call.placed(Placement::Query));
     if let Some(token) = credentials.security_token() {
         wire.push(("SecurityToken", token));
     }
@@ -270,17 +533,37 @@ fn sign_v1<T>(
 
     // "&Signature=" and 28 Base64 characters, at most 3 bytes each once URL-encoded.
     let mut url = url_with_room(context.endpoint, &wire, 11 + 28 * 3);
-    let (signature, kept) = sign(&wire, &mut url);
+    let form = call.placed(Placement::Form);
+    let (signature, kept) = if form.is_empty() {
+        sign(&wire, Some(&mut url))
+    } else {
+        // Form parameters are signed in the one sorted set with the query's (operations.md §6)
+        // but travel in the body: a few short values, so the plain path is enough.
+        let mut signed = wire.clone();
+        signed.extend(form.iter().copied());
+        let kept = sign(&signed, None);
+        write_query(&mut url, &wire);
+        kept
+    };
     // Sent last, after every signed parameter, as the SDK does.
     url.push_str(if wire.is_empty() { "?" } else { "&" });
     url.push_str("Signature=");
     percent::encode_for_url_into(&signature, &mut url);
+    let (headers, body) = if form.is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        // The one header this path sends, and a CORS-safelisted one (DECISIONS.md §2).
+        (
+            vec![("content-type".to_string(), FORM_CONTENT_TYPE.to_string())],
+            call.body(),
+        )
+    };
     (
         SignedRequest {
             method: "POST",
             url,
-            headers: Vec::new(),
-            body: String::new(),
+            headers,
+            body,
         },
         kept,
     )
@@ -288,34 +571,44 @@ fn sign_v1<T>(
 
 /// Builds the ACS3 request; `sign` writes the query onto the URL and returns the
 /// `Authorization` value, with whatever else it keeps.
-fn sign_acs3<T>(
-    parameters: &OperationParameters,
+fn build_acs3<T>(
+    call: &Call,
     credentials: &Credentials,
     context: &SigningContext<'_>,
     sign: impl FnOnce(&acs3::CanonicalInput<'_>, &mut String) -> (String, T),
 ) -> (SignedRequest, T) {
     let date = context.timestamp.to_string();
-    let query = parameters.in_wire_order();
+    let query = call.placed(Placement::Query);
+    let body = call.body();
+    // The body's hash and its type are signed (wire-format.md §10.2-§10.3, operations.md §6).
+    let (payload_sha256, content_type) = if body.is_empty() {
+        (acs3::EMPTY_PAYLOAD_SHA256.to_string(), None)
+    } else {
+        (acs3::payload_sha256(body.as_bytes()), Some(FORM_CONTENT_TYPE))
+    };
     // Headers in the SDK's order (wire-format.md §10.2), without host and user-agent.
     let mut headers: Vec<(&str, &str)> = vec![
         ("x-acs-version", API_VERSION),
-        ("x-acs-action", ACTION),
+        ("x-acs-action", call.action.as_str()),
         ("x-acs-date", date.as_str()),
         ("x-acs-signature-nonce", context.nonce),
         ("accept", "application/json"),
-        ("x-acs-content-sha256", acs3::EMPTY_PAYLOAD_SHA256),
-        ("x-acs-credentials-provider", credentials.provider_name()),
     ];
+    if let Some(content_type) = content_type {
+        headers.push(("content-type", content_type));
+    }
+    headers.push(("x-acs-content-sha256", payload_sha256.as_str()));
+    headers.push(("x-acs-credentials-provider", credentials.provider_name()));
     if let Some(token) = credentials.security_token() {
         headers.push(("x-acs-accesskey-id", credentials.access_key_id()));
         headers.push(("x-acs-security-token", token));
     }
-    // Signed: host and every x-acs-* header (§10.3); accept and user-agent are not.
+    // Signed: host, content-type and every x-acs-* header (§10.3); accept and user-agent are not.
     let mut to_sign: Vec<(&str, &str)> = vec![("host", context.endpoint.host())];
     to_sign.extend(
         headers
             .iter()
-            .filter(|(name, _)| name.starts_with("x-acs-"))
+            .filter(|(name, _)| name.starts_with("x-acs-") || *name == "content-type")
             .copied(),
     );
     let mut url = url_with_room(context.endpoint, &query, 0);
@@ -325,7 +618,7 @@ fn sign_acs3<T>(
             path: "/",
             query: &query,
             headers: &to_sign,
-            payload_sha256: acs3::EMPTY_PAYLOAD_SHA256,
+            payload_sha256: &payload_sha256,
         },
         &mut url,
     );
@@ -339,7 +632,7 @@ fn sign_acs3<T>(
             method: "POST",
             url,
             headers: owned,
-            body: String::new(),
+            body,
         },
         kept,
     )
@@ -356,6 +649,7 @@ mod tests {
             task_id: None,
             to: "[\"6591234567\"]".into(),
             message_type: "NOTIFY".into(),
+            ..OperationParameters::default()
         }
     }
 
@@ -395,7 +689,7 @@ mod tests {
         // '+' for a space, as form encoders write it, reads the same.
         let plus = SignedRequest {
             method: "POST",
-            url: "https://h/?Message=%5B%22hi+there+%281%29*%22%5D&To=%5B%2285291234567%22%5D&Type=NOTIFY"
+            url: "https://h/?Action=BatchSendMessageToGlobe&Message=%5B%22hi+there+%281%29*%22%5D&To=%5B%2285291234567%22%5D&Type=NOTIFY"
                 .into(),
             headers: Vec::new(),
             body: String::new(),

@@ -119,6 +119,36 @@ pub fn read_batch_response(
     headers: &[(String, String)],
     body: &[u8],
 ) -> Result<BatchOutcome, Error> {
+    read_answer(known, status, headers, body, |accepted| {
+        read_success(batch, known, accepted)
+    })
+}
+
+/// A success answer (HTTP 2xx, `ResponseCode` `OK`), for an operation's own reader.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted<'a> {
+    /// The answer's JSON object.
+    pub body: &'a JsonValue,
+    /// `RequestId` as sent: a result keeps it whole (campaign ledgers record it), where an error
+    /// keeps it only in its known shape.
+    pub request_id: Option<&'a str>,
+    /// `ResponseCode`: `OK`.
+    pub response_code: &'a str,
+}
+
+/// Reads the answer to a call of any operation: one classification for all (the table in
+/// `classify_gateway` and `classify_business`, then the status), and `read_ok` for a success.
+/// `read_ok` returning `None` means a success answer it cannot read: the outcome is unknown
+/// (`UNREADABLE_BODY`), as for any 2xx body that is not the expected JSON.
+///
+/// `known` decides what service text an error keeps (see [`read_batch_response`]).
+pub fn read_answer<T>(
+    known: &KnownSecrets,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    read_ok: impl FnOnce(Accepted<'_>) -> Option<T>,
+) -> Result<T, Error> {
     let text = String::from_utf8_lossy(body);
     let json = json_text::parse(&text).filter(|v| matches!(v, JsonValue::Object(_)));
     let retry_after_ms =
@@ -200,9 +230,13 @@ pub fn read_batch_response(
 
     match (status, response_code) {
         (200..=299, Some(code)) if code == "OK" => {
-            // The outcome keeps the RequestId as sent (campaign ledgers record it); an error keeps
-            // it only in its known shape.
-            read_success(batch, known, &map, field_text(&map, "RequestId"), code).ok_or_else(|| {
+            let sent_request_id = field_text(&map, "RequestId");
+            read_ok(Accepted {
+                body: &map,
+                request_id: sent_request_id.as_deref(),
+                response_code: &code,
+            })
+            .ok_or_else(|| {
                 unknown(
                     UnknownReason::UnreadableBody,
                     status,
@@ -288,6 +322,7 @@ pub fn classify_business(code: &str) -> ServiceErrorKind {
     match code {
         "QPS_LIMIT_CONTROL" => ServiceErrorKind::Throttled,
         "RAM_PERMISSION_DENY" => ServiceErrorKind::PermissionDenied,
+        "DATA_NOT_EXIST" => ServiceErrorKind::RecordNotFound,
         _ => ServiceErrorKind::ServiceRejected,
     }
 }
@@ -295,10 +330,9 @@ pub fn classify_business(code: &str) -> ServiceErrorKind {
 fn read_success(
     batch: &Batch,
     known: &KnownSecrets,
-    map: &JsonValue,
-    request_id: Option<String>,
-    code: String,
+    accepted: Accepted<'_>,
 ) -> Option<BatchOutcome> {
+    let map = accepted.body;
     let failed_numbers = embedded_list(map, "FailedList")?;
     let message_ids = embedded_list(map, "MessageIdList")?;
     let mut anomalies = Vec::new();
@@ -364,8 +398,8 @@ fn read_success(
         None => sent.len() as u64,
     };
     Some(BatchOutcome {
-        request_id,
-        response_code: code,
+        request_id: accepted.request_id.map(str::to_string),
+        response_code: accepted.response_code.to_string(),
         response_description: field_text(map, "ResponseDescription"),
         from: field_text(map, "From"),
         success_count,
@@ -379,7 +413,7 @@ fn read_success(
 
 /// A field by its name or its lower-camel twin (`Code` / `code`): the gateway has sent both
 /// (node-sdk-response-handling.json, `http400-lowercase-keys`).
-fn field<'a>(map: &'a JsonValue, key: &str) -> Option<&'a JsonValue> {
+pub(crate) fn field<'a>(map: &'a JsonValue, key: &str) -> Option<&'a JsonValue> {
     map.get(key).or_else(|| {
         let mut chars = key.chars();
         let lower: String = chars
@@ -394,14 +428,14 @@ fn field<'a>(map: &'a JsonValue, key: &str) -> Option<&'a JsonValue> {
 
 /// A string field, or a number written as text (the service sends `SuccessCount` as a string, a
 /// JSON number has been seen too).
-fn field_text(map: &JsonValue, key: &str) -> Option<String> {
+pub(crate) fn field_text(map: &JsonValue, key: &str) -> Option<String> {
     match field(map, key)? {
         JsonValue::String(s) | JsonValue::Number(s) => Some(s.clone()),
         _ => None,
     }
 }
 
-fn field_number(map: &JsonValue, key: &str) -> Option<u64> {
+pub(crate) fn field_number(map: &JsonValue, key: &str) -> Option<u64> {
     match field(map, key)? {
         JsonValue::String(s) | JsonValue::Number(s) => s.trim().parse().ok(),
         _ => None,

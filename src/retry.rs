@@ -1,14 +1,27 @@
 //! After each attempt of a call: finished, or send again after a wait.
 //!
 //! Sending an SMS costs money and cannot be undone, and the API has no idempotency key. So the
-//! rule for a call that sends is narrow (DECISIONS.md §4-§5): resend only what provably was not
+//! rule for the calls that send (`Safety::SendsMessages`: BatchSendMessageToGlobe,
+//! SendMessageToGlobe) is narrow (DECISIONS.md §4-§5): resend only what provably was not
 //! processed — the service said it throttled, or the connection was never made. A timeout, a
 //! broken connection or an abort after the request started, a 5xx, an unreadable success body:
-//! the outcome is unknown and nothing is resent. A call that only reads or reports
-//! (`Safety::Repeatable`) may also be tried again after an unknown outcome. The transport
-//! (src/wasm/transport.rs) only reports what it saw; every decision is here.
+//! the outcome is unknown and nothing is resent.
+//!
+//! A read-only or feedback call (`Safety::Repeatable`: QueryMessage, SmsConversion,
+//! ConversionData) sends no SMS: a second copy costs one request of the account's QPS and
+//! nothing else. So its unknown outcome (timeout, broken connection, 5xx, unreadable body) may be
+//! resent like a throttled one; only the caller's abort is final. `DATA_NOT_EXIST` is not resent
+//! within the call: the record appears seconds to minutes after the send, later than this call's
+//! backoff reaches, so the poller asks again on its own schedule (`Error::retryable` tells it
+//! that it may).
+//!
+//! The transport (src/wasm/transport.rs) only reports what it saw; every decision is here.
 
-use crate::error::{Error, UnknownReason};
+use crate::error::{Error, ServiceErrorKind, UnknownReason};
+use crate::operations::query_message::QueryMessageResult;
+use crate::operations::send_message::SendMessageResult;
+use crate::operations::ConversionResult;
+use crate::request::Action;
 use crate::response::BatchOutcome;
 
 /// The wait before the first resend when the service gave none: the operation allows one call
@@ -53,15 +66,14 @@ pub enum Safety {
     Repeatable,
 }
 
-/// An operation's answer, told how many attempts it took.
-pub trait Answer {
-    /// Records the number of attempts (1 when the first one was answered).
-    fn set_attempts(&mut self, _attempts: u32) {}
-}
-
-impl Answer for BatchOutcome {
-    fn set_attempts(&mut self, attempts: u32) {
-        self.attempts = attempts;
+impl Safety {
+    /// What a second call of `action` would do.
+    pub fn of(action: Action) -> Safety {
+        if action.sends_messages() {
+            Safety::SendsMessages
+        } else {
+            Safety::Repeatable
+        }
     }
 }
 
@@ -74,12 +86,29 @@ pub enum Next<T = BatchOutcome> {
     ResendAfter { wait_ms: u64 },
 }
 
+/// A result that records how many requests it took.
+pub trait Attempted {
+    /// Records `attempts`.
+    fn set_attempts(&mut self, attempts: u32);
+}
+
+macro_rules! attempted {
+    ($($t:ty),+) => {$(
+        impl Attempted for $t {
+            fn set_attempts(&mut self, attempts: u32) {
+                self.attempts = attempts;
+            }
+        }
+    )+};
+}
+attempted!(BatchOutcome, SendMessageResult, QueryMessageResult, ConversionResult);
+
 /// Decides after attempt number `attempt` (1 for the first send) of a call. `read` turns an
 /// HTTP answer into the operation's outcome or error (for a batch, `read_batch_response` with
-/// what the client knows of the secrets, which decides what service text an error keeps).
-/// `jitter` is a random number in `[0, 1)` from the caller (the core has no randomness of its
-/// own).
-pub fn after_attempt<T: Answer>(
+/// what the client knows of the secrets, which decides what service text an error keeps); it is
+/// called only when an answer came. `jitter` is a random number in `[0, 1)` from the caller (the
+/// core has no randomness of its own).
+pub fn after_attempt<T: Attempted>(
     read: impl FnOnce(u16, &[(String, String)], &[u8]) -> Result<T, Error>,
     safety: Safety,
     attempt: u32,
@@ -106,7 +135,7 @@ pub fn after_attempt<T: Answer>(
             outcome.set_attempts(attempt);
             Next::Done(Box::new(Ok(outcome)))
         }
-        Err(error) if may_resend(&error, safety, delivery) && attempt < max_attempts => {
+        Err(error) if may_resend(safety, &error) && attempt < max_attempts => {
             Next::ResendAfter {
                 wait_ms: backoff_ms(attempt, error.retry_after_ms(), jitter),
             }
@@ -115,13 +144,23 @@ pub fn after_attempt<T: Answer>(
     }
 }
 
-/// Whether `error` may be sent again: provably not processed; or, for a repeatable call, an
-/// unknown outcome that the caller did not cause (an abort is the caller's decision to stop).
-fn may_resend(error: &Error, safety: Safety, delivery: Delivery<'_>) -> bool {
-    error.retryable()
-        || (safety == Safety::Repeatable
-            && matches!(error, Error::OutcomeUnknown { .. })
-            && !matches!(delivery, Delivery::AbortedInFlight))
+/// Whether a failed attempt is sent again (the module's rule, one reason per arm).
+fn may_resend(safety: Safety, error: &Error) -> bool {
+    match error {
+        // Refused before processing, or never left this machine: safe for every operation.
+        Error::Service {
+            kind: ServiceErrorKind::Throttled,
+            ..
+        }
+        | Error::ConnectionFailed { .. } => true,
+        // Maybe processed: harmless to repeat only where no SMS is sent; an abort is the
+        // caller's wish to stop, never overridden.
+        Error::OutcomeUnknown { reason, .. } => {
+            safety == Safety::Repeatable && *reason != UnknownReason::Aborted
+        }
+        // Everything else (RECORD_NOT_FOUND included, see the module's comment) is final here.
+        _ => false,
+    }
 }
 
 fn unknown(reason: UnknownReason) -> Error {
@@ -269,30 +308,6 @@ mod tests {
     }
 
     #[test]
-    fn a_repeatable_call_is_tried_again_after_an_unknown_outcome_but_not_after_an_abort() {
-        let read = |_: u16, _: &[(String, String)], _: &[u8]| -> Result<BatchOutcome, Error> {
-            Err(unknown(UnknownReason::ServerError))
-        };
-        for delivery in [Delivery::ConnectionLost, Delivery::TimedOut] {
-            assert_eq!(
-                after_attempt(read, Safety::Repeatable, 1, 3, delivery, 0.0),
-                Next::ResendAfter { wait_ms: 1000 }
-            );
-            assert!(matches!(
-                after_attempt(read, Safety::SendsMessages, 1, 3, delivery, 0.0),
-                Next::Done(_)
-            ));
-        }
-        let answered = Delivery::Answered { status: 503, headers: &[], body: b"" };
-        assert!(matches!(after_attempt(read, Safety::Repeatable, 1, 3, answered, 0.0), Next::ResendAfter { .. }));
-        assert!(matches!(after_attempt(read, Safety::Repeatable, 3, 3, answered, 0.0), Next::Done(_)));
-        assert!(matches!(
-            after_attempt(read, Safety::Repeatable, 1, 3, Delivery::AbortedInFlight, 0.0),
-            Next::Done(_)
-        ));
-    }
-
-    #[test]
     fn ambiguous_deliveries_are_never_resent() {
         let b = batch();
         let c = creds();
@@ -316,6 +331,92 @@ mod tests {
             assert!(
                 matches!(answered(status, &[], body), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code().as_str() == "OUTCOME_UNKNOWN")
             );
+        }
+    }
+
+    #[test]
+    fn a_read_only_call_is_asked_again_where_a_send_never_is() {
+        use crate::operations::query_message::{
+            read_query_message_response, QueryMessage, QueryMessageInput,
+        };
+        use crate::operations::send_message::{
+            read_send_message_response, SendMessage, SendMessageInput,
+        };
+        let c = creds();
+        let query = QueryMessage::validate(&QueryMessageInput {
+            message_id: "1008030300812345678".into(),
+        })
+        .unwrap();
+        let send = SendMessage::validate(&SendMessageInput::new("6591234567", "hi")).unwrap();
+        let ask = |attempt: u32, delivery: Delivery<'_>| {
+            after_attempt(
+                |s, h, b| read_query_message_response(&query, &c, s, h, b),
+                Safety::of(Action::QueryMessage),
+                attempt,
+                DEFAULT_MAX_ATTEMPTS,
+                delivery,
+                0.0,
+            )
+        };
+        let post = |delivery: Delivery<'_>| {
+            after_attempt(
+                |s, h, b| read_send_message_response(&send, &c, s, h, b),
+                Safety::of(Action::SendMessageToGlobe),
+                1,
+                DEFAULT_MAX_ATTEMPTS,
+                delivery,
+                0.0,
+            )
+        };
+        let gateway_down = Delivery::Answered {
+            status: 502,
+            headers: &[],
+            body: b"<html>",
+        };
+        for delivery in [
+            Delivery::TimedOut,
+            Delivery::ConnectionLost,
+            gateway_down,
+        ] {
+            assert_eq!(ask(1, delivery), Next::ResendAfter { wait_ms: 1000 });
+            assert!(matches!(post(delivery), Next::Done(r) if r.as_ref().as_ref().unwrap_err().code().as_str() == "OUTCOME_UNKNOWN"));
+        }
+        // The last attempt, and the caller's abort, end it with the unknown outcome.
+        assert!(matches!(ask(4, Delivery::TimedOut), Next::Done(r) if r.is_err()));
+        assert!(matches!(ask(1, Delivery::AbortedInFlight), Next::Done(r) if r.is_err()));
+        // No record yet: final for this call, retryable for the poller.
+        match ask(
+            1,
+            Delivery::Answered {
+                status: 200,
+                headers: &[],
+                body: br#"{"ResponseCode":"DATA_NOT_EXIST"}"#,
+            },
+        ) {
+            Next::Done(r) => {
+                let e = r.unwrap_err();
+                assert_eq!(e.code().as_str(), "RECORD_NOT_FOUND");
+                assert!(e.retryable());
+            }
+            other => panic!("{other:?}"),
+        }
+        // Throttling is resent for both; a success records its attempts.
+        let throttled = Delivery::Answered {
+            status: 200,
+            headers: &[],
+            body: br#"{"ResponseCode":"QPS_LIMIT_CONTROL"}"#,
+        };
+        assert_eq!(post(throttled), Next::ResendAfter { wait_ms: 1000 });
+        match ask(
+            3,
+            Delivery::Answered {
+                status: 200,
+                headers: &[],
+                body: br#"{"ResponseCode":"OK","Status":"1"}"#,
+            },
+        ) {
+            Next::Done(r) => assert_eq!(r.unwrap().attempts, 3),
+            other => panic!("{other:?}"),
         }
     }
 

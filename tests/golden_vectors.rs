@@ -101,6 +101,7 @@ fn raw_parameters(v: &Value) -> OperationParameters {
         task_id: opt(v, "inputs.request.TaskId"),
         to: s(v, "inputs.request.To").to_string(),
         message_type: s(v, "inputs.request.Type").to_string(),
+        ..OperationParameters::default()
     }
 }
 

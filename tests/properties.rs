@@ -48,6 +48,8 @@ fn any_input() -> impl Strategy<Value = BatchInput> {
                 from,
                 message_type,
                 task_id,
+                validity_period: None,
+                channel_id: None,
                 drop_duplicates,
                 number_rules: NumberRules {
                     check_national_length: check,
@@ -121,7 +123,7 @@ proptest! {
         let creds = Credentials::new(id, secret, token).unwrap();
         let endpoint = Endpoint::default();
         let ctx = SigningContext { endpoint: &endpoint, scheme, timestamp: Timestamp::from_unix_seconds(seconds).unwrap(), nonce: &nonce };
-        let params = OperationParameters { from: None, message: message.clone(), task_id: None, to: message, message_type: "NOTIFY".into() };
+        let params = OperationParameters { from: None, message: message.clone(), task_id: None, to: message, message_type: "NOTIFY".into(), ..Default::default() };
         let first = request::sign_parameters(&params, &creds, &ctx);
         let second = request::sign_parameters(&params, &creds, &ctx);
         prop_assert_eq!(first, second);
@@ -222,7 +224,7 @@ proptest! {
         // Errors raised while signing do not carry them either.
         let endpoint = Endpoint::default();
         let ctx = SigningContext { endpoint: &endpoint, scheme: SignatureScheme::V1, timestamp: Timestamp::from_unix_seconds(0).unwrap(), nonce: "" };
-        let params = OperationParameters { from: None, message: "[]".into(), task_id: None, to: "[]".into(), message_type: "NOTIFY".into() };
+        let params = OperationParameters { from: None, message: "[]".into(), task_id: None, to: "[]".into(), message_type: "NOTIFY".into(), ..Default::default() };
         let e = request::sign_parameters(&params, &creds, &ctx).unwrap_err();
         let shown_error = format!("{e} {e:?}");
         prop_assert!(!shown_error.contains(&secret));

@@ -6,9 +6,18 @@ use super::query::{self, Canonical};
 /// The algorithm name written at the head of the string-to-sign and of `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
-/// Hex SHA-256 of the empty body: every request of ours has an empty body (wire-format.md §10.1).
+/// Hex SHA-256 of the empty body, which every operation but ConversionData sends
+/// (wire-format.md §10.1, operations.md §6).
 pub const EMPTY_PAYLOAD_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// Lower-case hex SHA-256 of a body: `x-acs-content-sha256` and the canonical request's last
+/// line (ConversionData's form body; operations.md §6).
+pub fn payload_sha256(body: &[u8]) -> String {
+    let mut sha256 = sha2::Sha256::default();
+    sha2::Digest::update(&mut sha256, body);
+    hex_digest(sha256)
+}
 
 /// What is signed: method, path, query parameters and the headers to sign.
 #[derive(Debug, Clone, Copy)]
@@ -208,6 +217,8 @@ mod tests {
     #[test]
     fn empty_payload_hash_is_sha256_of_nothing() {
         assert_eq!(sha256_hex(b""), EMPTY_PAYLOAD_SHA256);
+        assert_eq!(payload_sha256(b""), EMPTY_PAYLOAD_SHA256);
+        assert_eq!(payload_sha256(b"abc"), sha256_hex(b"abc"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::redact::KnownSecrets;
 use crate::response::BatchOutcome;
 use crate::attempts::{AttemptAction, AttemptEvent, Attempts};
 use crate::response::read_batch_response;
-use crate::retry::{Answer, Safety};
+use crate::retry::{Attempted, Safety};
 use crate::Credentials;
 
 use super::input;
@@ -207,7 +207,7 @@ impl Failure {
 /// One call of the API as the bindings make it: how to sign each attempt, how to read an
 /// answer, and what may be resent. A batch is one (below); the other operations are others.
 pub trait Call {
-    type Outcome: Answer;
+    type Outcome: Attempted;
     /// What a second send would do (`retry::Safety`).
     fn safety(&self) -> Safety;
     /// Signs one attempt (a fresh time and nonce every time).

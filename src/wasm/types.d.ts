@@ -91,10 +91,32 @@ export type IssueCode =
   | "BATCH_TOO_LONG"
   | "TYPE_INVALID"
   | "TASK_ID_TOO_LONG"
-  | "TASK_ID_INVALID_CHARACTER";
+  | "TASK_ID_INVALID_CHARACTER"
+  | "VALIDITY_PERIOD_INVALID"
+  | "CHANNEL_ID_TOO_LONG"
+  | "CHANNEL_ID_INVALID_CHARACTER"
+  | "MESSAGE_ID_EMPTY"
+  | "MESSAGE_ID_TOO_LONG"
+  | "MESSAGE_ID_INVALID_CHARACTER"
+  | "CONVERSION_RATE_INVALID"
+  | "CONVERSION_RATE_OUT_OF_RANGE"
+  | "TIME_INVALID"
+  | "TIME_TOO_EARLY"
+  | "TIME_IN_FUTURE";
 
 /** The input field an issue is about. */
-export type IssueField = "to" | "message" | "from" | "type" | "taskId";
+export type IssueField =
+  | "to"
+  | "message"
+  | "from"
+  | "type"
+  | "taskId"
+  | "validityPeriod"
+  | "channelId"
+  | "messageId"
+  | "conversionRate"
+  | "conversionTime"
+  | "reportTime";
 
 /** One problem of a batch. */
 export interface Issue {
@@ -184,6 +206,7 @@ export interface SignedRequest {
 /** Every `SmsError.code`. */
 export type SmsErrorCode =
   | "INVALID_BATCH"
+  | "INVALID_INPUT"
   | "INVALID_CREDENTIALS"
   | "INVALID_ENDPOINT"
   | "INVALID_NONCE"
@@ -206,6 +229,7 @@ export type SmsErrorCode =
   | "PERMISSION_DENIED"
   | "REQUEST_REJECTED"
   | "SERVICE_REJECTED"
+  | "RECORD_NOT_FOUND"
   | "UNEXPECTED_RESPONSE"
   | "OUTCOME_UNKNOWN";
 

@@ -46,6 +46,25 @@ const CASES = [
   ["TASK_ID_INVALID_CHARACTER", { taskId: "campaign\u0007" }, { field: "taskId", index: null }],
 ];
 
+/**
+ * Issue codes of the options validateBatch does not read yet (validityPeriod, channelId) and of
+ * the single-message operations (messageId, conversionRate, conversionTime, reportTime): the core
+ * raises them (src/operations/, issue 13); their cases belong with the bindings that expose them.
+ */
+const NOT_THROUGH_VALIDATE_BATCH = [
+  "VALIDITY_PERIOD_INVALID",
+  "CHANNEL_ID_TOO_LONG",
+  "CHANNEL_ID_INVALID_CHARACTER",
+  "MESSAGE_ID_EMPTY",
+  "MESSAGE_ID_TOO_LONG",
+  "MESSAGE_ID_INVALID_CHARACTER",
+  "CONVERSION_RATE_INVALID",
+  "CONVERSION_RATE_OUT_OF_RANGE",
+  "TIME_INVALID",
+  "TIME_TOO_EARLY",
+  "TIME_IN_FUTURE",
+];
+
 /** The issue codes declared in the shipped index.d.ts, read from the installed package. */
 async function declaredIssueCodes() {
   const { readFile } = await import("node:fs/promises");
@@ -66,7 +85,7 @@ describe("validation", () => {
   });
 
   test("the cases below cover every IssueCode the shipped types declare", async () => {
-    assert.deepEqual(CASES.map(([code]) => code).sort(), await declaredIssueCodes());
+    assert.deepEqual([...CASES.map(([code]) => code), ...NOT_THROUGH_VALIDATE_BATCH].sort(), await declaredIssueCodes());
   });
 
   test("a valid batch has no issues", () => {

@@ -87,7 +87,8 @@ const same = <T extends true>(_: T): void => undefined;
 function describeError(error: SmsError): string {
   const code: SmsErrorCode = error.code;
   switch (code) {
-    case "INVALID_BATCH": {
+    case "INVALID_BATCH":
+    case "INVALID_INPUT": {
       const issues: Issue[] | undefined = error.issues;
       return `invalid batch: ${issues?.map((i) => `${i.code}@${i.index ?? "-"}`).join(", ")}`;
     }
@@ -121,6 +122,7 @@ function describeError(error: SmsError): string {
     case "PERMISSION_DENIED":
     case "REQUEST_REJECTED":
     case "SERVICE_REJECTED":
+    case "RECORD_NOT_FOUND":
     case "UNEXPECTED_RESPONSE": {
       const status: number | undefined = error.httpStatus;
       const requestId: string | undefined = error.requestId;
