@@ -46,6 +46,26 @@ export async function resumeCampaign(options) {
   return wasm.resumeCampaign(options);
 }
 
+export async function sendMessage(options) {
+  await ready();
+  return wasm.sendMessage(options);
+}
+
+export async function queryMessage(options) {
+  await ready();
+  return wasm.queryMessage(options);
+}
+
+export async function reportConversion(options) {
+  await ready();
+  return wasm.reportConversion(options);
+}
+
+export async function reportConversionRate(options) {
+  await ready();
+  return wasm.reportConversionRate(options);
+}
+
 export function validateBatch(options) {
   loadedOrThrow();
   return wasm.validateBatch(options);

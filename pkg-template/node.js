@@ -44,6 +44,22 @@ export function resumeCampaign(options) {
   return wasm.resumeCampaign(options, environmentCredentials());
 }
 
+export function sendMessage(options) {
+  return wasm.sendMessage(options, environmentCredentials());
+}
+
+export function queryMessage(options) {
+  return wasm.queryMessage(options, environmentCredentials());
+}
+
+export function reportConversion(options) {
+  return wasm.reportConversion(options, environmentCredentials());
+}
+
+export function reportConversionRate(options) {
+  return wasm.reportConversionRate(options, environmentCredentials());
+}
+
 export const validateBatch = wasm.validateBatch;
 export const countSegments = wasm.countSegments;
 

@@ -13,6 +13,7 @@ use crate::batch::{BatchInput, Messages};
 use crate::credentials::{Credentials, CredentialsProblem};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
+use crate::operations::SendMessageInput;
 use crate::recipient::NumberRules;
 use crate::request::SignatureScheme;
 use crate::retry::DEFAULT_MAX_ATTEMPTS;
@@ -36,7 +37,7 @@ pub const MIN_QPS: f64 = 1.0 / 3600.0;
 
 /// Options that only the bindings read (JavaScript functions and objects), per shape.
 pub const BINDING_ONLY_FIELDS: &[(&str, &str)] = &[
-    ("SendOptions", "signal"),
+    ("CallOptions", "signal"),
     ("SendOptions", "signer"),
     ("CampaignOptions", "onProgress"),
     ("CampaignOptions", "journal"),
@@ -94,6 +95,10 @@ pub struct BatchOptions {
     pub drop_duplicates: Option<bool>,
     #[serde(default)]
     pub check_national_length: Option<bool>,
+    #[serde(default)]
+    pub validity_period: Option<f64>,
+    #[serde(default)]
+    pub channel_id: Option<String>,
 }
 
 impl BatchOptions {
@@ -109,9 +114,8 @@ impl BatchOptions {
             from: self.from,
             message_type: self.message_type,
             task_id: self.task_id,
-            // Not read from JavaScript yet: the bindings of issue 13 add the two options.
-            validity_period: None,
-            channel_id: None,
+            validity_period: self.validity_period,
+            channel_id: self.channel_id,
             drop_duplicates: self.drop_duplicates.unwrap_or(false),
             number_rules: NumberRules {
                 check_national_length: self.check_national_length.unwrap_or(true),
@@ -119,6 +123,85 @@ impl BatchOptions {
             undecodable_messages: broken,
         }
     }
+}
+
+/// `SendMessageOptions` in types.d.ts, less `SendOptions`: one message to one number
+/// (SendMessageToGlobe).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageOptions {
+    pub to: String,
+    pub message: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub task_id: Option<String>,
+    #[serde(default)]
+    pub validity_period: Option<f64>,
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    #[serde(default)]
+    pub check_national_length: Option<bool>,
+    /// SendMessageToGlobe calls per second for this AccessKeyId in this process.
+    #[serde(default)]
+    pub qps: Option<f64>,
+}
+
+/// The calls per second SendMessageToGlobe is held to unless the caller says otherwise: the
+/// smallest limit Alibaba's pages give (operations.md §1: 30, 300 or 2,000 by page).
+pub const DEFAULT_SEND_MESSAGE_QPS: f64 = 30.0;
+/// QueryMessage's limit (operations.md §1).
+pub const QUERY_MESSAGE_QPS: f64 = 300.0;
+
+impl MessageOptions {
+    /// The core's input; `broken` is the text's problem when it held a lone surrogate.
+    pub fn into_input(self, broken: Option<MessageProblem>) -> SendMessageInput {
+        SendMessageInput {
+            to: self.to,
+            message: self.message,
+            from: self.from,
+            task_id: self.task_id,
+            validity_period: self.validity_period,
+            channel_id: self.channel_id,
+            number_rules: NumberRules {
+                check_national_length: self.check_national_length.unwrap_or(true),
+            },
+            undecodable_message: broken,
+        }
+    }
+
+    /// The pace for this key's SendMessageToGlobe calls.
+    pub fn qps(&self) -> Result<f64, Error> {
+        qps(self.qps, DEFAULT_SEND_MESSAGE_QPS)
+    }
+}
+
+/// `QueryMessageOptions` in types.d.ts, less `SendOptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryOptions {
+    pub message_id: String,
+}
+
+/// `ReportConversionOptions` in types.d.ts, less `SendOptions` (SmsConversion).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversionOptions {
+    pub message_id: String,
+    pub delivered: bool,
+    #[serde(default)]
+    pub conversion_time: Option<f64>,
+}
+
+/// `ReportConversionRateOptions` in types.d.ts, less `SendOptions` (ConversionData). The rate is
+/// text as the service takes it (`"0.53"`); a number is written with JavaScript's `String()` by
+/// the entry before it gets here, so no float is formatted in the core.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversionRateOptions {
+    pub conversion_rate: String,
+    #[serde(default)]
+    pub report_time: Option<f64>,
 }
 
 /// `Credentials` in types.d.ts. Its values never appear in an error.
@@ -267,18 +350,21 @@ pub struct Campaigning {
     pub stop_on_unknown: bool,
 }
 
+/// `qps`, or `default` when absent: 1/3600 (one call an hour) to 1000.
+fn qps(given: Option<f64>, default: f64) -> Result<f64, Error> {
+    match given {
+        None => Ok(default),
+        Some(q) if q.is_finite() && (MIN_QPS..=MAX_QPS).contains(&q) => Ok(q),
+        Some(_) => Err(invalid(
+            "qps",
+            "must be a number from 1/3600 (one call an hour) to 1000",
+        )),
+    }
+}
+
 impl CampaignOptions {
     pub fn campaigning(&self) -> Result<Campaigning, Error> {
-        let qps = match self.qps {
-            None => 1.0,
-            Some(q) if q.is_finite() && (MIN_QPS..=MAX_QPS).contains(&q) => q,
-            Some(_) => {
-                return Err(invalid(
-                    "qps",
-                    "must be a number from 1/3600 (one call an hour) to 1000",
-                ))
-            }
-        };
+        let qps = qps(self.qps, 1.0)?;
         let stop_on_unknown = match self.on_unknown.as_deref() {
             None | Some("stop") => true,
             Some("continue") => false,

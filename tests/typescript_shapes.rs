@@ -10,8 +10,8 @@ use aliyun_globe_sms::campaign::Progress;
 use aliyun_globe_sms::ledger::{Ledger, LedgerRow};
 use aliyun_globe_sms::error::{ErrorCode, ErrorReport, RecipientRef};
 use aliyun_globe_sms::options::{
-    BatchOptions, CampaignOptions, CredentialsOptions, SendOptions, SignAt, SignerAnswer,
-    BINDING_ONLY_FIELDS,
+    BatchOptions, CampaignOptions, ConversionOptions, ConversionRateOptions, CredentialsOptions,
+    MessageOptions, QueryOptions, SendOptions, SignAt, SignerAnswer, BINDING_ONLY_FIELDS,
 };
 use aliyun_globe_sms::request::SignatureScheme;
 use aliyun_globe_sms::{Batch, BatchOutcome, Issue, SentRecipient};
@@ -159,11 +159,19 @@ fn option_shapes_match_their_typescript() {
     assert_eq!(interface(TYPES, "Credentials"), read_fields::<CredentialsOptions>());
     assert_eq!(interface(TYPES, "SignAt"), read_fields::<SignAt>());
     assert_eq!(interface(TYPES, "SignedRequest"), read_fields::<SignerAnswer>());
-    let send: BTreeSet<String> = read_fields::<SendOptions>()
-        .union(&binding_only("SendOptions"))
+    let call: BTreeSet<String> = read_fields::<SendOptions>()
+        .union(&binding_only("CallOptions"))
         .cloned()
         .collect();
-    assert_eq!(interface(TYPES, "SendOptions"), send);
+    assert_eq!(interface(TYPES, "CallOptions"), call);
+    assert_eq!(interface(TYPES, "SendOptions"), binding_only("SendOptions"));
+    assert_eq!(interface(TYPES, "SendMessageOptions"), read_fields::<MessageOptions>());
+    assert_eq!(interface(TYPES, "QueryMessageOptions"), read_fields::<QueryOptions>());
+    assert_eq!(interface(TYPES, "ReportConversionOptions"), read_fields::<ConversionOptions>());
+    assert_eq!(
+        interface(TYPES, "ReportConversionRateOptions"),
+        read_fields::<ConversionRateOptions>()
+    );
     let campaign: BTreeSet<String> = read_fields::<CampaignOptions>()
         .union(&binding_only("CampaignOptions"))
         .cloned()
@@ -178,6 +186,8 @@ fn sample_batch() -> Batch {
     );
     input.from = Some("Acme".into());
     input.task_id = Some("t-1".into());
+    input.validity_period = Some(3600.0);
+    input.channel_id = Some("c-1".into());
     Batch::validate(&input).unwrap()
 }
 
@@ -220,6 +230,59 @@ fn result_shapes_match_their_typescript() {
         normalized_to: "b",
     };
     assert_eq!(interface(TYPES, "RecipientRef"), written_fields(&recipient));
+}
+
+#[test]
+fn operation_shapes_match_their_typescript() {
+    use aliyun_globe_sms::operations::{ConversionResult, DeliveryStatus, NumberDetail, QueryMessageResult, SendMessageResult};
+    let detail = NumberDetail {
+        carrier: Some("c".into()),
+        country: None,
+        region: None,
+    };
+    assert_eq!(interface(TYPES, "NumberDetail"), written_fields(&detail));
+    let sent = SendMessageResult {
+        message_id: Some("m".into()),
+        segments: 1,
+        to: "t".into(),
+        normalized_to: "n".into(),
+        from: None,
+        number_detail: Some(detail.clone()),
+        request_id: None,
+        response_code: "OK".into(),
+        response_description: None,
+        attempts: 1,
+    };
+    assert_eq!(interface(TYPES, "SendMessageResult"), written_fields(&sent));
+    let query = QueryMessageResult {
+        message_id: "m".into(),
+        to: None,
+        status: DeliveryStatus::Delivered,
+        error_code: None,
+        error_description: None,
+        send_date: None,
+        receive_date: None,
+        message: None,
+        number_detail: None,
+        request_id: None,
+        response_code: "OK".into(),
+        attempts: 1,
+    };
+    assert_eq!(interface(TYPES, "QueryMessageResult"), written_fields(&query));
+    let conversion = ConversionResult {
+        request_id: None,
+        response_code: "OK".into(),
+        response_description: None,
+        attempts: 1,
+    };
+    assert_eq!(interface(TYPES, "ConversionResult"), written_fields(&conversion));
+    let statuses = [
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Expired,
+    ];
+    assert_eq!(union(TYPES, "DeliveryStatus"), set(statuses.iter().map(|s| s.as_str())));
 }
 
 #[test]

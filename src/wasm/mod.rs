@@ -5,6 +5,7 @@
 mod campaign;
 mod input;
 mod ledger;
+mod operations;
 mod options;
 mod output;
 mod send;
@@ -152,4 +153,61 @@ pub async fn resume_campaign(
     #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     campaign::run(&options, environment.as_ref(), true).await
+}
+
+/// Sends one message to one number (SendMessageToGlobe): Alibaba's advice for time-critical
+/// messages such as one-time codes. Validated like a batch's recipient and text; held to its own
+/// pace per AccessKeyId (`qps`, default 30 calls/s, the smallest limit Alibaba's pages give).
+/// Throttled attempts are resent; an unknown outcome is never resent (`OUTCOME_UNKNOWN`).
+///
+/// @throws {SmsError} `INVALID_INPUT` (every problem in `issues`), `INVALID_OPTION`,
+/// `INVALID_CREDENTIALS`, `INVALID_ENDPOINT`, or the service's refusal.
+#[wasm_bindgen(js_name = sendMessage, unchecked_return_type = "SendMessageResult")]
+pub async fn send_message(
+    options: ts::JsSendMessageOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let result = operations::send_message(&options, environment.as_ref()).await?;
+    Ok(operations::to_js(&result))
+}
+
+/// Where one message stands (QueryMessage): `delivered`, `failed`, `expired` or `sending`, with
+/// the carrier's code and dates. Before the service has a record it is `RECORD_NOT_FOUND`
+/// (`retryable`: ask again later). A read: an unknown outcome is asked again.
+///
+/// @throws {SmsError} `RECORD_NOT_FOUND`, `INVALID_INPUT`, `INVALID_OPTION`, or the service's
+/// refusal.
+#[wasm_bindgen(js_name = queryMessage, unchecked_return_type = "QueryMessageResult")]
+pub async fn query_message(
+    options: ts::JsQueryMessageOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let result = operations::query_message(&options, environment.as_ref()).await?;
+    Ok(operations::to_js(&result))
+}
+
+/// Tells Alibaba whether a one-time code sent in `messageId` was used (SmsConversion), and when
+/// (`conversionTime`, ms since the epoch).
+///
+/// @throws {SmsError} `INVALID_INPUT`, `INVALID_OPTION`, or the service's refusal.
+#[wasm_bindgen(js_name = reportConversion, unchecked_return_type = "ConversionResult")]
+pub async fn report_conversion(
+    options: ts::JsReportConversionOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let result = operations::report_conversion(&options, environment.as_ref()).await?;
+    Ok(operations::to_js(&result))
+}
+
+/// Tells Alibaba the share of one-time codes used (ConversionData): `conversionRate` from `"0"`
+/// to `"1"` as decimal text (a number is written with `String()`), for `reportTime`.
+///
+/// @throws {SmsError} `INVALID_INPUT`, `INVALID_OPTION`, or the service's refusal.
+#[wasm_bindgen(js_name = reportConversionRate, unchecked_return_type = "ConversionResult")]
+pub async fn report_conversion_rate(
+    options: ts::JsReportConversionRateOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let result = operations::report_conversion_rate(&options, environment.as_ref()).await?;
+    Ok(operations::to_js(&result))
 }

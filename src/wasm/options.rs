@@ -213,3 +213,33 @@ pub fn journal_entries(value: &JsValue) -> Result<Vec<String>, Error> {
         )
     })
 }
+
+/// A shape of its own (the operations besides the batch): the options object read as `T`.
+pub fn shape<T: DeserializeOwned>(options: &JsValue) -> Result<T, Error> {
+    options_object(options)?;
+    read(options, 0)
+}
+
+/// `sendMessage`'s message, with the problem of a text that held a lone surrogate.
+pub fn message(options: &JsValue) -> Result<crate::operations::SendMessageInput, Error> {
+    options_object(options)?;
+    let reading = Reading::new(0);
+    let shape: crate::options::MessageOptions = reading.read(options, "").map_err(from_input)?;
+    let broken = reading
+        .broken_texts("message")
+        .into_iter()
+        .find_map(|(index, problem)| index.is_none().then_some(problem));
+    Ok(shape.into_input(broken))
+}
+
+/// Refuses a `signer` where an operation signs here only (a signer signs batches: the signing
+/// service's `SigningRequest` is a batch).
+pub fn no_signer(options: &JsValue, operation: &str) -> Result<(), Error> {
+    match binding_only(options, "signer", "function", "must be a function")? {
+        None => Ok(()),
+        Some(_) => Err(invalid(
+            "signer",
+            &format!("{operation} signs with credentials here; a signer signs batches (batchSend, campaigns) only"),
+        )),
+    }
+}

@@ -183,8 +183,14 @@ async fn exchange(
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
+    // A form body where the operation has one (ConversionData); the others send none.
+    let built = if request.body.is_empty() {
+        builder.build()
+    } else {
+        builder.body(JsValue::from_str(&request.body))
+    };
     // The runtime refusing to even build the request (a URL it will not fetch) sends nothing.
-    let Ok(built) = builder.build() else {
+    let Ok(built) = built else {
         return Ok(Seen::NotConnected);
     };
     let raw: web_sys::Request = built.into();

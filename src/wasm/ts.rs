@@ -21,6 +21,22 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "CampaignOptions")]
     pub type JsCampaignOptions;
 
+    /// Options of `sendMessage`.
+    #[wasm_bindgen(typescript_type = "SendMessageOptions")]
+    pub type JsSendMessageOptions;
+
+    /// Options of `queryMessage`.
+    #[wasm_bindgen(typescript_type = "QueryMessageOptions")]
+    pub type JsQueryMessageOptions;
+
+    /// Options of `reportConversion`.
+    #[wasm_bindgen(typescript_type = "ReportConversionOptions")]
+    pub type JsReportConversionOptions;
+
+    /// Options of `reportConversionRate`.
+    #[wasm_bindgen(typescript_type = "ReportConversionRateOptions")]
+    pub type JsReportConversionRateOptions;
+
     /// The fixed time and nonce of `signRequest`.
     #[wasm_bindgen(typescript_type = "SignAt")]
     pub type JsSignAt;

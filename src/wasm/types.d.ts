@@ -33,10 +33,14 @@ export interface BatchOptions {
   dropDuplicates?: boolean;
   /** Check each country's national number length (generous ranges). @default true */
   checkNationalLength?: boolean;
+  /** Seconds the carrier keeps trying to deliver (60 to 259200). Absent: not sent (the service's default). */
+  validityPeriod?: number;
+  /** `ChannelId` given by Alibaba for a dedicated channel: 1 to 64 letters, digits, `-`, `_`, `.`. Absent: not sent. */
+  channelId?: string;
 }
 
-/** Everything `batchSend` and `signRequest` take. */
-export interface SendOptions extends BatchOptions {
+/** How every call is made: who signs, where to, how long, how often. */
+export interface CallOptions {
   /** In Node, read from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALIBABA_CLOUD_SECURITY_TOKEN when absent. */
   credentials?: Credentials;
   /** `https://host[:port]/` or a bare host; plain `http://` only to loopback (the sandbox). @default "https://dysmsapi.ap-southeast-1.aliyuncs.com/" */
@@ -49,6 +53,10 @@ export interface SendOptions extends BatchOptions {
   maxAttempts?: number;
   /** Aborts waiting or sending. An abort after the request left gives `OUTCOME_UNKNOWN`, before it `ABORTED`. */
   signal?: AbortSignal;
+}
+
+/** Everything `batchSend` and `signRequest` take. */
+export interface SendOptions extends BatchOptions, CallOptions {
   /**
    * Signs elsewhere, so this side never holds a secret (a browser page): called once per attempt
    * with the batch as it will be sent; resolves to the signed request (e.g. from a server running
@@ -66,6 +74,8 @@ export interface SigningRequest {
   from?: string;
   type: MessageType;
   taskId?: string;
+  validityPeriod?: number;
+  channelId?: string;
   signatureVersion: SignatureVersion;
 }
 
@@ -316,4 +326,110 @@ export interface CampaignResult {
    * `structuredClone` refuses it, `Array.from` copies it).
    */
   readonly recipients: readonly CampaignRecipient[];
+}
+
+/** `sendMessage`'s options: one message to one number (SendMessageToGlobe). */
+export interface SendMessageOptions extends CallOptions {
+  /** The number as people write it: `+852 9123 4567`, `00852-9123-4567`, `85291234567`. */
+  to: string;
+  /** The text, at most 500 UTF-16 units. */
+  message: string;
+  /** Sender ID (as for a batch). `""` or absent: not sent. */
+  from?: string;
+  /** Echoed in the delivery report, 1 to 255 characters. `""` or absent: not sent. */
+  taskId?: string;
+  /** Seconds the carrier keeps trying to deliver (60 to 259200). */
+  validityPeriod?: number;
+  /** `ChannelId` given by Alibaba for a dedicated channel. */
+  channelId?: string;
+  /** Check the country's national number length (generous ranges). @default true */
+  checkNationalLength?: boolean;
+  /** SendMessageToGlobe calls per second for this AccessKeyId in this process (1/3600 to 1000). @default 30 */
+  qps?: number;
+}
+
+/** Where the service says a number belongs, as it wrote it. */
+export interface NumberDetail {
+  carrier: string | null;
+  country: string | null;
+  region: string | null;
+}
+
+/** An accepted `sendMessage`. */
+export interface SendMessageResult {
+  /** The key of its delivery report and of `queryMessage`; null only if the accepted answer lacked it. */
+  messageId: string | null;
+  /** Billed segments (the service's count, else this package's). */
+  segments: number;
+  /** The number as given. */
+  to: string;
+  /** The number as sent. */
+  normalizedTo: string;
+  from: string | null;
+  numberDetail: NumberDetail | null;
+  requestId: string | null;
+  responseCode: string;
+  responseDescription: string | null;
+  /** Requests it took (throttled attempts are resent). */
+  attempts: number;
+}
+
+/** `queryMessage`'s options (QueryMessage). */
+export interface QueryMessageOptions extends CallOptions {
+  /** The MessageId of a sent message. */
+  messageId: string;
+}
+
+/** Where a message stands: `sending` may still change; the others are final. */
+export type DeliveryStatus =
+  | "delivered"
+  | "failed"
+  | "sending"
+  | "expired";
+
+/** One message's delivery, as the service knows it now. */
+export interface QueryMessageResult {
+  messageId: string;
+  /** The number, as the service wrote it. */
+  to: string | null;
+  status: DeliveryStatus;
+  /** The carrier's or platform's code (`DELIVERED` when delivered). */
+  errorCode: string | null;
+  errorDescription: string | null;
+  /** When it was handed to the carrier, as the service wrote it (`Mon, 24 Dec 2018 16:58:22 +0800`). */
+  sendDate: string | null;
+  /** The carrier's receipt, as the service wrote it. */
+  receiveDate: string | null;
+  /** The text that was sent. */
+  message: string | null;
+  numberDetail: NumberDetail | null;
+  requestId: string | null;
+  responseCode: string;
+  attempts: number;
+}
+
+/** `reportConversion`'s options (SmsConversion): whether a one-time code was used. */
+export interface ReportConversionOptions extends CallOptions {
+  /** The MessageId of the message that carried the code. */
+  messageId: string;
+  /** Whether the code was used. `false` is reported too. */
+  delivered: boolean;
+  /** When it was used, ms since the epoch (after the send, not in the future). Absent: not sent. */
+  conversionTime?: number;
+}
+
+/** `reportConversionRate`'s options (ConversionData). */
+export interface ReportConversionRateOptions extends CallOptions {
+  /** The share of codes used, from `"0"` to `"1"`, as decimal text (e.g. `"0.53"`). */
+  conversionRate: string;
+  /** The time the rate is for, ms since the epoch. Absent: not sent. */
+  reportTime?: number;
+}
+
+/** An accepted conversion report: the service acknowledges, nothing more. */
+export interface ConversionResult {
+  requestId: string | null;
+  responseCode: string;
+  responseDescription: string | null;
+  attempts: number;
 }

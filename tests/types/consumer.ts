@@ -10,9 +10,13 @@ import {
   countSegments,
   createSigningHandler,
   isSmsError,
+  queryMessage,
   ready,
+  reportConversion,
+  reportConversionRate,
   resumeCampaign,
   sendCampaign,
+  sendMessage,
   signRequest,
   signingService,
   validateBatch,
@@ -25,15 +29,21 @@ import {
   type CampaignRecipient,
   type CampaignResult,
   type CampaignState,
+  type ConversionResult,
   type Credentials,
+  type DeliveryStatus,
   type DroppedDuplicate,
   type FailedRecipient,
   type Issue,
   type IssueCode,
   type IssueField,
   type MessageType,
+  type NumberDetail,
+  type QueryMessageResult,
   type RecipientRef,
   type SegmentCount,
+  type SendMessageOptions,
+  type SendMessageResult,
   type SendOptions,
   type SentRecipient,
   type SignAt,
@@ -48,10 +58,12 @@ import {
 } from "aliyun-globe-sms";
 import {
   DEFAULT_KEY,
+  DEFAULT_QPS,
   DEFAULT_STS_KEY,
   EMPTY_BODY_SHA256,
   FAULT_KINDS,
   NONCE_RETENTION_MS,
+  PUSH_FAULT_KINDS,
   TIMESTAMP_TOLERANCE_MS,
   canonicalRequestAcs3,
   canonicalizedQueryV1,
@@ -264,6 +276,9 @@ async function main(): Promise<void> {
   const messages: SandboxMessage[] = sandbox.messages();
   const requests: SandboxRequest[] = sandbox.requests();
   const stages: string[] = Object.values(FAULT_KINDS);
+  const queryQps: number = DEFAULT_QPS.QueryMessage;
+  const pushFaults: readonly string[] = PUSH_FAULT_KINDS;
+  console.log(queryQps, pushFaults);
   sandbox.reset();
   console.log(pending.stage, kinds, messages.map((m) => m.scheme), requests.map((r) => r.status), stages, sandbox.port, sandbox.endpoint, keys);
 
@@ -322,5 +337,24 @@ const badPolicy: SigningPolicy = { types: ["SPAM"] };
 // @ts-expect-error a SmsError's code cannot be reassigned
 new SmsError("x").code = "ABORTED";
 
-console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal, badPolicy);
+/** One message, its delivery, and the OTP conversion reports (issue 13). */
+async function operations(endpoint: string): Promise<DeliveryStatus> {
+  const one: SendMessageOptions = { to: "+852 9123 4567", message: "Your code is 4821", validityPeriod: 300, qps: 5, endpoint };
+  const sent: SendMessageResult = await sendMessage(one);
+  const detail: NumberDetail | null = sent.numberDetail;
+  const segments: number = sent.segments;
+  const query: QueryMessageResult = await queryMessage({ messageId: sent.messageId ?? "", endpoint });
+  const converted: ConversionResult = await reportConversion({ messageId: query.messageId, delivered: true, conversionTime: Date.now() });
+  await reportConversionRate({ conversionRate: "0.53", reportTime: Date.now() });
+  console.log(detail, segments, converted.requestId);
+  return query.status;
+}
+// @ts-expect-error a conversion rate is decimal text
+void reportConversionRate({ conversionRate: 0.53 });
+// @ts-expect-error delivered is a boolean
+void reportConversion({ messageId: "1", delivered: "yes" });
+// @ts-expect-error statuses are a closed union
+const badStatus: DeliveryStatus = "lost";
+
+console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal, badPolicy, badStatus, operations);
 void main();

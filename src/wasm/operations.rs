@@ -1,0 +1,171 @@
+//! `sendMessage`, `queryMessage`, `reportConversion` and `reportConversionRate`: the core's
+//! operations (src/operations/) made through the same attempts machine and transport as a batch
+//! (`send::perform`), each with the resend rule of what it does (`retry::Safety`) and, where the
+//! service limits it, its own pacer bucket per AccessKeyId.
+
+use wasm_bindgen::JsValue;
+
+use crate::error::Error;
+use crate::operations::query_message::read_query_message_response;
+use crate::operations::send_message::read_send_message_response;
+use crate::operations::{
+    read_conversion_response, ConversionData, ConversionDataInput, ConversionResult, QueryMessage,
+    QueryMessageInput, QueryMessageResult, SendMessage, SendMessageResult, SmsConversion,
+    SmsConversionInput,
+};
+use crate::options::{ConversionOptions, ConversionRateOptions, QueryOptions, QUERY_MESSAGE_QPS};
+use crate::redact::KnownSecrets;
+use crate::request::{self, Action, SignedRequest, SigningContext};
+use crate::retry::Safety;
+
+use super::options::{self, SendSettings};
+use super::output::{self, thrown};
+use super::send::{self, Call, Failure, Pace, Signing};
+use super::transport;
+
+/// Signs `call` with the caller's credentials, a fresh time and nonce.
+fn sign_here(call: &request::Call, signing: &Signing, settings: &SendSettings) -> Result<SignedRequest, Failure> {
+    let Signing::Local(credentials) = signing else {
+        return Err(Failure::Core(Error::SigningFailed));
+    };
+    let nonce = transport::nonce();
+    let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
+    let context = SigningContext {
+        endpoint: &settings.sending.endpoint,
+        scheme: settings.sending.scheme,
+        timestamp,
+        nonce: &nonce,
+    };
+    Ok(request::sign(call, credentials, &context)?)
+}
+
+/// One of the operations, ready to be made: its request, its reader, its rule.
+struct Operation<T, R> {
+    call: request::Call,
+    checked: T,
+    read: R,
+}
+
+impl<T, O, R> Call for Operation<T, R>
+where
+    O: crate::retry::Attempted,
+    R: Fn(&T, &KnownSecrets, u16, &[(String, String)], &[u8]) -> Result<O, Error>,
+{
+    type Outcome = O;
+    fn safety(&self) -> Safety {
+        Safety::of(self.call.action())
+    }
+    async fn sign(&self, signing: &Signing, settings: &SendSettings) -> Result<SignedRequest, Failure> {
+        sign_here(&self.call, signing, settings)
+    }
+    fn read(&self, known: &KnownSecrets, status: u16, headers: &[(String, String)], body: &[u8]) -> Result<O, Error> {
+        (self.read)(&self.checked, known, status, headers, body)
+    }
+}
+
+/// What every operation reads besides its own fields: how to send, and the credentials (a
+/// `signer` is refused: it signs batches).
+fn sending(options: &JsValue, environment: Option<&JsValue>, operation: &str) -> Result<(SendSettings, Signing), Error> {
+    let settings = options::send(options)?;
+    options::no_signer(options, operation)?;
+    let credentials = options::credentials(&settings, environment)?;
+    Ok((settings, Signing::Local(credentials)))
+}
+
+/// The pacer bucket of `action` for this key: each operation has its own limit.
+fn pace(action: Action, signing: &Signing, qps: f64) -> Pace {
+    Pace::new(&format!("{} {}", action.as_str(), signing.pace_key()), qps)
+}
+
+async fn make<T, O, R>(
+    operation: Operation<T, R>,
+    signing: &Signing,
+    settings: &SendSettings,
+    pace: Option<&Pace>,
+) -> Result<O, JsValue>
+where
+    O: crate::retry::Attempted,
+    R: Fn(&T, &KnownSecrets, u16, &[(String, String)], &[u8]) -> Result<O, Error>,
+{
+    send::perform(&operation, signing, settings, pace)
+        .await
+        .map_err(|failure| match failure {
+            Failure::Core(error) => thrown(error),
+            Failure::Thrown(value) => value,
+        })
+}
+
+pub async fn send_message(options: &JsValue, environment: Option<&JsValue>) -> Result<SendMessageResult, JsValue> {
+    let input = options::message(options).map_err(thrown)?;
+    let shape: crate::options::MessageOptions = options::shape(options).map_err(thrown)?;
+    let qps = shape.qps().map_err(thrown)?;
+    let (settings, signing) = sending(options, environment, "sendMessage").map_err(thrown)?;
+    let checked = SendMessage::validate(&input).map_err(|issues| thrown(Error::InvalidInput { issues }))?;
+    let pace = pace(Action::SendMessageToGlobe, &signing, qps);
+    let operation = Operation {
+        call: checked.call(),
+        checked,
+        read: read_send_message_response,
+    };
+    make(operation, &signing, &settings, Some(&pace)).await
+}
+
+pub async fn query_message(options: &JsValue, environment: Option<&JsValue>) -> Result<QueryMessageResult, JsValue> {
+    let shape: QueryOptions = options::shape(options).map_err(thrown)?;
+    let (settings, signing) = sending(options, environment, "queryMessage").map_err(thrown)?;
+    let checked = QueryMessage::validate(&QueryMessageInput {
+        message_id: shape.message_id,
+    })
+    .map_err(|issues| thrown(Error::InvalidInput { issues }))?;
+    let pace = pace(Action::QueryMessage, &signing, QUERY_MESSAGE_QPS);
+    let operation = Operation {
+        call: checked.call(),
+        checked,
+        read: read_query_message_response,
+    };
+    make(operation, &signing, &settings, Some(&pace)).await
+}
+
+pub async fn report_conversion(options: &JsValue, environment: Option<&JsValue>) -> Result<ConversionResult, JsValue> {
+    let shape: ConversionOptions = options::shape(options).map_err(thrown)?;
+    let (settings, signing) = sending(options, environment, "reportConversion").map_err(thrown)?;
+    let input = SmsConversionInput {
+        message_id: shape.message_id,
+        delivered: shape.delivered,
+        conversion_time: shape.conversion_time,
+    };
+    let checked = SmsConversion::validate(&input, js_sys::Date::now())
+        .map_err(|issues| thrown(Error::InvalidInput { issues }))?;
+    let operation = Operation {
+        call: checked.call(),
+        checked,
+        read: |_: &SmsConversion, known: &KnownSecrets, status: u16, headers: &[(String, String)], body: &[u8]| {
+            read_conversion_response(known, status, headers, body)
+        },
+    };
+    make(operation, &signing, &settings, None).await
+}
+
+pub async fn report_conversion_rate(options: &JsValue, environment: Option<&JsValue>) -> Result<ConversionResult, JsValue> {
+    let shape: ConversionRateOptions = options::shape(options).map_err(thrown)?;
+    let (settings, signing) = sending(options, environment, "reportConversionRate").map_err(thrown)?;
+    let input = ConversionDataInput {
+        conversion_rate: shape.conversion_rate,
+        report_time: shape.report_time,
+    };
+    let checked = ConversionData::validate(&input, js_sys::Date::now())
+        .map_err(|issues| thrown(Error::InvalidInput { issues }))?;
+    let operation = Operation {
+        call: checked.call(),
+        checked,
+        read: |_: &ConversionData, known: &KnownSecrets, status: u16, headers: &[(String, String)], body: &[u8]| {
+            read_conversion_response(known, status, headers, body)
+        },
+    };
+    make(operation, &signing, &settings, None).await
+}
+
+/// A result as a JavaScript value.
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    output::to_js(value)
+}
