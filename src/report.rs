@@ -147,7 +147,7 @@ pub struct ReportDate {
 
 impl ReportDate {
     /// The date `text` holds, or `None` when the text is not of a date's shape (1–64 bytes of
-    /// ASCII letters, digits, spaces and `,:+-./`): such text is not kept at all.
+    /// ASCII letters, digits, spaces, tabs and `,:+-./`): such text is not kept at all.
     pub fn read(text: &str) -> Option<ReportDate> {
         is_date_text(text).then(|| ReportDate {
             epoch_ms: parse_report_date(text).ok(),
@@ -605,12 +605,14 @@ fn is_description(text: &str) -> bool {
         && text.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
-/// 1–64 bytes of ASCII letters, digits, spaces and `,:+-./`: RFC 2822 dates and the other date
-/// forms Alibaba writes elsewhere (`2020-05-01 10:00:00`), nothing more.
+/// 1–64 bytes of ASCII letters, digits, spaces, tabs and `,:+-./`: every date `report_date`
+/// reads (it allows tabs between the parts) and the other date forms Alibaba writes elsewhere
+/// (`2020-05-01 10:00:00`), nothing more.
 fn is_date_text(text: &str) -> bool {
     (1..=MAX_DATE_BYTES).contains(&text.len())
         && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b' ' | b',' | b':' | b'+' | b'-' | b'.' | b'/')
+            b.is_ascii_alphanumeric()
+                || matches!(b, b' ' | b'\t' | b',' | b':' | b'+' | b'-' | b'.' | b'/')
         })
 }
 
