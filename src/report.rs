@@ -24,6 +24,7 @@
 //! field is named in `ignored_fields`. An entry never echoes free text into a log or an error.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -51,7 +52,8 @@ pub const MAX_ENTRIES: usize = 10_000;
 ///
 /// Alibaba repeats a report after a network error or a timeout (§3), so a repeat follows its
 /// first delivery closely; 100,000 pairs cover the reports of a 100,000-recipient campaign and
-/// take some 10 MB (two copies of two short strings each, and the set's table). The oldest pair
+/// take about 8 MB with 19-digit MessageIds (measured natively: the key text, shared by the set
+/// and the queue, and the set's table). The oldest pair
 /// is forgotten first. A repeat older than that is handed on again, which costs nothing worse
 /// than a second application of the same evidence (a report never causes a resend).
 pub const DEFAULT_SEEN_CAPACITY: usize = 100_000;
@@ -643,9 +645,18 @@ pub struct ReportKey {
 /// again, and must then not be taken for a repeat.
 #[derive(Debug, Clone)]
 pub struct SeenReports {
-    keys: HashSet<ReportKey>,
-    order: VecDeque<ReportKey>,
+    /// Each key once, as [`joined`] text shared by the set and the queue: two `ReportKey`
+    /// copies took 16.7 MB at 100,000 keys, this about half.
+    keys: HashSet<Arc<str>>,
+    /// The same keys, oldest first.
+    order: VecDeque<Arc<str>>,
     capacity: usize,
+}
+
+/// A key as one text, `<length of MessageId>:<MessageId><Status>`: one-to-one whatever the two
+/// hold.
+fn joined(key: &ReportKey) -> String {
+    format!("{}:{}{}", key.message_id.len(), key.message_id, key.status)
 }
 
 impl Default for SeenReports {
@@ -667,7 +678,7 @@ impl SeenReports {
 
     /// Whether a report with this key was remembered (and not yet forgotten).
     pub fn contains(&self, key: &ReportKey) -> bool {
-        self.keys.contains(key)
+        self.keys.contains(joined(key).as_str())
     }
 
     /// Remembers the keys of `reports`, forgetting the oldest beyond the capacity.
@@ -676,8 +687,8 @@ impl SeenReports {
             return;
         }
         for report in reports {
-            let key = report.key();
-            if self.keys.insert(key.clone()) {
+            let key: Arc<str> = Arc::from(joined(&report.key()));
+            if self.keys.insert(Arc::clone(&key)) {
                 self.order.push_back(key);
             }
             while self.order.len() > self.capacity {
@@ -1094,6 +1105,12 @@ mod tests {
         assert!(!seen.contains(&reports[0].key()));
         assert!(seen.contains(&reports[1].key()));
         assert!(seen.contains(&reports[2].key()));
+        // Keys are told apart however MessageId and Status divide the same text.
+        let body = format!("[{},{}]", entry("a", "12"), entry("a1", "2"));
+        let split = read(&body).reports;
+        let mut one = SeenReports::new(4);
+        one.remember(&split[..1]);
+        assert!(one.contains(&split[0].key()) && !one.contains(&split[1].key()));
         let mut none = SeenReports::new(0);
         none.remember(&reports);
         assert!(none.is_empty());
