@@ -38,6 +38,8 @@ pub mod options;
 pub mod pacer;
 pub mod recipient;
 pub mod redact;
+pub mod report;
+pub mod report_date;
 pub mod request;
 pub mod response;
 pub mod retry;
