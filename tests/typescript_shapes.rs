@@ -260,7 +260,7 @@ fn operation_shapes_match_their_typescript() {
         status: DeliveryStatus::Delivered,
         error_code: None,
         error_description: None,
-        send_date: None,
+        send_date: aliyun_globe_sms::report::ReportDate::read("Mon, 24 Dec 2018 16:58:22 +0800"),
         receive_date: None,
         message: None,
         number_detail: None,
@@ -269,6 +269,7 @@ fn operation_shapes_match_their_typescript() {
         attempts: 1,
     };
     assert_eq!(interface(TYPES, "QueryMessageResult"), written_fields(&query));
+    assert_eq!(interface(TYPES, "ReportDate"), written_fields(query.send_date.as_ref().unwrap()));
     let conversion = ConversionResult {
         request_id: None,
         response_code: "OK".into(),

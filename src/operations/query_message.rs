@@ -12,6 +12,7 @@ use crate::request::{Action, Call};
 use crate::response::{field_text, read_answer};
 
 use super::NumberDetail;
+use crate::report::ReportDate;
 
 /// A query as the caller gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,12 +113,13 @@ pub struct QueryMessageResult {
     pub error_code: Option<String>,
     /// `ErrorDescription`, e.g. `success`.
     pub error_description: Option<String>,
-    /// `SendDate`, when the message was handed to the carrier, as the service wrote it (RFC 2822
-    /// style with an offset, `Sun, 12 Jan 2025 16:04:00 +0800`); the bindings turn it into a
-    /// `Date` with src/report_date.rs.
-    pub send_date: Option<String>,
-    /// `ReceiveDate`, the carrier's receipt, as the service wrote it (as `send_date`).
-    pub receive_date: Option<String>,
+    /// `SendDate`, when the message was handed to the carrier: the service's text (RFC 2822 style
+    /// with an offset, `Sun, 12 Jan 2025 16:04:00 +0800`) and its instant read by
+    /// src/report_date.rs — the same date shape as a pushed delivery report's (src/report.rs).
+    /// Text not of a date's shape is not kept.
+    pub send_date: Option<ReportDate>,
+    /// `ReceiveDate`, the carrier's receipt (as `send_date`).
+    pub receive_date: Option<ReportDate>,
     /// `Message`: the text that was sent.
     pub message: Option<String>,
     /// Where the service says the number belongs.
@@ -148,8 +150,8 @@ pub fn read_query_message_response(
             status: DeliveryStatus::from_code(&field_text(answer, "Status")?)?,
             error_code: field_text(answer, "ErrorCode"),
             error_description: field_text(answer, "ErrorDescription"),
-            send_date: field_text(answer, "SendDate"),
-            receive_date: field_text(answer, "ReceiveDate"),
+            send_date: field_text(answer, "SendDate").and_then(|t| ReportDate::read(&t)),
+            receive_date: field_text(answer, "ReceiveDate").and_then(|t| ReportDate::read(&t)),
             message: field_text(answer, "Message"),
             number_detail: NumberDetail::read(answer),
             request_id: accepted.request_id.map(str::to_string),
@@ -217,11 +219,11 @@ mod tests {
             let r = read_query_message_response(&q, &known(), 200, &[], body.as_bytes()).unwrap();
             assert_eq!(r.status, status);
             assert_eq!(
-                r.send_date.as_deref(),
+                r.send_date.as_ref().map(|d| d.text.as_str()),
                 Some("Sun, 12 Jan 2025 16:04:00 +0800")
             );
             assert_eq!(
-                r.receive_date.as_deref(),
+                r.receive_date.as_ref().map(|d| d.text.as_str()),
                 Some("Sun, 12 Jan 2025 16:04:03 +0800")
             );
             assert_eq!(r.to.as_deref(), Some("6591234567"));

@@ -396,16 +396,27 @@ export interface QueryMessageResult {
   /** The carrier's or platform's code (`DELIVERED` when delivered). */
   errorCode: string | null;
   errorDescription: string | null;
-  /** When it was handed to the carrier, as the service wrote it (`Mon, 24 Dec 2018 16:58:22 +0800`). */
-  sendDate: string | null;
-  /** The carrier's receipt, as the service wrote it. */
-  receiveDate: string | null;
+  /** When it was handed to the carrier (`new Date(sendDate.epochMs)`). */
+  sendDate: ReportDate | null;
+  /** The carrier's receipt. */
+  receiveDate: ReportDate | null;
   /** The text that was sent. */
   message: string | null;
   numberDetail: NumberDetail | null;
   requestId: string | null;
   responseCode: string;
   attempts: number;
+}
+
+/**
+ * A date from the service: the instant read from its text (RFC 2822 with an offset, e.g.
+ * `Mon, 24 Dec 2018 16:58:22 +0800`), and the text as received. `epochMs` is null when the text
+ * is not a date this package reads; the text is kept either way.
+ */
+export interface ReportDate {
+  /** Milliseconds since the epoch, for `new Date(epochMs)`. */
+  epochMs: number | null;
+  text: string;
 }
 
 /** `reportConversion`'s options (SmsConversion): whether a one-time code was used. */

@@ -100,7 +100,9 @@ describe("queryMessage once the report exists", () => {
       assert.equal(result.messageId, messageId);
       assert.equal(result.status, status);
       assert.equal(result.errorCode, errorCode);
-      assert.match(result.sendDate ?? "", /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/);
+      assert.match(result.sendDate?.text ?? "", /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$/);
+      // The instant read by the core agrees with JavaScript's own reading of the text.
+      assert.equal(result.sendDate.epochMs, Date.parse(result.sendDate.text));
     });
   }
 
