@@ -66,6 +66,11 @@ export async function reportConversionRate(options) {
   return wasm.reportConversionRate(options);
 }
 
+export async function pollDeliveries(options) {
+  await ready();
+  return wasm.pollDeliveries(options);
+}
+
 export function validateBatch(options) {
   loadedOrThrow();
   return wasm.validateBatch(options);

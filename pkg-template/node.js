@@ -60,6 +60,10 @@ export function reportConversionRate(options) {
   return wasm.reportConversionRate(options, environmentCredentials());
 }
 
+export function pollDeliveries(options) {
+  return wasm.pollDeliveries(options, environmentCredentials());
+}
+
 export const validateBatch = wasm.validateBatch;
 export const countSegments = wasm.countSegments;
 

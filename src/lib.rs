@@ -36,6 +36,7 @@ pub mod message_id;
 pub mod operations;
 pub mod options;
 pub mod pacer;
+pub mod poller;
 pub mod recipient;
 pub mod redact;
 pub mod report;

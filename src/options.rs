@@ -204,6 +204,34 @@ pub struct ConversionRateOptions {
     pub report_time: Option<f64>,
 }
 
+/// `PollOptions` in types.d.ts, less `CallOptions`: the delivery status of sent messages, asked
+/// until final or a deadline (src/poller.rs).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollOptions {
+    pub message_ids: Vec<String>,
+    #[serde(default)]
+    pub deadline_ms: Option<f64>,
+    #[serde(default)]
+    pub interval_ms: Option<f64>,
+}
+
+/// How long a poll goes on unless the caller says otherwise, and at most (a day).
+pub const DEFAULT_POLL_DEADLINE_MS: u32 = 600_000;
+pub const MAX_POLL_DEADLINE_MS: u32 = 86_400_000;
+/// The first wait before asking about a message again, unless the caller says otherwise.
+pub const DEFAULT_POLL_INTERVAL_MS: u32 = 10_000;
+
+impl PollOptions {
+    /// `(deadline_ms, interval_ms)`, checked.
+    pub fn timing(&self) -> Result<(u32, u32), Error> {
+        Ok((
+            whole(self.deadline_ms, "deadlineMs", 1, MAX_POLL_DEADLINE_MS, DEFAULT_POLL_DEADLINE_MS)?,
+            whole(self.interval_ms, "intervalMs", 100, 300_000, DEFAULT_POLL_INTERVAL_MS)?,
+        ))
+    }
+}
+
 /// `Credentials` in types.d.ts. Its values never appear in an error.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -167,6 +167,7 @@ fn option_shapes_match_their_typescript() {
     assert_eq!(interface(TYPES, "SendOptions"), binding_only("SendOptions"));
     assert_eq!(interface(TYPES, "SendMessageOptions"), read_fields::<MessageOptions>());
     assert_eq!(interface(TYPES, "QueryMessageOptions"), read_fields::<QueryOptions>());
+    assert_eq!(interface(TYPES, "PollOptions"), read_fields::<aliyun_globe_sms::options::PollOptions>());
     assert_eq!(interface(TYPES, "ReportConversionOptions"), read_fields::<ConversionOptions>());
     assert_eq!(
         interface(TYPES, "ReportConversionRateOptions"),
@@ -270,6 +271,18 @@ fn operation_shapes_match_their_typescript() {
     };
     assert_eq!(interface(TYPES, "QueryMessageResult"), written_fields(&query));
     assert_eq!(interface(TYPES, "ReportDate"), written_fields(query.send_date.as_ref().unwrap()));
+    let polled = aliyun_globe_sms::poller::PolledMessage {
+        message_id: "m".into(),
+        state: "delivered",
+        result: Some(query.clone()),
+        code: None,
+        queries: 1,
+    };
+    assert_eq!(interface(TYPES, "PolledMessage"), written_fields(&polled));
+    assert_eq!(
+        interface(TYPES, "PollResult"),
+        written_fields(&aliyun_globe_sms::poller::PollResult { messages: vec![polled] })
+    );
     let conversion = ConversionResult {
         request_id: None,
         response_code: "OK".into(),

@@ -211,3 +211,20 @@ pub async fn report_conversion_rate(
     let result = operations::report_conversion_rate(&options, environment.as_ref()).await?;
     Ok(operations::to_js(&result))
 }
+
+/// Asks the service where each message stands (QueryMessage, at its 300 calls/s) until every one
+/// is final (`delivered`, `failed`, `expired`) or `deadlineMs` (default 10 minutes) has passed,
+/// each again after `intervalMs` (default 10 s, doubling to 5 minutes): for deployments with no
+/// public URL for the report push. A message without a record yet stays `unknown`, one still on
+/// its way `sending`. Nothing is sent: a question may always be asked again.
+///
+/// @throws {SmsError} `INVALID_INPUT` (a malformed MessageId, `issues` name their index),
+/// `INVALID_OPTION`, `ABORTED`.
+#[wasm_bindgen(js_name = pollDeliveries, unchecked_return_type = "PollResult")]
+pub async fn poll_deliveries(
+    options: ts::JsPollOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let result = operations::poll_deliveries(&options, environment.as_ref()).await?;
+    Ok(operations::to_js(&result))
+}

@@ -14,6 +14,7 @@ use crate::operations::{
     SmsConversionInput,
 };
 use crate::options::{ConversionOptions, ConversionRateOptions, QueryOptions, QUERY_MESSAGE_QPS};
+use crate::poller::{PollAction, PollResult, Poller};
 use crate::redact::KnownSecrets;
 use crate::request::{self, Action, SignedRequest, SigningContext};
 use crate::retry::Safety;
@@ -163,6 +164,65 @@ pub async fn report_conversion_rate(options: &JsValue, environment: Option<&JsVa
         },
     };
     make(operation, &signing, &settings, None).await
+}
+
+/// `pollDeliveries`: asks QueryMessage about each message, at its pace, until final or the
+/// deadline, as the core's poller decides (src/poller.rs).
+pub async fn poll_deliveries(options: &JsValue, environment: Option<&JsValue>) -> Result<PollResult, JsValue> {
+    let shape = options::poll(options).map_err(thrown)?;
+    let (deadline_ms, interval_ms) = shape.timing().map_err(thrown)?;
+    let (settings, signing) = sending(options, environment, "pollDeliveries").map_err(thrown)?;
+    // Every MessageId checked before the first question.
+    let mut issues = Vec::new();
+    let mut checked = Vec::with_capacity(shape.message_ids.len());
+    for (index, id) in shape.message_ids.iter().enumerate() {
+        match QueryMessage::validate(&QueryMessageInput { message_id: id.clone() }) {
+            Ok(query) => checked.push(query),
+            Err(found) => issues.extend(found.into_iter().map(|mut issue| {
+                issue.index = Some(index);
+                issue.field = "messageIds";
+                issue
+            })),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(thrown(Error::InvalidInput { issues }));
+    }
+    let start = transport::monotonic_ms();
+    let mut poller = Poller::new(&shape.message_ids, start, start + u64::from(deadline_ms), u64::from(interval_ms));
+    let pace = pace(Action::QueryMessage, &signing, QUERY_MESSAGE_QPS);
+    let signal = settings.signal.as_ref();
+    while let PollAction::Ask { index, at_ms } = poller.next() {
+        let now = transport::monotonic_ms();
+        if at_ms > now && transport::sleep(at_ms - now, signal).await.is_err() {
+            return Err(thrown(Error::Aborted));
+        }
+        let Some(query) = poller
+            .message_id(index)
+            .and_then(|id| checked.iter().find(|q| q.message_id().as_str() == id))
+            .cloned()
+        else {
+            break;
+        };
+        let operation = Operation {
+            call: query.call(),
+            checked: query,
+            read: read_query_message_response,
+        };
+        let answer = send::perform(&operation, &signing, &settings, Some(&pace))
+            .await
+            .map_err(|failure| match failure {
+                Failure::Core(error) => error,
+                Failure::Thrown(_) => Error::SigningFailed,
+            });
+        if matches!(answer, Err(Error::Aborted)) {
+            return Err(thrown(Error::Aborted));
+        }
+        poller.answered(index, transport::monotonic_ms(), answer);
+    }
+    Ok(PollResult {
+        messages: poller.results().into_iter().cloned().collect(),
+    })
 }
 
 /// A result as a JavaScript value.

@@ -243,3 +243,9 @@ pub fn no_signer(options: &JsValue, operation: &str) -> Result<(), Error> {
         )),
     }
 }
+
+/// `pollDeliveries`' MessageIds: a list as long as a campaign's.
+pub fn poll(options: &JsValue) -> Result<crate::options::PollOptions, Error> {
+    options_object(options)?;
+    read(options, MAX_CAMPAIGN_RECIPIENTS)
+}

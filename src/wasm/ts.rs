@@ -37,6 +37,10 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "ReportConversionRateOptions")]
     pub type JsReportConversionRateOptions;
 
+    /// Options of `pollDeliveries`.
+    #[wasm_bindgen(typescript_type = "PollOptions")]
+    pub type JsPollOptions;
+
     /// The fixed time and nonce of `signRequest`.
     #[wasm_bindgen(typescript_type = "SignAt")]
     pub type JsSignAt;

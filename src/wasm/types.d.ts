@@ -444,3 +444,39 @@ export interface ConversionResult {
   responseDescription: string | null;
   attempts: number;
 }
+
+/** `pollDeliveries`' options: where sent messages stand, asked until final or a deadline. */
+export interface PollOptions extends CallOptions {
+  /** The MessageIds to follow (e.g. a campaign ledger's `messageId`s). */
+  messageIds: string[];
+  /** Milliseconds to keep asking (1 to 86400000). @default 600000 */
+  deadlineMs?: number;
+  /** Milliseconds before asking about a message again, doubling up to 5 minutes (100 to 300000). @default 10000 */
+  intervalMs?: number;
+}
+
+/** Where a polled message stands: final, still `sending`, `unknown` (never answered with a status), or `refused` (the question was refused; `code`). */
+export type PolledState =
+  | "delivered"
+  | "failed"
+  | "expired"
+  | "sending"
+  | "unknown"
+  | "refused";
+
+/** One polled message. */
+export interface PolledMessage {
+  messageId: string;
+  state: PolledState;
+  /** The last answer with a status. */
+  result: QueryMessageResult | null;
+  /** The code of the last question, when it failed (`RECORD_NOT_FOUND` while the service has no record). */
+  code: SmsErrorCode | null;
+  /** Questions asked about it. */
+  queries: number;
+}
+
+/** What `pollDeliveries` resolves to: every message, in the order given (repeats once). */
+export interface PollResult {
+  messages: PolledMessage[];
+}

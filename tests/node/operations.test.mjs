@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import * as hooks from "node:test";
 import { describe, test } from "node:test";
-import { queryMessage, reportConversion, reportConversionRate, sendMessage } from "aliyun-globe-sms";
+import { pollDeliveries, queryMessage, reportConversion, reportConversionRate, sendMessage } from "aliyun-globe-sms";
 import { DEFAULT_KEY, DEFAULT_STS_KEY, assertSmsError, leakCheck, rejection, useSandbox } from "./harness.mjs";
 
 const options = (sandbox, extra = {}) => ({ credentials: DEFAULT_KEY, endpoint: sandbox.url, ...extra });
@@ -146,6 +146,33 @@ describe("reportConversion and reportConversionRate", () => {
     assertSmsError(await rejection(reportConversionRate({ ...options(s.sandbox), conversionRate: "1.5" })), { code: "INVALID_INPUT" });
     assertSmsError(await rejection(reportConversion({ ...options(s.sandbox), messageId: "1", delivered: true, conversionTime: Date.now() + 3_600_000 })), { code: "INVALID_INPUT" });
     assertSmsError(await rejection(reportConversion({ ...options(s.sandbox), messageId: "1", delivered: "yes" })), { code: "INVALID_OPTION", field: "delivered" });
+    assert.deepEqual(s.sandbox.requests(), []);
+  });
+});
+
+describe("pollDeliveries: the status of sent messages, with no push URL", () => {
+  const s = useSandbox(hooks, { sendMessageQps: Infinity, queryMessageQps: Infinity, reportDelayMs: 300 });
+
+  test("every message asked until final, as the sandbox decided; one never final stays sending", async () => {
+    const numbers = ["+852 9123 1001", "+852 9123 9999", "+852 9123 8888", "+852 9123 1002", "+852 9123 7777"];
+    const sent = [];
+    for (const to of numbers) sent.push(await sendMessage({ ...options(s.sandbox), to, message: "hi" }));
+    const ids = sent.map((r) => r.messageId);
+    const { messages } = await pollDeliveries({ ...options(s.sandbox), messageIds: [...ids, ids[0]], intervalMs: 100, deadlineMs: 3000 });
+    assert.deepEqual(messages.map((m) => m.messageId), ids, "in order, a repeat asked once");
+    const expected = { delivered: "delivered", undelivered: "failed", expired: "failed", pending: "sending" };
+    const outcome = new Map(s.sandbox.messages().map((m) => [m.messageId, m.outcome]));
+    for (const m of messages) assert.equal(m.state, expected[outcome.get(m.messageId)], `${m.messageId}: ${outcome.get(m.messageId)}`);
+    // The record exists only after 300 ms: the first question found none, a later one the status.
+    assert.ok(messages.every((m) => m.queries >= 2), `queries ${messages.map((m) => m.queries)}`);
+    assert.equal(messages[0].result.status, "delivered");
+    assert.equal(messages[1].result.errorCode, "UNDELIV");
+  });
+
+  test("a malformed MessageId refuses the whole poll before any question, naming its index", async () => {
+    const error = await rejection(pollDeliveries({ ...options(s.sandbox), messageIds: ["1", " 2"] }));
+    assertSmsError(error, { code: "INVALID_INPUT" });
+    assert.deepEqual(error.issues.map((i) => [i.field, i.index]), [["messageIds", 1]]);
     assert.deepEqual(s.sandbox.requests(), []);
   });
 });

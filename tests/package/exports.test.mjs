@@ -194,6 +194,7 @@ describe("import and require() in Node", () => {
     "countSegments",
     "createSigningHandler",
     "isSmsError",
+    "pollDeliveries",
     "queryMessage",
     "ready",
     "reportConversion",

@@ -10,6 +10,7 @@ import {
   countSegments,
   createSigningHandler,
   isSmsError,
+  pollDeliveries,
   queryMessage,
   ready,
   reportConversion,
@@ -39,6 +40,8 @@ import {
   type IssueField,
   type MessageType,
   type NumberDetail,
+  type PollResult,
+  type PolledState,
   type QueryMessageResult,
   type RecipientRef,
   type SegmentCount,
@@ -346,7 +349,9 @@ async function operations(endpoint: string): Promise<DeliveryStatus> {
   const query: QueryMessageResult = await queryMessage({ messageId: sent.messageId ?? "", endpoint });
   const converted: ConversionResult = await reportConversion({ messageId: query.messageId, delivered: true, conversionTime: Date.now() });
   await reportConversionRate({ conversionRate: "0.53", reportTime: Date.now() });
-  console.log(detail, segments, converted.requestId);
+  const polled: PollResult = await pollDeliveries({ messageIds: [query.messageId], deadlineMs: 60_000, intervalMs: 1000 });
+  const states: PolledState[] = polled.messages.map((m) => m.state);
+  console.log(detail, segments, converted.requestId, states);
   return query.status;
 }
 // @ts-expect-error a conversion rate is decimal text
