@@ -9,7 +9,7 @@
 // page's URL and serves until Ctrl+C; `--once` (or DEMO_ONCE=1) exits after the sample batch.
 //
 // Run through `make demo`, which builds the package first.
-import { batchSend, countSegments, createSigningHandler, validateBatch, isSmsError } from "../pkg/node.js";
+import { batchSend, countSegments, createSigningHandler, pollDeliveries, validateBatch, isSmsError } from "../pkg/node.js";
 import { startSandbox, DEFAULT_KEY } from "../pkg/sandbox/index.js";
 import { startPageServer } from "./server.mjs";
 
@@ -18,7 +18,7 @@ const once = process.argv.includes("--once") || process.env.DEMO_ONCE === "1";
 const sample = [
   { to: "+852 9123 4567", message: "Your order #1042 has shipped." },
   { to: "0065-9123-4567", message: "您的验证码是 482913，5分钟内有效。" },
-  { to: "+44 7700 900123", message: "Reminder: your appointment is tomorrow at 10:00." },
+  { to: "+44 7700 909999", message: "Reminder: your appointment is tomorrow at 10:00. (The sandbox reports numbers ending 9999 undelivered.)" },
   { to: "(886) 912 345 678", message: "Promo: 20% off this weekend only! Reply STOP to opt out." },
   { to: "+853 6612 0000", message: "Hello from the sandbox (numbers ending 0000 land in FailedList)." },
   { to: "+86 138 0013 8000", message: "Mainland China: refused before sending." },
@@ -27,7 +27,8 @@ const sample = [
 
 // The sandbox logs its requests once the sample batch is done: those are the page's.
 let serving = false;
-const sandbox = await startSandbox({ log: (line) => serving && console.log(`sandbox: ${line}`) });
+// Delivery reports exist 300 ms after a message is accepted (the real service: seconds to minutes).
+const sandbox = await startSandbox({ reportDelayMs: 300, log: (line) => serving && console.log(`sandbox: ${line}`) });
 console.log(`sandbox listening at ${sandbox.url} (test key ${DEFAULT_KEY.accessKeyId}, 1 call/s)\n`);
 
 const batch = { to: sample.map((r) => r.to), message: sample.map((r) => r.message), from: "Alicloud", type: "NOTIFY" };
@@ -67,6 +68,17 @@ sample.forEach((r, index) => {
   );
 });
 console.log(`\nthe sandbox recorded ${sandbox.messages().length} message(s): ${sandbox.messages().map((m) => m.to).join(", ")}`);
+
+// Where each accepted message ended: QueryMessage until final (pollDeliveries), as a deployment
+// with no public URL for Alibaba's report push would do.
+const messageIds = result.sent.map((s) => s.messageId).filter((id) => id !== null);
+const { messages } = await pollDeliveries({ endpoint: sandbox.url, credentials: DEFAULT_KEY, messageIds, intervalMs: 200, deadlineMs: 10_000 });
+console.log("\ndelivery (pollDeliveries):");
+for (const m of messages) {
+  const to = result.sent.find((s) => s.messageId === m.messageId)?.to ?? "?";
+  const detail = m.result ? `${m.result.errorCode ?? ""} ${m.result.receiveDate?.text ?? ""}`.trim() : (m.code ?? "");
+  console.log(`  ${to.padEnd(20)} ${m.state.padEnd(10)} ${detail}  (${m.queries} question(s))`);
+}
 
 if (once) {
   await sandbox.close();
