@@ -39,6 +39,9 @@ test("DEMO_ONCE=1: the sample batch, every recipient's fate, then exit 0", async
   assert.match(out.text, /failed {4}\(in the service's FailedList\)/);
   assert.match(out.text, /rejected {2}RECIPIENT_MAINLAND_CHINA/);
   assert.match(out.text, /the sandbox recorded 4 message\(s\)/);
+  // Issue 13: where each accepted message ended, as the sandbox decided (9999: undelivered).
+  assert.equal((out.text.match(/ delivered {2}DELIVERED /g) ?? []).length, 3, out.text);
+  assert.match(out.text, /\+44 7700 909999 +failed {5}UNDELIV /);
   assert.doesNotMatch(out.text, /the page:/);
 });
 
