@@ -3,6 +3,7 @@
 // on a bundler's wasm support: the module's URL is resolved from this file.
 import init, * as wasm from "./aliyun_globe_sms.js";
 import { loadFailed, notInitialized } from "./errors.js";
+import { bindReports } from "./reports.js";
 import { bindSigning, signingService } from "./signing.js";
 
 let loading;
@@ -92,3 +93,5 @@ export { SmsError, isSmsError } from "./errors.js";
 export const createSigningHandler = bindSigning({ signRequest, ready });
 export { signingService };
 
+/** A Fetch-API handler for the delivery reports Alibaba pushes to a callback URL. */
+export const createReportHandler = bindReports({ ReportReader: wasm.ReportReader, ready });

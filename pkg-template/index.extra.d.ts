@@ -123,3 +123,40 @@ export function createSigningHandler(options: SigningHandlerOptions): (request: 
  * non-conforming service rejects with `SIGNING_FAILED`.
  */
 export function signingService(url: string | URL, init?: SigningServiceInit): (request: SigningRequest) => Promise<SignedRequest>;
+
+/** `createReportHandler`'s options. */
+export interface ReportHandlerOptions {
+  /**
+   * Called once per push that holds something new, one push at a time, with its fresh reports
+   * (each (`messageId`, `status`) once within the dedupe window; `[]` when the push held only
+   * rejected entries). The push is acknowledged (`{"code":0}`) only after this resolves; a throw
+   * or rejection answers 500, nothing of the push is remembered, and Alibaba pushes it again.
+   * Not called when every entry is a duplicate.
+   */
+  onReports: (reports: Report[], details: ReportPushDetails) => void | Promise<void>;
+  /**
+   * Largest body read, in bytes (1 to 4,194,304). A larger `Content-Length` is answered 413
+   * unread, and a stream is read no further than the limit. @default 4194304
+   */
+  maxBodyBytes?: number;
+  /**
+   * How many (`messageId`, `status`) keys are remembered across pushes to recognise repeats
+   * (0 to 1,000,000; about 80 bytes each); the oldest is forgotten first. 0: each push is
+   * de-duplicated only within itself. @default 100000
+   */
+  dedupeWindow?: number;
+}
+
+/**
+ * A Fetch-API handler for the delivery reports Alibaba pushes to a callback URL (a JSON array of
+ * reports). Answers 200 `{"code":0,"msg":…}` once `onReports` resolved (or when every entry was a
+ * duplicate); otherwise `{"code":"<CODE>","msg":…}`, which Alibaba pushes again: 405
+ * `METHOD_NOT_ALLOWED` (not POST), 413 `REPORT_BODY_TOO_LARGE`, 400 `REPORT_BODY_NOT_AN_ARRAY`,
+ * `REPORT_BODY_UNTERMINATED`, `REPORT_BODY_TRAILING_TEXT`, `REPORT_BODY_TOO_MANY_ENTRIES` (over
+ * 10,000) or `REPORT_BODY_UNREADABLE`, 500 `REPORT_HANDLER_FAILED` (`onReports` threw; no
+ * details), 503 `REPORT_HANDLER_BUSY` (16 pushes already waiting). A bad entry costs only itself:
+ * it is listed in `rejected` and the push is acknowledged. Give it the body as a stream (e.g.
+ * `Readable.toWeb(req)` in Node) so that the limit holds.
+ * @throws {SmsError} `INVALID_OPTION` when `options` is malformed.
+ */
+export function createReportHandler(options: ReportHandlerOptions): (request: Request) => Promise<Response>;

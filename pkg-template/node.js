@@ -3,6 +3,7 @@
 // Node's only extra: credentials default to the official SDK's environment variables.
 import { readFileSync } from "node:fs";
 import * as wasm from "./aliyun_globe_sms.js";
+import { bindReports } from "./reports.js";
 import { bindSigning, signingService } from "./signing.js";
 
 wasm.initSync({ module: readFileSync(new URL("./aliyun_globe_sms_bg.wasm", import.meta.url)) });
@@ -78,3 +79,5 @@ export { SmsError, isSmsError } from "./errors.js";
 export const createSigningHandler = bindSigning({ signRequest, ready });
 export { signingService };
 
+/** A Fetch-API handler for the delivery reports Alibaba pushes to a callback URL. */
+export const createReportHandler = bindReports({ ReportReader: wasm.ReportReader, ready });

@@ -355,3 +355,35 @@ fn the_sms_error_class_declares_every_reported_field() {
     }
     assert_eq!(declared, written_fields(&report));
 }
+
+#[test]
+fn report_shapes_match_their_typescript() {
+    use aliyun_globe_sms::report::{
+        dedupe, read_reports, Deduped, EntryProblem, ReportBatch, ReportStatus, SeenReports,
+    };
+    // Every optional field present, so every key is written.
+    let body = br#"[{"To":"8521234****","Status":"1","MessageId":"1","TaskId":"t","SmsSize":"1",
+        "SendDate":"Thu, 25 Nov 2021 10:27:00 +0800","ReceiveDate":"Thu, 25 Nov 2021 10:27:33 +0800",
+        "ErrorCode":"success","ErrorDescription":"success"}, 7]"#;
+    let batch: ReportBatch = read_reports(body).unwrap();
+    let report = batch.reports.first().unwrap();
+    assert_eq!(interface(TYPES, "Report"), written_fields(report));
+    assert_eq!(interface(TYPES, "ReportDate"), written_fields(report.send_date.as_ref().unwrap()));
+    assert_eq!(interface(TYPES, "RejectedReport"), written_fields(batch.rejected.first().unwrap()));
+    assert_eq!(
+        union(TYPES, "ReportEntryProblem"),
+        set(EntryProblem::ALL.iter().map(|p| p.as_str()))
+    );
+    let statuses = ["1", "2", "6", "DELIVRD"].map(ReportStatus::from_code);
+    assert_eq!(union(TYPES, "ReportStatus"), set(statuses.iter().map(|s| s.name())));
+
+    // What onReports gets beside the fresh reports (src/wasm/reports.rs `Push`): the core's
+    // split without `fresh`, and the batch's `rejected`.
+    let split: Deduped = dedupe(batch.reports.clone(), &SeenReports::default());
+    let mut details = written_fields(&split);
+    assert!(details.remove("fresh"));
+    let rejected = written_fields(&batch);
+    assert!(rejected.contains("rejected"));
+    details.insert("rejected".to_string());
+    assert_eq!(interface(TYPES, "ReportPushDetails"), details);
+}

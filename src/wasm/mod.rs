@@ -8,6 +8,7 @@ mod ledger;
 mod operations;
 mod options;
 mod output;
+mod reports;
 mod send;
 mod source;
 mod transport;

@@ -479,4 +479,72 @@ export interface PolledMessage {
 /** What `pollDeliveries` resolves to: every message, in the order given (repeats once). */
 export interface PollResult {
   messages: PolledMessage[];
+
+/**
+ * What a delivery report says became of a message: `delivered` (`Status` 1), `failed` (2: still
+ * billed), `expired` (6), or `other` (any other code, kept in `statusCode`: the list may grow).
+ */
+export type ReportStatus =
+  | "delivered"
+  | "failed"
+  | "expired"
+  | "other";
+
+/** One delivery report, read from one entry of a push (`createReportHandler`). */
+export interface Report {
+  /** The entry's position in the pushed array. */
+  index: number;
+  /** Joins to the send's MessageId (`sent[i].messageId`, a campaign row's `messageId`). */
+  messageId: string;
+  status: ReportStatus;
+  /** `Status` as the service wrote it (`"1"`, `"2"`, `"6"`, …). */
+  statusCode: string;
+  /** The number, as the service wrote it (masked: `8521234****`). */
+  to: string | null;
+  /** The TaskId given when sending. */
+  taskId: string | null;
+  /** Billed segments (`SmsSize`). */
+  segments: number | null;
+  /** When it was handed to the carrier (`new Date(sendDate.epochMs)`). */
+  sendDate: ReportDate | null;
+  /** The carrier's receipt. */
+  receiveDate: ReportDate | null;
+  /** The carrier's or platform's code (`DELIVERED`, `UNDELIV`, `success`, …). */
+  errorCode: string | null;
+  errorDescription: string | null;
+  /**
+   * Fields present but not kept because their value was not of the field's shape, in Alibaba's
+   * spelling (`"SmsSize"`, `"ErrorDescription"`, …). Anyone can POST to a callback URL, so free
+   * text of another shape is never kept.
+   */
+  ignoredFields: string[];
+}
+
+/** Why one entry of a push was not read as a report. */
+export type ReportEntryProblem =
+  | "ENTRY_NOT_JSON"
+  | "ENTRY_NOT_AN_OBJECT"
+  | "ENTRY_MISSING_MESSAGE_ID"
+  | "ENTRY_INVALID_MESSAGE_ID"
+  | "ENTRY_MISSING_STATUS"
+  | "ENTRY_INVALID_STATUS";
+
+/** An entry of a push that is not a usable report: the other entries are kept. */
+export interface RejectedReport {
+  /** The entry's position in the pushed array. */
+  index: number;
+  problem: ReportEntryProblem;
+  /** Its MessageId, when that was readable (an entry without a usable `Status`). */
+  messageId: string | null;
+}
+
+/** What else a push held, beside the fresh reports handed to `onReports`. */
+export interface ReportPushDetails {
+  /**
+   * Reports already handed on (same `MessageId` and `Status`, within the dedupe window) or
+   * repeated within this push: Alibaba may push a report twice.
+   */
+  duplicates: Report[];
+  /** Entries that are not reports, with why. */
+  rejected: RejectedReport[];
 }

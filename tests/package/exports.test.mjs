@@ -192,6 +192,7 @@ describe("import and require() in Node", () => {
     "SmsError",
     "batchSend",
     "countSegments",
+    "createReportHandler",
     "createSigningHandler",
     "isSmsError",
     "pollDeliveries",

@@ -8,6 +8,7 @@ import {
   SmsError,
   batchSend,
   countSegments,
+  createReportHandler,
   createSigningHandler,
   isSmsError,
   pollDeliveries,
@@ -44,6 +45,13 @@ import {
   type PolledState,
   type QueryMessageResult,
   type RecipientRef,
+  type RejectedReport,
+  type Report,
+  type ReportDate,
+  type ReportEntryProblem,
+  type ReportHandlerOptions,
+  type ReportPushDetails,
+  type ReportStatus,
   type SegmentCount,
   type SendMessageOptions,
   type SendMessageResult,
@@ -361,5 +369,42 @@ void reportConversion({ messageId: "1", delivered: "yes" });
 // @ts-expect-error statuses are a closed union
 const badStatus: DeliveryStatus = "lost";
 
-console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal, badPolicy, badStatus, operations);
+/** The delivery-report receiver (issue 13): what onReports is given, typed. */
+async function receiveReports(): Promise<number> {
+  const seen: ReportStatus[] = [];
+  const options: ReportHandlerOptions = {
+    maxBodyBytes: 1024 * 1024,
+    dedupeWindow: 10_000,
+    onReports: async (reports: Report[], details: ReportPushDetails) => {
+      for (const report of reports) {
+        const when: number | null = report.receiveDate?.epochMs ?? null;
+        const segments: number | null = report.segments;
+        const ignored: string[] = report.ignoredFields;
+        if (report.status === "other") console.log(report.statusCode);
+        seen.push(report.status);
+        console.log(report.index, report.messageId, report.to, report.taskId, report.errorCode, report.errorDescription, report.sendDate?.text, when, segments, ignored);
+      }
+      const rejected: RejectedReport[] = details.rejected;
+      const problems: ReportEntryProblem[] = rejected.map((r) => r.problem);
+      const duplicates: Report[] = details.duplicates;
+      console.log(problems, rejected.map((r) => r.messageId ?? r.index), duplicates.length);
+    },
+  };
+  const handler: (request: Request) => Promise<Response> = createReportHandler(options);
+  createReportHandler({ onReports: () => undefined });
+  const answer: Response = await handler(new Request("http://127.0.0.1/sms/reports", { method: "POST", body: "[]" }));
+  return answer.status + seen.length;
+}
+// @ts-expect-error onReports is required
+createReportHandler({ maxBodyBytes: 1024 });
+// @ts-expect-error dedupeWindow is a number
+createReportHandler({ onReports: () => undefined, dedupeWindow: "100000" });
+// @ts-expect-error report statuses are a closed union
+const badReportStatus: ReportStatus = "sending";
+// @ts-expect-error problems are a closed union
+const badProblem: ReportEntryProblem = "ENTRY_TOO_LONG";
+same<Equal<ReturnType<typeof createReportHandler>, (request: Request) => Promise<Response>>>(true);
+same<Equal<Report["sendDate"], ReportDate | null>>(true);
+
+console.log(badVersion, badType, badCode, badFault, badUnknown, badJournal, badPolicy, badStatus, operations, receiveReports, badReportStatus, badProblem);
 void main();
