@@ -479,6 +479,7 @@ export interface PolledMessage {
 /** What `pollDeliveries` resolves to: every message, in the order given (repeats once). */
 export interface PollResult {
   messages: PolledMessage[];
+}
 
 /**
  * What a delivery report says became of a message: `delivered` (`Status` 1), `failed` (2: still
