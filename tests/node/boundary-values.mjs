@@ -9,6 +9,7 @@
 // over IPC. It starts its own sandbox (qps off) and counts every API request the sandbox answers,
 // so each async call is checked for what it sent: an INVALID_* rejection must have sent nothing.
 
+import { subscribe } from "node:diagnostics_channel";
 import { openSync, readFileSync, readdirSync, writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,7 +67,9 @@ const NOTHING_SENT = new Set([
 const NEEDS_FIELD = new Set(["INVALID_OPTION", "INVALID_CREDENTIALS", "INVALID_ENDPOINT", "INVALID_NONCE", "INVALID_TIMESTAMP"]);
 
 export const SYNC_EXPORTS = ["validateBatch", "countSegments", "signRequest", "createSigningHandler"];
-export const ASYNC_EXPORTS = ["batchSend", "sendCampaign", "resumeCampaign", "ready", "handler"];
+export const ASYNC_EXPORTS = ["batchSend", "sendCampaign", "resumeCampaign", "ready", "handler", "sendMessage", "queryMessage", "reportConversion", "reportConversionRate"];
+/** The operations besides the batch (issue 13): one call each, signed here only (no `signer`). */
+const OPERATIONS = new Set(["sendMessage", "queryMessage", "reportConversion", "reportConversionRate"]);
 
 // ---------------------------------------------------------------- seeded randomness
 
@@ -444,11 +447,14 @@ function hostileValue(r) {
 
 // ---------------------------------------------------------------- options, fields and expectations
 
-const BATCH_FIELDS = ["to", "message", "from", "type", "taskId", "dropDuplicates", "checkNationalLength"];
+// validityPeriod and channelId are batch options too since issue 13 (src/options.rs BatchOptions).
+const BATCH_FIELDS = ["to", "message", "from", "type", "taskId", "dropDuplicates", "checkNationalLength", "validityPeriod", "channelId"];
 const SIGN_FIELDS = [...BATCH_FIELDS, "credentials", "endpoint", "signatureVersion"];
 const SEND_FIELDS = [...SIGN_FIELDS, "timeoutMs", "maxAttempts", "signal", "signer"];
 const CAMPAIGN_FIELDS = [...SEND_FIELDS, "qps", "allOrNothing", "onUnknown", "onProgress", "journal"];
 const HANDLER_FIELDS = ["credentials", "endpoint", "allow"];
+/** `CallOptions` in types.d.ts, and `signer`, which the operations read only to refuse it. */
+const CALL_FIELDS = ["credentials", "endpoint", "signatureVersion", "timeoutMs", "maxAttempts", "signal", "signer"];
 /** What each export reads: a wrong type there must be INVALID_OPTION naming it. */
 const READS = {
   validateBatch: BATCH_FIELDS,
@@ -457,6 +463,25 @@ const READS = {
   sendCampaign: CAMPAIGN_FIELDS,
   resumeCampaign: CAMPAIGN_FIELDS,
   createSigningHandler: HANDLER_FIELDS,
+  sendMessage: [...CALL_FIELDS, "to", "message", "from", "taskId", "validityPeriod", "channelId", "checkNationalLength", "qps"],
+  queryMessage: [...CALL_FIELDS, "messageId"],
+  reportConversion: [...CALL_FIELDS, "messageId", "delivered", "conversionTime"],
+  reportConversionRate: [...CALL_FIELDS, "conversionRate", "reportTime"],
+};
+/** Options an operation cannot do without: absent (undefined or null) is INVALID_OPTION naming it. */
+const REQUIRED = {
+  sendMessage: ["to", "message"],
+  queryMessage: ["messageId"],
+  reportConversion: ["messageId", "delivered"],
+  reportConversionRate: ["conversionRate"],
+};
+/** Where an export reads a field otherwise than FIELD_TYPES says. */
+const FIELD_TYPES_OF = {
+  // One number and one text, not lists (SendMessageOptions).
+  sendMessage: { to: "one-string", message: "one-string", signer: "refused" },
+  queryMessage: { signer: "refused" },
+  reportConversion: { signer: "refused" },
+  reportConversionRate: { signer: "refused" },
 };
 const FIELD_TYPES = {
   to: "to",
@@ -479,20 +504,68 @@ const FIELD_TYPES = {
   allOrNothing: "boolean",
   journal: "object",
   allow: "object",
+  // issue 13: a number or text whose value the core checks (INVALID_INPUT / INVALID_BATCH issues)
+  validityPeriod: "seconds",
+  channelId: "channel",
+  messageId: "message-id",
+  delivered: "boolean",
+  conversionTime: "time",
+  reportTime: "time",
+  // A number is refused: types.d.ts says `conversionRate: string` (see valueFor below).
+  conversionRate: "rate",
 };
 const PRIMITIVE = new Set(["boolean", "number", "bigint", "symbol", "string"]);
+
+/** 2018-05-01T00:00:00Z, the earliest event time the core takes (src/event_time.rs EARLIEST_MS). */
+const EARLIEST_EVENT_MS = 1_525_132_800_000;
+/** What Rust's `char::is_whitespace` says is white space (src/message_id.rs refuses it at either end). */
+const RUST_WHITESPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
+/** `char::is_control`: the C0 and C1 controls and DEL. */
+const RUST_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * The values the core checks once the type is right, restated from its rules so that a value on
+ * the wrong side of a limit is caught whichever way the package errs.
+ */
+const VALUE_RULES = {
+  // src/validity_period.rs: whole seconds, 60 to 72 hours.
+  seconds: { kind: "number", ok: (v) => Number.isInteger(v) && v >= 60 && v <= 259_200 },
+  // src/event_time.rs: whole ms, not before 2018-05-01, at most 15 minutes ahead of now.
+  time: { kind: "number", ok: (v) => Number.isInteger(v) && v >= EARLIEST_EVENT_MS && v <= Date.now() + 15 * 60 * 1000 },
+  // src/channel_id.rs: "" (not sent) or 1 to 64 of A-Z a-z 0-9 - _ .
+  channel: { kind: "string", ok: (v) => /^[A-Za-z0-9._-]{0,64}$/.test(v) },
+  // src/message_id.rs: 1 to 64 characters, no control character, no white space at either end.
+  "message-id": {
+    kind: "string",
+    ok: (v) => {
+      const chars = [...v];
+      return chars.length >= 1 && chars.length <= 64 && !RUST_CONTROL.test(v) && !RUST_WHITESPACE.test(chars[0]) && !RUST_WHITESPACE.test(chars.at(-1));
+    },
+  },
+  // src/conversion_rate.rs: plain decimal text from 0 to 1, at most 32 characters.
+  rate: { kind: "string", ok: (v) => v.length <= 32 && /^(0(\.[0-9]+)?|1(\.0+)?)$/.test(v) },
+};
 
 /**
  * The error a value of `kind` at option `field` must give, when the rest of the options are
  * valid: `{ codes, fields, prefix }`, or null when the contract only asks for the general rule.
  */
 export function expectFor(field, kind, value, name) {
-  const type = FIELD_TYPES[field];
+  const type = FIELD_TYPES_OF[name]?.[field] ?? FIELD_TYPES[field];
   // The signing handler only keeps its credentials when made: an object of any shape is checked
   // when it signs (500 SIGNING_FAILED), so only a primitive must be refused at once.
   if (name === "createSigningHandler" && field === "credentials" && !PRIMITIVE.has(kind)) return null;
   const invalid = (prefix = false, codes = ["INVALID_OPTION"]) => ({ codes, fields: [field], prefix });
+  if ((kind === "undefined" || kind === "null") && REQUIRED[name]?.includes(field)) return invalid();
   if (kind === "undefined" || kind === "null" || kind === "boxed" || type === undefined) return null;
+  if (VALUE_RULES[type]) {
+    // The right type, checked by the core: a bad value is an issue (INVALID_INPUT for the
+    // operations, INVALID_BATCH for the batch exports), never INVALID_OPTION.
+    if (kind !== VALUE_RULES[type].kind) return invalid();
+    return VALUE_RULES[type].ok(value) ? null : invalid(false, [OPERATIONS.has(name) ? "INVALID_INPUT" : "INVALID_BATCH"]);
+  }
+  if (type === "one-string") return kind === "string" ? null : invalid();
+  // The operations sign here only: any signer at all is refused, naming it (src/wasm/options.rs no_signer).
+  if (type === "refused") return invalid();
   if (typeof type === "object") {
     if (kind !== "number") return invalid(kind === "hostile" || kind === "array-hostile");
     const ok = Number.isFinite(value) && (!type.integer || Number.isInteger(value)) && (type.open ? value > type.min : value >= type.min) && value <= type.max && !Object.is(value, -0);
@@ -530,6 +603,15 @@ export function expectFor(field, kind, value, name) {
 /** An own data property, without running a getter the fuzzer put there. */
 function own(object, key) {
   return Object.getOwnPropertyDescriptor(object, key)?.value;
+}
+
+/** `own`, for a value the case may have made hostile: undefined when it cannot be read. */
+function ownQuietly(object, key) {
+  try {
+    return object !== null && typeof object === "object" ? own(object, key) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function copyKey(key) {
@@ -586,6 +668,7 @@ export function baseOptions(r, name, env) {
     if (r.chance(0.3)) options.allow = { senderIds: ["Acme"], maxRecipients: 10, types: ["NOTIFY"], authorize: () => true };
     return options;
   }
+  if (OPERATIONS.has(name)) return baseOperation(r, name, env);
   const options = baseBatch(r);
   if (name === "validateBatch") return options;
   options.credentials = copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY);
@@ -606,6 +689,52 @@ export function baseOptions(r, name, env) {
   return options;
 }
 
+/**
+ * Valid options for one of the operations (issue 13), which the child's sandbox accepts.
+ *
+ * queryMessage and reportConversion name `env.messageId`, a MessageId the child got from a real
+ * sendMessage before the first case (and the sandbox reports at once: reportDelayMs 0). A made-up
+ * ID would be answered RECORD_NOT_FOUND (SmsConversion: INVALID_PARAMETERS), so a valid call would
+ * only ever test the refusal path; with a real one it must resolve to a whole QueryMessageResult,
+ * dates and number detail included. Unknown IDs of valid shape still come up in the mutations
+ * and in named cases of their own, where RECORD_NOT_FOUND is the expected answer.
+ */
+function baseOperation(r, name, env) {
+  const options = { credentials: copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY), endpoint: env.url };
+  if (r.chance(0.3)) options.signatureVersion = r.pick(["1.0", "ACS3"]);
+  options.timeoutMs = 10000;
+  if (r.chance(0.3)) options.maxAttempts = 1 + r.int(4);
+  if (r.chance(0.2)) options.signal = new AbortController().signal;
+  // The parent builds cases only to describe them, with no MessageId of its own.
+  const messageId = env.messageId ?? "0000000000000000000";
+  switch (name) {
+    case "sendMessage":
+      options.to = r.pick(VALID_NUMBERS);
+      options.message = r.pick(VALID_TEXTS);
+      // The pacer is process-wide per AccessKeyId (default 30/s): at its top rate it costs 1 ms.
+      options.qps = 1000;
+      if (r.chance(0.3)) options.from = r.pick(["Alicloud", "Acme", "12345"]);
+      if (r.chance(0.2)) options.taskId = `task-${r.int(1000)}`;
+      if (r.chance(0.2)) options.validityPeriod = r.pick([60, 300, 86_400, 259_200]);
+      if (r.chance(0.2)) options.channelId = r.pick(["channel01", "a", "A-b_c.9"]);
+      if (r.chance(0.1)) options.checkNationalLength = r.chance(0.5);
+      return options;
+    case "queryMessage":
+      options.messageId = messageId;
+      return options;
+    case "reportConversion":
+      options.messageId = messageId;
+      options.delivered = r.chance(0.5);
+      // After the send (the sandbox refuses a time before it) and not in the future.
+      if (r.chance(0.5)) options.conversionTime = Date.now();
+      return options;
+    default:
+      options.conversionRate = r.pick(["0", "1", "0.53", "0.0725", "1.000"]);
+      if (r.chance(0.5)) options.reportTime = Date.now() - r.int(86_400_000);
+      return options;
+  }
+}
+
 /** A signer that really signs (with the sandbox key) what it is asked. */
 function sandboxSigner(env) {
   return async (request) => sms.signRequest({ ...request, credentials: copyKey(DEFAULT_KEY), endpoint: env.url });
@@ -623,8 +752,15 @@ const EXPORT_WEIGHTS = [
   ["sendCampaign", 4],
   ["resumeCampaign", 3],
   ["ready", 3],
+  // Each of these mostly either fails on its options or makes a real request (about 2.4 ms a
+  // case against 0.4 ms for the rest, measured): light weights keep make test's 50,000 cases
+  // near their old run time.
+  ["sendMessage", 1],
+  ["queryMessage", 1],
+  ["reportConversion", 1],
+  ["reportConversionRate", 1],
 ];
-const SENDS = new Set(["batchSend", "sendCampaign", "resumeCampaign"]);
+const SENDS = new Set(["batchSend", "sendCampaign", "resumeCampaign", ...OPERATIONS]);
 const WEIGHT_TOTAL = EXPORT_WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
 
 function pickExport(r) {
@@ -651,13 +787,22 @@ function mutate(r, name, options, env) {
   const roll = r.int(100);
   if (roll < 34) {
     // one option replaced by a hostile value
-    const field = r.chance(0.7) ? r.pick(reads) : r.pick(fields);
+    // (An option the operations do not read is left alone: the call would just be sent. The
+    // unknown-key mutation below covers them.)
+    const field = r.chance(0.7) || OPERATIONS.has(name) ? r.pick(reads) : r.pick(fields);
     let v = anyValue(r, field === "endpoint" && name !== "createSigningHandler" ? "endpoint" : undefined);
     // The pacer is shared by every campaign of the process with the same key: a valid but slow
     // `qps` would make the next cases wait for it. Slow rates have named cases of their own.
     if (field === "qps" && (v.value == null || (typeof v.value === "number" && v.value > 0 && v.value < 100))) v = leaf(r.pick([0, -1, NaN, 1001]), "a rate out of range", "number");
     // A real function in `signer` would be called and might send anywhere: give it only safe ones.
     options[field] = v.value;
+    // A read or a conversion report is asked again after an unknown outcome, with backoff: a
+    // `timeoutMs` of 1 ms runs its default 4 attempts into about 8 s (measured), past this
+    // harness's 2.5 s wait. One attempt keeps the case to its point, the timeout.
+    if (field === "timeoutMs" && OPERATIONS.has(name) && name !== "sendMessage" && typeof v.value === "number" && v.value < 100) {
+      options.maxAttempts = 1;
+      return { note: `${field}: ${v.desc}, maxAttempts: 1`, expect: expectFor(field, v.kind, v.value, name) };
+    }
     return { note: `${field}: ${v.desc}`, expect: reads.includes(field) ? expectFor(field, v.kind, v.value, name) : null };
   }
   if (roll < 46) {
@@ -667,6 +812,13 @@ function mutate(r, name, options, env) {
       ? { codes: field === "credentials" ? ["INVALID_OPTION", "INVALID_CREDENTIALS"] : ["INVALID_OPTION"], fields: [field], prefix: true }
       : null;
     return { note: `${field}: a throwing getter`, expect };
+  }
+  if (roll < 66 && OPERATIONS.has(name)) {
+    // one of the operation's own options, of the right type, on either side of the core's rules
+    const field = r.pick(READS[name].filter((f) => !CALL_FIELDS.includes(f) && OPERATION_VALUES[f]));
+    const value = r.pick(OPERATION_VALUES[field]());
+    options[field] = value;
+    return { note: `${field}: ${typeof value === "string" ? showString(value) : showNumber(value)}`, expect: expectFor(field, typeof value, value, name) };
   }
   if (roll < 66 && name !== "createSigningHandler") {
     // one element of `to` or of a per-recipient `message`
@@ -725,6 +877,16 @@ function mutate(r, name, options, env) {
       expect: wrong ? { codes: ["INVALID_OPTION", "INVALID_CREDENTIALS"], fields: ["credentials"], prefix: true } : null,
     };
   }
+  if (roll < 82 && OPERATIONS.has(name)) {
+    if (r.chance(0.5)) {
+      options.signal = AbortSignal.abort();
+      return { note: "signal: already aborted", expect: { codes: ["ABORTED"], fields: null, prefix: false } };
+    }
+    // Even one that would sign correctly: these operations sign here only.
+    options.signer = r.pick([sandboxSigner(env), () => callerThrow("signer", r), async () => callerThrow("signer (async)", r)]);
+    if (r.chance(0.3)) delete options.credentials;
+    return { note: "signer: a function (refused)", expect: { codes: ["INVALID_OPTION"], fields: ["signer"], prefix: false } };
+  }
   if (roll < 82 && (name === "sendCampaign" || name === "resumeCampaign" || name === "batchSend")) {
     const pick = r.int(6);
     if (pick === 0) {
@@ -772,8 +934,32 @@ function mutate(r, name, options, env) {
     return { note: `message: ${showString(options.message)}`, expect: null };
   }
   const v = anyValue(r);
-  options[r.pick(["validityPeriod", "__proto__", "toJSON", "then", "constructor"])] = v.value;
+  options[r.pick(["messageID", "__proto__", "toJSON", "then", "constructor"])] = v.value;
   return { note: `an unknown key set to ${v.desc}`, expect: null };
+}
+
+/**
+ * Values of the right type for the operations' own options, valid and not: each a function, as
+ * the times depend on the clock.
+ */
+const OPERATION_VALUES = {
+  to: () => ["+852 9123 4567", "+65 9123 4567", "00852-9123-4568", "+852 9123 9999", "+86 138 0013 8000", "12", "", "+852 9123 4567 ext", "\uD800", "1".repeat(16), "x".repeat(5000)],
+  message: () => ["hi", "", "x".repeat(500), "x".repeat(501), "a\uD800b", "\0", "😀".repeat(250), "€{}[]~^|\\"],
+  from: () => ["", "Acme", "12345", "Ac\uDC00me", "A".repeat(12), "A".repeat(30), "Ac me"],
+  taskId: () => ["", "t", "x".repeat(255), "x".repeat(256), "a\0b"],
+  validityPeriod: () => [59, 60, 259_200, 259_201, 90.5, 3_600_000, -60, 2 ** 53],
+  channelId: () => ["", "channel01", "bad id!", "x".repeat(64), "x".repeat(65), "é", "a\nb", "\uD800"],
+  messageId: () => ["", " 1", "1 ", "1\u00a0", "\u3000x", "a\0b", "a\u0085b", "x".repeat(64), "é".repeat(65), "123", "id ~*'()!&=+%#/é 42", "\u200b1", "1\uD800"],
+  delivered: () => [true, false],
+  conversionTime: () => eventTimes(),
+  reportTime: () => eventTimes(),
+  conversionRate: () => ["0", "1", "1.0", "0.5", "1.5", "2", ".5", "1.", "00.5", "-0", "0,5", " 0.5", "1e-1", `0.${"1".repeat(30)}`, `0.${"1".repeat(31)}`, "١"],
+};
+
+/** Event times around the core's limits (src/event_time.rs). */
+function eventTimes() {
+  const now = Date.now();
+  return [now, now - 60_000, now + 60 * 60_000, 1_736_669_145, now * 1000, now + 0.5, EARLIEST_EVENT_MS - 1, EARLIEST_EVENT_MS];
 }
 
 /** Fresh args for `signRequest`'s second argument. */
@@ -958,8 +1144,20 @@ function checkError(error, c) {
   if (error.name !== "SmsError") return `name ${JSON.stringify(error.name)}: ${showOutcome(error)}`;
   if (!ERROR_CODES.has(error.code)) return `code ${JSON.stringify(error.code)} is not in SmsErrorCode: ${showOutcome(error)}`;
   if (NEEDS_FIELD.has(error.code) && (typeof error.field !== "string" || error.field === "")) return `${error.code} without a field: ${showOutcome(error)}`;
-  if (error.code === "INVALID_BATCH" && !(Array.isArray(error.issues) && error.issues.length > 0)) return `INVALID_BATCH without issues: ${showOutcome(error)}`;
+  if ((error.code === "INVALID_BATCH" || error.code === "INVALID_INPUT") && !(Array.isArray(error.issues) && error.issues.length > 0)) return `${error.code} without issues: ${showOutcome(error)}`;
+  if (error.code === "INVALID_INPUT") {
+    // One call's input: every issue names its option, none an index into a list.
+    const bad = error.issues.find((issue) => !issue || !ISSUE_CODES.has(issue.code) || !ISSUE_FIELDS.has(issue.field) || issue.index !== null || typeof issue.message !== "string");
+    if (bad !== undefined) return `malformed INVALID_INPUT issue: ${showOutcome(bad)}`;
+    if (error.field !== error.issues[0].field) return `INVALID_INPUT field ${JSON.stringify(error.field)} is not its first issue's (${JSON.stringify(error.issues[0].field)})`;
+  }
   const expect = c.expect;
+  if (expect?.issues) {
+    // Every mistake at once, each an issue of its own (named cases).
+    const fields = new Set((error.issues ?? []).map((issue) => issue?.field));
+    const missing = expect.issues.filter((field) => !fields.has(field));
+    if (missing.length) return `no issue names ${missing.join(", ")}: ${showOutcome(error)} (issues on ${[...fields].join(", ")})`;
+  }
   if (expect) {
     if (!expect.codes.includes(error.code)) return `expected ${expect.codes.join(" or ")}${expect.fields ? ` (field ${expect.fields.join("/")})` : ""}, got ${showOutcome(error)}`;
     if (expect.fields) {
@@ -1029,6 +1227,26 @@ function checkResult(name, value, c, env) {
     }
     case "ready":
       return value === undefined ? null : `resolved to ${showOutcome(value)}`;
+    case "sendMessage": {
+      const detail = value?.numberDetail;
+      if (!value || !isCount(value.attempts) || value.attempts < 1 || !isCount(value.segments) || value.segments < 1 || typeof value.to !== "string" || !/^\d{7,15}$/.test(value.normalizedTo) || !(value.messageId === null || typeof value.messageId === "string") || typeof value.responseCode !== "string" || !(detail === null || (typeof detail === "object" && ["carrier", "country", "region"].every((k) => detail[k] === null || typeof detail[k] === "string")))) {
+        return `malformed SendMessageResult: ${showOutcome(value)}`;
+      }
+      const given = ownQuietly(c.args[0], "to");
+      if (typeof given === "string" && value.to !== given) return `to ${showString(value.to)} is not the number given`;
+      return null;
+    }
+    case "queryMessage": {
+      if (!value || !isCount(value.attempts) || value.attempts < 1 || typeof value.messageId !== "string" || !["delivered", "failed", "sending", "expired"].includes(value.status) || typeof value.responseCode !== "string") return `malformed QueryMessageResult: ${showOutcome(value)}`;
+      for (const key of ["to", "errorCode", "errorDescription", "sendDate", "receiveDate", "message", "requestId"]) if (!(value[key] === null || typeof value[key] === "string")) return `QueryMessageResult.${key} is ${showOutcome(value[key])}`;
+      const asked = ownQuietly(c.args[0], "messageId");
+      if (c.valid && value.messageId !== asked) return `asked for ${showOutcome(asked)}, answered for ${showString(value.messageId)}`;
+      return null;
+    }
+    case "reportConversion":
+    case "reportConversionRate":
+      if (!value || !isCount(value.attempts) || value.attempts < 1 || typeof value.responseCode !== "string" || !(value.requestId === null || typeof value.requestId === "string")) return `malformed ConversionResult: ${showOutcome(value)}`;
+      return null;
     default:
       return null;
   }
@@ -1131,6 +1349,8 @@ export async function runCase(c, env) {
   }
   if (!(returned instanceof Promise)) return done(`returned ${showOutcome(returned)} instead of a promise`, "returned");
   const settled = await timeout(returned, ASYNC_TIMEOUT_MS);
+  const lingering = settled.settled === "never" || (settled.settled === "rejected" && settled.error?.code === "OUTCOME_UNKNOWN");
+  if (!(await env.settled(lingering))) return done(`the sandbox was still answering a request of this case 2 s after the call ${settled.settled}`, settled.settled, { sent: env.requestCount() - before });
   const sent = env.requestCount() - before;
   if (settled.settled === "never") return done(`the promise never settled (waited ${ASYNC_TIMEOUT_MS} ms)`, "never", { sent });
   if (settled.settled === "rejected") {
@@ -1152,7 +1372,7 @@ export async function runCase(c, env) {
   const value = settled.value;
   let failure = c.name === "handler" ? await checkResponse(value, c, env) : checkResult(c.name, value, c, env);
   let range = [0, 0];
-  if (c.name === "batchSend" && value && isCount(value.attempts)) range = [value.attempts, value.attempts];
+  if ((c.name === "batchSend" || OPERATIONS.has(c.name)) && value && isCount(value.attempts)) range = [value.attempts, value.attempts];
   if ((c.name === "sendCampaign" || c.name === "resumeCampaign") && value?.requests) range = ledgerRange(value);
   if (!failure && (sent < range[0] || sent > range[1])) failure = `resolved but the sandbox received ${sent} request(s), expected ${range[0] === range[1] ? range[0] : `${range[0]} to ${range[1]}`}`;
   return done(failure, "resolved", { sent, expectedSent: sent });
@@ -1173,6 +1393,135 @@ function errorOutcome(error) {
 
 // ---------------------------------------------------------------- the named hostile cases
 
+/**
+ * The named cases of one operation (issue 13) past those every export gets: its own options'
+ * types and values, the refused `signer`, and valid calls under each signature and key kind.
+ */
+function operationCases(fn, add, opt, base, r) {
+  const reads = READS[fn];
+  const with_ = (extra) => (env) => Object.assign(base(fn, env), extra);
+  const invalidOption = (field) => opt("INVALID_OPTION", field, false);
+  const invalidInput = (field) => opt("INVALID_INPUT", field, false);
+  const cases = [
+    ["a signer that would sign (refused: these sign here only)", (env) => Object.assign(base(fn, env), { signer: sandboxSigner(env) }), invalidOption("signer")],
+    ["a signer and no credentials", (env) => {
+      const options = Object.assign(base(fn, env), { signer: sandboxSigner(env) });
+      delete options.credentials;
+      return options;
+    }, invalidOption("signer")],
+    ["signer = 42", with_({ signer: 42 }), invalidOption("signer")],
+    ["an already aborted signal", with_({ signal: AbortSignal.abort() }), opt("ABORTED", null)],
+    ["credentials of a key the sandbox does not know", with_({ credentials: { accessKeyId: "LTAI-unknown-to-the-sandbox", accessKeySecret: "not-the-secret" } }), opt("CREDENTIALS_REJECTED", null)],
+  ];
+  for (const field of ["timeoutMs", "maxAttempts", "qps"].filter((f) => reads.includes(f))) {
+    for (const [label, value] of [["NaN", NaN], ["Infinity", Infinity], ["-0", -0], ["1e308", 1e308], ["2**53", 2 ** 53], ['"1000"', "1000"], ["10n", 10n], ["a Date", new Date(0)]]) {
+      cases.push([`${field} = ${label}`, with_({ [field]: value }), invalidOption(field)]);
+    }
+  }
+  for (const field of REQUIRED[fn]) {
+    cases.push([`${field} absent`, (env) => {
+      const options = base(fn, env);
+      delete options[field];
+      return options;
+    }, invalidOption(field)]);
+    cases.push([`${field} = null`, with_({ [field]: null }), invalidOption(field)]);
+    cases.push([`${field} inherited (Object.create)`, (env) => {
+      const options = base(fn, env);
+      const value = options[field];
+      delete options[field];
+      return Object.assign(Object.create({ [field]: value }), options);
+    }, null]);
+  }
+  const typed = {
+    sendMessage: [
+      ["to = an array of one number", with_({ to: ["+852 9123 4567"] }), invalidOption("to")],
+      ["message = an array of one text", with_({ message: ["hi"] }), invalidOption("message")],
+      ["to = 42", with_({ to: 42 }), invalidOption("to")],
+      ["message = 42", with_({ message: 42 }), invalidOption("message")],
+      ['to = new String("+852 9123 4567")', with_({ to: new String("+852 9123 4567") }), invalidOption("to")],
+      ["to = a revoked Proxy", () => ({ to: revoked([]) }), invalidOption("to")],
+      ["to = a Proxy of an array whose get trap throws", () => ({ to: trapThrows(["+852 9123 4567"], "get", r) }), invalidOption("to")],
+      ["message = a sparse array of length 2**32-1", () => ({ message: sparse(2 ** 32 - 1) }), invalidOption("message")],
+      ["to = a 3 MB string", () => ({ to: hugeString() }), invalidInput("to")],
+      ["message = a 3 MB string", () => ({ message: hugeString() }), invalidInput("message")],
+      ["message with a lone surrogate and NUL", () => ({ message: "a\uD800b\0c" }), invalidInput("message")],
+      ["message of 501 characters", () => ({ message: "x".repeat(501) }), invalidInput("message")],
+      ["to in the Chinese mainland", () => ({ to: "+86 138 0013 8000" }), invalidInput("to")],
+      ["from with a lone surrogate", () => ({ from: "Ac\uDC00me" }), invalidInput("from")],
+      ["taskId of 256 characters", () => ({ taskId: "t".repeat(256) }), invalidInput("taskId")],
+      ["qps = Number.MIN_VALUE (below one an hour)", () => ({ qps: Number.MIN_VALUE }), invalidOption("qps")],
+      ["qps = 0", () => ({ qps: 0 }), invalidOption("qps")],
+      ["qps = 1001", () => ({ qps: 1001 }), invalidOption("qps")],
+      ["every value wrong at once: each an issue", () => ({ to: "12", message: "", validityPeriod: 5, channelId: "bad id!" }), { ...invalidInput(["to"]), issues: ["to", "message", "validityPeriod", "channelId"] }],
+      ["a number the sandbox will not deliver (accepted all the same)", () => ({ to: "+852 9123 9999" }), null, true],
+      ["validityPeriod and channelId at their limits", () => ({ validityPeriod: 259_200, channelId: "c".repeat(64) }), null, true],
+    ],
+    queryMessage: [
+      ["messageId = 42", () => ({ messageId: 42 }), invalidOption("messageId")],
+      ["messageId = 10n", () => ({ messageId: 10n }), invalidOption("messageId")],
+      ["messageId = an array of one ID", () => ({ messageId: ["1"] }), invalidOption("messageId")],
+      ["messageId = a revoked Proxy", () => ({ messageId: revoked({}) }), invalidOption("messageId")],
+      ['messageId = ""', () => ({ messageId: "" }), invalidInput("messageId")],
+      ["messageId with a space in front", () => ({ messageId: " 1234" }), invalidInput("messageId")],
+      ["messageId with NUL", () => ({ messageId: "12\u000034" }), invalidInput("messageId")],
+      ["messageId of 65 characters", () => ({ messageId: "1".repeat(65) }), invalidInput("messageId")],
+      ["messageId = a 3 MB string", () => ({ messageId: hugeString() }), invalidInput("messageId")],
+      // An ID of the right shape that this sandbox never issued: the service has no record of it
+      // (RECORD_NOT_FOUND, retryable), after exactly one request.
+      ["an ID of valid shape the sandbox never issued", () => ({ messageId: "9999999999999999999" }), opt("RECORD_NOT_FOUND", null)],
+    ],
+    reportConversion: [
+      ['delivered = "yes"', () => ({ delivered: "yes" }), invalidOption("delivered")],
+      ["delivered = 1", () => ({ delivered: 1 }), invalidOption("delivered")],
+      ["delivered = a throwing getter", (env) => throwingGetter(base(fn, env), "delivered", r), invalidOption("delivered")],
+      ["conversionTime = a Date", () => ({ conversionTime: new Date() }), invalidOption("conversionTime")],
+      ["conversionTime = a string of digits", () => ({ conversionTime: String(Date.now()) }), invalidOption("conversionTime")],
+      ["conversionTime = 10n", () => ({ conversionTime: 10n }), invalidOption("conversionTime")],
+      ["conversionTime in seconds", () => ({ conversionTime: Math.floor(Date.now() / 1000) }), invalidInput("conversionTime")],
+      ["conversionTime in microseconds", () => ({ conversionTime: Date.now() * 1000 }), invalidInput("conversionTime")],
+      ["conversionTime = NaN", () => ({ conversionTime: NaN }), invalidInput("conversionTime")],
+      ["conversionTime = -0", () => ({ conversionTime: -0 }), invalidInput("conversionTime")],
+      ["conversionTime with a fraction", () => ({ conversionTime: Date.now() + 0.5 }), invalidInput("conversionTime")],
+      ["conversionTime an hour ahead", () => ({ conversionTime: Date.now() + 3_600_000 }), invalidInput("conversionTime")],
+      ["every value wrong at once: each an issue", () => ({ messageId: "", conversionTime: 5 }), { ...invalidInput(["messageId"]), issues: ["messageId", "conversionTime"] }],
+      // The core cannot know the service never sent it: the sandbox refuses it, as Alibaba does.
+      ["an ID of valid shape the sandbox never issued", () => ({ messageId: "9999999999999999999" }), opt("SERVICE_REJECTED", null)],
+      ["a code not used, no time", () => ({ delivered: false, conversionTime: undefined }), null, true],
+    ],
+    reportConversionRate: [
+      // types.d.ts: `conversionRate: string`; a number is not turned into text here.
+      ["conversionRate = 0.53 (a number)", () => ({ conversionRate: 0.53 }), invalidOption("conversionRate")],
+      ["conversionRate = 10n", () => ({ conversionRate: 10n }), invalidOption("conversionRate")],
+      ['conversionRate = "1.5"', () => ({ conversionRate: "1.5" }), invalidInput("conversionRate")],
+      ['conversionRate = ""', () => ({ conversionRate: "" }), invalidInput("conversionRate")],
+      ['conversionRate = ".5"', () => ({ conversionRate: ".5" }), invalidInput("conversionRate")],
+      ['conversionRate = "1e-1"', () => ({ conversionRate: "1e-1" }), invalidInput("conversionRate")],
+      ['conversionRate = "-0"', () => ({ conversionRate: "-0" }), invalidInput("conversionRate")],
+      ["conversionRate of 33 characters", () => ({ conversionRate: `0.${"5".repeat(31)}` }), invalidInput("conversionRate")],
+      ["conversionRate = a 3 MB string", () => ({ conversionRate: hugeString() }), invalidInput("conversionRate")],
+      ["reportTime = a Date", () => ({ reportTime: new Date() }), invalidOption("reportTime")],
+      ["reportTime before 2018-05-01", () => ({ reportTime: EARLIEST_EVENT_MS - 1 }), invalidInput("reportTime")],
+      ["reportTime = Infinity", () => ({ reportTime: Infinity }), invalidInput("reportTime")],
+      ["every value wrong at once: each an issue", () => ({ conversionRate: "2", reportTime: 5 }), { ...invalidInput(["conversionRate"]), issues: ["conversionRate", "reportTime"] }],
+      ['conversionRate = "1.000" at 2018-05-01', () => ({ conversionRate: "1.000", reportTime: EARLIEST_EVENT_MS }), null, true],
+    ],
+  }[fn];
+  for (const [label, make, expect, valid] of typed) {
+    // A function of env builds the whole options; otherwise the changes to valid ones.
+    const build = make.length === 1 ? make : (env) => Object.assign(base(fn, env), make());
+    cases.push([label, build, expect, valid]);
+  }
+  cases.push([
+    "valid, ACS3 with an STS key",
+    (env) => Object.assign(base(fn, env), { signatureVersion: "ACS3", credentials: copyKey(DEFAULT_STS_KEY) }),
+    null,
+    true,
+  ]);
+  for (const [label, build, expect, valid] of cases) {
+    add(label, fn, (env) => ({ args: [build(env)], expect, valid: valid === true }), /3 MB/.test(label) ? { maxMs: 1500 } : {});
+  }
+}
+
 /** `[name, export, build(env) → { args, expect, valid }, { maxMs }]`: each one named in the output. */
 function namedCases() {
   const list = [];
@@ -1180,7 +1529,7 @@ function namedCases() {
   const opt = (codes, fields, prefix = true) => ({ codes: [].concat(codes), fields: fields === null ? null : [].concat(fields), prefix });
   const r = rng(1, 1);
   const base = (fn, env) => baseOptions(rng(7, 7), fn, env);
-  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler"];
+  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler", ...OPERATIONS];
 
   for (const fn of withOptions) {
     const reads = READS[fn];
@@ -1207,7 +1556,12 @@ function namedCases() {
     }
     add("options inherited from a prototype (Object.create(valid))", fn, (env) => ({ args: [Object.create(base(fn, env))], expect: null }));
     // throwing getters on each option it reads
-    for (const field of fn === "createSigningHandler" ? ["credentials", "endpoint", "allow"] : ["to", "message", "credentials", "endpoint", "timeoutMs", "signal", "signer", "journal"].filter((f) => reads.includes(f))) {
+    const getters = OPERATIONS.has(fn)
+      ? reads
+      : fn === "createSigningHandler"
+        ? ["credentials", "endpoint", "allow"]
+        : ["to", "message", "credentials", "endpoint", "timeoutMs", "signal", "signer", "journal"].filter((f) => reads.includes(f));
+    for (const field of getters) {
       add(`a throwing getter on options.${field}`, fn, (env) => ({
         args: [throwingGetter(base(fn, env), field, r)],
         expect: opt(field === "credentials" ? ["INVALID_OPTION", "INVALID_CREDENTIALS"] : "INVALID_OPTION", field),
@@ -1216,7 +1570,7 @@ function namedCases() {
     for (const field of ["credentials", "signer", "signal", "journal"].filter((f) => reads.includes(f))) {
       add(`options.${field} = a revoked Proxy`, fn, (env) => ({
         args: [Object.assign(base(fn, env), { [field]: revoked(field === "signer" ? () => {} : {}) })],
-        expect: field === "credentials" ? (fn === "createSigningHandler" ? null : opt(["INVALID_OPTION", "INVALID_CREDENTIALS"], "credentials")) : field === "signer" ? null : opt("INVALID_OPTION", field),
+        expect: field === "credentials" ? (fn === "createSigningHandler" ? null : opt(["INVALID_OPTION", "INVALID_CREDENTIALS"], "credentials")) : field === "signer" && !OPERATIONS.has(fn) ? null : opt("INVALID_OPTION", field),
       }));
     }
     if (fn === "createSigningHandler") add("credentials = a string", fn, (env) => ({ args: [{ ...base(fn, env), credentials: "LTAI5t:secret" }], expect: opt("INVALID_OPTION", "credentials", false) }));
@@ -1240,6 +1594,10 @@ function namedCases() {
       add("allow.senderIds with a throwing getter element", fn, (env) => ({ args: [{ ...base(fn, env), allow: { senderIds: throwingGetter(["Acme"], 0, r) } }], expect: opt("INVALID_OPTION", "allow") }));
       add("allow.authorize that throws (then a request)", fn, (env) => ({ args: [{ ...base(fn, env), allow: { authorize: () => callerThrow("authorize", r) } }], expect: null }));
       add("allow.maxRecipients = NaN", fn, (env) => ({ args: [{ ...base(fn, env), allow: { maxRecipients: NaN } }], expect: opt("INVALID_OPTION", "allow") }));
+      continue;
+    }
+    if (OPERATIONS.has(fn)) {
+      operationCases(fn, add, opt, base, r);
       continue;
     }
     // `to` and `message`
@@ -1424,8 +1782,27 @@ export function namedCase(index, env) {
 /** A counter of every API request the sandbox answered (its `log` hook runs once per request). */
 async function childEnvironment() {
   let requests = 0;
-  const sandbox = await startSandbox({ qps: Infinity, log: () => void (requests += 1) });
-  const env = { url: sandbox.url, sandbox, requestCount: () => requests, assertNoSecret: globalThis.__bfzScan, outside: [] };
+  // No rate limits (the operations' too), and delivery reports due at once, so that QueryMessage
+  // of the MessageId below answers with a report. No report URL: nothing is pushed, and the log
+  // hook sees API requests only.
+  const sandbox = await startSandbox({ qps: Infinity, sendMessageQps: Infinity, queryMessageQps: Infinity, reportDelayMs: 0, log: () => void (requests += 1) });
+  // API requests that reached the sandbox (its admin endpoints aside): one the caller gave up on
+  // (OUTCOME_UNKNOWN after `timeoutMs: 1`) is still answered, and logged, some event-loop turns
+  // later; `settled` waits for that, so it is counted for the case that sent it.
+  let arrived = 0;
+  subscribe("http.server.request.start", ({ request }) => {
+    if (request.method !== "OPTIONS" && !String(request.url).startsWith("/__sandbox")) arrived += 1;
+  });
+  const settled = async (lingering) => {
+    // A request given up on may still be on its way over the socket: a few turns to arrive.
+    if (lingering) await new Promise((r) => setTimeout(r, 20));
+    // Mostly a turn or two (the sandbox logs a request just after the answer is written): cheap
+    // turns first, then up to 2 s.
+    for (let turn = 0; requests < arrived && turn < 50; turn += 1) await new Promise((r) => setImmediate(r));
+    for (let turn = 0; requests < arrived && turn < 400; turn += 1) await new Promise((r) => setTimeout(r, 5));
+    return requests >= arrived;
+  };
+  const env = { url: sandbox.url, sandbox, requestCount: () => requests, settled, assertNoSecret: globalThis.__bfzScan, outside: [] };
   // Requests anywhere but this machine are refused (as a network failure would) and recorded.
   const inner = globalThis.fetch;
   globalThis.fetch = function fetchOnlyHere(input, init) {
@@ -1445,6 +1822,10 @@ async function childEnvironment() {
     plain: sms.createSigningHandler({ credentials: copyKey(DEFAULT_KEY), endpoint: env.url }),
     policy: sms.createSigningHandler({ credentials: copyKey(DEFAULT_KEY), endpoint: env.url, allow: { senderIds: ["Acme"], maxRecipients: 5, types: ["NOTIFY"], authorize: (request) => request.headers.get("content-type") === "application/json" } }),
   };
+  // The MessageId of a message this sandbox accepted, for queryMessage and reportConversion.
+  const sent = await sms.sendMessage({ to: "+852 9123 4567", message: "boundary fuzz setup", credentials: copyKey(DEFAULT_KEY), endpoint: env.url, qps: 1000 });
+  if (typeof sent.messageId !== "string" || sent.attempts !== 1) throw new Error(`boundary fuzz: the setup sendMessage gave ${showOutcome(sent)}`);
+  env.messageId = sent.messageId;
   return env;
 }
 
@@ -1476,6 +1857,17 @@ async function postCheck(env, reference) {
     else if (result.value.sent.length !== 1 || env.requestCount() - before !== result.value.attempts) problems.push(`a valid batchSend after the hostile calls: ${showOutcome(result.value)}`);
   } catch (error) {
     problems.push(`a valid batchSend threw synchronously: ${showOutcome(error)}`);
+  }
+  // And the operations: a message sent, then found delivered (reportDelayMs 0).
+  const options = { credentials: copyKey(DEFAULT_KEY), endpoint: env.url };
+  const sent = await timeout(sms.sendMessage({ ...options, to: "+65 9123 4567", message: "after the fuzz", qps: 1000 }), ASYNC_TIMEOUT_MS);
+  if (sent.settled !== "resolved" || sent.value.attempts !== 1 || typeof sent.value.messageId !== "string") {
+    problems.push(`a valid sendMessage after the hostile calls: ${sent.settled} ${showOutcome(sent.error ?? sent.value)}`);
+    return problems;
+  }
+  const query = await timeout(sms.queryMessage({ ...options, messageId: sent.value.messageId }), ASYNC_TIMEOUT_MS);
+  if (query.settled !== "resolved" || query.value.attempts !== 1 || query.value.status !== "delivered" || query.value.messageId !== sent.value.messageId) {
+    problems.push(`a valid queryMessage after the hostile calls: ${query.settled} ${showOutcome(query.error ?? query.value)}`);
   }
   return problems;
 }
@@ -1511,7 +1903,7 @@ async function childMain() {
   const reference = referenceCalls(env);
   const stats = {};
   let reported = 0;
-  let expectedTotal = 0;
+  let expectedTotal = env.requestCount(); // the setup's sendMessage
   let sentCalls = 0;
   const statOf = (name) => (stats[name] ??= { calls: 0, ok: 0, codes: {}, failures: 0 });
 
@@ -1579,7 +1971,7 @@ async function childMain() {
   // Let late timers and rejections surface before counting them.
   await new Promise((r) => setTimeout(r, 50));
   const post = await postCheck(env, reference);
-  expectedTotal += 1; // the post-check's own send (one attempt, qps off)
+  expectedTotal += 3; // the post-check's batchSend, sendMessage and queryMessage (one attempt each, qps off)
   let received;
   try {
     const answer = await fetch(new URL("/__sandbox/requests", env.url));
