@@ -194,8 +194,8 @@ pub struct ConversionOptions {
 }
 
 /// `ReportConversionRateOptions` in types.d.ts, less `SendOptions` (ConversionData). The rate is
-/// text as the service takes it (`"0.53"`); a number is written with JavaScript's `String()` by
-/// the entry before it gets here, so no float is formatted in the core.
+/// decimal text as the service takes it (`"0.53"`); a number is refused (`INVALID_OPTION`), so no
+/// float is ever formatted (and rounded) on its way to the service.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversionRateOptions {

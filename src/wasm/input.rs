@@ -312,15 +312,15 @@ impl<'r> Value<'r> {
         // TextEncoder's output is UTF-8 by definition; an error here would mean a broken host.
         let joined = String::from_utf8(bytes).unwrap_or_default();
         let lengths = Uint32Array::from(answer.get(2)).to_vec();
-        let broken = Array::from(&answer.get(3));
-        if broken.length() > 0 {
-            // Only to name the exact problem of each such text, so a rare path may be slow.
-            let list = Array::from(&self.value);
-            for index in broken.iter() {
-                let i = index.as_f64().unwrap_or(0.0) as usize;
-                self.reading
-                    .note_broken(&self.path, Some(i), &list.get(i as u32));
-            }
+        // The items holding a lone surrogate, as read (never the caller's array again: its
+        // getters or iterator could throw, the boundary fuzzer's case 500679 of seed 13), only to
+        // name each one's exact problem.
+        let broken: Array = answer.get(3).unchecked_into();
+        let broken_texts: Array = answer.get(5).unchecked_into();
+        for (n, index) in broken.iter().enumerate() {
+            let i = index.as_f64().unwrap_or(0.0) as usize;
+            self.reading
+                .note_broken(&self.path, Some(i), &broken_texts.get(n as u32));
         }
         if keep {
             let texts = byte_ends(&joined, lengths)

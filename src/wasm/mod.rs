@@ -201,7 +201,7 @@ pub async fn report_conversion(
 }
 
 /// Tells Alibaba the share of one-time codes used (ConversionData): `conversionRate` from `"0"`
-/// to `"1"` as decimal text (a number is written with `String()`), for `reportTime`.
+/// to `"1"` as decimal text (a number is refused: give its text), for `reportTime`.
 ///
 /// @throws {SmsError} `INVALID_INPUT`, `INVALID_OPTION`, or the service's refusal.
 #[wasm_bindgen(js_name = reportConversionRate, unchecked_return_type = "ConversionResult")]

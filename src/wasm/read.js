@@ -59,7 +59,7 @@ function toWellFormed(text) {
 const utf8 = new TextEncoder();
 
 /**
- * A whole array of strings in one crossing: `[0, joined, lengths, broken, items]` where `joined` is the
+ * A whole array of strings in one crossing: `[0, joined, lengths, broken, items, brokenTexts]` where `joined` is the
  * items' UTF-8 bytes end to end (one TextEncoder pass and one copy into the wasm memory: passing
  * the joined text as a string walked it char by char in the glue, 0.4 ms for 1000 × 100
  * characters), `lengths` their UTF-16 lengths in order and `broken` the indexes of items holding
@@ -70,6 +70,7 @@ const utf8 = new TextEncoder();
  * TextEncoder pass instead of 2000 calls). With `keep`, `items` is a copy of the array as read
  * (the same strings, read once: a Proxy or getter is not asked again), for a campaign's ledger
  * to show each number as it was given without a second copy of its text (issue 12).
+ * `brokenTexts` are the items at `broken`, as read.
  */
 export function readStringList(value, limit, keep) {
   let index = -1;
@@ -79,6 +80,9 @@ export function readStringList(value, limit, keep) {
     if (typeof length !== "number" || !(length >= 0) || length > limit) return [2, Number(length) || 0];
     const lengths = new Uint32Array(length);
     const broken = [];
+    // The broken items as read, so their exact problem is found without reading the caller's
+    // array again (a getter or an iterator could throw, or answer differently, the second time).
+    const brokenTexts = [];
     // Pushed, not `new Array(length)`: past 100,000 or so V8 would make that a dictionary.
     const items = keep ? [] : null;
     let joined = "";
@@ -88,12 +92,13 @@ export function readStringList(value, limit, keep) {
       if (keep) items.push(item);
       if (!wellFormed(item)) {
         broken.push(index);
+        brokenTexts.push(item);
         item = toWellFormed(item);
       }
       lengths[index] = item.length;
       joined += item;
     }
-    return [0, utf8.encode(joined), lengths, broken, items];
+    return [0, utf8.encode(joined), lengths, broken, items, brokenTexts];
   } catch {
     return [4, index];
   }

@@ -41,6 +41,10 @@ impl Source {
         let (mut input, to, texts) = options::campaign_joined(options)?;
         let mut broken = std::mem::take(&mut input.undecodable_messages);
         broken.sort_by_key(|(at, _)| *at);
+        // A shared text's problem stays with the input too: `CampaignCheck::new` reports it once
+        // for the whole campaign (without it, every recipient was left unchecked and the campaign
+        // refused with no issue at all: the boundary fuzzer's case 102289 of seed 13).
+        input.undecodable_messages = broken.iter().filter(|(at, _)| at.is_none()).cloned().collect();
         let texts = match (&input.messages, texts) {
             (Messages::PerRecipient(_), Some(list)) => Texts::PerRecipient(list.texts),
             _ => Texts::One,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import * as hooks from "node:test";
 import { afterEach, describe, test } from "node:test";
-import { batchSend, signRequest, validateBatch } from "aliyun-globe-sms";
+import { batchSend, sendCampaign, signRequest, validateBatch } from "aliyun-globe-sms";
 import { DEFAULT_KEY, assertSmsError, leakCheck, rejection, thrown, useSandbox } from "./harness.mjs";
 
 const OK_TO = ["+852 9123 4567", "+65 9123 4567"];
@@ -277,6 +277,30 @@ describe("option shapes, endpoints and credentials", () => {
     }
     assertSmsError(thrown(() => signRequest(send(), { timestamp: "2026-01-01" })), { code: "INVALID_OPTION", field: "timestamp" });
     assertSmsError(thrown(() => signRequest(send(), "now")), { code: "INVALID_OPTION", field: "at" });
+  });
+});
+
+describe("texts holding a lone surrogate (found by the boundary fuzzer, seed 13)", () => {
+  const s = useSandbox(hooks);
+
+  test("a campaign's one text for all: MESSAGE_LONE_SURROGATE once, not a refusal with no issue (case 102289)", async () => {
+    for (const allOrNothing of [true, false]) {
+      const error = await rejection(sendCampaign({ credentials: DEFAULT_KEY, endpoint: s.sandbox.url, to: ["+852 9123 4567", "+852 9123 4568"], message: "bad \uD800 text", qps: 1000, allOrNothing }));
+      assertSmsError(error, { code: "INVALID_BATCH" });
+      assert.deepEqual(error.issues.map((i) => [i.code, i.field, i.index]), [["MESSAGE_LONE_SURROGATE", "message", null]]);
+    }
+    assert.deepEqual(s.sandbox.requests(), []);
+  });
+
+  test("an array whose iterator throws is not iterated to find the broken text (case 500679)", async () => {
+    const message = ["ok", "bad \uD800"];
+    message[Symbol.iterator] = () => {
+      throw new Error("the caller's iterator trap");
+    };
+    const error = await rejection(batchSend({ credentials: DEFAULT_KEY, endpoint: s.sandbox.url, to: ["+852 9123 4567", "+852 9123 4568"], message }));
+    assertSmsError(error, { code: "INVALID_BATCH" });
+    assert.deepEqual(error.issues.map((i) => [i.code, i.index]), [["MESSAGE_LONE_SURROGATE", 1]]);
+    assert.deepEqual(s.sandbox.requests(), []);
   });
 });
 
