@@ -16,6 +16,7 @@
 // two pushes holding the same report can then never both hand it on, and `onReports` never runs
 // twice at once.
 
+import { UnreadableBody, declaredLength, readBytes } from "./body.js";
 import { smsError } from "./errors.js";
 
 /** src/report.rs MAX_BODY_BYTES (4 MiB): the core refuses a longer body, so no limit may pass it. */
@@ -68,60 +69,6 @@ function answer(status, code, msg, headers = {}) {
 
 function tooLarge(limit) {
   return answer(413, "REPORT_BODY_TOO_LARGE", `a report body holds at most ${limit} bytes here`);
-}
-
-/** A body stream that failed or gave something other than bytes: 400. */
-class UnreadableBody extends Error {}
-
-/**
- * The body's bytes, read chunk by chunk into one buffer of at most `limit` bytes: undefined as
- * soon as it is longer, the stream then cancelled so the rest is never read. Each chunk is copied,
- * so no chunk (which may be a view into a runtime's larger buffer) is held. `expected` is the
- * declared length, the first size of the buffer (a lie costs at most `limit`). The same reading
- * as pkg-template/signing.js `readBody`, which decodes text; here the core takes the bytes as they
- * came (an entry that is not UTF-8 is rejected alone, src/report.rs).
- * @throws {UnreadableBody}
- */
-async function readBytes(request, limit, expected) {
-  const stream = request.body;
-  if (stream === null) return new Uint8Array(0);
-  const reader = stream.getReader();
-  let bytes = new Uint8Array(Math.min(limit, expected ?? 16 * 1024));
-  let size = 0;
-  for (;;) {
-    let next;
-    try {
-      next = await reader.read();
-    } catch {
-      throw new UnreadableBody("the report body could not be read");
-    }
-    if (next.done) break;
-    const chunk = next.value;
-    if (!ArrayBuffer.isView(chunk)) {
-      reader.cancel().catch(() => {});
-      throw new UnreadableBody("the report body could not be read (not bytes)");
-    }
-    const end = size + chunk.byteLength;
-    if (end > limit) {
-      // Not awaited: a source whose cancel never settles must not hold the answer.
-      reader.cancel().catch(() => {});
-      return undefined;
-    }
-    if (end > bytes.length) {
-      const grown = new Uint8Array(Math.min(limit, Math.max(end, bytes.length * 2)));
-      grown.set(bytes.subarray(0, size));
-      bytes = grown;
-    }
-    bytes.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), size);
-    size = end;
-  }
-  return bytes.subarray(0, size);
-}
-
-/** The declared `Content-Length` when it is a plain number; the read's own limit holds regardless. */
-function declaredLength(request) {
-  const declared = request.headers.get("content-length");
-  return declared !== null && /^\s*\d+\s*$/.test(declared) ? Number(declared) : undefined;
 }
 
 /** How a body refused whole by the core is answered: too large is 413, the rest 400. */
@@ -192,7 +139,7 @@ export function bindReports({ ReportReader, ready }) {
           bytes = await readBytes(request, limit, declared);
         } catch (error) {
           if (!(error instanceof UnreadableBody)) throw error;
-          return answer(400, "REPORT_BODY_UNREADABLE", error.message);
+          return answer(400, "REPORT_BODY_UNREADABLE", `the report body ${error.message}`);
         }
         if (bytes === undefined) return tooLarge(limit);
         const mine = turn.then(() => settle(bytes));

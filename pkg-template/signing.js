@@ -12,6 +12,7 @@
 // body is read as a stream up to a byte limit sized from the largest valid request, lists are
 // refused from their lengths before an item is read, and an answer lists at most 100 issues.
 
+import { UnreadableBody, declaredLength, readBytes } from "./body.js";
 import { smsError } from "./errors.js";
 
 /** The fields of a SigningRequest the handler passes on; anything else in the body is ignored. */
@@ -192,65 +193,20 @@ function tooLarge(limit) {
   return json(413, errorBody(invalidOption("body", `larger than the ${limit} bytes this service reads`)));
 }
 
-/** A body the handler cannot read (a stream that failed, bytes that are not UTF-8): 400. */
-class UnreadableBody extends Error {}
-
 /**
- * The body as text, read chunk by chunk into one buffer of at most `limit` bytes: undefined as
- * soon as it is longer, the stream then cancelled so the rest is never read. Each chunk is copied,
- * so no chunk (which may be a view into a runtime's larger buffer) is held. `expected` is the
- * declared length, the first size of the buffer (a lie costs at most `limit`).
+ * The body as text (`readBytes`, body.js): undefined when longer than `limit`.
  * @throws {UnreadableBody} when the stream fails or the bytes are not UTF-8.
  */
 async function readBody(request, limit, expected) {
-  const stream = request.body;
-  if (stream === null) return "";
-  const reader = stream.getReader();
-  let bytes = new Uint8Array(Math.min(limit, expected ?? 16 * 1024));
-  let size = 0;
-  for (;;) {
-    let next;
-    try {
-      next = await reader.read();
-    } catch {
-      throw new UnreadableBody("could not be read");
-    }
-    if (next.done) break;
-    const chunk = next.value;
-    if (!ArrayBuffer.isView(chunk)) {
-      reader.cancel().catch(() => {});
-      throw new UnreadableBody("could not be read (not bytes)");
-    }
-    const end = size + chunk.byteLength;
-    if (end > limit) {
-      // Not awaited: a source whose cancel never settles must not hold the answer.
-      reader.cancel().catch(() => {});
-      return undefined;
-    }
-    if (end > bytes.length) {
-      const grown = new Uint8Array(Math.min(limit, Math.max(end, bytes.length * 2)));
-      grown.set(bytes.subarray(0, size));
-      bytes = grown;
-    }
-    bytes.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), size);
-    size = end;
-  }
+  const bytes = await readBytes(request, limit, expected);
+  if (bytes === undefined) return undefined;
   try {
     // fatal: a byte sequence that is not UTF-8 is refused, never turned into U+FFFD (which would
     // change a paid message). A leading BOM is dropped, as request.text() does.
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, size));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new UnreadableBody("must be UTF-8");
   }
-}
-
-/**
- * The declared `Content-Length`, when it is a plain number: anything else is the server's to
- * refuse, and the read's own limit holds whatever the header says (it may lie either way).
- */
-function declaredLength(request) {
-  const declared = request.headers.get("content-length");
-  return declared !== null && /^\s*\d+\s*$/.test(declared) ? Number(declared) : undefined;
 }
 
 /**

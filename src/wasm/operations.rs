@@ -16,7 +16,7 @@ use crate::operations::{
 use crate::options::{ConversionOptions, ConversionRateOptions, QueryOptions, QUERY_MESSAGE_QPS};
 use crate::poller::{PollAction, PollResult, Poller};
 use crate::redact::KnownSecrets;
-use crate::request::{self, Action, SignedRequest, SigningContext};
+use crate::request::{self, Action, SignedRequest};
 use crate::retry::Safety;
 
 use super::options::{self, SendSettings};
@@ -29,15 +29,7 @@ fn sign_here(call: &request::Call, signing: &Signing, settings: &SendSettings) -
     let Signing::Local(credentials) = signing else {
         return Err(Failure::Core(Error::SigningFailed));
     };
-    let nonce = transport::nonce();
-    let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
-    let context = SigningContext {
-        endpoint: &settings.sending.endpoint,
-        scheme: settings.sending.scheme,
-        timestamp,
-        nonce: &nonce,
-    };
-    Ok(request::sign(call, credentials, &context)?)
+    Ok(send::sign_now(settings, |context| request::sign(call, credentials, context))?)
 }
 
 /// One of the operations, ready to be made: its request, its reader, its rule.

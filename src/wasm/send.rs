@@ -136,17 +136,9 @@ impl Signing {
 
     async fn sign(&self, batch: &Batch, settings: &SendSettings) -> Result<SignedRequest, Failure> {
         match self {
-            Signing::Local(credentials) => {
-                let nonce = transport::nonce();
-                let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
-                let context = SigningContext {
-                    endpoint: &settings.sending.endpoint,
-                    scheme: settings.sending.scheme,
-                    timestamp,
-                    nonce: &nonce,
-                };
-                Ok(request::sign_batch(batch, credentials, &context)?)
-            }
+            Signing::Local(credentials) => Ok(sign_now(settings, |context| {
+                request::sign_batch(batch, credentials, context)
+            })?),
             Signing::Remote(signer) => {
                 let asked = super::output::to_js(&batch.signing_request(settings.sending.scheme));
                 let returned = input::call(signer, &JsValue::NULL, &Array::of1(&asked))
@@ -167,6 +159,21 @@ impl Signing {
             }
         }
     }
+}
+
+/// Signs here, now: a fresh time and nonce for every attempt, for `settings`' endpoint and scheme.
+pub fn sign_now(
+    settings: &SendSettings,
+    sign: impl FnOnce(&SigningContext<'_>) -> Result<SignedRequest, Error>,
+) -> Result<SignedRequest, Error> {
+    let nonce = transport::nonce();
+    let timestamp = transport::now().ok_or(Error::InvalidTimestamp)?;
+    sign(&SigningContext {
+        endpoint: &settings.sending.endpoint,
+        scheme: settings.sending.scheme,
+        timestamp,
+        nonce: &nonce,
+    })
 }
 
 /// Why a send ended without an outcome: a core error, or what the caller's signer threw (passed
