@@ -1238,7 +1238,10 @@ function checkResult(name, value, c, env) {
     }
     case "queryMessage": {
       if (!value || !isCount(value.attempts) || value.attempts < 1 || typeof value.messageId !== "string" || !["delivered", "failed", "sending", "expired"].includes(value.status) || typeof value.responseCode !== "string") return `malformed QueryMessageResult: ${showOutcome(value)}`;
-      for (const key of ["to", "errorCode", "errorDescription", "sendDate", "receiveDate", "message", "requestId"]) if (!(value[key] === null || typeof value[key] === "string")) return `QueryMessageResult.${key} is ${showOutcome(value[key])}`;
+      for (const key of ["to", "errorCode", "errorDescription", "message", "requestId"]) if (!(value[key] === null || typeof value[key] === "string")) return `QueryMessageResult.${key} is ${showOutcome(value[key])}`;
+      // Dates are ReportDate: the instant the core read (or null) and the service's text.
+      const isDate = (d) => d === null || (d !== undefined && typeof d.text === "string" && (d.epochMs === null || Number.isSafeInteger(d.epochMs)));
+      for (const key of ["sendDate", "receiveDate"]) if (!isDate(value[key])) return `QueryMessageResult.${key} is ${showOutcome(value[key])}`;
       const asked = ownQuietly(c.args[0], "messageId");
       if (c.valid && value.messageId !== asked) return `asked for ${showOutcome(asked)}, answered for ${showString(value.messageId)}`;
       return null;
