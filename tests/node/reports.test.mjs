@@ -285,6 +285,23 @@ describe("createReportHandler's limits and options", () => {
     assert.equal(typeof createReportHandler({ onReports: () => {}, maxBodyBytes: 1, dedupeWindow: 0 }), "function");
   });
 
+  test("hostile requests and a hostile onReports: always an answer, never a throw", async () => {
+    const handler = createReportHandler({ onReports: () => {} });
+    const status = async (request, h = handler) => (await h(request)).status;
+    // Not a request at all (a server's mistake): 500 where reading it throws, 405 where it has no POST method.
+    for (const request of [undefined, null, { get method() { throw new Error("trap"); } }]) assert.equal(await status(request), 500);
+    for (const request of [{}, 42]) assert.equal(await status(request), 405);
+    const erroring = new Request("http://127.0.0.1/", {
+      method: "POST",
+      body: new ReadableStream({ pull: (c) => c.error(new Error("the stream broke")) }),
+      duplex: "half",
+    });
+    assert.equal(await status(erroring), 400);
+    // A thenable whose `then` getter throws is a failed onReports: 500, so Alibaba pushes again.
+    const thenable = createReportHandler({ onReports: () => ({ get then() { throw new Error("then trap"); } }) });
+    assert.equal(await status(new Request("http://127.0.0.1/", { method: "POST", body: JSON.stringify([entry("1", "1")]) }), thenable), 500);
+  });
+
   test("dedupeWindow: repeats are recognised across pushes up to the window, within a push always", async () => {
     const push = (handler, ids) =>
       handler(new Request("http://127.0.0.1/", { method: "POST", body: JSON.stringify(ids.map((id) => entry(id, "1"))) })).then((r) => r.json());
