@@ -1,6 +1,7 @@
 # The project's commands. Each installs what it lacks and is quick when it is there.
-#   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate,
-#                then serve the page (www/) with its signing endpoint until Ctrl+C (DEMO_ONCE=1: exit)
+#   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate and
+#                each accepted message's delivery, then serve the page (www/) with its signing endpoint
+#                until Ctrl+C (DEMO_ONCE=1: exit)
 #   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node),
 #                the npm package (Node suites, packaging, types) on its packed tarball, and the same
 #                tarball in Deno, Bun, workerd and a Web Worker in Chromium (test-runtimes), and the
