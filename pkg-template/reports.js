@@ -1,5 +1,5 @@
 // The delivery-report receiver: a Fetch-API handler a server mounts at the callback URL Alibaba
-// pushes reports to (../shared/spec/operations.md §3: a POST of a JSON array; only HTTP 200 with
+// pushes reports to (docs/spec/operations.md §3: a POST of a JSON array; only HTTP 200 with
 // `{"code": 0, "msg": "..."}` acknowledges it, anything else is pushed again). Shared by both
 // entries: each binds it to its own `ReportReader` and `ready` (bindReports below).
 //

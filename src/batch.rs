@@ -17,7 +17,7 @@ pub const MAX_RECIPIENTS: usize = 1000;
 
 /// At most this many bytes of `To` and `Message` in a request's URL. Both Alibaba SDKs, and we,
 /// put every parameter in the query; Chromium refuses to fetch a URL over 2 MiB (2,097,152
-/// characters) and gateways have limits of their own (api-reference.md: not established). The
+/// characters) and gateways have limits of their own (docs/spec/api-reference.md: not established). The
 /// rest of the URL (host, common parameters, an STS token) fits in the remaining ~97 KB.
 pub const MAX_URL_BYTES: usize = 2_000_000;
 

@@ -1,5 +1,5 @@
 //! `ChannelId`: which of the account's channels carries a message (SendMessageToGlobe since
-//! 2024-03-28, BatchSendMessageToGlobe in the generated models; operations.md §1-§2). The SDK
+//! 2024-03-28, BatchSendMessageToGlobe in the generated models; docs/spec/operations.md §1-§2). The SDK
 //! models it as a string and no source gives its shape; the vectors use `channel01`.
 //!
 //! Ours: 1 to [`MAX_LENGTH`] of ASCII letters, digits, `-`, `_` and `.`, sent exactly as given

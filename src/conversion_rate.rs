@@ -1,5 +1,5 @@
 //! `ConversionRate`: the share of OTP messages that were used, reported by ConversionData as "a
-//! decimal string in [0, 1]" (operations.md §2). The SDK sends the text as given (vectors: `0.53`,
+//! decimal string in [0, 1]" (docs/spec/operations.md §2). The SDK sends the text as given (vectors: `0.53`,
 //! `1`, `0.0725`, `0.875`).
 //!
 //! Accepted text: `0` or `1`, optionally followed by `.` and digits, no more than

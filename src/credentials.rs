@@ -58,7 +58,7 @@ impl fmt::Display for CredentialsProblem {
 
 impl Credentials {
     /// A key pair; with `security_token` for STS credentials (an empty token counts as none,
-    /// as in the official SDK, wire-format.md §10.7).
+    /// as in the official SDK, docs/spec/wire-format.md §10.7).
     pub fn new(
         access_key_id: impl Into<String>,
         access_key_secret: impl Into<String>,
@@ -104,7 +104,7 @@ impl Credentials {
     }
 
     /// `static_sts` or `static_ak`, as the official SDK names its provider in
-    /// `x-acs-credentials-provider` (wire-format.md §4, §10.2).
+    /// `x-acs-credentials-provider` (docs/spec/wire-format.md §4, §10.2).
     pub fn provider_name(&self) -> &'static str {
         if self.security_token.is_some() {
             "static_sts"

@@ -5,10 +5,10 @@
 
 use std::fmt;
 
-/// The default endpoint: Singapore, the host of the seed doc's sample request (DECISIONS.md §1).
+/// The default endpoint: Singapore, the host of the seed doc's sample request (docs/spec/DECISIONS.md §1).
 pub const DEFAULT_HOST: &str = "dysmsapi.ap-southeast-1.aliyuncs.com";
 
-/// The official endpoint table for Dysmsapi 2018-05-01 (api-reference.md §3).
+/// The official endpoint table for Dysmsapi 2018-05-01 (docs/spec/api-reference.md §3).
 const REGIONS: &[(&str, &str)] = &[
     ("ap-southeast-1", "dysmsapi.ap-southeast-1.aliyuncs.com"),
     ("ap-southeast-5", "dysmsapi.ap-southeast-5.aliyuncs.com"),
@@ -116,7 +116,7 @@ impl Endpoint {
         Ok(Endpoint { secure, host })
     }
 
-    /// The HTTPS endpoint of a region in the official table (api-reference.md §3).
+    /// The HTTPS endpoint of a region in the official table (docs/spec/api-reference.md §3).
     pub fn for_region(region_id: &str) -> Result<Endpoint, EndpointProblem> {
         REGIONS
             .iter()

@@ -70,7 +70,7 @@ crate::code::stable_codes! {
 #[non_exhaustive]
 pub enum ServiceErrorKind {
     /// `Throttling*` or `QPS_LIMIT_CONTROL`: refused before processing; safe to resend after a
-    /// wait (DECISIONS.md §4).
+    /// wait (docs/spec/DECISIONS.md §4).
     Throttled,
     /// `SignatureDoesNotMatch`, `IncompleteSignature`, `InvalidSignatureMethod`.
     SignatureRejected,
@@ -87,7 +87,7 @@ pub enum ServiceErrorKind {
     /// A business `ResponseCode` other than `OK` (HTTP 200): the service refused the batch.
     ServiceRejected,
     /// `DATA_NOT_EXIST`: the service has no record of the MessageId asked about, usually because
-    /// it is not written yet ("retry later", operations.md §4). Asking again later is harmless.
+    /// it is not written yet ("retry later", docs/spec/operations.md §4). Asking again later is harmless.
     RecordNotFound,
 }
 
@@ -207,7 +207,7 @@ pub enum Error {
     /// request was not processed (3xx, 4xx). Nothing was sent.
     UnexpectedResponse { http_status: u16, excerpt: String },
     /// The request went out and its fate is not known: some or all messages may have been sent.
-    /// Never resent automatically (DECISIONS.md §5).
+    /// Never resent automatically (docs/spec/DECISIONS.md §5).
     OutcomeUnknown {
         reason: UnknownReason,
         http_status: Option<u16>,

@@ -1,5 +1,5 @@
 //! `ConversionTime` (SmsConversion) and `ReportTime` (ConversionData): when something happened,
-//! in milliseconds since the epoch, sent as plain digits (operations.md §2, §6).
+//! in milliseconds since the epoch, sent as plain digits (docs/spec/operations.md §2, §6).
 //!
 //! The spec says a conversion time comes after the send and not in the future. The send time is
 //! not known here, and the core has no clock, so the caller passes its `now` and the rule is:
@@ -8,7 +8,7 @@
 //!   through this API can be older, and it catches seconds given for milliseconds (`1736669145`
 //!   reads as 1970-01-21);
 //! - not more than [`FUTURE_TOLERANCE_MS`] after `now`: the fifteen minutes of clock difference
-//!   the gateway itself tolerates (api-reference.md §2, `InvalidTimeStamp.Expired`), enough for a
+//!   the gateway itself tolerates (docs/spec/api-reference.md §2, `InvalidTimeStamp.Expired`), enough for a
 //!   time taken on another machine and far short of microseconds given for milliseconds.
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! `MessageId`: the service's name for one message, given back by the send operations and asked
-//! for by QueryMessage and SmsConversion (operations.md §2).
+//! for by QueryMessage and SmsConversion (docs/spec/operations.md §2).
 //!
 //! The service's IDs are digits (19 of them in every answer in golden/), but nothing documents
 //! that as a contract, and the official SDK signs any text (vector `qm-escaped-id` sends

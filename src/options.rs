@@ -148,9 +148,9 @@ pub struct MessageOptions {
 }
 
 /// The calls per second SendMessageToGlobe is held to unless the caller says otherwise: the
-/// smallest limit Alibaba's pages give (operations.md §1: 30, 300 or 2,000 by page).
+/// smallest limit Alibaba's pages give (docs/spec/operations.md §1: 30, 300 or 2,000 by page).
 pub const DEFAULT_SEND_MESSAGE_QPS: f64 = 30.0;
-/// QueryMessage's limit (operations.md §1).
+/// QueryMessage's limit (docs/spec/operations.md §1).
 pub const QUERY_MESSAGE_QPS: f64 = 300.0;
 
 impl MessageOptions {

@@ -1,5 +1,5 @@
 //! Polling delivery status for deployments with no public URL for Alibaba's report push
-//! (operations.md §3, way 1): `QueryMessage` for each MessageId until its status is final or a
+//! (docs/spec/operations.md §3, way 1): `QueryMessage` for each MessageId until its status is final or a
 //! deadline passes. A state machine with no clock of its own: the driver asks `next(now)` what to
 //! do, performs the query (src/wasm/poll.rs, at QueryMessage's pace) and reports the answer.
 //!

@@ -1,7 +1,7 @@
 //! Recipient numbers: what people paste in, turned into what the API wants.
 //!
 //! The API takes "dialing code + number", digits only, no `+` or `00` (every Alibaba example, and
-//! DECISIONS.md §7). This module is the only place that knows how to get there: separators, international
+//! docs/spec/DECISIONS.md §7). This module is the only place that knows how to get there: separators, international
 //! prefixes, the ITU dialing-code table, the refusal of Chinese-mainland numbers (+86; the Globe APIs cannot
 //! send there) and, optionally, each country's national number length.
 

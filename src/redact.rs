@@ -3,8 +3,8 @@
 //!
 //! A server or a proxy may echo what it received, in whatever encoding it happened to hold it:
 //! the gateway quotes its string-to-sign, where the STS token is percent-encoded twice
-//! (api-reference.md §2, `SignatureDoesNotMatch`); a proxy may log the query form-encoded (`+` for
-//! a space, wire-format.md §8) or with lower-case hex; a JSON encoder may write `/` as `\/` or any
+//! (docs/spec/api-reference.md §2, `SignatureDoesNotMatch`); a proxy may log the query form-encoded (`+` for
+//! a space, docs/spec/wire-format.md §8) or with lower-case hex; a JSON encoder may write `/` as `\/` or any
 //! character as `\u00XX`. So a secret is not looked for as a few fixed strings: the scanner reads
 //! each of its characters in any of those forms, up to [`LAYERS`] encodings deep and combined
 //! freely (hex digits in either case), and hides the whole match.
@@ -38,7 +38,7 @@ request is held elsewhere (a signer) and cannot be scrubbed from it here";
 
 /// Parameters whose value is hidden whatever it is, even when the client does not know it: the
 /// signature and the STS token (query `SecurityToken` for signature 1.0, header
-/// `x-acs-security-token` for ACS3; wire-format.md §3, §10.7).
+/// `x-acs-security-token` for ACS3; docs/spec/wire-format.md §3, §10.7).
 const HIDDEN_PARAMETERS: [&str; 3] = ["Signature", "SecurityToken", "x-acs-security-token"];
 
 /// Characters that end a parameter's value in a query, a header line, JSON or markup.
@@ -96,7 +96,7 @@ impl KnownSecrets {
                 self.add_sent_value(value);
             } else if name.eq_ignore_ascii_case("authorization") {
                 // `ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=<hex>`
-                // (wire-format.md §10.6).
+                // (docs/spec/wire-format.md §10.6).
                 for part in value.split([',', ' ']) {
                     if let Some(signature) = part.trim().strip_prefix("Signature=") {
                         self.add(signature);
@@ -171,7 +171,7 @@ impl KnownSecrets {
     }
 
     /// A service code (gateway `Code` or business `ResponseCode`) kept only in its known shape:
-    /// 1–64 of `A-Z a-z 0-9 . _ -` (api-reference.md §2 and §4: `InvalidTimeStamp.Expired`,
+    /// 1–64 of `A-Z a-z 0-9 . _ -` (docs/spec/api-reference.md §2 and §4: `InvalidTimeStamp.Expired`,
     /// `QPS_LIMIT_CONTROL`, `isv.SENDERID_ERROR`), and showing no known secret. A code is the
     /// one value callers `switch` on, so it is kept even with a signer; the AccessKeySecret never
     /// travels on the wire, so only the service itself could echo it there.
@@ -180,13 +180,13 @@ impl KnownSecrets {
     }
 
     /// A `RequestId` kept only in the service's UUID shape, 8-4-4-4-12 hex digits (every
-    /// RequestId in ../shared/spec/golden, e.g. `39D690BB-7546-4031-9EDF-9B6286F9B754`; either
+    /// RequestId in tests/fixtures/golden, e.g. `39D690BB-7546-4031-9EDF-9B6286F9B754`; either
     /// case accepted).
     pub fn keep_request_id(&self, id: &str) -> Option<String> {
         (is_request_id(id) && !self.appear_in(id)).then(|| id.to_string())
     }
 
-    /// A `Recommend` link kept only in one of the two diagnosis-site shapes of api-reference.md
+    /// A `Recommend` link kept only in one of the two diagnosis-site shapes of docs/spec/api-reference.md
     /// §2, every query parameter known and of a known shape:
     /// `https://error-center.aliyun.com/status/search?Keyword=<Code>&source=<letters>` and
     /// `https://api.aliyun.com/troubleshoot?q=<Code>&product=<Product>&requestId=<RequestId>`;
@@ -204,7 +204,7 @@ impl KnownSecrets {
             .then(|| url.to_string())
     }
 
-    /// A `FailedList` entry kept only as a phone number (api-reference.md §1: "dialing code +
+    /// A `FailedList` entry kept only as a phone number (docs/spec/api-reference.md §1: "dialing code +
     /// number"): an optional `+`, then 1–32 of digits, spaces and hyphens, starting with a digit.
     pub fn keep_number(&self, number: &str) -> Option<String> {
         (is_number(number) && !self.appear_in(number)).then(|| number.to_string())

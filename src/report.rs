@@ -1,5 +1,5 @@
 //! Delivery reports (`SmsReport`, international): the body Alibaba pushes to a callback URL, a
-//! JSON array of report objects (../shared/spec/operations.md §3), read into typed reports; and
+//! JSON array of report objects (docs/spec/operations.md §3), read into typed reports; and
 //! the de-duplication the spec asks for ("reports are not idempotent: deduplicate on
 //! (`MessageId`, `Status`)").
 //!
@@ -34,7 +34,7 @@ use crate::report_date::{parse_report_date, MAX_DATE_BYTES};
 
 /// The largest push body read, in bytes: 4 MiB.
 ///
-/// How many reports Alibaba puts in one push is not documented (operations.md §5 lists what is
+/// How many reports Alibaba puts in one push is not documented (docs/spec/operations.md §5 lists what is
 /// not established). A report with the documented fields is about 250 bytes (the spec's example),
 /// and about 600 with a TaskId and descriptions near their limits, so 4 MiB holds more than
 /// [`MAX_ENTRIES`] real reports. Bigger is refused before anything is parsed: a refused push
@@ -74,7 +74,7 @@ pub const MAX_DESCRIPTION_CHARACTERS: usize = 256;
 /// byte).
 pub const MAX_SEGMENTS: u32 = 255;
 
-/// The field names of a report, as Alibaba spells them (operations.md §3).
+/// The field names of a report, as Alibaba spells them (docs/spec/operations.md §3).
 pub mod field {
     pub const TO: &str = "To";
     pub const STATUS: &str = "Status";
@@ -191,7 +191,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// The de-duplication key (`MessageId`, `Status`) of operations.md §3.
+    /// The de-duplication key (`MessageId`, `Status`) of docs/spec/operations.md §3.
     pub fn key(&self) -> ReportKey {
         ReportKey {
             message_id: self.message_id.clone(),
@@ -630,7 +630,7 @@ fn optional_js_millis<S: Serializer>(
     }
 }
 
-/// The de-duplication key of operations.md §3: (`MessageId`, `Status` code).
+/// The de-duplication key of docs/spec/operations.md §3: (`MessageId`, `Status` code).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReportKey {
     pub message_id: String,
@@ -748,7 +748,7 @@ pub fn dedupe(reports: Vec<Report>, seen: &SeenReports) -> Deduped {
 mod tests {
     use super::*;
 
-    /// The international report body of operations.md §3 (the push example, with `SmsSize` as in
+    /// The international report body of docs/spec/operations.md §3 (the push example, with `SmsSize` as in
     /// the MNS page's example).
     const SPEC_ENTRY: &str = r#"{
         "To" : "8521234****",

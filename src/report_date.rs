@@ -2,7 +2,7 @@
 //! milliseconds since the epoch, the number JavaScript's `Date` takes.
 //!
 //! The service writes them RFC 2822 style with a numeric offset: `Mon, 24 Dec 2018 16:58:22 +0800`
-//! (../shared/spec/operations.md §2 for QueryMessage, §3 for the report body; the generated Go and
+//! (docs/spec/operations.md §2 for QueryMessage, §3 for the report body; the generated Go and
 //! TypeScript models give the same examples and type both fields as plain strings).
 //!
 //! What is read, and why (RFC 5322 §3.3 is the grammar; its obsolete forms, §4.3, mostly not):
@@ -318,7 +318,7 @@ impl Cursor<'_> {
 mod tests {
     use super::*;
 
-    /// 2018-12-24T08:58:22Z: the spec's example (operations.md §2), 16:58:22 at +08:00.
+    /// 2018-12-24T08:58:22Z: the spec's example (docs/spec/operations.md §2), 16:58:22 at +08:00.
     const SPEC_QUERY_MS: i64 = 1_545_641_902_000;
 
     #[test]
@@ -327,7 +327,7 @@ mod tests {
             parse_report_date("Mon, 24 Dec 2018 16:58:22 +0800"),
             Ok(SPEC_QUERY_MS)
         );
-        // operations.md §3: 2021-11-25T02:27:00Z and 33 seconds later.
+        // docs/spec/operations.md §3: 2021-11-25T02:27:00Z and 33 seconds later.
         assert_eq!(
             parse_report_date("Thu, 25 Nov 2021 10:27:00 +0800"),
             Ok(1_637_807_220_000)

@@ -1,11 +1,11 @@
 //! A signed request for any operation of Dysmsapi 2018-05-01: exactly what the official SDK puts
-//! on the wire for the same inputs, time and nonce (wire-format.md §2-§4, §8, §10; operations.md
+//! on the wire for the same inputs, time and nonce (docs/spec/wire-format.md §2-§4, §8, §10; docs/spec/operations.md
 //! §6).
 //!
 //! Each operation says what it sends as a [`Call`]: its [`Action`] and its parameters as text, in
 //! the SDK's insertion order. Everything else lives here once: the common parameters of signature
 //! 1.0, the headers of ACS3, and where the parameters go. Every operation sends `POST /`; all but
-//! ConversionData put their parameters in the query with an empty body (DECISIONS.md §3);
+//! ConversionData put their parameters in the query with an empty body (docs/spec/DECISIONS.md §3);
 //! ConversionData sends its own in an `application/x-www-form-urlencoded` body. Time and nonce are
 //! arguments: the core has no clock and no randomness.
 
@@ -22,10 +22,10 @@ pub const ACTION: &str = Action::BatchSendMessageToGlobe.as_str();
 pub const API_VERSION: &str = "2018-05-01";
 /// Longest nonce we accept: Node's SDK uses 64 hex characters, UUIDs are 36.
 pub const MAX_NONCE_LENGTH: usize = 128;
-/// The `content-type` of a form body (ConversionData; operations.md §6).
+/// The `content-type` of a form body (ConversionData; docs/spec/operations.md §6).
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
-/// The operations of the version this package calls (operations.md §1; `SendMessageWithTemplate`
+/// The operations of the version this package calls (docs/spec/operations.md §1; `SendMessageWithTemplate`
 /// is mainland-only and out of scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -69,7 +69,7 @@ impl Action {
     }
 
     /// Whether a call hands messages to carriers: billed on submission and never recalled, so a
-    /// call whose outcome is unknown must not be sent again (DECISIONS.md §5). The other
+    /// call whose outcome is unknown must not be sent again (docs/spec/DECISIONS.md §5). The other
     /// operations read a record or report feedback; sending one of them twice costs a request
     /// of the account's QPS and nothing else (see `retry::Safety`).
     pub fn sends_messages(self) -> bool {
@@ -90,7 +90,7 @@ impl std::fmt::Display for Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureScheme {
     /// Signature 1.0 (HMAC-SHA1), everything in the query, no custom headers: a CORS "simple
-    /// request" in browsers (DECISIONS.md §2). The default.
+    /// request" in browsers (docs/spec/DECISIONS.md §2). The default.
     #[default]
     V1,
     /// ACS3-HMAC-SHA256, the official SDK's default: signed `x-acs-*` headers and `Authorization`.
@@ -134,7 +134,7 @@ pub struct SignedRequest {
     pub body: String,
 }
 
-/// Where a parameter travels (operations.md §6).
+/// Where a parameter travels (docs/spec/operations.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
     /// In the URL query (every operation but ConversionData).
@@ -145,9 +145,9 @@ pub enum Placement {
 
 /// What one call sends, before signing: its operation and its parameters as text, in the order
 /// the official SDK inserts them. That order is the generated model's, which lists every
-/// operation's parameters by name (wire-format.md §3; the `queryParameterOrder` and
+/// operation's parameters by name (docs/spec/wire-format.md §3; the `queryParameterOrder` and
 /// `bodyParameterOrder` of golden/operations-v1.json); it only shows in the URL and the body, the
-/// signatures sort anyway. A parameter left out is not sent (operations.md §6).
+/// signatures sort anyway. A parameter left out is not sent (docs/spec/operations.md §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     action: Action,
@@ -219,7 +219,7 @@ impl Call {
 
     /// The form body: `name=value` pairs in order, joined with `&`; empty without form
     /// parameters. Values use the URL encoder, which for ConversionData's digits and dots writes
-    /// them as they are, as the SDK's `querystring` does (operations.md §6).
+    /// them as they are, as the SDK's `querystring` does (docs/spec/operations.md §6).
     pub fn body(&self) -> String {
         let mut body = String::new();
         for (i, (name, value)) in self.placed(Placement::Form).iter().enumerate() {
@@ -269,7 +269,7 @@ impl OperationParameters {
     }
 
     /// The `BatchSendMessageToGlobe` call, parameters in the SDK's order: `ChannelId`, `From`,
-    /// `Message`, `TaskId`, `To`, `Type`, `ValidityPeriod` (wire-format.md §3).
+    /// `Message`, `TaskId`, `To`, `Type`, `ValidityPeriod` (docs/spec/wire-format.md §3).
     pub fn call(&self) -> Call {
         Call::new(Action::BatchSendMessageToGlobe)
             .query_if("ChannelId", self.channel_id.as_deref())
@@ -429,7 +429,7 @@ pub fn sends(request: &SignedRequest, call: &Call) -> bool {
         })
 }
 
-/// The names an operation's own parameters may have (operations.md §2, §6): a parameter of these
+/// The names an operation's own parameters may have (docs/spec/operations.md §2, §6): a parameter of these
 /// names in a signed request must be one the caller asked for.
 fn operation_parameter(action: Action, name: &str) -> bool {
     let names: &[&str] = match action {
@@ -515,7 +515,7 @@ fn build_v1<T>(
     sign: impl FnOnce(&[(&str, &str)], Option<&mut String>) -> (String, T),
 ) -> (SignedRequest, T) {
     let timestamp = context.timestamp.to_string();
-    // The SDK's insertion order (wire-format.md §3); the signature itself sorts.
+    // The SDK's insertion order (docs/spec/wire-format.md §3); the signature itself sorts.
     let mut wire: Vec<(&str, &str)> = vec![
         ("Action", call.action.as_str()),
         ("Format", "json"),
@@ -537,7 +537,7 @@ fn build_v1<T>(
     let (signature, kept) = if form.is_empty() {
         sign(&wire, Some(&mut url))
     } else {
-        // Form parameters are signed in the one sorted set with the query's (operations.md §6)
+        // Form parameters are signed in the one sorted set with the query's (docs/spec/operations.md §6)
         // but travel in the body: a few short values, so the plain path is enough.
         let mut signed = wire.clone();
         signed.extend(form.iter().copied());
@@ -552,7 +552,7 @@ fn build_v1<T>(
     let (headers, body) = if form.is_empty() {
         (Vec::new(), String::new())
     } else {
-        // The one header this path sends, and a CORS-safelisted one (DECISIONS.md §2).
+        // The one header this path sends, and a CORS-safelisted one (docs/spec/DECISIONS.md §2).
         (
             vec![("content-type".to_string(), FORM_CONTENT_TYPE.to_string())],
             call.body(),
@@ -580,13 +580,13 @@ fn build_acs3<T>(
     let date = context.timestamp.to_string();
     let query = call.placed(Placement::Query);
     let body = call.body();
-    // The body's hash and its type are signed (wire-format.md §10.2-§10.3, operations.md §6).
+    // The body's hash and its type are signed (docs/spec/wire-format.md §10.2-§10.3, docs/spec/operations.md §6).
     let (payload_sha256, content_type) = if body.is_empty() {
         (acs3::EMPTY_PAYLOAD_SHA256.to_string(), None)
     } else {
         (acs3::payload_sha256(body.as_bytes()), Some(FORM_CONTENT_TYPE))
     };
-    // Headers in the SDK's order (wire-format.md §10.2), without host and user-agent.
+    // Headers in the SDK's order (docs/spec/wire-format.md §10.2), without host and user-agent.
     let mut headers: Vec<(&str, &str)> = vec![
         ("x-acs-version", API_VERSION),
         ("x-acs-action", call.action.as_str()),

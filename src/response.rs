@@ -1,7 +1,7 @@
 //! Reading the service's answer: (HTTP status, headers, body bytes) → per-recipient outcomes or a
 //! typed error. Never assumes the body is JSON, never panics, never returns a raw parse error.
 //!
-//! How MessageIds are paired with recipients (DECISIONS.md §6, not established by Alibaba's docs):
+//! How MessageIds are paired with recipients (docs/spec/DECISIONS.md §6, not established by Alibaba's docs):
 //! `FailedList` names numbers; every recipient whose number is in it failed. `MessageIdList` is
 //! paired in order with the remaining recipients. When the two counts disagree we do not guess:
 //! those recipients are reported sent (the service said OK and did not list them as failed) with
@@ -294,7 +294,7 @@ fn unknown(
     }
 }
 
-/// The one table from a gateway `Code` to our kind (api-reference.md §2). Unknown codes fall to
+/// The one table from a gateway `Code` to our kind (docs/spec/api-reference.md §2). Unknown codes fall to
 /// `RequestRejected` and keep their code in `service_code`.
 pub fn classify_gateway(code: &str) -> ServiceErrorKind {
     // The official Node SDK treats any code containing "Throttling" as throttling (wire-format §9).
@@ -317,7 +317,7 @@ pub fn classify_gateway(code: &str) -> ServiceErrorKind {
     }
 }
 
-/// Business `ResponseCode`s (api-reference.md §4) to our kind.
+/// Business `ResponseCode`s (docs/spec/api-reference.md §4) to our kind.
 pub fn classify_business(code: &str) -> ServiceErrorKind {
     match code {
         "QPS_LIMIT_CONTROL" => ServiceErrorKind::Throttled,

@@ -2,7 +2,7 @@
 //!
 //! Sending an SMS costs money and cannot be undone, and the API has no idempotency key. So the
 //! rule for the calls that send (`Safety::SendsMessages`: BatchSendMessageToGlobe,
-//! SendMessageToGlobe) is narrow (DECISIONS.md §4-§5): resend only what provably was not
+//! SendMessageToGlobe) is narrow (docs/spec/DECISIONS.md §4-§5): resend only what provably was not
 //! processed — the service said it throttled, or the connection was never made. A timeout, a
 //! broken connection or an abort after the request started, a 5xx, an unreadable success body:
 //! the outcome is unknown and nothing is resent.

@@ -1,6 +1,6 @@
 //! Message text: encoding detection (GSM-7 or UCS-2), length and billable segments.
 //!
-//! Facts from the project spec, api-reference.md §5: a message that fits the GSM 03.38 default alphabet
+//! Facts from the project spec, docs/spec/api-reference.md §5: a message that fits the GSM 03.38 default alphabet
 //! (basic set plus extension table) is sent as GSM-7, single up to 160 septets, else 153 per segment,
 //! with extension characters costing two septets; any other character makes the whole message UCS-2,
 //! single up to 70 UTF-16 units, else 67 per segment. International SMS is billed per segment on
@@ -10,7 +10,7 @@ use std::fmt;
 
 /// The longest message accepted, in UTF-16 code units (what JavaScript's `String.prototype.length` shows).
 ///
-/// api-reference.md §5 has two figures: current Alibaba pages say 500 characters, an older international
+/// docs/spec/api-reference.md §5 has two figures: current Alibaba pages say 500 characters, an older international
 /// page said 1,500. We take 500, the stricter: a message refused here costs nothing, while one the service
 /// refuses after the batch was built fails late for every recipient. UTF-16 units are the unit a browser
 /// form counts, so the limit people see while typing is the limit enforced.

@@ -1,6 +1,6 @@
 //! Sender ID (`From`): the name or number the recipient sees as the sender.
 //!
-//! Rule from the operation's page (api-reference.md §1 and §5): digits and letters only; at most 11
+//! Rule from the operation's page (docs/spec/api-reference.md §1 and §5): digits and letters only; at most 11
 //! characters when it contains a letter (the GSM alphanumeric originator field holds 11), at most 15 when
 //! it is digits only (an E.164 number). Whether an ID is approved for a country is the service's business,
 //! reported as `INVALID_SENDERID`; here only the shape is checked.

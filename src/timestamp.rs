@@ -1,7 +1,7 @@
 //! The request time, written as Alibaba's gateway reads it.
 //!
 //! The core has no clock: callers pass the time in. Both signature schemes write it the same way,
-//! `YYYY-MM-DDTHH:MM:SSZ` in UTC with whole seconds (wire-format.md §7, §10.2).
+//! `YYYY-MM-DDTHH:MM:SSZ` in UTC with whole seconds (docs/spec/wire-format.md §7, §10.2).
 
 use std::fmt;
 use std::str::FromStr;

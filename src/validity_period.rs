@@ -1,10 +1,10 @@
 //! `ValidityPeriod`: how long, in seconds, the carrier keeps trying to deliver a message before it
 //! gives up (the report then says expired). Sent by SendMessageToGlobe and BatchSendMessageToGlobe
-//! (operations.md §2; api-reference.md §1: "integer seconds").
+//! (docs/spec/operations.md §2; docs/spec/api-reference.md §1: "integer seconds").
 //!
 //! Alibaba states no range. Ours, chosen so that a mistake is caught rather than sent:
 //! - at least [`MIN_SECONDS`] (one minute): a shorter window expires before most international
-//!   routes hand the message over, so it would be billed (billing is by submission, operations.md
+//!   routes hand the message over, so it would be billed (billing is by submission, docs/spec/operations.md
 //!   §3) and almost never delivered;
 //! - at most [`MAX_SECONDS`] (72 hours): the longest retry window carriers commonly keep; a
 //!   larger number is more likely milliseconds given for seconds (`3600000` for an hour) than a
@@ -45,7 +45,7 @@ impl ValidityPeriod {
         Ok(ValidityPeriod(given as u32))
     }
 
-    /// The seconds, as sent (plain digits; operations.md §6).
+    /// The seconds, as sent (plain digits; docs/spec/operations.md §6).
     pub fn seconds(self) -> u32 {
         self.0
     }

@@ -153,7 +153,7 @@ fn check_v1(v: &Value) {
         "{id} url"
     );
     assert_eq!(from_batch.body, s(v, "sent.body"));
-    // On this path the SDK's headers are unsigned; we send none (DECISIONS.md §3), so a browser
+    // On this path the SDK's headers are unsigned; we send none (docs/spec/DECISIONS.md §3), so a browser
     // request stays a CORS simple request. Host, length and user-agent are the HTTP client's.
     assert!(from_batch.headers.is_empty());
 }

@@ -344,7 +344,7 @@ fn check(v: &Value, scheme: SignatureScheme) {
                 "{id} url"
             );
             // Of the SDK's headers this path signs none; we send only the body's content-type
-            // (DECISIONS.md §3: a CORS simple request).
+            // (docs/spec/DECISIONS.md §3: a CORS simple request).
             let expected: Vec<(String, String)> = sdk_headers(v)
                 .into_iter()
                 .filter(|(n, _)| n == "content-type")

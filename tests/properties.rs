@@ -10,7 +10,7 @@ use aliyun_globe_sms::signature::{self, percent};
 use aliyun_globe_sms::{segment, Credentials, Endpoint, KnownSecrets, SenderId, Timestamp};
 use proptest::prelude::*;
 
-/// Written from the spec's sentence (wire-format.md §5), independently of the crate's encoder.
+/// Written from the spec's sentence (docs/spec/wire-format.md §5), independently of the crate's encoder.
 fn naive_encode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {

@@ -2,7 +2,7 @@
 //! the `report_date` and `report_body` fuzz targets and `tests/report_properties.rs` (each
 //! includes this file with `#[path]`).
 //!
-//! - `format_date` writes a date the way operations.md §2 and §3 show it (`Mon, 24 Dec 2018
+//! - `format_date` writes a date the way docs/spec/operations.md §2 and §3 show it (`Mon, 24 Dec 2018
 //!   16:58:22 +0800`), in the variants `report_date` documents reading, from its own calendar: it
 //!   walks year by year and month by month from 1900-01-01 (a Monday), where the crate counts
 //!   leap days arithmetically from 1970. Only the Gregorian leap rule is shared, being the

@@ -1,6 +1,6 @@
 // The gateway's checks before an operation runs: required common parameters, signature method,
 // timestamp, API lookup, AccessKeyId, STS token, signature, nonce. Each refusal carries the
-// gateway's code and status (api-reference.md §2). The order of the checks is ours; the real
+// gateway's code and status (docs/spec/api-reference.md §2). The order of the checks is ours; the real
 // order could not be observed.
 
 import { gatewayError, invalidParameter, missingParameter } from "./errors.js";
@@ -14,7 +14,7 @@ import {
 
 /**
  * The operations the sandbox serves: the international ones of Dysmsapi 2018-05-01
- * (operations.md §1). SendMessageWithTemplate is mainland-only and out of scope.
+ * (docs/spec/operations.md §1). SendMessageWithTemplate is mainland-only and out of scope.
  */
 export const ACTIONS = Object.freeze([
   "BatchSendMessageToGlobe",
@@ -28,7 +28,7 @@ export const VERSION = "2018-05-01";
 /**
  * Accepted distance between the client's timestamp and the sandbox clock, in either direction.
  * 15 minutes is the documented rule; whether the real gateway also refuses timestamps that far
- * in the future is not established, the sandbox does (api-reference.md §2 "Timestamp skew").
+ * in the future is not established, the sandbox does (docs/spec/api-reference.md §2 "Timestamp skew").
  */
 export const TIMESTAMP_TOLERANCE_MS = 15 * 60 * 1000;
 
@@ -182,7 +182,7 @@ function authenticateV1(request, { keys, now, skewMs = 0, nonces }) {
     accessKeySecret: key.accessKeySecret,
   });
   if (!valid) {
-    // The gateway quotes its string-to-sign so users can compare (api-reference.md §2). It holds
+    // The gateway quotes its string-to-sign so users can compare (docs/spec/api-reference.md §2). It holds
     // no secret, except an STS token, which is replaced before it is shown.
     const shown = { ...params };
     if (shown.SecurityToken !== undefined) shown.SecurityToken = "REDACTED";

@@ -5,7 +5,7 @@
 
 const HEX = "0123456789ABCDEF";
 
-/** Bytes left bare by the signing encoder: A-Z a-z 0-9 - _ . ~ (wire-format.md §5). */
+/** Bytes left bare by the signing encoder: A-Z a-z 0-9 - _ . ~ (docs/spec/wire-format.md §5). */
 function isUnreserved(byte) {
   return (
     (byte >= 0x41 && byte <= 0x5a) || // A-Z
@@ -19,7 +19,7 @@ function isUnreserved(byte) {
 }
 
 /**
- * Percent-encodes text the way both Alibaba signature schemes require (wire-format.md §5):
+ * Percent-encodes text the way both Alibaba signature schemes require (docs/spec/wire-format.md §5):
  * works on the UTF-8 bytes, leaves `A-Z a-z 0-9 - _ . ~` bare and writes every other byte as
  * `%XX` with upper-case hex. Space becomes `%20`, never `+`.
  *
@@ -43,7 +43,7 @@ export function percentEncode(text) {
  * Decodes an `application/x-www-form-urlencoded` text (a URL query or a form body) the way a
  * web server does: `+` is a space, `%XX` sequences are UTF-8 bytes, a stray `%` stays as it is.
  * The receiver must sign decoded values, never the raw text, because the Node SDK writes spaces
- * as `%20` and the Python SDK as `+` (wire-format.md §8).
+ * as `%20` and the Python SDK as `+` (docs/spec/wire-format.md §8).
  *
  * @param {string} text the text after `?` (or a form body), without the `?`
  * @returns {Array<[string, string]>} name/value pairs in the order they appeared

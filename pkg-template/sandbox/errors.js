@@ -1,7 +1,7 @@
-// The gateway's error answers: code, HTTP status and message text, as api-reference.md §2
+// The gateway's error answers: code, HTTP status and message text, as docs/spec/api-reference.md §2
 // records them. Business refusals (HTTP 200 with a ResponseCode) live in operation.js.
 
-/** Fixed entries of the gateway error table (api-reference.md §2). */
+/** Fixed entries of the gateway error table (docs/spec/api-reference.md §2). */
 const GATEWAY_ERRORS = {
   SignatureDoesNotMatch: {
     status: 400,
@@ -22,7 +22,7 @@ const GATEWAY_ERRORS = {
   },
   SignatureNonceUsed: { status: 400, message: "Specified signature nonce was used already." },
   "InvalidAccessKeyId.NotFound": { status: 404, message: "Specified access key is not found." },
-  // NOTE: STS codes and statuses are not established (api-reference.md "Not established" 7);
+  // NOTE: STS codes and statuses are not established (docs/spec/api-reference.md "Not established" 7);
   // these names follow the gateway's Invalid<Thing>.<Reason> pattern.
   "InvalidSecurityToken.Missing": {
     status: 400,
@@ -71,7 +71,7 @@ export function gatewayError(code, options = {}) {
 }
 
 /**
- * `Missing<Param>`, 400: a required parameter was not sent (api-reference.md §2).
+ * `Missing<Param>`, 400: a required parameter was not sent (docs/spec/api-reference.md §2).
  *
  * @param {string} param
  * @returns {GatewayError}

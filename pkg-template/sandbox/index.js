@@ -43,7 +43,7 @@ export const DEFAULT_STS_KEY = Object.freeze({
   securityToken: "SandboxStsToken.CAIS0123456789+/abcdefghij==",
 });
 
-/** Operation limits per AccessKeyId and second by default (operations.md §1). */
+/** Operation limits per AccessKeyId and second by default (docs/spec/operations.md §1). */
 export const DEFAULT_QPS = Object.freeze({
   BatchSendMessageToGlobe: 1,
   // Sources disagree (30, 300, 2,000); 30 is the SDK's own comment and the brief's default.

@@ -1,7 +1,7 @@
 // Replay protection: a SignatureNonce may be used once within the retention window.
 //
 // The window is 31 minutes, the figure an Alibaba OpenAPI on-duty engineer gave for the
-// gateway; no official page states one (api-reference.md §2 "Nonce replay rules"). It also
+// gateway; no official page states one (docs/spec/api-reference.md §2 "Nonce replay rules"). It also
 // outlasts the 15-minute timestamp tolerance on either side, so a captured request can never
 // be replayed successfully. Nonces are kept gateway-wide, not per AccessKeyId ("network-wide").
 

@@ -5,7 +5,7 @@
 
 /**
  * A recipient number as every Alibaba example writes it: dialing code and national number, digits
- * only, no `+` or `00` (api-reference.md §5). E.164 caps the whole at 15 digits; 7 is the
+ * only, no `+` or `00` (docs/spec/api-reference.md §5). E.164 caps the whole at 15 digits; 7 is the
  * shortest dialing code + subscriber number in use. A leading 0 would be a trunk prefix, not a
  * dialing code.
  */
@@ -52,7 +52,7 @@ export function outcomeFor(number) {
 /**
  * Dialing codes the sandbox names, with a country and its ISO 3166 code. A handful of the
  * destinations the project's tests and examples use; the rest answer "Unknown". The real
- * service's NumberDetail values are not established (operations.md §2 names only the fields).
+ * service's NumberDetail values are not established (docs/spec/operations.md §2 names only the fields).
  */
 const COUNTRIES = new Map([
   ["1", ["United States", "US"]],

@@ -1,6 +1,6 @@
 // BatchSendMessageToGlobe itself: the checks the service makes on its own parameters and the
 // decision of which recipients are accepted. Refusals are business ResponseCodes in an HTTP 200
-// body (api-reference.md §4); a required parameter that is absent is refused by the gateway
+// body (docs/spec/api-reference.md §4); a required parameter that is absent is refused by the gateway
 // (Missing<Param>, 400) because the operation page marks it "Required".
 
 import { createHash } from "node:crypto";
@@ -113,8 +113,8 @@ export function batchSendMessageToGlobe(params, { requestId, failNumbers }) {
 
 /**
  * The optional parameters both send operations share: `From` (an empty one means none: the SDK
- * sends `From=` for an empty string, wire-format.md §3), `TaskId`, `ValidityPeriod` and
- * `ChannelId` (operations.md §2; the batch takes the last two too).
+ * sends `From=` for an empty string, docs/spec/wire-format.md §3), `TaskId`, `ValidityPeriod` and
+ * `ChannelId` (docs/spec/operations.md §2; the batch takes the last two too).
  *
  * @param {Record<string, string>} params
  * @returns {{ ok: false, business: { code: string, description: string } } |
@@ -140,7 +140,7 @@ export function optionalSendFields(params) {
     }
     validityPeriod = Number(params.ValidityPeriod);
   }
-  // No rule for ChannelId is established (operations.md §2): any text is taken, empty means none.
+  // No rule for ChannelId is established (docs/spec/operations.md §2): any text is taken, empty means none.
   const channelId = params.ChannelId === undefined || params.ChannelId === "" ? null : params.ChannelId;
   return { ok: true, from, taskId, validityPeriod, channelId };
 }

@@ -1,6 +1,6 @@
 // SendMessageToGlobe, QueryMessage, SmsConversion and ConversionData: each operation's own checks
 // and decision, as pure functions (the server records and answers). Parameters and answers are
-// those of operations.md §2; refusals are business ResponseCodes in an HTTP 200 (§4), and a
+// those of docs/spec/operations.md §2; refusals are business ResponseCodes in an HTTP 200 (§4), and a
 // required parameter that is absent is the gateway's Missing<Param>, 400, as for the batch.
 
 import { TIMESTAMP_TOLERANCE_MS } from "./auth.js";
@@ -18,13 +18,13 @@ function missing(params, names) {
   return name === undefined ? null : { ok: false, error: missingParameter(name) };
 }
 
-/** Milliseconds since the epoch as plain digits (how the SDK writes numbers, operations.md §6). */
+/** Milliseconds since the epoch as plain digits (how the SDK writes numbers, docs/spec/operations.md §6). */
 function millis(text) {
   return /^[0-9]{1,16}$/.test(text) ? Number(text) : null;
 }
 
 /**
- * SendMessageToGlobe: one number, free text (operations.md §2). The number is refused with a
+ * SendMessageToGlobe: one number, free text (docs/spec/operations.md §2). The number is refused with a
  * business code where the batch would list it in FailedList: `NOT_SUPPORTED_COUNTRY` for the
  * Chinese mainland, `SMS_SECURITY_INTERCEPTED` for the `0000` rule and `failNumbers`.
  *
@@ -35,7 +35,7 @@ export function sendMessageToGlobe(params, { requestId, failNumbers }) {
   for (const name of ["To", "Message"]) {
     if (params[name] === undefined) return { ok: false, error: missingParameter(name) };
   }
-  // `Type` is in the SDK's model, not in the docs' table (operations.md §6): checked when sent.
+  // `Type` is in the SDK's model, not in the docs' table (docs/spec/operations.md §6): checked when sent.
   const type = params.Type === undefined ? null : params.Type;
   if (type !== null && !TYPES.has(type)) return business("INVALID_PARAMETERS", "Type must be NOTIFY or MKT.");
   const fields = optionalSendFields(params);
@@ -100,7 +100,7 @@ export function queryMessage(params, { lookup }) {
 }
 
 /**
- * SmsConversion: feedback that an OTP message was used (operations.md §2). `Delivered` is
+ * SmsConversion: feedback that an OTP message was used (docs/spec/operations.md §2). `Delivered` is
  * `true`/`false` in any case (Node sends `true`, Python `True`: §6). `ConversionTime` must lie
  * between the send and now, give or take the clock skew the gateway tolerates. The SDK's model
  * also carries `To`: when sent it must be the message's number.
@@ -138,7 +138,7 @@ export function smsConversion(params, { now, accepted }) {
 
 /**
  * ConversionData: an aggregate OTP conversion rate, a decimal in [0, 1] written as text, and an
- * optional `ReportTime` in ms not in the future (operations.md §2).
+ * optional `ReportTime` in ms not in the future (docs/spec/operations.md §2).
  *
  * @param {Record<string, string>} params
  * @param {{ now: number }} context

@@ -1,5 +1,5 @@
 // Response bodies in the two formats the gateway speaks: JSON, or XML when `Format=XML` (or no
-// Format at all, the documented default: api-reference.md §1).
+// Format at all, the documented default: docs/spec/api-reference.md §1).
 
 export const JSON_TYPE = "application/json;charset=utf-8";
 export const XML_TYPE = "application/xml;charset=utf-8";
@@ -41,7 +41,7 @@ function xmlFields(fields) {
 }
 
 /**
- * The gateway error body: `{RequestId, HostId, Code, Message, Recommend}` (api-reference.md §2),
+ * The gateway error body: `{RequestId, HostId, Code, Message, Recommend}` (docs/spec/api-reference.md §2),
  * or `<Error>…</Error>` in XML.
  *
  * @param {"JSON" | "XML"} format

@@ -1,6 +1,6 @@
 // Delivery reports: the outcome decided for every accepted message, when it becomes known
 // (QueryMessage answers it after `reportDelayMs`), and the HTTP push to a callback URL the way
-// operations.md §3 describes Alibaba's: JSON arrays of international reports, batched, pushed
+// docs/spec/operations.md §3 describes Alibaba's: JSON arrays of international reports, batched, pushed
 // again until the receiver answers HTTP 200 with {"code":0}, sometimes twice on purpose, and
 // out of order. Push faults (drop, fail, slow) are injectable.
 //
@@ -13,16 +13,16 @@ import { request as httpRequest } from "node:http";
 import { numberDetail, outcomeFor } from "./numbers.js";
 import { rfc2822 } from "./text.js";
 
-/** Report `Status` of the international push body per outcome (operations.md §3). */
+/** Report `Status` of the international push body per outcome (docs/spec/operations.md §3). */
 const REPORT_STATUS = { delivered: "1", undelivered: "2", expired: "6" };
 
-/** QueryMessage `Status`: 1 delivered, 2 failed, 3 being sent (operations.md §2); expiry is a failure there. */
+/** QueryMessage `Status`: 1 delivered, 2 failed, 3 being sent (docs/spec/operations.md §2); expiry is a failure there. */
 const QUERY_STATUS = { delivered: "1", undelivered: "2", expired: "2", pending: "3" };
 
 /**
  * ErrorCode / ErrorDescription per outcome. `DELIVERED` is the spec's QueryMessage example and
- * `success` its report example (operations.md §2, §3); `UNDELIV` and `EXPIRED` are SMPP delivery
- * states, the sandbox's choice: the real report codes are not established (operations.md §5).
+ * `success` its report example (docs/spec/operations.md §2, §3); `UNDELIV` and `EXPIRED` are SMPP delivery
+ * states, the sandbox's choice: the real report codes are not established (docs/spec/operations.md §5).
  */
 const ERRORS = {
   delivered: ["DELIVERED", "success"],
@@ -188,7 +188,7 @@ export class ReportDesk {
 
   /**
    * What QueryMessage answers for a MessageId at `now`: null until the report is due (the
-   * service's DATA_NOT_EXIST), then the record's fields in the order of operations.md §2.
+   * service's DATA_NOT_EXIST), then the record's fields in the order of docs/spec/operations.md §2.
    *
    * @param {string} messageId
    * @param {number} now sandbox clock
@@ -409,7 +409,7 @@ export class ReportDesk {
     }
   }
 
-  /** The international report body of operations.md §3, every value a string. */
+  /** The international report body of docs/spec/operations.md §3, every value a string. */
   #body(report) {
     const body = { To: report.to, Status: REPORT_STATUS[report.outcome], MessageId: report.messageId };
     if (report.taskId !== null) body.TaskId = report.taskId;
@@ -490,7 +490,7 @@ export class ReportDesk {
     );
     if (acknowledged) {
       for (const item of order) {
-        // A deliberate duplicate, as Alibaba warns reports can arrive twice (operations.md §3):
+        // A deliberate duplicate, as Alibaba warns reports can arrive twice (docs/spec/operations.md §3):
         // pushed once more, later, in another batch.
         if (!item.duplicate && unit(seed, `duplicate:${item.report.messageId}`) < this.#options.duplicateRate) {
           this.#queue.push({ report: item.report, duplicate: true, notBefore: Date.now() + this.#options.pushRetryMs });

@@ -326,7 +326,7 @@ export class SandboxServer {
     const formBody = /^application\/x-www-form-urlencoded\b/i.test(contentType)
       ? decodeForm(body.toString("utf8"))
       : [];
-    // Form-body parameters join the query ones, as the gateway takes either (DECISIONS.md §3).
+    // Form-body parameters join the query ones, as the gateway takes either (docs/spec/DECISIONS.md §3).
     const params = record([...Object.entries(query), ...formBody]);
     entry.action = params.Action ?? first(req.headersDistinct, "x-acs-action") ?? null;
 

@@ -4,7 +4,7 @@
 /**
  * The GSM 03.38 default alphabet, basic set (one septet each), in table order, without the
  * escape code 0x1B. Any text made only of these and {@link GSM_EXTENSION} travels as GSM-7
- * (api-reference.md §5).
+ * (docs/spec/api-reference.md §5).
  */
 const GSM_BASIC = new Set(
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -15,7 +15,7 @@ const GSM_BASIC = new Set(
 const GSM_EXTENSION = new Set("\f^{}\\[~]|€");
 
 /**
- * Segments the service bills for one message (api-reference.md §5): GSM-7 when every character
+ * Segments the service bills for one message (docs/spec/api-reference.md §5): GSM-7 when every character
  * is in the default alphabet, 160 septets in one message or 153 per part, extension characters
  * counting 2; otherwise UCS-2, 70 UTF-16 units in one message or 67 per part.
  *
@@ -44,12 +44,12 @@ export function segmentsOf(text) {
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** China Standard Time, the offset of every date in the spec's examples (operations.md §2, §3). */
+/** China Standard Time, the offset of every date in the spec's examples (docs/spec/operations.md §2, §3). */
 const OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /**
  * A time as the service writes SendDate and ReceiveDate: RFC 2822 with a `+0800` offset, to the
- * second, e.g. `Thu, 25 Nov 2021 10:27:00 +0800` (operations.md §3). Days are zero-padded.
+ * second, e.g. `Thu, 25 Nov 2021 10:27:00 +0800` (docs/spec/operations.md §3). Days are zero-padded.
  *
  * @param {number} ms milliseconds since the epoch
  * @returns {string}

@@ -1,5 +1,5 @@
 // The service's flow control: each operation has its own calls-per-second limit per account
-// (BatchSendMessageToGlobe 1, SendMessageToGlobe 30, QueryMessage 300: operations.md §1). The
+// (BatchSendMessageToGlobe 1, SendMessageToGlobe 30, QueryMessage 300: docs/spec/operations.md §1). The
 // sandbox keeps one Throttle per operation, counts per AccessKeyId over a sliding one-second
 // window, and only calls that passed authentication.
 

@@ -9,7 +9,7 @@ import { percentEncode } from "./encode.js";
 export const EMPTY_BODY_SHA256 =
   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/** The only ACS3 algorithm the sandbox verifies (wire-format.md §10). */
+/** The only ACS3 algorithm the sandbox verifies (docs/spec/wire-format.md §10). */
 export const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
 
 /** Sorts names in ascending UTF-16 code-unit order, as the SDKs' plain `sort()` does. */
@@ -27,7 +27,7 @@ function sameText(a, b) {
 // ---------------------------------------------------------------- signature 1.0 (HMAC-SHA1)
 
 /**
- * The canonicalized query string of signature 1.0 (wire-format.md §6 steps 1-3): every
+ * The canonicalized query string of signature 1.0 (docs/spec/wire-format.md §6 steps 1-3): every
  * parameter except `Signature`, sorted by name, each name and value percent-encoded.
  *
  * @param {Record<string, string>} params decoded parameters
@@ -52,7 +52,7 @@ export function stringToSignV1(method, params) {
 }
 
 /**
- * Base64 HMAC-SHA1 keyed with `secret + "&"` (the secret used raw, wire-format.md §6 step 5).
+ * Base64 HMAC-SHA1 keyed with `secret + "&"` (the secret used raw, docs/spec/wire-format.md §6 step 5).
  *
  * @param {string} stringToSign
  * @param {string} accessKeySecret
@@ -124,7 +124,7 @@ function headerValues(headers, name) {
 }
 
 /**
- * The canonical request of ACS3-HMAC-SHA256 (wire-format.md §10.3), built from the headers the
+ * The canonical request of ACS3-HMAC-SHA256 (docs/spec/wire-format.md §10.3), built from the headers the
  * client says it signed: six parts joined by `\n`, each header line ending in `\n`.
  *
  * @param {{ method: string, path: string, query: Record<string, string>,
@@ -172,7 +172,7 @@ function safeDecode(segment) {
 }
 
 /**
- * `ACS3-HMAC-SHA256\n` + lower-case hex SHA-256 of the canonical request (wire-format.md §10.4).
+ * `ACS3-HMAC-SHA256\n` + lower-case hex SHA-256 of the canonical request (docs/spec/wire-format.md §10.4).
  *
  * @param {string} canonicalRequest
  * @returns {string}
@@ -182,7 +182,7 @@ export function stringToSignAcs3(canonicalRequest) {
 }
 
 /**
- * Lower-case hex HMAC-SHA256 keyed with the secret's UTF-8 bytes as given (wire-format.md §10.5).
+ * Lower-case hex HMAC-SHA256 keyed with the secret's UTF-8 bytes as given (docs/spec/wire-format.md §10.5).
  *
  * @param {string} stringToSign
  * @param {string} accessKeySecret

@@ -1,6 +1,6 @@
-//! ConversionData: an aggregate OTP conversion rate at a time (operations.md §2). Unlike every
+//! ConversionData: an aggregate OTP conversion rate at a time (docs/spec/operations.md §2). Unlike every
 //! other operation its parameters travel in an `application/x-www-form-urlencoded` body
-//! (operations.md §6; `request::Placement::Form`). The answer is read by
+//! (docs/spec/operations.md §6; `request::Placement::Form`). The answer is read by
 //! `operations::read_conversion_response`.
 
 use crate::batch::{Issue, IssueCode};

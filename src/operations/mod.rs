@@ -1,4 +1,4 @@
-//! The international operations besides the batch (operations.md §1-§2): each module holds one
+//! The international operations besides the batch (docs/spec/operations.md §1-§2): each module holds one
 //! operation's input, its rules (the shared ones live in their own modules: recipient, segment,
 //! sender_id, validity_period, channel_id, message_id, event_time, conversion_rate), the
 //! [`Call`](crate::request::Call) it signs, and the reader of its answer.
@@ -59,7 +59,7 @@ impl NumberDetail {
 }
 
 /// The result of an accepted SmsConversion or ConversionData call: the service acknowledges and
-/// returns nothing else (operations.md §2).
+/// returns nothing else (docs/spec/operations.md §2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversionResult {

@@ -1,4 +1,4 @@
-//! QueryMessage: one message's delivery status by its MessageId (operations.md §2). A read: it
+//! QueryMessage: one message's delivery status by its MessageId (docs/spec/operations.md §2). A read: it
 //! sends nothing to any phone, so asking twice is harmless, and `DATA_NOT_EXIST` ("retry later",
 //! before the record is written) is its own error, `RECORD_NOT_FOUND`.
 
@@ -56,7 +56,7 @@ pub(crate) fn message_id_issue(problem: &MessageIdProblem) -> Issue {
     Issue::of_field(code, "messageId", problem)
 }
 
-/// Where a message stands (`Status` of the answer; operations.md §2-§3).
+/// Where a message stands (`Status` of the answer; docs/spec/operations.md §2-§3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
@@ -66,7 +66,7 @@ pub enum DeliveryStatus {
     Failed,
     /// `3`: being sent; ask again later.
     Sending,
-    /// `6`: the validity period ran out. The code delivery reports use (operations.md §3); not
+    /// `6`: the validity period ran out. The code delivery reports use (docs/spec/operations.md §3); not
     /// listed for QueryMessage, read the same way should it appear.
     Expired,
 }

@@ -1,10 +1,10 @@
-//! SendMessageToGlobe: one number, free text (operations.md §2). Alibaba's advice for
+//! SendMessageToGlobe: one number, free text (docs/spec/operations.md §2). Alibaba's advice for
 //! time-critical sends such as one-time codes.
 //!
 //! The rules are the batch's, applied to one recipient: the number by `recipient::normalize`
 //! (mainland refused), the text by `segment::check_message`, `from` by `sender_id`, `taskId` by
 //! the batch's task ID rule, plus `validityPeriod` and `channelId`. No `Type`: the operation page
-//! lists none (the SDK model has one; operations.md §6).
+//! lists none (the SDK model has one; docs/spec/operations.md §6).
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! SmsConversion: feedback that one OTP message was used, or not (operations.md §2). Alibaba's
+//! SmsConversion: feedback that one OTP message was used, or not (docs/spec/operations.md §2). Alibaba's
 //! docs advise calling it asynchronously; it sends nothing to a phone, so a resend is harmless.
 //! The answer is read by `operations::read_conversion_response`.
 
@@ -49,7 +49,7 @@ impl SmsConversion {
     }
 
     /// The call, parameters in the SDK's order: `ConversionTime`, `Delivered`, `MessageId`;
-    /// `Delivered` written `true` / `false` as the Node SDK does (operations.md §6).
+    /// `Delivered` written `true` / `false` as the Node SDK does (docs/spec/operations.md §6).
     pub fn call(&self) -> Call {
         Call::new(Action::SmsConversion)
             .query_if(

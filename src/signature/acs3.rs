@@ -1,4 +1,4 @@
-//! ACS3-HMAC-SHA256 (signature v3), the official SDK's default scheme (wire-format.md §10).
+//! ACS3-HMAC-SHA256 (signature v3), the official SDK's default scheme (docs/spec/wire-format.md §10).
 
 use super::hex_lower;
 use super::query::{self, Canonical};
@@ -7,12 +7,12 @@ use super::query::{self, Canonical};
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// Hex SHA-256 of the empty body, which every operation but ConversionData sends
-/// (wire-format.md §10.1, operations.md §6).
+/// (docs/spec/wire-format.md §10.1, docs/spec/operations.md §6).
 pub const EMPTY_PAYLOAD_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// Lower-case hex SHA-256 of a body: `x-acs-content-sha256` and the canonical request's last
-/// line (ConversionData's form body; operations.md §6).
+/// line (ConversionData's form body; docs/spec/operations.md §6).
 pub fn payload_sha256(body: &[u8]) -> String {
     let mut sha256 = sha2::Sha256::default();
     sha2::Digest::update(&mut sha256, body);
@@ -176,7 +176,7 @@ fn run(
         hash(part.as_bytes());
     }
     let string_to_sign = format!("{ALGORITHM}\n{}", hex_digest(sha256));
-    // The key is the secret exactly as given: no '&', no encoding (wire-format.md §10.5).
+    // The key is the secret exactly as given: no '&', no encoding (docs/spec/wire-format.md §10.5).
     let signature = hmac_sha256_hex(access_key_secret.as_bytes(), string_to_sign.as_bytes());
     let authorization = format!(
         "{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"

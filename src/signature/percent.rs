@@ -1,4 +1,4 @@
-//! The two percent-encodings on Alibaba's wire (wire-format.md §5 and §8).
+//! The two percent-encodings on Alibaba's wire (docs/spec/wire-format.md §5 and §8).
 //!
 //! Signing uses one strict rule for both schemes (signature 1.0 applies it twice, done here in one
 //! pass); the URL text uses the looser rule the official Node SDK happens to produce. All work on
@@ -8,10 +8,10 @@
 /// rule's, so three classes cover every byte.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Class {
-    /// Bare under both rules: RFC 3986 unreserved, `A-Z a-z 0-9 - _ . ~` (wire-format.md §5).
+    /// Bare under both rules: RFC 3986 unreserved, `A-Z a-z 0-9 - _ . ~` (docs/spec/wire-format.md §5).
     Bare,
     /// Bare in the SDK's URL, escaped when signing: `! * ( )`. Node's querystring.stringify keeps
-    /// ! * ' ( ), then its URL parser escapes ' (wire-format.md §8).
+    /// ! * ' ( ), then its URL parser escapes ' (docs/spec/wire-format.md §8).
     BareInUrl,
     /// Escaped under both rules.
     Escaped,
@@ -40,9 +40,9 @@ const CLASSES: [Class; 256] = {
 /// An encoding: which bytes stay bare and what the others become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Rule {
-    /// The official Node SDK's URL text (wire-format.md §8).
+    /// The official Node SDK's URL text (docs/spec/wire-format.md §8).
     Url,
-    /// The signing rule once (wire-format.md §5): ACS3's canonical query.
+    /// The signing rule once (docs/spec/wire-format.md §5): ACS3's canonical query.
     Signing,
     /// The signing rule applied twice, as signature 1.0's string-to-sign does to every value.
     /// Encoding again only re-escapes the `%` of each escape (hex digits and bare bytes stay),
@@ -137,7 +137,7 @@ fn encode_with(text: &str, rule: Rule, out: &mut String) {
     out.push_str(std::str::from_utf8(&bytes).unwrap_or(""));
 }
 
-/// The signing encoder (wire-format.md §5): `A-Z a-z 0-9 - _ . ~` bare, every other UTF-8 byte as
+/// The signing encoder (docs/spec/wire-format.md §5): `A-Z a-z 0-9 - _ . ~` bare, every other UTF-8 byte as
 /// `%XX`. Space is `%20`, `*` is `%2A`, `~` stays bare. Used by signature 1.0 (twice) and ACS3.
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
@@ -150,7 +150,7 @@ pub fn encode_into(text: &str, out: &mut String) {
     encode_with(text, Rule::Signing, out);
 }
 
-/// The URL encoder: the bytes the official Node SDK puts in its request line (wire-format.md §8),
+/// The URL encoder: the bytes the official Node SDK puts in its request line (docs/spec/wire-format.md §8),
 /// so our URL is byte-identical to the SDK's. Both decode to the same values.
 pub fn encode_for_url_into(text: &str, out: &mut String) {
     encode_with(text, Rule::Url, out);
@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(decode("%FF"), None);
     }
 
-    /// The URL rule byte by byte, from wire-format.md §8's list.
+    /// The URL rule byte by byte, from docs/spec/wire-format.md §8's list.
     fn naive_url(text: &str) -> String {
         text.bytes()
             .map(|b| {

@@ -13,10 +13,10 @@ use super::percent::{self, Rule};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Canonical {
     /// Signature 1.0: `name=value` pairs encoded once, joined with `&`, and the whole encoded
-    /// again (wire-format.md §6), which comes to names and values encoded twice, `=` as `%3D`
+    /// again (docs/spec/wire-format.md §6), which comes to names and values encoded twice, `=` as `%3D`
     /// and `&` as `%26`.
     V1,
-    /// ACS3: names as they are, values encoded once, `=` and `&` bare (wire-format.md §10.3).
+    /// ACS3: names as they are, values encoded once, `=` and `&` bare (docs/spec/wire-format.md §10.3).
     Acs3,
 }
 

@@ -1,5 +1,5 @@
 //! Signature version 1.0: HMAC-SHA1 over the sorted, twice-encoded parameters
-//! (wire-format.md §6; the official SDK's `signatureAlgorithm: 'v2'` path).
+//! (docs/spec/wire-format.md §6; the official SDK's `signatureAlgorithm: 'v2'` path).
 
 use hmac::Mac as _;
 
@@ -99,7 +99,7 @@ fn canonicalized_query(parameters: &[(&str, &str)]) -> String {
 }
 
 /// HMAC-SHA1 keyed with the secret's raw UTF-8 bytes followed by '&', never encoded
-/// (wire-format.md §6.5).
+/// (docs/spec/wire-format.md §6.5).
 fn signing_mac(access_key_secret: &str) -> hmac::Hmac<sha1::Sha1> {
     let mut key = Vec::with_capacity(access_key_secret.len() + 1);
     key.extend_from_slice(access_key_secret.as_bytes());
@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn alibaba_documented_example() {
-        // ECS DescribeRegions example from Alibaba's docs (api-reference.md §2), GET.
+        // ECS DescribeRegions example from Alibaba's docs (docs/spec/api-reference.md §2), GET.
         let params = [
             ("Format", "XML"),
             ("AccessKeyId", "testid"),

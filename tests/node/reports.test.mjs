@@ -41,7 +41,7 @@ async function post(url, body, init = {}) {
   return { status: response.status, json: JSON.parse(text), text, headers: response.headers };
 }
 
-/** One entry of a push, international shape (operations.md §3). */
+/** One entry of a push, international shape (docs/spec/operations.md §3). */
 const entry = (messageId, status, extra = {}) => ({
   To: "8521234****",
   Status: status,

@@ -80,7 +80,7 @@ describe("faults", () => {
     assert.equal(res.headers["content-type"], "text/html");
     assert.match(res.body, /<html>[\s\S]*502 Bad Gateway/);
     assert.equal(sandbox.messages().length, 0);
-    // What the official client makes of it: a parse error, status lost (wire-format.md §9).
+    // What the official client makes of it: a parse error, status lost (docs/spec/wire-format.md §9).
     sandbox.inject({ kind: "htmlError", status: 500 });
     const error = await rejection(sdkClient(sandbox, DEFAULT_KEY).batchSendMessageToGlobe(sdkRequest({ to: ["6591234567"], messages: ["x"] })));
     assert.equal(error.name, "SyntaxError");

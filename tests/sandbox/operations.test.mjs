@@ -10,7 +10,7 @@ import { json, manualClock, raw, signedAcs3, signedV1 } from "./helpers.mjs";
 
 /**
  * One signed call. Operation parameters go in the query, except with `inBody`, where they travel
- * in a form body as the SDK sends ConversionData's (operations.md §6): under signature 1.0 they
+ * in a form body as the SDK sends ConversionData's (docs/spec/operations.md §6): under signature 1.0 they
  * are signed with the query's, under ACS3 through the body hash with content-type signed.
  */
 async function call(sandbox, { scheme = "v1", action, params, key = DEFAULT_KEY, now = Date.now(), inBody = false, format }) {

@@ -2,7 +2,7 @@
 // beyond the batch against the sandbox: sendMessageToGlobe, queryMessage, smsConversion and
 // conversionData, under both of its signature schemes and with STS; each accepted, and each
 // refused with a wrong secret. ConversionData is the one that travels in a form body
-// (operations.md §6), so it also proves body signing under both schemes.
+// (docs/spec/operations.md §6), so it also proves body signing under both schemes.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
