@@ -7,6 +7,9 @@
 //! stay `sending` for minutes, so each message is asked again after a wait that doubles from
 //! `interval_ms` up to `MAX_INTERVAL_MS`. A query is a read: asking again is always safe.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use serde::Serialize;
 
 use crate::error::{Error, ErrorCode};
@@ -42,6 +45,8 @@ pub struct PollResult {
 #[derive(Debug, Clone)]
 struct Entry {
     message: PolledMessage,
+    /// Its index in the caller's list (the first, for a repeated MessageId).
+    given: usize,
     /// When to ask next; `None` once final or refused.
     next_at: Option<u64>,
     wait_ms: u64,
@@ -60,6 +65,10 @@ pub enum PollAction {
 #[derive(Debug, Clone)]
 pub struct Poller {
     entries: Vec<Entry>,
+    /// `(next_at, index)` of every message still to ask, earliest first: a poll of a campaign's
+    /// 100,000 MessageIds must not scan them all before each question. An item whose time no
+    /// longer matches its entry's is stale and skipped.
+    queue: BinaryHeap<Reverse<(u64, usize)>>,
     deadline_ms: u64,
 }
 
@@ -68,10 +77,12 @@ impl Poller {
     /// `interval_ms` (doubling up to `MAX_INTERVAL_MS`). Repeated MessageIds are asked once.
     pub fn new(message_ids: &[String], now_ms: u64, deadline_ms: u64, interval_ms: u64) -> Poller {
         let mut seen = std::collections::BTreeSet::new();
-        let entries = message_ids
+        let entries: Vec<Entry> = message_ids
             .iter()
-            .filter(|id| seen.insert(id.as_str()))
-            .map(|id| Entry {
+            .enumerate()
+            .filter(|(_, id)| seen.insert(id.as_str()))
+            .map(|(given, id)| Entry {
+                given,
                 message: PolledMessage {
                     message_id: id.clone(),
                     state: "unknown",
@@ -83,26 +94,34 @@ impl Poller {
                 wait_ms: interval_ms.clamp(1, MAX_INTERVAL_MS),
             })
             .collect();
+        let queue = (0..entries.len()).map(|index| Reverse((now_ms, index))).collect();
         Poller {
             entries,
+            queue,
             deadline_ms,
         }
     }
 
-    /// The MessageId of entry `index`.
-    pub fn message_id(&self, index: usize) -> Option<&str> {
-        self.entries.get(index).map(|e| e.message.message_id.as_str())
+    /// The index in the caller's list of entry `index`.
+    pub fn given_index(&self, index: usize) -> Option<usize> {
+        self.entries.get(index).map(|e| e.given)
     }
 
     /// The next question: the message whose turn comes first, if it comes before the deadline.
-    pub fn next(&self) -> PollAction {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter_map(|(index, e)| e.next_at.map(|at| (at, index)))
-            .filter(|(at, _)| *at <= self.deadline_ms)
-            .min()
-            .map_or(PollAction::Done, |(at_ms, index)| PollAction::Ask { index, at_ms })
+    pub fn next_question(&mut self) -> PollAction {
+        while let Some(Reverse((at_ms, index))) = self.queue.peek().copied() {
+            let current = self.entries.get(index).and_then(|e| e.next_at) == Some(at_ms);
+            if !current {
+                self.queue.pop();
+                continue;
+            }
+            return if at_ms <= self.deadline_ms {
+                PollAction::Ask { index, at_ms }
+            } else {
+                PollAction::Done
+            };
+        }
+        PollAction::Done
     }
 
     /// What the question about message `index`, asked at `now_ms`, gave.
@@ -136,6 +155,9 @@ impl Poller {
             }
         }
         entry.wait_ms = entry.wait_ms.saturating_mul(2).min(MAX_INTERVAL_MS);
+        if let Some(at) = entry.next_at {
+            self.queue.push(Reverse((at, index)));
+        }
     }
 
     /// Every message's state now (in the order given, repeats left out).
@@ -190,16 +212,16 @@ mod tests {
         let ids: Vec<String> = ["1", "2", "1"].iter().map(|s| s.to_string()).collect();
         let mut p = Poller::new(&ids, 0, 10_000, 1000);
         assert_eq!(p.results().len(), 2, "a repeated MessageId is asked once");
-        assert_eq!(p.next(), PollAction::Ask { index: 0, at_ms: 0 });
+        assert_eq!(p.next_question(), PollAction::Ask { index: 0, at_ms: 0 });
         p.answered(0, 0, Err(not_found()));
-        assert_eq!(p.next(), PollAction::Ask { index: 1, at_ms: 0 });
+        assert_eq!(p.next_question(), PollAction::Ask { index: 1, at_ms: 0 });
         p.answered(1, 5, Ok(result("2", DeliveryStatus::Delivered)));
-        assert_eq!(p.next(), PollAction::Ask { index: 0, at_ms: 1000 });
+        assert_eq!(p.next_question(), PollAction::Ask { index: 0, at_ms: 1000 });
         p.answered(0, 1000, Ok(result("1", DeliveryStatus::Sending)));
         // The wait doubled.
-        assert_eq!(p.next(), PollAction::Ask { index: 0, at_ms: 3000 });
+        assert_eq!(p.next_question(), PollAction::Ask { index: 0, at_ms: 3000 });
         p.answered(0, 3000, Ok(result("1", DeliveryStatus::Failed)));
-        assert_eq!(p.next(), PollAction::Done);
+        assert_eq!(p.next_question(), PollAction::Done);
         let states: Vec<&str> = p.results().iter().map(|m| m.state).collect();
         assert_eq!(states, ["failed", "delivered"]);
         assert_eq!(p.results()[0].queries, 3);
@@ -215,12 +237,35 @@ mod tests {
             0,
             Err(service(ServiceErrorKind::PermissionDenied, "RAM_PERMISSION_DENY")),
         );
-        assert_eq!(p.next(), PollAction::Ask { index: 0, at_ms: 1000 });
+        assert_eq!(p.next_question(), PollAction::Ask { index: 0, at_ms: 1000 });
         p.answered(0, 1000, Ok(result("1", DeliveryStatus::Sending)));
         // Next at 3000: past the deadline.
-        assert_eq!(p.next(), PollAction::Done);
+        assert_eq!(p.next_question(), PollAction::Done);
         let states: Vec<&str> = p.results().iter().map(|m| m.state).collect();
         assert_eq!(states, ["sending", "refused"]);
         assert_eq!(p.results()[1].code, Some(ErrorCode::PermissionDenied));
+    }
+
+    #[test]
+    fn a_long_poll_asks_each_message_once_per_turn_in_time_order() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("{i}")).collect();
+        let mut p = Poller::new(&ids, 0, u64::MAX, 1000);
+        let mut asked = 0;
+        let mut last_at = 0;
+        while let PollAction::Ask { index, at_ms } = p.next_question() {
+            assert!(at_ms >= last_at, "questions come in time order");
+            last_at = at_ms;
+            asked += 1;
+            // Every other message is still sending the first time it is asked.
+            let status = if index % 2 == 1 && p.results()[index].queries == 0 {
+                DeliveryStatus::Sending
+            } else {
+                DeliveryStatus::Delivered
+            };
+            assert_eq!(p.given_index(index), Some(index));
+            p.answered(index, at_ms, Ok(result(&ids[index], status)));
+        }
+        assert_eq!(asked, 15_000);
+        assert!(p.results().iter().all(|m| m.state == "delivered"));
     }
 }

@@ -433,16 +433,8 @@ pub fn sends(request: &SignedRequest, call: &Call) -> bool {
 /// names in a signed request must be one the caller asked for.
 fn operation_parameter(action: Action, name: &str) -> bool {
     let names: &[&str] = match action {
-        Action::BatchSendMessageToGlobe => &[
-            "ChannelId",
-            "From",
-            "Message",
-            "TaskId",
-            "To",
-            "Type",
-            "ValidityPeriod",
-        ],
-        Action::SendMessageToGlobe => &[
+        // The same names for one number and for a batch (`Type` is in the SDK's model of both).
+        Action::BatchSendMessageToGlobe | Action::SendMessageToGlobe => &[
             "ChannelId",
             "From",
             "Message",

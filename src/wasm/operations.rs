@@ -184,16 +184,12 @@ pub async fn poll_deliveries(options: &JsValue, environment: Option<&JsValue>) -
     let mut poller = Poller::new(&shape.message_ids, start, start + u64::from(deadline_ms), u64::from(interval_ms));
     let pace = pace(Action::QueryMessage, &signing, QUERY_MESSAGE_QPS);
     let signal = settings.signal.as_ref();
-    while let PollAction::Ask { index, at_ms } = poller.next() {
+    while let PollAction::Ask { index, at_ms } = poller.next_question() {
         let now = transport::monotonic_ms();
         if at_ms > now && transport::sleep(at_ms - now, signal).await.is_err() {
             return Err(thrown(Error::Aborted));
         }
-        let Some(query) = poller
-            .message_id(index)
-            .and_then(|id| checked.iter().find(|q| q.message_id().as_str() == id))
-            .cloned()
-        else {
+        let Some(query) = poller.given_index(index).and_then(|given| checked.get(given)).cloned() else {
             break;
         };
         let operation = Operation {
