@@ -24,6 +24,7 @@ use crate::batch::{
 use crate::error::Error;
 use crate::journal::{number, Destination, Fingerprint, Header, ReadJournal};
 use crate::json_text::{self, JsonValue};
+use crate::delivery::{Outcome, Reports};
 use crate::ledger::TextColumn;
 use crate::recipient::{self, NumberRules, Recipient, RecipientProblem};
 use crate::response::BatchOutcome;
@@ -42,13 +43,18 @@ pub struct CampaignRules {
     pub stop_on_unknown: bool,
 }
 
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
-/// A recipient's place in the ledger (12 bytes).
+/// A recipient's place in the ledger (16 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(crate) enum State {
     Pending,
+    /// `id` is `NONE` for a row whose request a report proved processed (`src/delivery.rs`)
+    /// before any report named the row itself.
     Sent { id: u32, request: u32 },
+    /// A final delivery report (or QueryMessage answer) for a sent row; `code` indexes
+    /// `Campaign::report_codes`.
+    Reported { id: u32, request: u32, outcome: Outcome, code: u32 },
     Failed { request: u32 },
     Rejected { issue: u32 },
     Dropped { of: u32 },
@@ -79,10 +85,18 @@ pub enum Fate<'a> {
     },
     /// Not sent: the campaign stopped before (or its request was refused, `code` says why).
     Skipped { code: Option<&'a str> },
+    /// Sent, and a final delivery report says what became of it; `code` is the report's.
+    Reported {
+        outcome: Outcome,
+        message_id: Option<&'a str>,
+        request_id: Option<&'a str>,
+        code: Option<&'a str>,
+    },
 }
 
 impl Fate<'_> {
-    /// `sent`, `failed`, `rejected`, `unknown` or `skipped`.
+    /// `sent`, `delivered`, `undelivered`, `expired`, `failed`, `rejected`, `unknown` or
+    /// `skipped`.
     pub fn name(&self) -> &'static str {
         match self {
             Fate::Sent { .. } => "sent",
@@ -90,15 +104,20 @@ impl Fate<'_> {
             Fate::Rejected { .. } => "rejected",
             Fate::Unknown { .. } => "unknown",
             Fate::Skipped { .. } => "skipped",
+            Fate::Reported { outcome, .. } => outcome.name(),
         }
     }
 }
 
 /// Recipients per state (`CampaignResult.counts` in types.d.ts). `pending` is zero once the
-/// campaign has ended, and is only reported with progress.
+/// campaign has ended, and is only reported with progress. `sent` counts the sent rows with no
+/// final report yet; each row is in exactly one state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Counts {
     pub sent: usize,
+    pub delivered: usize,
+    pub undelivered: usize,
+    pub expired: usize,
     pub failed: usize,
     pub rejected: usize,
     pub unknown: usize,
@@ -129,19 +148,22 @@ pub struct RequestCount {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RequestStatus {
+pub(crate) enum RequestStatus {
     Planned,
     Written,
     Done,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Request {
+pub(crate) struct Request {
     first: usize,
     len: usize,
-    status: RequestStatus,
+    pub(crate) status: RequestStatus,
     request_id: Option<String>,
     code: Option<String>,
+    /// The TaskId it was sent with, as its journal entry says: what a delivery report of one
+    /// of its messages carries back (`src/delivery.rs`).
+    pub(crate) task_id: Option<String>,
 }
 
 impl Request {
@@ -152,6 +174,7 @@ impl Request {
             status: RequestStatus::Planned,
             request_id: None,
             code: None,
+            task_id: None,
         }
     }
 }
@@ -390,6 +413,7 @@ impl CampaignCheck {
             requests,
             message_ids: TextColumn::new(),
             fingerprint: self.fingerprint.hex(),
+            reports: Reports::default(),
         })
     }
 }
@@ -399,13 +423,15 @@ impl CampaignCheck {
 pub struct Campaign {
     settings: BatchSettings,
     rules: CampaignRules,
-    states: Vec<State>,
+    pub(crate) states: Vec<State>,
     normalized: Vec<u64>,
     issues: Vec<Issue>,
     plan: Vec<u32>,
-    requests: Vec<Request>,
-    message_ids: TextColumn,
+    pub(crate) requests: Vec<Request>,
+    pub(crate) message_ids: TextColumn,
     fingerprint: String,
+    /// What delivery reports need besides the rows (`src/delivery.rs`).
+    pub(crate) reports: Reports,
 }
 
 /// What `record` decided.
@@ -500,7 +526,24 @@ impl Campaign {
                 segments,
             });
         }
-        Ok(Batch::from_parts(entries, Vec::new(), self.settings.clone()))
+        let mut settings = self.settings.clone();
+        settings.task_id = self.task_id(k);
+        Ok(Batch::from_parts(entries, Vec::new(), settings))
+    }
+
+    /// The TaskId request `k` is sent with: the caller's, or else one of the campaign's own,
+    /// `ags-` + 12 hex digits of its fingerprint + `-` + the request's number from 1. A delivery
+    /// report carries it back, and for a request whose answer was lost it is what ties the
+    /// report to the request (`src/delivery.rs`, docs/decisions.md).
+    pub fn task_id(&self, k: usize) -> Option<String> {
+        match &self.settings.task_id {
+            Some(given) => Some(given.clone()),
+            None => Some(format!(
+                "ags-{}-{}",
+                self.fingerprint.get(..12).unwrap_or_default(),
+                k + 1
+            )),
+        }
     }
 
     /// The journal header this campaign writes (and expects, on resume) when it sends to
@@ -516,30 +559,36 @@ impl Campaign {
 
     /// Request `k` is about to be sent: the body of the entry to write (and flush) first.
     pub fn mark_written(&mut self, k: usize) -> String {
+        let task_id = self.task_id(k);
         if let Some(r) = self.requests.get_mut(k) {
             r.status = RequestStatus::Written;
+            r.task_id.clone_from(&task_id);
         }
         let (first, count) = self
             .requests
             .get(k)
             .map_or((0, 0), |r| (r.first, r.len));
-        format!("\"request\":{k},\"first\":{first},\"count\":{count}")
+        let mut body = format!("\"request\":{k},\"first\":{first},\"count\":{count},\"taskId\":");
+        push_json_opt(&mut body, task_id.as_deref());
+        body
     }
 
-    fn set(&mut self, index: usize, state: State) {
+    pub(crate) fn set(&mut self, index: usize, state: State) {
         if let Some(s) = self.states.get_mut(index) {
             *s = state;
         }
     }
 
-    fn mark_request(&mut self, k: usize, state: State) {
+    pub(crate) fn mark_request(&mut self, k: usize, state: State) {
         let indexes: Vec<u32> = self.request_indexes(k).to_vec();
         for i in indexes {
             self.set(i as usize, state);
         }
     }
 
-    fn push_message_id(&mut self, id: Option<&str>) -> u32 {
+    pub(crate) fn push_message_id(&mut self, id: Option<&str>) -> u32 {
+        // The lookup by MessageId is rebuilt when next needed.
+        self.reports.forget_message_index();
         match id {
             // NONE for the same reason, or when the column is full (4 GiB of IDs).
             Some(id) => self.message_ids.push(id),
@@ -643,6 +692,11 @@ impl Campaign {
         for s in &self.states {
             match s {
                 State::Sent { .. } => c.sent += 1,
+                State::Reported { outcome, .. } => match outcome {
+                    Outcome::Delivered => c.delivered += 1,
+                    Outcome::Undelivered => c.undelivered += 1,
+                    Outcome::Expired => c.expired += 1,
+                },
                 State::Failed { .. } => c.failed += 1,
                 State::Rejected { .. } | State::Dropped { .. } => c.rejected += 1,
                 State::Unknown { .. } => c.unknown += 1,
@@ -663,7 +717,7 @@ impl Campaign {
         self.normalized.get(index).copied().filter(|n| *n != 0)
     }
 
-    fn request_id(&self, request: u32) -> Option<&str> {
+    pub(crate) fn request_id(&self, request: u32) -> Option<&str> {
         self.requests
             .get(request as usize)
             .and_then(|r| r.request_id.as_deref())
@@ -675,6 +729,17 @@ impl Campaign {
             State::Sent { id, request } => Fate::Sent {
                 message_id: self.message_ids.get(id as usize),
                 request_id: self.request_id(request),
+            },
+            State::Reported {
+                id,
+                request,
+                outcome,
+                code,
+            } => Fate::Reported {
+                outcome,
+                message_id: self.message_ids.get(id as usize),
+                request_id: self.request_id(request),
+                code: self.reports.code(code),
             },
             State::Failed { request } => Fate::Failed {
                 request_id: self.request_id(request),
@@ -738,6 +803,19 @@ impl Campaign {
                     return Err(corrupt);
                 }
                 self.mark_written(k);
+                // What the entry says was sent (a request written by an earlier version has none).
+                let task_id = match value.get("taskId") {
+                    Some(JsonValue::String(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                if let Some(r) = self.requests.get_mut(k) {
+                    r.task_id = task_id;
+                }
+            } else if value.get("reports").is_some() {
+                // Written by a run that loaded the journal first: its requests written without
+                // an outcome had become unknown then.
+                self.settle_unanswered();
+                self.apply_report_entry(value).ok_or(corrupt)?;
             } else if let Some(k) = number(value.get("outcome")) {
                 let written = self
                     .requests
@@ -751,7 +829,12 @@ impl Campaign {
                 return Err(corrupt);
             }
         }
-        // Written, never answered: it may have been sent.
+        self.settle_unanswered();
+        Ok(())
+    }
+
+    /// Requests written and never answered may have been sent: their recipients are `unknown`.
+    fn settle_unanswered(&mut self) {
         for k in 0..self.requests.len() {
             if self
                 .requests
@@ -762,7 +845,6 @@ impl Campaign {
                 self.finish_request(k, None, Some("OUTCOME_UNKNOWN".to_string()));
             }
         }
-        Ok(())
     }
 
     fn apply_outcome(&mut self, k: usize, value: &JsonValue) -> Option<()> {

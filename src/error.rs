@@ -187,6 +187,10 @@ pub enum Error {
     /// request it was about to send was not sent; otherwise the request was sent and its outcome
     /// is in the ledger but not in the journal.
     JournalFailed { before_send: bool },
+    /// Delivery reports were applied to a campaign's ledger but its journal could not store
+    /// them (code `JOURNAL_FAILED`). Nothing was sent; the ledger returned has them, and the
+    /// next `recordReports` or `pollCampaign` can record them again.
+    ReportsNotJournaled,
     /// A signing service's policy (allowed sender IDs, recipients, types, the caller's
     /// authorization) refuses this batch. Nothing was signed.
     NotAllowed { field: String, message: String },
@@ -236,7 +240,7 @@ impl Error {
             Error::JournalMismatch { .. } => ErrorCode::JournalMismatch,
             Error::JournalCorrupt { .. } => ErrorCode::JournalCorrupt,
             Error::JournalEmpty => ErrorCode::JournalEmpty,
-            Error::JournalFailed { .. } => ErrorCode::JournalFailed,
+            Error::JournalFailed { .. } | Error::ReportsNotJournaled => ErrorCode::JournalFailed,
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
             Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
@@ -257,7 +261,8 @@ impl Error {
             Error::JournalMismatch { .. }
             | Error::JournalCorrupt { .. }
             | Error::JournalEmpty
-            | Error::JournalFailed { .. } => Some("journal"),
+            | Error::JournalFailed { .. }
+            | Error::ReportsNotJournaled => Some("journal"),
             Error::InvalidCredentials { problem } => Some(problem.field()),
             Error::InvalidEndpoint { .. } => Some("endpoint"),
             Error::InvalidNonce => Some("nonce"),
@@ -482,6 +487,9 @@ impl fmt::Display for Error {
             }
             Error::JournalFailed { before_send: true } => f.write_str(
                 "journal: could not be written; the campaign stopped before sending the next request",
+            ),
+            Error::ReportsNotJournaled => f.write_str(
+                "journal: could not record the delivery reports; nothing was sent (the ledger has them, and recording them again is safe)",
             ),
             Error::JournalFailed { before_send: false } => f.write_str(
                 "journal: could not record a request's outcome; the campaign stopped (the ledger has it)",

@@ -23,8 +23,18 @@ use crate::campaign::{Campaign, Counts, Fate, RequestCount};
 /// "No value" in an index column.
 pub const NONE: u32 = u32::MAX;
 
-/// The states a row can be in; a row's state byte is an index into this list.
-pub const STATES: [&str; 5] = ["sent", "failed", "rejected", "unknown", "skipped"];
+/// The states a row can be in; a row's state byte is an index into this list (new states go at
+/// the end).
+pub const STATES: [&str; 8] = [
+    "sent",
+    "failed",
+    "rejected",
+    "unknown",
+    "skipped",
+    "delivered",
+    "undelivered",
+    "expired",
+];
 
 /// Texts end to end, with the byte offset where each ends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -148,6 +158,12 @@ impl<'a> Shown<'a> {
             } => (None, None, Some(code), duplicate_of),
             Fate::Unknown { request_id, code } => (None, request_id, Some(code), None),
             Fate::Skipped { code } => (None, None, code, None),
+            Fate::Reported {
+                message_id,
+                request_id,
+                code,
+                ..
+            } => (message_id, request_id, code, None),
         };
         Shown {
             message_id,

@@ -87,6 +87,9 @@ fn invalid_recipients_are_rejected_and_the_rest_planned_unless_all_or_nothing() 
         c.counts(),
         Counts {
             sent: 0,
+            delivered: 0,
+            undelivered: 0,
+            expired: 0,
             failed: 0,
             rejected: 3,
             unknown: 0,
@@ -192,6 +195,9 @@ fn the_ledger_gives_every_recipient_exactly_one_fate() {
         c.counts(),
         Counts {
             sent: 998,
+            delivered: 0,
+            undelivered: 0,
+            expired: 0,
             failed: 2,
             rejected: 0,
             unknown: 1000,
@@ -318,6 +324,9 @@ fn a_resumed_campaign_sends_only_what_no_entry_accounts_for() {
         again.counts(),
         Counts {
             sent: 999,
+            delivered: 0,
+            undelivered: 0,
+            expired: 0,
             failed: 1,
             rejected: 0,
             unknown: 1000,

@@ -3,6 +3,7 @@
 
 use aliyun_globe_sms::batch::{BatchInput, Messages};
 use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules};
+use aliyun_globe_sms::delivery::{Delivery, Outcome};
 use aliyun_globe_sms::error::UnknownReason;
 use aliyun_globe_sms::ledger::{self, Encoder, TextColumn, NONE, STATES};
 use aliyun_globe_sms::response::read_batch_response;
@@ -94,6 +95,20 @@ fn every_state(rules: CampaignRules) -> (Campaign, Vec<String>) {
     c.mark_written(3);
     c.record(3, &Err(Error::Aborted));
     c.skip_remaining();
+    // Delivery reports for three sent rows of request 0 (their IDs are `0-<index>`).
+    let report = |index: usize, outcome, code: Option<&str>| Delivery {
+        message_id: format!("0-{index}"),
+        outcome: Some(outcome),
+        code: code.map(str::to_string),
+        to: None,
+        task_id: None,
+    };
+    let applied = c.apply_deliveries(&[
+        report(1, Outcome::Delivered, Some("DELIVERED")),
+        report(2, Outcome::Undelivered, Some("UNDELIV")),
+        report(4, Outcome::Expired, None),
+    ]);
+    assert_eq!(applied.rows.len(), 3);
     (c, to)
 }
 
@@ -173,10 +188,12 @@ fn shared_texts_are_kept_once() {
         codes,
         [
             "ABORTED",
+            "DELIVERED",
             "OUTCOME_UNKNOWN",
             "RECIPIENT_DUPLICATE",
             "RECIPIENT_INVALID_CHARACTER",
-            "RECIPIENT_MAINLAND_CHINA"
+            "RECIPIENT_MAINLAND_CHINA",
+            "UNDELIV"
         ]
     );
 }

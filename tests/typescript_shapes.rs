@@ -83,6 +83,20 @@ fn interface(source: &str, name: &str) -> BTreeSet<String> {
     fields
 }
 
+/// An interface's own fields and those of the interfaces it extends.
+fn interface_with_parents(source: &str, name: &str) -> BTreeSet<String> {
+    let head = format!("export interface {name} ");
+    let start = source.find(&head).unwrap_or_else(|| panic!("no interface {name}"));
+    let open = start + source[start..].find('{').unwrap();
+    let mut fields = interface(source, name);
+    if let Some((_, parents)) = source[start..open].split_once(" extends ") {
+        for parent in parents.split(',').map(str::trim) {
+            fields.extend(interface_with_parents(source, parent));
+        }
+    }
+    fields
+}
+
 /// The field names serde reads for `T`: a deserializer that only records what it is asked for.
 fn read_fields<T: for<'de> Deserialize<'de>>() -> BTreeSet<String> {
     struct Recorder(std::rc::Rc<std::cell::RefCell<Vec<&'static str>>>);
@@ -319,7 +333,12 @@ fn campaign_shapes_match_their_typescript() {
     };
     assert_eq!(interface(TYPES, "CampaignResult"), written_fields(&ledger));
     assert_eq!(
-        interface(TYPES, "CampaignProgress"),
+        interface(TYPES, "CampaignCounts"),
+        written_fields(&aliyun_globe_sms::campaign::Counts::default())
+    );
+    assert_eq!(union(TYPES, "CampaignState"), set(aliyun_globe_sms::ledger::STATES));
+    assert_eq!(
+        interface_with_parents(TYPES, "CampaignProgress"),
         written_fields(&Progress {
             counts: Default::default(),
             pending: 0,

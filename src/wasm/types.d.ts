@@ -269,13 +269,23 @@ export interface CampaignJournal {
   read(): string[] | Promise<string[]>;
 }
 
-/** After each request of a campaign. */
-export interface CampaignProgress {
+/**
+ * Recipients per state; each recipient is in exactly one. `sent` counts the sent ones with no
+ * final delivery report yet.
+ */
+export interface CampaignCounts {
   sent: number;
+  delivered: number;
+  undelivered: number;
+  expired: number;
   failed: number;
   rejected: number;
   unknown: number;
   skipped: number;
+}
+
+/** After each request of a campaign, and as delivery reports are recorded. */
+export interface CampaignProgress extends CampaignCounts {
   /** Recipients still to send. */
   pending: number;
   requestsDone: number;
@@ -298,8 +308,21 @@ export interface CampaignOptions extends SendOptions {
   journal?: CampaignJournal;
 }
 
-/** A recipient's fate in a campaign. */
-export type CampaignState = "sent" | "failed" | "rejected" | "unknown" | "skipped";
+/**
+ * A recipient's fate in a campaign: `sent` (accepted; no final delivery report yet), then
+ * `delivered`, `undelivered` (billed all the same) or `expired` once a report says so; `failed`
+ * (in the service's FailedList), `rejected` (refused before sending), `unknown` (its request may
+ * have gone out; never resent) or `skipped` (not sent).
+ */
+export type CampaignState =
+  | "sent"
+  | "delivered"
+  | "undelivered"
+  | "expired"
+  | "failed"
+  | "rejected"
+  | "unknown"
+  | "skipped";
 
 /** One line of a campaign's ledger. */
 export interface CampaignRecipient {
@@ -310,7 +333,11 @@ export interface CampaignRecipient {
   state: CampaignState;
   messageId: string | null;
   requestId: string | null;
-  /** Why: the issue code for `rejected`, the error code for `unknown` and `skipped` (null when the campaign stopped first). */
+  /**
+   * Why: the issue code for `rejected`, the error code for `unknown` and `skipped` (null when
+   * the campaign stopped first), the report's code for `delivered`, `undelivered` and `expired`
+   * (`DELIVERED`, `UNDELIV`, …).
+   */
   code: string | null;
   /** For a repeat of a number: the index of its first occurrence. */
   duplicateOf: number | null;
@@ -318,7 +345,7 @@ export interface CampaignRecipient {
 
 /** The ledger of a campaign: every recipient in exactly one state. */
 export interface CampaignResult {
-  counts: { sent: number; failed: number; rejected: number; unknown: number; skipped: number };
+  counts: CampaignCounts;
   requests: { done: number; total: number };
   /**
    * One row per recipient, in list order. Read-only, and built when read: each `recipients[i]`
