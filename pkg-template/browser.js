@@ -72,6 +72,16 @@ export async function pollDeliveries(options) {
   return wasm.pollDeliveries(options);
 }
 
+export async function recordReports(options) {
+  await ready();
+  return wasm.recordReports(options);
+}
+
+export async function pollCampaign(options) {
+  await ready();
+  return wasm.pollCampaign(options);
+}
+
 export function validateBatch(options) {
   loadedOrThrow();
   return wasm.validateBatch(options);

@@ -95,7 +95,7 @@ const declarations = generated.slice(0, cut).replace(/^\/\* tslint:disable \*\/\
 // The entries hide the WebAssembly functions' last parameter (the Node entry fills it from the
 // environment), so the public signatures leave it out.
 const hidden = /, environment: EnvironmentCredentials\)/g;
-if ((declarations.match(hidden) ?? []).length !== 9) throw new Error("expected 9 exports taking environment credentials");
+if ((declarations.match(hidden) ?? []).length !== 11) throw new Error("expected 11 exports taking environment credentials");
 const publicDeclarations = declarations.replace(hidden, ")").replace("at: SignAt | null | undefined", "at?: SignAt");
 writeFileSync(join(out, "index.d.ts"), publicDeclarations.trimEnd() + "\n" + readFileSync(join(template, "index.extra.d.ts"), "utf8"));
 rmSync(join(out, `${crateName}.d.ts`));

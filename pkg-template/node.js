@@ -65,6 +65,14 @@ export function pollDeliveries(options) {
   return wasm.pollDeliveries(options, environmentCredentials());
 }
 
+export function recordReports(options) {
+  return wasm.recordReports(options, environmentCredentials());
+}
+
+export function pollCampaign(options) {
+  return wasm.pollCampaign(options, environmentCredentials());
+}
+
 export const validateBatch = wasm.validateBatch;
 export const countSegments = wasm.countSegments;
 

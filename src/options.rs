@@ -535,3 +535,98 @@ mod tests {
         assert!(credentials_or(None, None).is_err());
     }
 }
+
+/// The most pieces of evidence one `recordReports` call takes (ten pushes of Alibaba's largest,
+/// src/report.rs): a longer list is refused from its `length`.
+pub const MAX_REPORTS_PER_CALL: u32 = 100_000;
+
+/// `RecordReportsOptions` in types.d.ts, less `CampaignOptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordReportsOptions {
+    pub reports: Vec<DeliveryEvidence>,
+}
+
+/// `DeliveryEvidence` in types.d.ts: what a `Report` (createReportHandler) and a
+/// `QueryMessageResult` both say about a message; either is taken as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryEvidence {
+    pub message_id: String,
+    pub status: EvidenceStatus,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub task_id: Option<String>,
+}
+
+/// `DeliveryEvidence.status`: a `ReportStatus` or a `DeliveryStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceStatus {
+    Delivered,
+    Failed,
+    Expired,
+    Sending,
+    Other,
+}
+
+impl EvidenceStatus {
+    /// The names, for the TypeScript check.
+    pub const NAMES: [&'static str; 5] = ["delivered", "failed", "expired", "sending", "other"];
+}
+
+impl RecordReportsOptions {
+    /// The evidence for the core. A MessageId must be one (`reports[i].messageId`, its rule in
+    /// src/message_id.rs); `errorCode`, `to` and `taskId` are kept only when of the shape a
+    /// pushed report's are kept in (src/report.rs), as free text of another shape never is.
+    pub fn deliveries(self) -> Result<Vec<crate::delivery::Delivery>, Error> {
+        use crate::delivery::{Delivery, Outcome};
+        use crate::report::{is_code, is_masked_number, is_task_id};
+        self.reports
+            .into_iter()
+            .enumerate()
+            .map(|(index, evidence)| {
+                crate::message_id::MessageId::parse(&evidence.message_id).map_err(|problem| {
+                    invalid(&format!("reports[{index}].messageId"), &problem.to_string())
+                })?;
+                Ok(Delivery {
+                    message_id: evidence.message_id,
+                    outcome: match evidence.status {
+                        EvidenceStatus::Delivered => Some(Outcome::Delivered),
+                        EvidenceStatus::Failed => Some(Outcome::Undelivered),
+                        EvidenceStatus::Expired => Some(Outcome::Expired),
+                        EvidenceStatus::Sending | EvidenceStatus::Other => None,
+                    },
+                    code: evidence.error_code.filter(|c| is_code(c)),
+                    to: evidence.to.filter(|t| is_masked_number(t)),
+                    task_id: evidence.task_id.filter(|t| is_task_id(t)),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `PollCampaignOptions` in types.d.ts, less `CampaignOptions`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollCampaignOptions {
+    #[serde(default)]
+    pub deadline_ms: Option<f64>,
+    #[serde(default)]
+    pub interval_ms: Option<f64>,
+}
+
+impl PollCampaignOptions {
+    /// `(deadline_ms, interval_ms)`, checked as `pollDeliveries`' are.
+    pub fn timing(&self) -> Result<(u32, u32), Error> {
+        PollOptions {
+            message_ids: Vec::new(),
+            deadline_ms: self.deadline_ms,
+            interval_ms: self.interval_ms,
+        }
+        .timing()
+    }
+}

@@ -570,7 +570,7 @@ fn date(value: &JsonValue) -> Option<Kept> {
 }
 
 /// 1–64 of `A-Z a-z 0-9 . _ -`: a code's shape (`redact.rs`, `keep_code`).
-fn is_code(text: &str) -> bool {
+pub(crate) fn is_code(text: &str) -> bool {
     (1..=MAX_CODE_BYTES).contains(&text.len())
         && text
             .bytes()
@@ -586,7 +586,7 @@ fn is_message_id(text: &str) -> bool {
 }
 
 /// An optional `+`, then 1–32 digits or `*` (Alibaba masks the number: `8521234****`).
-fn is_masked_number(text: &str) -> bool {
+pub(crate) fn is_masked_number(text: &str) -> bool {
     let rest = text.strip_prefix('+').unwrap_or(text);
     (1..=MAX_TO_BYTES).contains(&rest.len())
         && rest.bytes().all(|b| b.is_ascii_digit() || b == b'*')
@@ -594,7 +594,7 @@ fn is_masked_number(text: &str) -> bool {
 
 /// The batch's own `TaskId` rule (batch.rs): 1–255 characters, none a control character. The
 /// report carries back what was sent, so every TaskId this crate sends is kept.
-fn is_task_id(text: &str) -> bool {
+pub(crate) fn is_task_id(text: &str) -> bool {
     !text.is_empty()
         && text.chars().count() <= MAX_TASK_ID_CHARACTERS
         && !text.chars().any(char::is_control)

@@ -187,6 +187,26 @@ fn option_shapes_match_their_typescript() {
         interface(TYPES, "ReportConversionRateOptions"),
         read_fields::<ConversionRateOptions>()
     );
+    assert_eq!(
+        interface(TYPES, "RecordReportsOptions"),
+        read_fields::<aliyun_globe_sms::options::RecordReportsOptions>()
+    );
+    assert_eq!(
+        interface(TYPES, "DeliveryEvidence"),
+        read_fields::<aliyun_globe_sms::options::DeliveryEvidence>()
+    );
+    assert_eq!(
+        union(TYPES, "EvidenceStatus"),
+        set(aliyun_globe_sms::options::EvidenceStatus::NAMES)
+    );
+    for name in aliyun_globe_sms::options::EvidenceStatus::NAMES {
+        let read: Result<aliyun_globe_sms::options::EvidenceStatus, _> = serde_json::from_str(&format!("\"{name}\""));
+        assert!(read.is_ok(), "{name} is not read");
+    }
+    assert_eq!(
+        interface(TYPES, "PollCampaignOptions"),
+        read_fields::<aliyun_globe_sms::options::PollCampaignOptions>()
+    );
     let campaign: BTreeSet<String> = read_fields::<CampaignOptions>()
         .union(&binding_only("CampaignOptions"))
         .cloned()

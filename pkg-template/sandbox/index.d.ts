@@ -54,7 +54,10 @@ export interface SandboxOptions {
    * answers `DATA_NOT_EXIST` before, and the report is pushed after. @default 100
    */
   reportDelayMs?: number;
-  /** Callback URL (`http://` only) that reports are pushed to; null for none. @default null */
+  /**
+   * Callback URL (`http://` only) that reports are pushed to; null for none. A pushed report's
+   * `To` is masked as Alibaba's is (`8521234****`); QueryMessage's is not. @default null
+   */
   reportUrl?: string | null;
   /** Most reports in one push. @default 100 */
   pushBatchSize?: number;

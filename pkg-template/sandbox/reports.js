@@ -68,6 +68,11 @@ export function normalizePushFault(input) {
   return fault;
 }
 
+/** A pushed report's number: the last four digits as `*` (docs/spec/operations.md §3). */
+export function maskNumber(number) {
+  return number.length > 4 ? `${number.slice(0, -4)}****` : "*".repeat(number.length);
+}
+
 /**
  * A number in [0, 1) from the seed and a text: the same inputs always give the same number, so
  * which reports are duplicated and how a batch is shuffled do not depend on timing.
@@ -409,9 +414,12 @@ export class ReportDesk {
     }
   }
 
-  /** The international report body of docs/spec/operations.md §3, every value a string. */
+  /**
+   * The international report body of docs/spec/operations.md §3, every value a string. `To` is
+   * masked as Alibaba masks it there (`8521234****`: the last four digits hidden).
+   */
   #body(report) {
-    const body = { To: report.to, Status: REPORT_STATUS[report.outcome], MessageId: report.messageId };
+    const body = { To: maskNumber(report.to), Status: REPORT_STATUS[report.outcome], MessageId: report.messageId };
     if (report.taskId !== null) body.TaskId = report.taskId;
     body.SmsSize = String(report.segments);
     body.SendDate = rfc2822(report.acceptedAt);

@@ -27,7 +27,7 @@ const JOURNAL_TIMEOUT_MS: u32 = 60_000;
 const PART: usize = 1000;
 
 /// The caller's journal object; every call into it is a catching one.
-struct Journal(JsValue);
+pub(super) struct Journal(JsValue);
 
 impl Journal {
     /// Calls `name` on the journal and waits for what it returns; `Err` when it is not a function,
@@ -43,7 +43,7 @@ impl Journal {
 
     /// Stores one entry; `Err` when the journal threw, rejected or did not answer in time (the
     /// core decides what that means).
-    async fn append(&self, entry: &str) -> Result<(), ()> {
+    pub(super) async fn append(&self, entry: &str) -> Result<(), ()> {
         self.call("append", &Array::of1(&JsValue::from_str(entry)))
             .await
             .map(|_| ())
@@ -58,21 +58,22 @@ impl Journal {
     }
 }
 
-fn with_ledger(error: JsValue, campaign: &Campaign, source: &Source) -> JsValue {
+pub(super) fn with_ledger(error: JsValue, campaign: &Campaign, source: &Source) -> JsValue {
     let ledger = ledger::result(campaign, source);
     let _ = Reflect::set(&error, &JsValue::from_str("ledger"), &ledger);
     error
 }
 
-fn report(progress: Option<&Function>, campaign: &Campaign, pace: &Pace) {
+/// Calls `onProgress` (what it throws is ignored); `eta_ms` until the last request.
+pub(super) fn report(progress: Option<&Function>, campaign: &Campaign, eta_ms: u64) {
     if let Some(callback) = progress {
-        let value = output::to_js(&campaign.progress(pace.eta_ms(campaign.requests_left())));
+        let value = output::to_js(&campaign.progress(eta_ms));
         input::notify(callback, &value);
     }
 }
 
 /// Where and as whom this campaign sends, for its journal's header.
-fn destination(settings: &SendSettings, signing: &Signing) -> Destination {
+pub(super) fn destination(settings: &SendSettings, signing: &Signing) -> Destination {
     Destination {
         host: settings.sending.endpoint.base_url(),
         scheme: settings.sending.scheme.as_str().to_string(),
@@ -83,7 +84,21 @@ fn destination(settings: &SendSettings, signing: &Signing) -> Destination {
     }
 }
 
-pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool) -> Result<JsValue, JsValue> {
+/// A campaign's list checked as a whole, its options read and its journal's entries read back:
+/// where sending, resuming and following its deliveries all start.
+pub(super) struct Prepared {
+    pub source: Source,
+    pub settings: SendSettings,
+    pub campaigning: crate::options::Campaigning,
+    pub on_progress: Option<Function>,
+    pub journal: Option<Journal>,
+    /// What `journal.read()` gave, when there is a journal.
+    pub entries: Option<Vec<String>>,
+    pub campaign: Campaign,
+    pub signing: Signing,
+}
+
+pub(super) async fn prepare(options: &JsValue, environment: Option<&JsValue>) -> Result<Prepared, JsValue> {
     let source = Source::read(options).map_err(thrown)?;
     let settings = options::send(options).map_err(thrown)?;
     let CampaignSettings {
@@ -115,6 +130,29 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
         Some(j) => Some(j.read().await.map_err(thrown)?),
         None => None,
     };
+    Ok(Prepared {
+        source,
+        settings,
+        campaigning,
+        on_progress,
+        journal,
+        entries,
+        campaign,
+        signing,
+    })
+}
+
+pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool) -> Result<JsValue, JsValue> {
+    let Prepared {
+        source,
+        settings,
+        campaigning,
+        on_progress,
+        journal,
+        entries,
+        campaign,
+        signing,
+    } = prepare(options, environment).await?;
     let (mut run, mut action) = CampaignRun::start(
         campaign,
         entries.as_deref(),
@@ -168,7 +206,8 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
                 run.next(CampaignEvent::Sent(Box::new(result)))
             }
             CampaignAction::ReportProgress => {
-                report(on_progress.as_ref(), run.campaign(), &pace);
+                let eta_ms = pace.eta_ms(run.campaign().requests_left());
+                report(on_progress.as_ref(), run.campaign(), eta_ms);
                 run.next(CampaignEvent::Reported)
             }
             CampaignAction::Finish => {

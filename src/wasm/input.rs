@@ -99,6 +99,9 @@ pub struct InputError {
     pub message: String,
     /// For an array longer than its limit: its `length` and the limit.
     pub too_many: Option<(usize, u32)>,
+    /// `field` names a member of the object being read (a missing field, which serde reports
+    /// without knowing where the object sits): `at` puts the object's path before it.
+    relative: bool,
 }
 
 impl InputError {
@@ -107,6 +110,7 @@ impl InputError {
             field: field.to_string(),
             message: message.into(),
             too_many: None,
+            relative: false,
         }
     }
 
@@ -114,7 +118,10 @@ impl InputError {
     fn at(mut self, field: &str) -> InputError {
         if self.field.is_empty() {
             self.field = field.to_string();
+        } else if self.relative {
+            self.field = child(field, &self.field);
         }
+        self.relative = false;
         self
     }
 }
@@ -141,8 +148,16 @@ impl de::Error for InputError {
         InputError::new("", format!("must be {}", plain(&expected.to_string())))
     }
 
+    // The value is left out here too.
+    fn unknown_variant(_: &str, expected: &'static [&'static str]) -> InputError {
+        InputError::new("", format!("must be one of {}", expected.join(", ")))
+    }
+
     fn missing_field(field: &'static str) -> InputError {
-        InputError::new(field, "is required")
+        InputError {
+            relative: true,
+            ..InputError::new(field, "is required")
+        }
     }
 }
 
@@ -294,10 +309,9 @@ impl<'r> Value<'r> {
                 error.too_many = Some((number(1), self.reading.list_limit));
                 return Err(error);
             }
-            3 => {
-                let field = format!("{}[{}]", self.path, number(1));
-                return Err(InputError::new(&field, "must be a string"));
-            }
+            // Not a list of strings: a list of objects (`recordReports`' reports) is read item
+            // by item; a list of strings with one wrong item fails there, naming it.
+            3 => return self.elements(visitor),
             _ => {
                 let at = answer.get(1).as_f64().unwrap_or(-1.0);
                 let field = if at >= 0.0 {
@@ -480,6 +494,59 @@ impl<'de> de::MapAccess<'de> for Fields<'_> {
     }
 }
 
+/// The items of an array read one by one (its length already checked against the limit).
+struct Elements<'r> {
+    array: JsValue,
+    path: String,
+    next: u32,
+    length: u32,
+    reading: &'r Reading,
+}
+
+impl<'de> de::SeqAccess<'de> for Elements<'_> {
+    type Error = InputError;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, InputError> {
+        if self.next >= self.length {
+            return Ok(None);
+        }
+        let path = format!("{}[{}]", self.path, self.next);
+        let value = property(&self.array, &self.next.to_string()).map_err(|()| InputError::new(&path, UNREADABLE))?;
+        self.next += 1;
+        seed.deserialize(Value {
+            value,
+            path: path.clone(),
+            reading: self.reading,
+        })
+        .map(Some)
+        .map_err(|e| e.at(&path))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some((self.length - self.next) as usize)
+    }
+}
+
+impl<'r> Value<'r> {
+    fn elements<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
+        let length = property(&self.value, "length")
+            .ok()
+            .and_then(|l| l.as_f64())
+            .filter(|l| l.fract() == 0.0 && *l >= 0.0 && *l <= f64::from(self.reading.list_limit))
+            .ok_or_else(|| InputError::new(&self.path, UNREADABLE))? as u32;
+        let path = self.path.clone();
+        visitor
+            .visit_seq(Elements {
+                array: self.value,
+                path: self.path,
+                next: 0,
+                length,
+                reading: self.reading,
+            })
+            .map_err(|e| e.at(&path))
+    }
+}
+
 impl Value<'_> {
     /// What `deserialize_any` does, with arrays read as lists only when `lists` (a shape that
     /// takes a string or an array); a scalar option given an array is a type error naming it.
@@ -592,12 +659,29 @@ impl<'de> de::Deserializer<'de> for Value<'_> {
         visitor.visit_map(de::value::MapDeserializer::new(pairs))
     }
 
+    /// An enum of words (`EvidenceStatus`): a string naming a variant.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, InputError> {
+        let kind = kind_of(&self.value);
+        if kind != "string" {
+            return Err(InputError::new(&self.path, format!("must be a string, not {}", article(&kind))));
+        }
+        let path = self.path.clone();
+        visitor
+            .visit_enum(de::IntoDeserializer::<InputError>::into_deserializer(self.string()))
+            .map_err(|e| e.at(&path))
+    }
+
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, InputError> {
         visitor.visit_unit()
     }
 
     serde::forward_to_deserialize_any! {
-        i8 i16 i128 u128 bytes byte_buf unit unit_struct newtype_struct tuple tuple_struct enum
+        i8 i16 i128 u128 bytes byte_buf unit unit_struct newtype_struct tuple tuple_struct
         identifier
     }
 }

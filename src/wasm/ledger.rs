@@ -47,8 +47,9 @@ pub fn result(campaign: &Campaign, source: &Source) -> JsValue {
     let state = Uint8Array::new_with_length(total);
     let normalized = Float64Array::new_with_length(total);
     let message = Uint32Array::new_with_length(total);
-    // Only `sent` recipients have a message ID, at most one each.
-    let message_ends = Uint32Array::new_with_length(u32::try_from(counts.sent).unwrap_or(u32::MAX));
+    // Only sent recipients (reported or not) have a message ID, at most one each.
+    let with_ids = counts.sent + counts.delivered + counts.undelivered + counts.expired;
+    let message_ends = Uint32Array::new_with_length(u32::try_from(with_ids).unwrap_or(u32::MAX));
     let request = Uint32Array::new_with_length(total);
     let code = Uint32Array::new_with_length(total);
     let duplicate_of = Uint32Array::new_with_length(total);

@@ -3,6 +3,7 @@
 //! Compiled for wasm32 only: the rest of the crate never sees a JavaScript type.
 
 mod campaign;
+mod deliveries;
 mod input;
 mod ledger;
 mod operations;
@@ -228,4 +229,24 @@ pub async fn poll_deliveries(
 ) -> Result<JsValue, JsValue> {
     let result = operations::poll_deliveries(&options, environment.as_ref()).await?;
     Ok(operations::to_js(&result))
+}
+
+/// Records delivery reports (pushed, or QueryMessage's answers) in a sent campaign's ledger and
+/// journal. Sends nothing.
+#[wasm_bindgen(js_name = recordReports, unchecked_return_type = "CampaignResult")]
+pub async fn record_reports(
+    options: ts::JsRecordReportsOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    deliveries::record_reports(&options, environment.as_ref()).await
+}
+
+/// Asks QueryMessage about every sent row of a campaign until each is final or the deadline,
+/// recording the answers in its ledger and journal. Sends no message.
+#[wasm_bindgen(js_name = pollCampaign, unchecked_return_type = "CampaignResult")]
+pub async fn poll_campaign(
+    options: ts::JsPollCampaignOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    deliveries::poll_campaign(&options, environment.as_ref()).await
 }

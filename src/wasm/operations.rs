@@ -158,6 +158,26 @@ pub async fn report_conversion_rate(options: &JsValue, environment: Option<&JsVa
     make(operation, &signing, &settings, None).await
 }
 
+/// QueryMessage's pacer bucket for this key.
+pub fn query_pace(signing: &Signing) -> Pace {
+    pace(Action::QueryMessage, signing, QUERY_MESSAGE_QPS)
+}
+
+/// Asks QueryMessage about one checked MessageId, at its pace.
+pub async fn ask(query: QueryMessage, signing: &Signing, settings: &SendSettings, pace: &Pace) -> Result<QueryMessageResult, Error> {
+    let operation = Operation {
+        call: query.call(),
+        checked: query,
+        read: read_query_message_response,
+    };
+    send::perform(&operation, signing, settings, Some(pace))
+        .await
+        .map_err(|failure| match failure {
+            Failure::Core(error) => error,
+            Failure::Thrown(_) => Error::SigningFailed,
+        })
+}
+
 /// `pollDeliveries`: asks QueryMessage about each message, at its pace, until final or the
 /// deadline, as the core's poller decides (src/poller.rs).
 pub async fn poll_deliveries(options: &JsValue, environment: Option<&JsValue>) -> Result<PollResult, JsValue> {
@@ -182,7 +202,7 @@ pub async fn poll_deliveries(options: &JsValue, environment: Option<&JsValue>) -
     }
     let start = transport::monotonic_ms();
     let mut poller = Poller::new(&shape.message_ids, start, start + u64::from(deadline_ms), u64::from(interval_ms));
-    let pace = pace(Action::QueryMessage, &signing, QUERY_MESSAGE_QPS);
+    let pace = query_pace(&signing);
     let signal = settings.signal.as_ref();
     while let PollAction::Ask { index, at_ms } = poller.next_question() {
         let now = transport::monotonic_ms();
@@ -192,17 +212,7 @@ pub async fn poll_deliveries(options: &JsValue, environment: Option<&JsValue>) -
         let Some(query) = poller.given_index(index).and_then(|given| checked.get(given)).cloned() else {
             break;
         };
-        let operation = Operation {
-            call: query.call(),
-            checked: query,
-            read: read_query_message_response,
-        };
-        let answer = send::perform(&operation, &signing, &settings, Some(&pace))
-            .await
-            .map_err(|failure| match failure {
-                Failure::Core(error) => error,
-                Failure::Thrown(_) => Error::SigningFailed,
-            });
+        let answer = ask(query, &signing, &settings, &pace).await;
         if matches!(answer, Err(Error::Aborted)) {
             return Err(thrown(Error::Aborted));
         }

@@ -220,6 +220,13 @@ pub fn shape<T: DeserializeOwned>(options: &JsValue) -> Result<T, Error> {
     read(options, 0)
 }
 
+/// A shape of its own whose lists may hold up to `list_limit` items (refused from `length`
+/// beyond it).
+pub fn shape_with_lists<T: DeserializeOwned>(options: &JsValue, list_limit: u32) -> Result<T, Error> {
+    options_object(options)?;
+    read(options, list_limit)
+}
+
 /// `sendMessage`'s message, with the problem of a text that held a lone surrogate.
 pub fn message(options: &JsValue) -> Result<crate::operations::SendMessageInput, Error> {
     options_object(options)?;

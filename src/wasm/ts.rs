@@ -41,6 +41,14 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "PollOptions")]
     pub type JsPollOptions;
 
+    /// Options of `recordReports`.
+    #[wasm_bindgen(typescript_type = "RecordReportsOptions")]
+    pub type JsRecordReportsOptions;
+
+    /// Options of `pollCampaign`.
+    #[wasm_bindgen(typescript_type = "PollCampaignOptions")]
+    pub type JsPollCampaignOptions;
+
     /// The fixed time and nonce of `signRequest`.
     #[wasm_bindgen(typescript_type = "SignAt")]
     pub type JsSignAt;

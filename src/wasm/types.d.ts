@@ -355,6 +355,49 @@ export interface CampaignResult {
   readonly recipients: readonly CampaignRecipient[];
 }
 
+/**
+ * What a delivery report or a QueryMessage answer says about one message: a `Report` from
+ * `createReportHandler` and a `QueryMessageResult` are both taken as they are (their other
+ * fields are not read).
+ */
+export interface DeliveryEvidence {
+  /** The message's MessageId: what joins it to a ledger row. */
+  messageId: string;
+  /** `delivered`, `failed` (the row becomes `undelivered`) and `expired` are final; `sending` and `other` are not. */
+  status: EvidenceStatus;
+  /** Kept when of a code's shape (1 to 64 of `A-Z a-z 0-9 . _ -`). */
+  errorCode?: string | null;
+  /** The number as the service wrote it (`8521234****`); kept when of that shape. */
+  to?: string | null;
+  /** The TaskId the message was sent with. */
+  taskId?: string | null;
+}
+
+/** `DeliveryEvidence.status`: a `ReportStatus` or a `DeliveryStatus`. */
+export type EvidenceStatus =
+  | "delivered"
+  | "failed"
+  | "expired"
+  | "sending"
+  | "other";
+
+/**
+ * `recordReports`' options: the campaign's own options (the same list, text and options it was
+ * sent with, and its `journal`), and the reports to record.
+ */
+export interface RecordReportsOptions extends CampaignOptions {
+  /** At most 100,000 per call. Repeats and reports of other messages change nothing. */
+  reports: DeliveryEvidence[];
+}
+
+/** `pollCampaign`'s options: the campaign's own options (with its `journal`), and how long to ask. */
+export interface PollCampaignOptions extends CampaignOptions {
+  /** Milliseconds to keep asking (1 to 86400000). @default 600000 */
+  deadlineMs?: number;
+  /** Milliseconds before asking about a message again, doubling up to 5 minutes (100 to 300000). @default 10000 */
+  intervalMs?: number;
+}
+
 /** `sendMessage`'s options: one message to one number (SendMessageToGlobe). */
 export interface SendMessageOptions extends CallOptions {
   /** The number as people write it: `+852 9123 4567`, `00852-9123-4567`, `85291234567`. */
