@@ -5,8 +5,10 @@
 //! that as a contract, and the official SDK signs any text (vector `qm-escaped-id` sends
 //! `id ~*'()!&=+%#/é 42`). So the rule only refuses what cannot be an ID someone copied: empty
 //! text, more than [`MAX_LENGTH`] characters, control characters, and white space at either end
-//! (a pasted line break or space, which would be sent and signed and match nothing). The ID is
-//! sent exactly as given.
+//! (a pasted line break or space, which would be sent and signed and match nothing), and U+FFFD:
+//! the service never issues it, and a JavaScript string holding a lone surrogate reaches the core
+//! with U+FFFD in its place, so sending it would ask about an ID nobody gave. The ID is sent
+//! exactly as given.
 
 use std::fmt;
 
@@ -43,7 +45,11 @@ impl MessageId {
         if let Some((position, character)) = input
             .chars()
             .enumerate()
-            .find(|(i, c)| c.is_control() || ((*i == 0 || *i == last) && c.is_whitespace()))
+            .find(|(i, c)| {
+                c.is_control()
+                    || *c == char::REPLACEMENT_CHARACTER
+                    || ((*i == 0 || *i == last) && c.is_whitespace())
+            })
         {
             return Err(MessageIdProblem::InvalidCharacter {
                 character,
@@ -71,7 +77,7 @@ impl fmt::Display for MessageIdProblem {
                 position,
             } => write!(
                 f,
-                "character U+{:04X} at position {position} is not allowed (control characters, or white space at either end)",
+                "character U+{:04X} at position {position} is not allowed (control characters, U+FFFD, or white space at either end)",
                 u32::from(*character)
             ),
         }
@@ -81,6 +87,15 @@ impl fmt::Display for MessageIdProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replacement_character_is_refused() {
+        // What a lone surrogate from JavaScript arrives as.
+        assert_eq!(
+            MessageId::parse("12\u{FFFD}3").unwrap_err(),
+            MessageIdProblem::InvalidCharacter { character: '\u{FFFD}', position: 2 }
+        );
+    }
 
     #[test]
     fn any_copied_id_passes_as_is() {

@@ -10,7 +10,10 @@
 //! A read-only or feedback call (`Safety::Repeatable`: QueryMessage, SmsConversion,
 //! ConversionData) sends no SMS: a second copy costs one request of the account's QPS and
 //! nothing else. So its unknown outcome (timeout, broken connection, 5xx, unreadable body) may be
-//! resent like a throttled one; only the caller's abort is final. `DATA_NOT_EXIST` is not resent
+//! resent like a throttled one; only the caller's abort is final. A copy states the same fact:
+//! SmsConversion sets one MessageId's conversion, and ConversionData is always sent with its
+//! ReportTime (the binding dates it when the caller does not), so a second copy is the same
+//! observation, not a second one. `DATA_NOT_EXIST` is not resent
 //! within the call: the record appears seconds to minutes after the send, later than this call's
 //! backoff reaches, so the poller asks again on its own schedule (`Error::retryable` tells it
 //! that it may).

@@ -228,7 +228,15 @@ impl Reading {
             path: field.to_string(),
             reading: self,
         })
-        .map_err(|e| e.at(if field.is_empty() { "options" } else { field }))
+        .map_err(|mut e| {
+            if field.is_empty() {
+                // A member of the options object is named as itself (`to`, not `options.to`).
+                e.relative = false;
+                e.at("options")
+            } else {
+                e.at(field)
+            }
+        })
     }
 
     /// The texts of `field` that held a lone surrogate: `None` for a single text.

@@ -142,11 +142,15 @@ pub async fn report_conversion(options: &JsValue, environment: Option<&JsValue>)
 pub async fn report_conversion_rate(options: &JsValue, environment: Option<&JsValue>) -> Result<ConversionResult, JsValue> {
     let shape: ConversionRateOptions = options::shape(options).map_err(thrown)?;
     let (settings, signing) = sending(options, environment, "reportConversionRate").map_err(thrown)?;
+    // Without ReportTime the service dates the observation itself, so a copy resent after an
+    // unknown outcome (`Safety::Repeatable`, src/retry.rs) would be a second observation; dated
+    // here once, every copy states the same one. The service's default is the same instant.
+    let now = js_sys::Date::now();
     let input = ConversionDataInput {
         conversion_rate: shape.conversion_rate,
-        report_time: shape.report_time,
+        report_time: Some(shape.report_time.unwrap_or(now.floor())),
     };
-    let checked = ConversionData::validate(&input, js_sys::Date::now())
+    let checked = ConversionData::validate(&input, now)
         .map_err(|issues| thrown(Error::InvalidInput { issues }))?;
     let operation = Operation {
         call: checked.call(),

@@ -503,7 +503,10 @@ export interface ReportConversionOptions extends CallOptions {
 export interface ReportConversionRateOptions extends CallOptions {
   /** The share of codes used, from `"0"` to `"1"`, as decimal text (e.g. `"0.53"`). */
   conversionRate: string;
-  /** The time the rate is for, ms since the epoch. Absent: not sent. */
+  /**
+   * The time the rate is for, ms since the epoch. Absent: now, sent as `ReportTime` all the same
+   * (the service's own default), so a copy resent after an unknown outcome is the same observation.
+   */
   reportTime?: number;
 }
 

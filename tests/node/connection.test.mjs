@@ -140,7 +140,7 @@ describe("a certificate the client does not trust: CONNECTION_FAILED, nothing se
     const error = await rejection(sendCampaign({ ...options, maxAttempts: 1, journal: fileJournal(journal) }));
     assertSmsError(error, { code: "CONNECTION_FAILED" });
     const ledger = error.ledger;
-    assert.deepEqual(ledger.counts, { sent: 0, failed: 0, rejected: 2, unknown: 0, skipped: 1498 });
+    assert.deepEqual(ledger.counts, { sent: 0, delivered: 0, undelivered: 0, expired: 0, failed: 0, rejected: 2, unknown: 0, skipped: 1498 });
     for (const i of planned[0]) {
       assert.equal(ledger.recipients[i].state, "skipped");
       assert.equal(ledger.recipients[i].code, "CONNECTION_FAILED", `recipient ${i}`);
@@ -181,7 +181,7 @@ describe("a host name DNS refuses: CONNECTION_FAILED, nothing sent", () => {
     const journal = { append: async (entry) => void entries.push(entry), read: async () => [...entries] };
     const error = await rejection(sendCampaign({ credentials: DEFAULT_KEY, endpoint, to: TO, message: "hi", maxAttempts: 1, journal }));
     assertSmsError(error, { code: "CONNECTION_FAILED" });
-    assert.deepEqual(error.ledger.counts, { sent: 0, failed: 0, rejected: 0, unknown: 0, skipped: 3 });
+    assert.deepEqual(error.ledger.counts, { sent: 0, delivered: 0, undelivered: 0, expired: 0, failed: 0, rejected: 0, unknown: 0, skipped: 3 });
     assert.deepEqual(error.ledger.recipients.map((r) => [r.state, r.code]), Array(3).fill(["skipped", "CONNECTION_FAILED"]));
     // The request's outcome is journalled as never sent, which resumeCampaign plans again.
     assert.match(entries.at(-1), /"result":"not_sent","code":"CONNECTION_FAILED"/);

@@ -11,9 +11,11 @@ import {
   createReportHandler,
   createSigningHandler,
   isSmsError,
+  pollCampaign,
   pollDeliveries,
   queryMessage,
   ready,
+  recordReports,
   reportConversion,
   reportConversionRate,
   resumeCampaign,
@@ -29,7 +31,12 @@ import {
   type CampaignOptions,
   type CampaignProgress,
   type CampaignRecipient,
+  type CampaignCounts,
   type CampaignResult,
+  type DeliveryEvidence,
+  type EvidenceStatus,
+  type PollCampaignOptions,
+  type RecordReportsOptions,
   type CampaignState,
   type ConversionResult,
   type Credentials,
@@ -320,7 +327,9 @@ same<Equal<ReturnType<typeof signingService>, (request: SigningRequest) => Promi
 same<Equal<Awaited<ReturnType<typeof sendCampaign>>, CampaignResult>>(true);
 same<Equal<Awaited<ReturnType<typeof resumeCampaign>>, CampaignResult>>(true);
 same<Equal<ReturnType<typeof fileJournal>, CampaignJournal>>(true);
-same<Equal<CampaignRecipient["state"], "sent" | "failed" | "rejected" | "unknown" | "skipped">>(true);
+same<Equal<CampaignRecipient["state"], "sent" | "delivered" | "undelivered" | "expired" | "failed" | "rejected" | "unknown" | "skipped">>(true);
+same<Equal<Awaited<ReturnType<typeof recordReports>>, CampaignResult>>(true);
+same<Equal<Awaited<ReturnType<typeof pollCampaign>>, CampaignResult>>(true);
 same<Equal<SmsError["name"], "SmsError">>(true);
 same<Equal<Issue["index"], number | null>>(true);
 
@@ -391,12 +400,29 @@ async function receiveReports(): Promise<number> {
     },
   };
   const handler: (request: Request) => Promise<Response> = createReportHandler(options);
+  // Reports into a campaign's ledger: a Report and a QueryMessageResult are both evidence.
+  const campaign: CampaignOptions = { to: ["+852 9123 4567"], message: "Your parcel is on its way", journal: { append: () => undefined, read: () => [] } };
+  const pushed: Report[] = [];
+  const record: RecordReportsOptions = { ...campaign, reports: pushed };
+  const asked: QueryMessageResult[] = [];
+  const fromQueries: DeliveryEvidence[] = asked;
+  const own: DeliveryEvidence = { messageId: "1", status: "sending", errorCode: null };
+  const recorded: CampaignResult = await recordReports({ ...record, reports: [...fromQueries, own] });
+  const poll: PollCampaignOptions = { ...campaign, deadlineMs: 60_000, intervalMs: 1000 };
+  const polled: CampaignResult = await pollCampaign(poll);
+  const counts: CampaignCounts = polled.counts;
+  const statuses: EvidenceStatus[] = ["delivered", "failed", "expired", "sending", "other"];
+  console.log(recorded.counts.delivered, counts.undelivered + counts.expired, statuses);
   createReportHandler({ onReports: () => undefined });
   const answer: Response = await handler(new Request("http://127.0.0.1/sms/reports", { method: "POST", body: "[]" }));
   return answer.status + seen.length;
 }
 // @ts-expect-error onReports is required
 createReportHandler({ maxBodyBytes: 1024 });
+// @ts-expect-error recordReports needs the reports
+void recordReports({ to: ["+852 9123 4567"], message: "x" });
+// @ts-expect-error evidence statuses are a closed union
+const badEvidence: EvidenceStatus = "read";
 // @ts-expect-error dedupeWindow is a number
 createReportHandler({ onReports: () => undefined, dedupeWindow: "100000" });
 // @ts-expect-error report statuses are a closed union
