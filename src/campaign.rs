@@ -534,7 +534,8 @@ impl Campaign {
     /// The TaskId request `k` is sent with: the caller's, or else one of the campaign's own,
     /// `ags-` + 12 hex digits of its fingerprint + `-` + the request's number from 1. A delivery
     /// report carries it back, and for a request whose answer was lost it is what ties the
-    /// report to the request (`src/delivery.rs`, docs/decisions.md).
+    /// report to the request (`src/delivery.rs`; README.md, "Choices where Alibaba's
+    /// documentation is silent").
     pub fn task_id(&self, k: usize) -> Option<String> {
         match &self.settings.task_id {
             Some(given) => Some(given.clone()),
