@@ -108,7 +108,8 @@ impl DeliveryPoll {
         interval_ms: u64,
     ) -> (DeliveryPoll, PollStep) {
         let message_ids: Vec<String> = campaign.awaiting_report().map(str::to_string).collect();
-        let poller = Poller::new(&message_ids, now_ms, deadline_ms, interval_ms);
+        // Each answer is applied to the ledger as it comes; the poller keeps only states.
+        let poller = Poller::new(&message_ids, now_ms, deadline_ms, interval_ms).without_answers();
         let mut poll = DeliveryPoll {
             campaign,
             writer,

@@ -70,6 +70,10 @@ pub struct Poller {
     /// longer matches its entry's is stale and skipped.
     queue: BinaryHeap<Reverse<(u64, usize)>>,
     deadline_ms: u64,
+    /// Whether each message keeps its last answer (`pollDeliveries` returns them; a campaign's
+    /// poll applies each answer to its ledger at once and keeps only the state: 100,000 answers
+    /// with their texts would be tens of MB).
+    keep_answers: bool,
 }
 
 impl Poller {
@@ -99,7 +103,14 @@ impl Poller {
             entries,
             queue,
             deadline_ms,
+            keep_answers: true,
         }
+    }
+
+    /// Keeps no answer, only each message's state (`PolledMessage::result` stays `None`).
+    pub fn without_answers(mut self) -> Poller {
+        self.keep_answers = false;
+        self
     }
 
     /// The index in the caller's list of entry `index`.
@@ -136,7 +147,7 @@ impl Poller {
                 entry.message.code = None;
                 entry.message.state = result.status.as_str();
                 let last = result.status.is_final();
-                entry.message.result = Some(result);
+                entry.message.result = self.keep_answers.then_some(result);
                 entry.next_at = if last { None } else { Some(again) };
             }
             Err(error) => {
