@@ -15,35 +15,14 @@
 
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { createReportHandler, pollCampaign, recordReports, resumeCampaign, sendCampaign } from "aliyun-globe-sms";
 import { fileJournal } from "aliyun-globe-sms/journal";
 import { startSandbox } from "aliyun-globe-sms/sandbox";
 import { DEFAULT_KEY, assertSmsError, leakCheck, rejection } from "./harness.mjs";
-
-/** Serves a Fetch-API `handler` on 127.0.0.1:0 (README's "Delivery reports" bridge). */
-async function serve(handler) {
-  const server = createServer(async (incoming, outgoing) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(incoming.headers)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    const body = incoming.method === "POST" ? Readable.toWeb(incoming) : undefined;
-    const response = await handler(new Request(new URL(incoming.url, "http://127.0.0.1"), { method: incoming.method, headers, body, duplex: "half" }));
-    outgoing.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/sms/reports`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { serveStreaming } from "./serve.mjs";
 
 /**
  * 3,000 distinct Hong Kong numbers whose last four digits pick the sandbox's outcome: every 10th
@@ -119,7 +98,7 @@ describe("recordReports: pushed reports into a 3,000-recipient campaign's ledger
         await recordReports({ ...options, reports, onProgress: (p) => progress.push(p) });
       },
     });
-    receiver = await serve(handler);
+    receiver = await serveStreaming(handler);
     sandbox = await startSandbox({
       qps: Infinity,
       reportUrl: receiver.url,
@@ -225,7 +204,7 @@ describe("an unknown request proved sent by its reports, never resent", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "aliyun-globe-sms-unknown-"));
-    receiver = await serve(createReportHandler({ onReports: (reports) => void pushed.push(...reports) }));
+    receiver = await serveStreaming(createReportHandler({ onReports: (reports) => void pushed.push(...reports) }));
     sandbox = await startSandbox({ qps: Infinity, reportUrl: receiver.url, reportDelayMs: 0, pushRetryMs: 20 });
   });
   after(async () => {

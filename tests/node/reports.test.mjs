@@ -8,31 +8,11 @@
 // not a POST; the options; the dedupe window; and pushes handled one at a time.
 
 import assert from "node:assert/strict";
-import { createServer, request as httpRequest } from "node:http";
-import { Readable } from "node:stream";
+import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { createReportHandler, isSmsError, sendCampaign } from "aliyun-globe-sms";
 import { DEFAULT_KEY, startSandbox } from "aliyun-globe-sms/sandbox";
-
-/** Serves `handler` on 127.0.0.1:0, the body passed on as a stream so the handler's limit holds. */
-async function serve(handler) {
-  const server = createServer(async (incoming, outgoing) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(incoming.headers)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    const body = incoming.method === "POST" ? Readable.toWeb(incoming) : undefined;
-    const response = await handler(new Request(new URL(incoming.url, "http://127.0.0.1"), { method: incoming.method, headers, body, duplex: "half" }));
-    outgoing.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/sms/reports`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { serveStreaming } from "./serve.mjs";
 
 /** POSTs `body` (a string) to `url`; resolves to { status, json, headers }. */
 async function post(url, body, init = {}) {
@@ -90,7 +70,7 @@ describe("createReportHandler, pushed to by the sandbox over node:http", () => {
         handed.push(...reports);
       },
     });
-    receiver = await serve(handler);
+    receiver = await serveStreaming(handler);
     sandbox = await startSandbox({
       qps: Infinity,
       reportUrl: receiver.url,
@@ -221,7 +201,7 @@ describe("createReportHandler, pushed to by the sandbox over node:http", () => {
 describe("createReportHandler's limits and options", () => {
   test("a body over maxBodyBytes is 413: declared (unread) or streamed (read no further)", async () => {
     const calls = [];
-    const receiver = await serve(createReportHandler({ maxBodyBytes: 1024, onReports: (r) => void calls.push(r) }));
+    const receiver = await serveStreaming(createReportHandler({ maxBodyBytes: 1024, onReports: (r) => void calls.push(r) }));
     try {
       const small = JSON.stringify([entry("m-1", "1")]);
       assert.equal((await post(receiver.url, small)).status, 200);

@@ -4,6 +4,7 @@
 // global; Response → ServerResponse. Bodies are read whole (test-sized).
 
 import { createServer } from "node:http";
+import { Readable } from "node:stream";
 
 /** IncomingMessage → Request. */
 export async function toRequest(incoming, origin) {
@@ -56,6 +57,30 @@ export async function serveHandler(handler) {
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Serves `handler` at http://127.0.0.1:PORT/sms/reports with each request's body passed on as a
+ * stream (`Readable.toWeb`), as README's "Delivery reports" example does, so a handler's byte
+ * limit holds while reading.
+ */
+export async function serveStreaming(handler) {
+  const server = createServer(async (incoming, outgoing) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(incoming.headers)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    const body = incoming.method === "POST" ? Readable.toWeb(incoming) : undefined;
+    const response = await handler(new Request(new URL(incoming.url, "http://127.0.0.1"), { method: incoming.method, headers, body, duplex: "half" }));
+    outgoing.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/sms/reports`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
