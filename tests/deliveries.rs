@@ -536,3 +536,67 @@ proptest! {
         }
     }
 }
+
+/// A campaign of `n` (HK numbers `+852 9xxxxxxx`, distinct) with one TaskId for all, its
+/// requests answered except `lost`, whose answers were lost after the service processed them.
+/// Returns the campaign, its list, and each row's MessageId as the service gave it.
+fn shared_campaign(n: usize, lost_requests: &[usize]) -> (Campaign, Vec<String>, Vec<String>) {
+    let to: Vec<String> = (0..n).map(|i| format!("+852 9{i:07}")).collect();
+    let mut c = campaign(&to, Some("spring-sale"));
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    let mut ids = vec![String::new(); n];
+    for k in 0..c.requests_total() {
+        c.mark_written(k);
+        let part: Vec<String> = c.request_indexes(k).iter().map(|i| to[*i as usize].clone()).collect();
+        let batch = c.batch(k, &part, &Messages::One("Your code is 4821".into())).unwrap();
+        for e in batch.entries() {
+            ids[e.index] = format!("7{:09}", e.index);
+        }
+        let result = if lost_requests.contains(&k) {
+            lost()
+        } else {
+            let list: Vec<String> = batch.entries().iter().map(|e| format!("\\\"{}\\\"", ids[e.index])).collect();
+            let body = format!(
+                r#"{{"ResponseCode":"OK","RequestId":"R{k}","FailedList":"[]","MessageIdList":"[{}]","SuccessCount":"{}"}}"#,
+                list.join(","),
+                list.len()
+            );
+            read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes())
+        };
+        c.record(k, &result);
+    }
+    (c, to, ids)
+}
+
+/// Issue 13's review: a report per row of a lost request in a 100,000-recipient campaign sent
+/// with one TaskId. Each report ties its row (its number is whole), so each one adds a MessageId.
+/// Prints the time taken (no assertion on it: the machine is shared); checks every row is tied
+/// to its own MessageId.
+#[test]
+fn a_report_per_row_of_a_lost_request_in_a_large_campaign() {
+    let n = 100_000;
+    let (mut c, to, ids) = shared_campaign(n, &[50]);
+    let lost_rows: Vec<usize> = c.request_indexes(50).iter().map(|i| *i as usize).collect();
+    let reports: Vec<Delivery> = lost_rows
+        .iter()
+        .map(|&row| Delivery {
+            message_id: ids[row].clone(),
+            outcome: Some(Outcome::Delivered),
+            code: Some("DELIVERED".into()),
+            to: Some(to[row].replace(' ', "")),
+            task_id: Some("spring-sale".into()),
+        })
+        .collect();
+    // One first, so the lookup by MessageId exists before the rest.
+    c.apply_deliveries(&reports[..1]);
+    let start = std::time::Instant::now();
+    let applied = c.apply_deliveries(&reports[1..]);
+    let took = start.elapsed();
+    eprintln!("{} reports, each tying a row of a lost request, in a {n}-row campaign: {took:?}", reports.len() - 1);
+    assert_eq!(applied.rows.len(), reports.len() - 1);
+    let ledger = ledger::rows(&c, &to);
+    for &row in &lost_rows {
+        assert_eq!(ledger.recipients[row].state, "delivered");
+        assert_eq!(ledger.recipients[row].message_id, Some(ids[row].as_str()));
+    }
+}
