@@ -5,7 +5,9 @@
 
 import assert from "node:assert/strict";
 
-export const STATES = ["sent", "failed", "rejected", "unknown", "skipped"];
+// Every CampaignState (types.d.ts): a campaign that records no delivery report has none of the
+// last three, and `counts` names all eight (issue 13).
+export const STATES = ["sent", "failed", "rejected", "unknown", "skipped", "delivered", "undelivered", "expired"];
 
 /** Recipients per request: the operation takes at most 1000 numbers per call. */
 export const PER_REQUEST = 1000;
@@ -45,7 +47,7 @@ export const failsInSandbox = (normalizedTo) => normalizedTo.endsWith("0000");
 /**
  * Asserts that `ledger` (a CampaignResult) agrees exactly with `messages` (the sandbox's
  * records) for the list `to`:
- * - every recipient is there once, in order, in exactly one of the five states, and the counts
+ * - every recipient is there once, in order, in exactly one of the states, and the counts
  *   are those states' tallies and add up to the list's length;
  * - no number was recorded twice;
  * - every `sent` recipient was recorded exactly once, with the ledger's MessageId and RequestId;
