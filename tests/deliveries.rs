@@ -600,3 +600,34 @@ fn a_report_per_row_of_a_lost_request_in_a_large_campaign() {
         assert_eq!(ledger.recipients[row].message_id, Some(ids[row].as_str()));
     }
 }
+
+/// The same list sent twice with the campaign's own TaskIds (a weekly send to the same list,
+/// each with a new journal). A late report of the first send — its MessageId is not the second
+/// send's — must not prove the second send's lost request, nor give a row the first send's
+/// MessageId and outcome.
+#[test]
+fn a_report_of_an_earlier_send_of_the_same_list_proves_nothing() {
+    let to: Vec<String> = (0..3).map(|i| format!("+852 9123 00{i}{i}")).collect();
+    let mut first = campaign(&to, None);
+    let mut second = campaign(&to, None);
+    first.set_run("a1b2c3d4");
+    second.set_run("e5f6a7b8");
+    assert_ne!(first.task_id(0), second.task_id(0), "each send has its own TaskIds");
+    for c in [&mut first, &mut second] {
+        c.mark_written(0);
+        c.record(0, &lost());
+    }
+    let late = Delivery {
+        message_id: "100000001".into(),
+        outcome: Some(Outcome::Delivered),
+        code: Some("DELIVERED".into()),
+        to: Some("85291230011".into()),
+        task_id: first.task_id(0),
+    };
+    let applied = second.apply_deliveries(std::slice::from_ref(&late));
+    assert!(applied.is_empty(), "{applied:?}");
+    assert_eq!(second.counts().unknown, 3);
+    // The send it belongs to takes it.
+    let applied = first.apply_deliveries(&[late]);
+    assert_eq!((applied.proven.len(), applied.rows.len()), (1, 1));
+}
