@@ -631,3 +631,137 @@ fn a_report_of_an_earlier_send_of_the_same_list_proves_nothing() {
     let applied = first.apply_deliveries(&[late]);
     assert_eq!((applied.proven.len(), applied.rows.len()), (1, 1));
 }
+
+/// A crash left request 1 written without an outcome; reports are recorded before the resume
+/// (their entry proves request 1 and ties rows), then the resumed run sends request 2. The
+/// journal reopens to the same ledger at each step, and nothing is planned again but request 2.
+#[test]
+fn reports_recorded_between_a_crash_and_the_resume_replay_with_what_the_resume_sent() {
+    let (full, to, ids) = shared_campaign(2500, &[1]);
+    let fresh = campaign(&to, Some("spring-sale"));
+    // The journal of the crashed run: request 0 answered, request 1 written, then nothing.
+    let mut writer = journal_writer();
+    let mut c = fresh.clone();
+    let mut entries = vec![writer.header(&c.journal_header(&destination()))];
+    entries.push(writer.seal(&c.mark_written(0)));
+    let part: Vec<String> = c.request_indexes(0).iter().map(|i| to[*i as usize].clone()).collect();
+    let batch = c.batch(0, &part, &Messages::One("Your code is 4821".into())).unwrap();
+    let list: Vec<String> = batch.entries().iter().map(|e| format!("\\\"{}\\\"", ids[e.index])).collect();
+    let body = format!(r#"{{"ResponseCode":"OK","RequestId":"R0","FailedList":"[]","MessageIdList":"[{}]"}}"#, list.join(","));
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    let answered = read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes());
+    entries.push(writer.seal(&c.record(0, &answered).entry));
+    entries.push(writer.seal(&c.mark_written(1)));
+
+    // recordReports: a report per row of request 1, and one of request 0.
+    let (mut opened, mut w) = delivery_run::open(fresh.clone(), &entries, &destination()).unwrap();
+    assert_eq!(opened.counts().unknown, 1000);
+    let mut reports: Vec<Delivery> = full
+        .request_indexes(1)
+        .iter()
+        .map(|row| Delivery {
+            message_id: ids[*row as usize].clone(),
+            outcome: Some(Outcome::Undelivered),
+            code: Some("UNDELIV".into()),
+            to: Some(to[*row as usize].replace([' ', '+'], "")),
+            task_id: Some("spring-sale".into()),
+        })
+        .collect();
+    reports.push(Delivery { task_id: None, to: None, ..reports[0].clone() });
+    reports.last_mut().unwrap().message_id = ids[0].clone();
+    let (applied, entry) = delivery_run::record(&mut opened, &mut w, &reports);
+    assert_eq!(applied.proven, [1]);
+    entries.extend(entry);
+    let after_reports = rows_of(&opened, &to);
+
+    // resumeCampaign: the same ledger, request 2 left to send; it is sent and answered.
+    let (mut resumed, mut w) = delivery_run::open(fresh.clone(), &entries, &destination()).unwrap();
+    assert_eq!(rows_of(&resumed, &to), after_reports);
+    assert_eq!(resumed.next_request(), Some(2));
+    assert_eq!(resumed.requests_left(), 1);
+    entries.push(w.seal(&resumed.mark_written(2)));
+    let part: Vec<String> = resumed.request_indexes(2).iter().map(|i| to[*i as usize].clone()).collect();
+    let batch = resumed.batch(2, &part, &Messages::One("Your code is 4821".into())).unwrap();
+    let list: Vec<String> = batch.entries().iter().map(|e| format!("\\\"{}\\\"", ids[e.index])).collect();
+    let body = format!(r#"{{"ResponseCode":"OK","RequestId":"R2","FailedList":"[]","MessageIdList":"[{}]"}}"#, list.join(","));
+    let answered = read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes());
+    entries.push(w.seal(&resumed.record(2, &answered).entry));
+    let counts = resumed.counts();
+    assert_eq!((counts.undelivered, counts.sent, counts.unknown), (1001, 1499, 0));
+
+    // Reopened once more: the same ledger, nothing to send.
+    let (again, _) = delivery_run::open(fresh, &entries, &destination()).unwrap();
+    assert_eq!(rows_of(&again, &to), rows_of(&resumed, &to));
+    assert_eq!(again.requests_left(), 0);
+}
+
+/// A poll aborted mid-way journals what it found before it stops, and the journal replays to
+/// the ledger it stopped with.
+#[test]
+fn an_aborted_poll_journals_what_it_found_then_stops() {
+    use aliyun_globe_sms::delivery_run::{DeliveryPoll, PollEvent, PollStep};
+    use aliyun_globe_sms::operations::{DeliveryStatus, QueryMessageResult};
+    let (c, to, _) = shared_campaign(30, &[]);
+    let fresh = campaign(&to, Some("spring-sale"));
+    let mut writer = journal_writer();
+    let mut entries = vec![writer.header(&c.journal_header(&destination()))];
+    // The journal of the sent campaign, rebuilt from its ledger's requests.
+    let mut replay = fresh.clone();
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    entries.push(writer.seal(&replay.mark_written(0)));
+    let part: Vec<String> = replay.request_indexes(0).iter().map(|i| to[*i as usize].clone()).collect();
+    let batch = replay.batch(0, &part, &Messages::One("Your code is 4821".into())).unwrap();
+    let ids: Vec<String> = batch.entries().iter().map(|e| format!("7{:09}", e.index)).collect();
+    let list: Vec<String> = ids.iter().map(|id| format!("\\\"{id}\\\"")).collect();
+    let body = format!(r#"{{"ResponseCode":"OK","RequestId":"R0","FailedList":"[]","MessageIdList":"[{}]"}}"#, list.join(","));
+    let answered = read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes());
+    entries.push(writer.seal(&replay.record(0, &answered).entry));
+    assert_eq!(rows_of(&replay, &to), rows_of(&c, &to));
+
+    let (opened, writer) = delivery_run::open(fresh.clone(), &entries, &destination()).unwrap();
+    let (mut poll, mut step) = DeliveryPoll::start(opened, writer, 0, 3_600_000, 1000);
+    let mut answers = 0;
+    let mut stopped = None;
+    let mut now = 0;
+    loop {
+        step = match step {
+            PollStep::Ask { message_id, at_ms } => {
+                answers += 1;
+                if answers == 6 {
+                    poll.abort();
+                }
+                now = now.max(at_ms) + 1;
+                let answer = QueryMessageResult {
+                    message_id,
+                    to: None,
+                    status: DeliveryStatus::Delivered,
+                    error_code: Some("DELIVERED".into()),
+                    error_description: None,
+                    send_date: None,
+                    receive_date: None,
+                    message: None,
+                    number_detail: None,
+                    request_id: None,
+                    response_code: "OK".into(),
+                    attempts: 1,
+                };
+                poll.next(PollEvent::Answered { now_ms: now, answer: Box::new(Ok(answer)) })
+            }
+            PollStep::WriteJournal(entry) => {
+                entries.push(entry);
+                poll.next(PollEvent::JournalWritten)
+            }
+            PollStep::ReportProgress => poll.next(PollEvent::Reported),
+            PollStep::Finish => break,
+            PollStep::Stop(error) => {
+                stopped = Some(error);
+                break;
+            }
+        };
+    }
+    assert_eq!(stopped, Some(Error::Aborted));
+    assert_eq!(answers, 6, "nothing asked after the abort");
+    assert_eq!(poll.campaign().counts().delivered, 6);
+    let (again, _) = delivery_run::open(fresh, &entries, &destination()).unwrap();
+    assert_eq!(rows_of(&again, &to), rows_of(poll.campaign(), &to), "what it found was journaled");
+}
