@@ -413,6 +413,7 @@ impl CampaignCheck {
             requests,
             message_ids: TextColumn::new(),
             fingerprint: self.fingerprint.hex(),
+            run: String::new(),
             reports: Reports::default(),
         })
     }
@@ -430,6 +431,8 @@ pub struct Campaign {
     pub(crate) requests: Vec<Request>,
     pub(crate) message_ids: TextColumn,
     fingerprint: String,
+    /// This run's own mark in the TaskIds it makes (`set_run`); empty until set.
+    run: String,
     /// What delivery reports need besides the rows (`src/delivery.rs`).
     pub(crate) reports: Reports,
 }
@@ -532,19 +535,40 @@ impl Campaign {
     }
 
     /// The TaskId request `k` is sent with: the caller's, or else one of the campaign's own,
-    /// `ags-` + 12 hex digits of its fingerprint + `-` + the request's number from 1. A delivery
-    /// report carries it back, and for a request whose answer was lost it is what ties the
-    /// report to the request (`src/delivery.rs`; README.md, "Choices where Alibaba's
-    /// documentation is silent").
+    /// `ags-` + 12 hex digits of its fingerprint + `-` + this run's mark (`set_run`) + `-` + the
+    /// request's number from 1. A delivery report carries it back, and for a request whose
+    /// answer was lost it is what ties the report to the request (`src/delivery.rs`; README.md, "Choices"). What a
+    /// request was sent with is journaled with it, and a resumed or following run reads it from
+    /// there, never from here.
     pub fn task_id(&self, k: usize) -> Option<String> {
         match &self.settings.task_id {
             Some(given) => Some(given.clone()),
-            None => Some(format!(
+            None if self.run.is_empty() => Some(format!(
                 "ags-{}-{}",
                 self.fingerprint.get(..12).unwrap_or_default(),
                 k + 1
             )),
+            None => Some(format!(
+                "ags-{}-{}-{}",
+                self.fingerprint.get(..12).unwrap_or_default(),
+                self.run,
+                k + 1
+            )),
         }
+    }
+
+    /// Marks the TaskIds this run makes with `run` (its ASCII letters and digits, at most 16): the
+    /// driver gives a random one (src/wasm/campaign.rs). The fingerprint alone is the same for
+    /// every send of the same list and text, so a late report of last week's send would carry
+    /// this week's TaskId, prove this week's lost request and give a row last week's MessageId
+    /// and outcome (tests/deliveries.rs,
+    /// `a_report_of_an_earlier_send_of_the_same_list_proves_nothing`).
+    pub fn set_run(&mut self, run: &str) {
+        self.run = run
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(16)
+            .collect();
     }
 
     /// The journal header this campaign writes (and expects, on resume) when it sends to

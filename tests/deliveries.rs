@@ -521,3 +521,232 @@ proptest! {
         }
     }
 }
+
+/// A campaign of `n` (HK numbers `+852 9xxxxxxx`, distinct) with one TaskId for all, its
+/// requests answered except `lost`, whose answers were lost after the service processed them.
+/// Returns the campaign, its list, and each row's MessageId as the service gave it.
+fn shared_campaign(n: usize, lost_requests: &[usize]) -> (Campaign, Vec<String>, Vec<String>) {
+    let to: Vec<String> = (0..n).map(|i| format!("+852 9{i:07}")).collect();
+    let mut c = campaign(&to, Some("spring-sale"));
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    let mut ids = vec![String::new(); n];
+    for k in 0..c.requests_total() {
+        c.mark_written(k);
+        let part: Vec<String> = c.request_indexes(k).iter().map(|i| to[*i as usize].clone()).collect();
+        let batch = c.batch(k, &part, &Messages::One("Your code is 4821".into())).unwrap();
+        for e in batch.entries() {
+            ids[e.index] = format!("7{:09}", e.index);
+        }
+        let result = if lost_requests.contains(&k) {
+            lost()
+        } else {
+            let list: Vec<String> = batch.entries().iter().map(|e| format!("\\\"{}\\\"", ids[e.index])).collect();
+            let body = format!(
+                r#"{{"ResponseCode":"OK","RequestId":"R{k}","FailedList":"[]","MessageIdList":"[{}]","SuccessCount":"{}"}}"#,
+                list.join(","),
+                list.len()
+            );
+            read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes())
+        };
+        c.record(k, &result);
+    }
+    (c, to, ids)
+}
+
+/// Issue 13's review: a report per row of a lost request in a 100,000-recipient campaign sent
+/// with one TaskId. Each report ties its row (its number is whole), so each one adds a MessageId.
+/// Prints the time taken (no assertion on it: the machine is shared); checks every row is tied
+/// to its own MessageId.
+#[test]
+fn a_report_per_row_of_a_lost_request_in_a_large_campaign() {
+    let n = 100_000;
+    let (mut c, to, ids) = shared_campaign(n, &[50]);
+    let lost_rows: Vec<usize> = c.request_indexes(50).iter().map(|i| *i as usize).collect();
+    let reports: Vec<Delivery> = lost_rows
+        .iter()
+        .map(|&row| Delivery {
+            message_id: ids[row].clone(),
+            outcome: Some(Outcome::Delivered),
+            code: Some("DELIVERED".into()),
+            to: Some(to[row].replace(' ', "")),
+            task_id: Some("spring-sale".into()),
+        })
+        .collect();
+    // One first, so the lookup by MessageId exists before the rest.
+    c.apply_deliveries(&reports[..1]);
+    let start = std::time::Instant::now();
+    let applied = c.apply_deliveries(&reports[1..]);
+    let took = start.elapsed();
+    eprintln!("{} reports, each tying a row of a lost request, in a {n}-row campaign: {took:?}", reports.len() - 1);
+    assert_eq!(applied.rows.len(), reports.len() - 1);
+    let ledger = ledger::rows(&c, &to);
+    for &row in &lost_rows {
+        assert_eq!(ledger.recipients[row].state, "delivered");
+        assert_eq!(ledger.recipients[row].message_id, Some(ids[row].as_str()));
+    }
+}
+
+/// The same list sent twice with the campaign's own TaskIds (a weekly send to the same list,
+/// each with a new journal). A late report of the first send — its MessageId is not the second
+/// send's — must not prove the second send's lost request, nor give a row the first send's
+/// MessageId and outcome.
+#[test]
+fn a_report_of_an_earlier_send_of_the_same_list_proves_nothing() {
+    let to: Vec<String> = (0..3).map(|i| format!("+852 9123 00{i}{i}")).collect();
+    let mut first = campaign(&to, None);
+    let mut second = campaign(&to, None);
+    first.set_run("a1b2c3d4");
+    second.set_run("e5f6a7b8");
+    assert_ne!(first.task_id(0), second.task_id(0), "each send has its own TaskIds");
+    for c in [&mut first, &mut second] {
+        c.mark_written(0);
+        c.record(0, &lost());
+    }
+    let late = Delivery {
+        message_id: "100000001".into(),
+        outcome: Some(Outcome::Delivered),
+        code: Some("DELIVERED".into()),
+        to: Some("85291230011".into()),
+        task_id: first.task_id(0),
+    };
+    let applied = second.apply_deliveries(std::slice::from_ref(&late));
+    assert!(applied.is_empty(), "{applied:?}");
+    assert_eq!(second.counts().unknown, 3);
+    // The send it belongs to takes it.
+    let applied = first.apply_deliveries(&[late]);
+    assert_eq!((applied.proven.len(), applied.rows.len()), (1, 1));
+}
+
+/// A crash left request 1 written without an outcome; reports are recorded before the resume
+/// (their entry proves request 1 and ties rows), then the resumed run sends request 2. The
+/// journal reopens to the same ledger at each step, and nothing is planned again but request 2.
+#[test]
+fn reports_recorded_between_a_crash_and_the_resume_replay_with_what_the_resume_sent() {
+    let (full, to, ids) = shared_campaign(2500, &[1]);
+    let fresh = campaign(&to, Some("spring-sale"));
+    // The journal of the crashed run: request 0 answered, request 1 written, then nothing.
+    let mut writer = journal_writer();
+    let mut c = fresh.clone();
+    let mut entries = vec![writer.header(&c.journal_header(&destination()))];
+    entries.push(writer.seal(&c.mark_written(0)));
+    let part: Vec<String> = c.request_indexes(0).iter().map(|i| to[*i as usize].clone()).collect();
+    let batch = c.batch(0, &part, &Messages::One("Your code is 4821".into())).unwrap();
+    let list: Vec<String> = batch.entries().iter().map(|e| format!("\\\"{}\\\"", ids[e.index])).collect();
+    let body = format!(r#"{{"ResponseCode":"OK","RequestId":"R0","FailedList":"[]","MessageIdList":"[{}]"}}"#, list.join(","));
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    let answered = read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes());
+    entries.push(writer.seal(&c.record(0, &answered).entry));
+    entries.push(writer.seal(&c.mark_written(1)));
+
+    // recordReports: a report per row of request 1, and one of request 0.
+    let (mut opened, mut w) = delivery_run::open(fresh.clone(), &entries, &destination()).unwrap();
+    assert_eq!(opened.counts().unknown, 1000);
+    let mut reports: Vec<Delivery> = full
+        .request_indexes(1)
+        .iter()
+        .map(|row| Delivery {
+            message_id: ids[*row as usize].clone(),
+            outcome: Some(Outcome::Undelivered),
+            code: Some("UNDELIV".into()),
+            to: Some(to[*row as usize].replace([' ', '+'], "")),
+            task_id: Some("spring-sale".into()),
+        })
+        .collect();
+    reports.push(Delivery { task_id: None, to: None, ..reports[0].clone() });
+    reports.last_mut().unwrap().message_id = ids[0].clone();
+    let (applied, entry) = delivery_run::record(&mut opened, &mut w, &reports);
+    assert_eq!(applied.proven, [1]);
+    entries.extend(entry);
+    let after_reports = rows_of(&opened, &to);
+
+    // resumeCampaign: the same ledger, request 2 left to send; it is sent and answered.
+    let (mut resumed, mut w) = delivery_run::open(fresh.clone(), &entries, &destination()).unwrap();
+    assert_eq!(rows_of(&resumed, &to), after_reports);
+    assert_eq!(resumed.next_request(), Some(2));
+    assert_eq!(resumed.requests_left(), 1);
+    entries.push(w.seal(&resumed.mark_written(2)));
+    let part: Vec<String> = resumed.request_indexes(2).iter().map(|i| to[*i as usize].clone()).collect();
+    let batch = resumed.batch(2, &part, &Messages::One("Your code is 4821".into())).unwrap();
+    let list: Vec<String> = batch.entries().iter().map(|e| format!("\\\"{}\\\"", ids[e.index])).collect();
+    let body = format!(r#"{{"ResponseCode":"OK","RequestId":"R2","FailedList":"[]","MessageIdList":"[{}]"}}"#, list.join(","));
+    let answered = read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes());
+    entries.push(w.seal(&resumed.record(2, &answered).entry));
+    let counts = resumed.counts();
+    assert_eq!((counts.undelivered, counts.sent, counts.unknown), (1001, 1499, 0));
+
+    // Reopened once more: the same ledger, nothing to send.
+    let (again, _) = delivery_run::open(fresh, &entries, &destination()).unwrap();
+    assert_eq!(rows_of(&again, &to), rows_of(&resumed, &to));
+    assert_eq!(again.requests_left(), 0);
+}
+
+/// A poll aborted mid-way journals what it found before it stops, and the journal replays to
+/// the ledger it stopped with.
+#[test]
+fn an_aborted_poll_journals_what_it_found_then_stops() {
+    use aliyun_globe_sms::delivery_run::{DeliveryPoll, PollEvent, PollStep};
+    use aliyun_globe_sms::operations::{DeliveryStatus, QueryMessageResult};
+    let (c, to, _) = shared_campaign(30, &[]);
+    let fresh = campaign(&to, Some("spring-sale"));
+    let mut writer = journal_writer();
+    let mut entries = vec![writer.header(&c.journal_header(&destination()))];
+    // The journal of the sent campaign, rebuilt from its ledger's requests.
+    let mut replay = fresh.clone();
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    entries.push(writer.seal(&replay.mark_written(0)));
+    let part: Vec<String> = replay.request_indexes(0).iter().map(|i| to[*i as usize].clone()).collect();
+    let batch = replay.batch(0, &part, &Messages::One("Your code is 4821".into())).unwrap();
+    let ids: Vec<String> = batch.entries().iter().map(|e| format!("7{:09}", e.index)).collect();
+    let list: Vec<String> = ids.iter().map(|id| format!("\\\"{id}\\\"")).collect();
+    let body = format!(r#"{{"ResponseCode":"OK","RequestId":"R0","FailedList":"[]","MessageIdList":"[{}]"}}"#, list.join(","));
+    let answered = read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes());
+    entries.push(writer.seal(&replay.record(0, &answered).entry));
+    assert_eq!(rows_of(&replay, &to), rows_of(&c, &to));
+
+    let (opened, writer) = delivery_run::open(fresh.clone(), &entries, &destination()).unwrap();
+    let (mut poll, mut step) = DeliveryPoll::start(opened, writer, 0, 3_600_000, 1000);
+    let mut answers = 0;
+    let mut stopped = None;
+    let mut now = 0;
+    loop {
+        step = match step {
+            PollStep::Ask { message_id, at_ms } => {
+                answers += 1;
+                if answers == 6 {
+                    poll.abort();
+                }
+                now = now.max(at_ms) + 1;
+                let answer = QueryMessageResult {
+                    message_id,
+                    to: None,
+                    status: DeliveryStatus::Delivered,
+                    error_code: Some("DELIVERED".into()),
+                    error_description: None,
+                    send_date: None,
+                    receive_date: None,
+                    message: None,
+                    number_detail: None,
+                    request_id: None,
+                    response_code: "OK".into(),
+                    attempts: 1,
+                };
+                poll.next(PollEvent::Answered { now_ms: now, answer: Box::new(Ok(answer)) })
+            }
+            PollStep::WriteJournal(entry) => {
+                entries.push(entry);
+                poll.next(PollEvent::JournalWritten)
+            }
+            PollStep::ReportProgress => poll.next(PollEvent::Reported),
+            PollStep::Finish => break,
+            PollStep::Stop(error) => {
+                stopped = Some(error);
+                break;
+            }
+        };
+    }
+    assert_eq!(stopped, Some(Error::Aborted));
+    assert_eq!(answers, 6, "nothing asked after the abort");
+    assert_eq!(poll.campaign().counts().delivered, 6);
+    let (again, _) = delivery_run::open(fresh, &entries, &destination()).unwrap();
+    assert_eq!(rows_of(&again, &to), rows_of(poll.campaign(), &to), "what it found was journaled");
+}

@@ -120,9 +120,11 @@ pub(super) async fn prepare(options: &JsValue, environment: Option<&JsValue>) ->
         let (to, messages, broken) = source.part(start..source.len().min(start + PART));
         check.check_part(&to, &messages, &broken);
     }
-    let campaign = check
+    let mut campaign = check
         .finish()
         .map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
+    // The TaskIds this run makes are its own, not those of another send of the same list.
+    campaign.set_run(transport::nonce().get(..8).unwrap_or_default());
     let signing = options::signing(options, &settings, environment).map_err(thrown)?;
 
     let journal = journal.map(Journal);

@@ -124,6 +124,16 @@ impl InputError {
         self.relative = false;
         self
     }
+
+    /// `at` for the options object itself: a missing member is named alone (`message`, as it
+    /// is documented), not as `options.message`.
+    fn at_options(mut self) -> InputError {
+        if self.field.is_empty() {
+            self.field = "options".to_string();
+        }
+        self.relative = false;
+        self
+    }
 }
 
 impl fmt::Display for InputError {
@@ -193,6 +203,9 @@ pub struct Reading {
     list_limit: u32,
     /// Whether a `Date` reads as its milliseconds (`signRequest`'s `timestamp`).
     dates_as_millis: bool,
+    /// Whether arrays are lists of objects (`recordReports`' reports), read item by item. In
+    /// every other reading a list is of strings, read once and whole (`readStringList`).
+    object_lists: bool,
 }
 
 impl Reading {
@@ -205,6 +218,12 @@ impl Reading {
 
     pub fn with_dates(mut self) -> Reading {
         self.dates_as_millis = true;
+        self
+    }
+
+    /// Arrays are lists of objects, each item read once (`Elements`).
+    pub fn with_object_lists(mut self) -> Reading {
+        self.object_lists = true;
         self
     }
 
@@ -228,11 +247,9 @@ impl Reading {
             path: field.to_string(),
             reading: self,
         })
-        .map_err(|mut e| {
+        .map_err(|e| {
             if field.is_empty() {
-                // A member of the options object is named as itself (`to`, not `options.to`).
-                e.relative = false;
-                e.at("options")
+                e.at_options()
             } else {
                 e.at(field)
             }
@@ -317,9 +334,16 @@ impl<'r> Value<'r> {
                 error.too_many = Some((number(1), self.reading.list_limit));
                 return Err(error);
             }
-            // Not a list of strings: a list of objects (`recordReports`' reports) is read item
-            // by item; a list of strings with one wrong item fails there, naming it.
-            3 => return self.elements(visitor),
+            // A list of objects (`recordReports`' reports) is read item by item. A list of
+            // strings with an item that is not one fails here, naming it, and is never read a
+            // second time: a getter or Proxy that answered a string then would have its text
+            // taken without the lone-surrogate check (`note_broken` knows only the whole list's
+            // items), and a text that check refuses would be sent with U+FFFD in its place.
+            3 if self.reading.object_lists => return self.elements(visitor),
+            3 => {
+                let field = format!("{}[{}]", self.path, number(1));
+                return Err(InputError::new(&field, "must be a string"));
+            }
             _ => {
                 let at = answer.get(1).as_f64().unwrap_or(-1.0);
                 let field = if at >= 0.0 {
@@ -329,6 +353,11 @@ impl<'r> Value<'r> {
                 };
                 return Err(InputError::new(&field, UNREADABLE));
             }
+        }
+        if self.reading.object_lists && Uint32Array::from(answer.get(2)).length() > 0 {
+            // Every item a string: the first is not an object.
+            let field = format!("{}[0]", self.path);
+            return Err(InputError::new(&field, "must be an object, not a string"));
         }
         let bytes = Uint8Array::from(answer.get(1)).to_vec();
         // TextEncoder's output is UTF-8 by definition; an error here would mean a broken host.
@@ -502,7 +531,8 @@ impl<'de> de::MapAccess<'de> for Fields<'_> {
     }
 }
 
-/// The items of an array read one by one (its length already checked against the limit).
+/// The items of a list of objects, read one by one (its length already checked against the
+/// limit), each item once.
 struct Elements<'r> {
     array: JsValue,
     path: String,
@@ -521,6 +551,13 @@ impl<'de> de::SeqAccess<'de> for Elements<'_> {
         let path = format!("{}[{}]", self.path, self.next);
         let value = property(&self.array, &self.next.to_string()).map_err(|()| InputError::new(&path, UNREADABLE))?;
         self.next += 1;
+        // Only objects: a list of strings never comes this way (`Value::strings`), not even
+        // through a getter that answers a string the second time it is read.
+        match kind_of(&value).as_str() {
+            "object" => {}
+            "unreadable" => return Err(InputError::new(&path, UNREADABLE)),
+            other => return Err(InputError::new(&path, format!("must be an object, not {}", article(other)))),
+        }
         seed.deserialize(Value {
             value,
             path: path.clone(),

@@ -220,11 +220,14 @@ pub fn shape<T: DeserializeOwned>(options: &JsValue) -> Result<T, Error> {
     read(options, 0)
 }
 
-/// A shape of its own whose lists may hold up to `list_limit` items (refused from `length`
-/// beyond it).
+/// A shape of its own whose lists are of objects and may hold up to `list_limit` items (refused
+/// from `length` beyond it).
 pub fn shape_with_lists<T: DeserializeOwned>(options: &JsValue, list_limit: u32) -> Result<T, Error> {
     options_object(options)?;
-    read(options, list_limit)
+    Reading::new(list_limit)
+        .with_object_lists()
+        .read(options, "")
+        .map_err(from_input)
 }
 
 /// `sendMessage`'s message, with the problem of a text that held a lone surrogate.

@@ -142,7 +142,7 @@ describe("recordReports: pushed reports into a 3,000-recipient campaign's ledger
     // The campaign's own TaskIds went out, one per request.
     const taskIds = new Set(sandbox.messages().map((m) => m.taskId));
     assert.equal(taskIds.size, 3);
-    for (const id of taskIds) assert.match(id, /^ags-[0-9a-f]{12}-[123]$/);
+    for (const id of taskIds) assert.match(id, /^ags-[0-9a-f]{12}-[0-9a-f]{8}-[123]$/);
 
     // Recording the same reports again changes nothing and writes nothing.
     const journalBefore = readFileSync(join(dir, "campaign.journal"), "utf8");

@@ -5,7 +5,9 @@
 
 import assert from "node:assert/strict";
 
-export const STATES = ["sent", "delivered", "undelivered", "expired", "failed", "rejected", "unknown", "skipped"];
+// Every CampaignState (types.d.ts): a campaign that records no delivery report has none of the
+// last three, and `counts` names all eight (issue 13).
+export const STATES = ["sent", "failed", "rejected", "unknown", "skipped", "delivered", "undelivered", "expired"];
 
 /** Recipients per request: the operation takes at most 1000 numbers per call. */
 export const PER_REQUEST = 1000;
