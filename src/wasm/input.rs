@@ -124,6 +124,18 @@ impl InputError {
         self.relative = false;
         self
     }
+
+    /// `at` for the options object itself (read with the field `""`): a missing member is named
+    /// alone (`to`, as every other check of an option names it, not `options.to`); an error
+    /// about the object as a whole names `options`.
+    fn at_options(mut self) -> InputError {
+        if self.relative {
+            self.relative = false;
+            self
+        } else {
+            self.at("options")
+        }
+    }
 }
 
 impl fmt::Display for InputError {
@@ -228,7 +240,7 @@ impl Reading {
             path: field.to_string(),
             reading: self,
         })
-        .map_err(|e| e.at(if field.is_empty() { "options" } else { field }))
+        .map_err(|e| if field.is_empty() { e.at_options() } else { e.at(field) })
     }
 
     /// The texts of `field` that held a lone surrogate: `None` for a single text.
