@@ -177,6 +177,8 @@ impl de::Error for InputError {
 fn plain(expected: &str) -> &str {
     match expected {
         "f64" | "f32" | "u32" | "u64" | "usize" | "i64" => "a number",
+        // serde names a struct by its Rust type (`struct DeliveryEvidence`): not the caller's word.
+        other if other.starts_with("struct ") => "an object",
         other => other,
     }
 }
@@ -362,11 +364,11 @@ impl<'r> Value<'r> {
                 .borrow_mut()
                 .push((self.path.clone(), list));
             return visitor
-                .visit_seq(Split::new("", Vec::new()))
+                .visit_seq(Split::new("", Vec::new(), &self.path))
                 .map_err(|e| e.at(&self.path));
         }
         visitor
-            .visit_seq(Split::new(&joined, lengths))
+            .visit_seq(Split::new(&joined, lengths, &self.path))
             .map_err(|e| e.at(&self.path))
     }
 }
@@ -409,14 +411,20 @@ struct Split<'j> {
     rest: &'j str,
     lengths: std::vec::IntoIter<u32>,
     ascii: bool,
+    /// The list's path and the next item's index: an item the shape does not take (a string
+    /// where `recordReports` takes evidence, an object) is named itself, `reports[0]`.
+    path: String,
+    next: usize,
 }
 
 impl<'j> Split<'j> {
-    fn new(joined: &'j str, lengths: Vec<u32>) -> Split<'j> {
+    fn new(joined: &'j str, lengths: Vec<u32>, path: &str) -> Split<'j> {
         Split {
             rest: joined,
             ascii: joined.is_ascii(),
             lengths: lengths.into_iter(),
+            path: path.to_string(),
+            next: 0,
         }
     }
 
@@ -451,7 +459,13 @@ impl<'de> de::SeqAccess<'de> for Split<'_> {
     ) -> Result<Option<T::Value>, InputError> {
         match self.next_item() {
             None => Ok(None),
-            Some(item) => seed.deserialize(item.into_deserializer()).map(Some),
+            Some(item) => {
+                let index = self.next;
+                self.next += 1;
+                seed.deserialize(item.into_deserializer())
+                    .map(Some)
+                    .map_err(|e: InputError| e.at(&format!("{}[{index}]", self.path)))
+            }
         }
     }
 
