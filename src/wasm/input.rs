@@ -125,14 +125,16 @@ impl InputError {
         self
     }
 
-    /// `at` for the options object itself: a missing member is named alone (`message`, as it
-    /// is documented), not as `options.message`.
+    /// `at` for the options object itself (read with the field `""`): a missing member is named
+    /// alone (`to`, as every other check of an option names it, not `options.to`); an error
+    /// about the object as a whole names `options`.
     fn at_options(mut self) -> InputError {
-        if self.field.is_empty() {
-            self.field = "options".to_string();
+        if self.relative {
+            self.relative = false;
+            self
+        } else {
+            self.at("options")
         }
-        self.relative = false;
-        self
     }
 }
 
@@ -175,6 +177,8 @@ impl de::Error for InputError {
 fn plain(expected: &str) -> &str {
     match expected {
         "f64" | "f32" | "u32" | "u64" | "usize" | "i64" => "a number",
+        // serde names a struct by its Rust type (`struct DeliveryEvidence`): not the caller's word.
+        other if other.starts_with("struct ") => "an object",
         other => other,
     }
 }
@@ -247,13 +251,7 @@ impl Reading {
             path: field.to_string(),
             reading: self,
         })
-        .map_err(|e| {
-            if field.is_empty() {
-                e.at_options()
-            } else {
-                e.at(field)
-            }
-        })
+        .map_err(|e| if field.is_empty() { e.at_options() } else { e.at(field) })
     }
 
     /// The texts of `field` that held a lone surrogate: `None` for a single text.
@@ -387,11 +385,11 @@ impl<'r> Value<'r> {
                 .borrow_mut()
                 .push((self.path.clone(), list));
             return visitor
-                .visit_seq(Split::new("", Vec::new()))
+                .visit_seq(Split::new("", Vec::new(), &self.path))
                 .map_err(|e| e.at(&self.path));
         }
         visitor
-            .visit_seq(Split::new(&joined, lengths))
+            .visit_seq(Split::new(&joined, lengths, &self.path))
             .map_err(|e| e.at(&self.path))
     }
 }
@@ -434,14 +432,20 @@ struct Split<'j> {
     rest: &'j str,
     lengths: std::vec::IntoIter<u32>,
     ascii: bool,
+    /// The list's path and the next item's index: an item the shape does not take (a string
+    /// where `recordReports` takes evidence, an object) is named itself, `reports[0]`.
+    path: String,
+    next: usize,
 }
 
 impl<'j> Split<'j> {
-    fn new(joined: &'j str, lengths: Vec<u32>) -> Split<'j> {
+    fn new(joined: &'j str, lengths: Vec<u32>, path: &str) -> Split<'j> {
         Split {
             rest: joined,
             ascii: joined.is_ascii(),
             lengths: lengths.into_iter(),
+            path: path.to_string(),
+            next: 0,
         }
     }
 
@@ -476,7 +480,13 @@ impl<'de> de::SeqAccess<'de> for Split<'_> {
     ) -> Result<Option<T::Value>, InputError> {
         match self.next_item() {
             None => Ok(None),
-            Some(item) => seed.deserialize(item.into_deserializer()).map(Some),
+            Some(item) => {
+                let index = self.next;
+                self.next += 1;
+                seed.deserialize(item.into_deserializer())
+                    .map(Some)
+                    .map_err(|e: InputError| e.at(&format!("{}[{index}]", self.path)))
+            }
         }
     }
 

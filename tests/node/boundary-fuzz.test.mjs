@@ -4,6 +4,12 @@
 // settle; nothing reaches the network for an invalid batch; no uncaught exception or unhandled
 // rejection; and valid calls still give the same answers afterwards.
 //
+// Issue 13's delivery reports too: recordReports and pollCampaign open a campaign the child sent
+// (each case a copy of its journal) and must leave the rows the evidence or the sandbox decided;
+// recordReports never reaches the sandbox, a poll only with QueryMessage. The Fetch handler
+// createReportHandler makes answers every request, whatever its body, headers or onReports, with
+// a Response of a status it documents and `{"code":0}` only once onReports resolved.
+//
 // Two tests: a fixed block of named hostile cases (each its own subtest), then BOUNDARY_FUZZ_CASES
 // random cases (default 50,000) from BOUNDARY_FUZZ_SEED (random when unset, always printed).
 // BOUNDARY_FUZZ_ONLY=<index> runs just that random case. The cases run in a child process
@@ -188,7 +194,8 @@ function statsLines(stats) {
         .sort((a, b) => b[1] - a[1])
         .map(([code, n]) => `${code} ${n}`)
         .join(", ");
-      return `${name}: ${s.calls} calls, ${s.ok} results${codes ? `; errors: ${codes}` : ""}${s.failures ? `; ${s.failures} FAILED` : ""}`;
+      // A handler's answers are results whatever their status: listed as answers, not errors.
+      return `${name}: ${s.calls} calls, ${s.ok} results${codes ? `; ${name === "reportHandler" ? "answers" : "errors"}: ${codes}` : ""}${s.failures ? `; ${s.failures} FAILED` : ""}`;
     });
 }
 

@@ -8,6 +8,8 @@
 // index of the case it is in to a breadcrumb file before each call, and reports everything else
 // over IPC. It starts its own sandbox (qps off) and counts every API request the sandbox answers,
 // so each async call is checked for what it sent: an INVALID_* rejection must have sent nothing.
+// It also sends one small campaign (recordReports and pollCampaign open copies of its journal)
+// and makes report handlers whose onReports each behave one way and log what they did.
 
 import { subscribe } from "node:diagnostics_channel";
 import { openSync, readFileSync, readdirSync, writeSync } from "node:fs";
@@ -66,10 +68,17 @@ const NOTHING_SENT = new Set([
 /** Codes that must say which option is wrong. */
 const NEEDS_FIELD = new Set(["INVALID_OPTION", "INVALID_CREDENTIALS", "INVALID_ENDPOINT", "INVALID_NONCE", "INVALID_TIMESTAMP"]);
 
-export const SYNC_EXPORTS = ["validateBatch", "countSegments", "signRequest", "createSigningHandler"];
-export const ASYNC_EXPORTS = ["batchSend", "sendCampaign", "resumeCampaign", "ready", "handler", "sendMessage", "queryMessage", "reportConversion", "reportConversionRate"];
+export const SYNC_EXPORTS = ["validateBatch", "countSegments", "signRequest", "createSigningHandler", "createReportHandler"];
+// "handler" and "reportHandler" are the Fetch handlers createSigningHandler and createReportHandler make.
+export const ASYNC_EXPORTS = ["batchSend", "sendCampaign", "resumeCampaign", "ready", "handler", "sendMessage", "queryMessage", "reportConversion", "reportConversionRate", "recordReports", "pollCampaign", "reportHandler"];
 /** The operations besides the batch (issue 13): one call each, signed here only (no `signer`). */
 const OPERATIONS = new Set(["sendMessage", "queryMessage", "reportConversion", "reportConversionRate"]);
+/** A sent campaign's delivery reports into its ledger (issue 13): opened from its journal. */
+const DELIVERIES = new Set(["recordReports", "pollCampaign"]);
+/** Every state a campaign's ledger row may be in (CampaignState in the installed .d.ts). */
+const CAMPAIGN_STATES = unionFromTypes("CampaignState");
+/** DeliveryEvidence.status (EvidenceStatus in the installed .d.ts). */
+const EVIDENCE_STATUSES = [...unionFromTypes("EvidenceStatus")];
 
 // ---------------------------------------------------------------- seeded randomness
 
@@ -453,6 +462,8 @@ const SIGN_FIELDS = [...BATCH_FIELDS, "credentials", "endpoint", "signatureVersi
 const SEND_FIELDS = [...SIGN_FIELDS, "timeoutMs", "maxAttempts", "signal", "signer"];
 const CAMPAIGN_FIELDS = [...SEND_FIELDS, "qps", "allOrNothing", "onUnknown", "onProgress", "journal"];
 const HANDLER_FIELDS = ["credentials", "endpoint", "allow"];
+/** ReportHandlerOptions (pkg-template/index.extra.d.ts). */
+const REPORT_HANDLER_FIELDS = ["onReports", "maxBodyBytes", "dedupeWindow"];
 /** `CallOptions` in types.d.ts, and `signer`, which the operations read only to refuse it. */
 const CALL_FIELDS = ["credentials", "endpoint", "signatureVersion", "timeoutMs", "maxAttempts", "signal", "signer"];
 /** What each export reads: a wrong type there must be INVALID_OPTION naming it. */
@@ -467,6 +478,10 @@ const READS = {
   queryMessage: [...CALL_FIELDS, "messageId"],
   reportConversion: [...CALL_FIELDS, "messageId", "delivered", "conversionTime"],
   reportConversionRate: [...CALL_FIELDS, "conversionRate", "reportTime"],
+  // A campaign's own options (its list, text and journal) and what is recorded or how long to ask.
+  recordReports: [...CAMPAIGN_FIELDS, "reports"],
+  pollCampaign: [...CAMPAIGN_FIELDS, "deadlineMs", "intervalMs"],
+  createReportHandler: REPORT_HANDLER_FIELDS,
 };
 /** Options an operation cannot do without: absent (undefined or null) is INVALID_OPTION naming it. */
 const REQUIRED = {
@@ -474,6 +489,11 @@ const REQUIRED = {
   queryMessage: ["messageId"],
   reportConversion: ["messageId", "delivered"],
   reportConversionRate: ["conversionRate"],
+  // The reports are recorded in the campaign's journal: without one there is nothing to open
+  // (src/wasm/deliveries.rs `open`).
+  recordReports: ["reports", "journal"],
+  pollCampaign: ["journal"],
+  createReportHandler: ["onReports"],
 };
 /** Where an export reads a field otherwise than FIELD_TYPES says. */
 const FIELD_TYPES_OF = {
@@ -482,6 +502,10 @@ const FIELD_TYPES_OF = {
   queryMessage: { signer: "refused" },
   reportConversion: { signer: "refused" },
   reportConversionRate: { signer: "refused" },
+  // QueryMessage is signed here (src/wasm/deliveries.rs poll_campaign, options::no_signer).
+  pollCampaign: { signer: "refused" },
+  // pkg-template/reports.js `wholeNumber`: Number.isInteger and the range, so -0 is 0 there.
+  createReportHandler: { maxBodyBytes: { min: 1, max: 4 * 1024 * 1024, integer: true }, dedupeWindow: { min: 0, max: 1_000_000, integer: true, negativeZero: true } },
 };
 const FIELD_TYPES = {
   to: "to",
@@ -513,6 +537,11 @@ const FIELD_TYPES = {
   reportTime: "time",
   // A number is refused: types.d.ts says `conversionRate: string` (see valueFor below).
   conversionRate: "rate",
+  // issue 13's delivery reports (RecordReportsOptions, PollCampaignOptions in types.d.ts)
+  reports: "reports",
+  deadlineMs: { min: 1, max: 86_400_000, integer: true },
+  intervalMs: { min: 100, max: 300_000, integer: true },
+  onReports: "function",
 };
 const PRIMITIVE = new Set(["boolean", "number", "bigint", "symbol", "string"]);
 
@@ -568,7 +597,7 @@ export function expectFor(field, kind, value, name) {
   if (type === "refused") return invalid();
   if (typeof type === "object") {
     if (kind !== "number") return invalid(kind === "hostile" || kind === "array-hostile");
-    const ok = Number.isFinite(value) && (!type.integer || Number.isInteger(value)) && (type.open ? value > type.min : value >= type.min) && value <= type.max && !Object.is(value, -0);
+    const ok = Number.isFinite(value) && (!type.integer || Number.isInteger(value)) && (type.open ? value > type.min : value >= type.min) && value <= type.max && (type.negativeZero || !Object.is(value, -0));
     return ok ? null : invalid();
   }
   switch (type) {
@@ -591,6 +620,10 @@ export function expectFor(field, kind, value, name) {
     case "credentials":
       if (PRIMITIVE.has(kind)) return invalid();
       return invalid(true, ["INVALID_OPTION", "INVALID_CREDENTIALS"]);
+    // DeliveryEvidence[]: only an empty array holds no mistake among the values anyValue makes
+    // (a string, a hole or a number is no evidence; a list past 100,000 is refused from its length).
+    case "reports":
+      return kind === "array-str" && value.length === 0 ? null : invalid(true);
     case "object":
       if (PRIMITIVE.has(kind)) return invalid();
       // An array that throws only on its length or one element is a fine (empty) object here.
@@ -669,6 +702,8 @@ export function baseOptions(r, name, env) {
     return options;
   }
   if (OPERATIONS.has(name)) return baseOperation(r, name, env);
+  if (DELIVERIES.has(name)) return baseDelivery(r, name, env);
+  if (name === "createReportHandler") return baseReportHandler(r);
   const options = baseBatch(r);
   if (name === "validateBatch") return options;
   options.credentials = copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY);
@@ -735,6 +770,190 @@ function baseOperation(r, name, env) {
   }
 }
 
+// ---------------------------------------------------------------- delivery reports (issue 13)
+
+/**
+ * The campaign recordReports and pollCampaign open: sent once per child (childEnvironment) to its
+ * sandbox, which picks each message's outcome by the number's last four digits (README,
+ * "Delivery reports in the sandbox"): 1234 delivered, 9999 undelivered, 8888 expired. None is
+ * left never final (7777): a poll then ends after its first round whatever its deadline, so a
+ * valid deadline of a day is a case like any other. Each case is given its own copy of the
+ * journal that send wrote.
+ */
+const DELIVERY_TO = Object.freeze(["+852 5100 1234", "+852 5101 9999", "+852 5102 8888"]);
+const DELIVERY_MESSAGE = "boundary fuzz campaign";
+/**
+ * Where a poll leaves each row: QueryMessage has no expiry status, so an expired message reads
+ * as failed (docs/spec/operations.md §2; tests/node/campaign-deliveries.test.mjs).
+ */
+const POLLED_STATES = ["delivered", "undelivered", "undelivered"];
+/** The ledger state a piece of evidence's final status gives a sent row (src/options.rs `deliveries`). */
+const FINAL_STATE = { delivered: "delivered", failed: "undelivered", expired: "expired" };
+/** src/report.rs `is_code`: an errorCode of another shape is not kept. */
+const CODE_SHAPE = /^[A-Za-z0-9._-]{1,64}$/;
+/** src/wasm/campaign.rs JOURNAL_TIMEOUT_MS: how long a journal's read() or append() is waited for. */
+const JOURNAL_TIMEOUT_MS = 60_000;
+
+/** An in-memory CampaignJournal holding a copy of `entries` (what the brief of issue 13 shows). */
+function journalCopy(entries) {
+  return {
+    entries: entries.slice(),
+    append(entry) {
+      this.entries.push(entry);
+    },
+    read() {
+      return this.entries;
+    },
+  };
+}
+
+/** What the child's campaign is, or (in the parent, which only describes cases) placeholders. */
+function deliveryCampaign(env) {
+  // (As many entries as the child's journal holds: a header, the request, its outcome; so that a
+  // case picks the same one in both.)
+  return env.campaign ?? { entries: ["", "", ""], ids: DELIVERY_TO.map((_, i) => `000000000000000000${i}`) };
+}
+
+/** One piece of DeliveryEvidence: mostly about the campaign's messages, in every accepted shape. */
+function evidence(r, ids) {
+  const messageId = r.chance(0.75) ? r.pick(ids) : r.pick(["9999999999999999999", "bfz-unknown", "1".repeat(64), "x\uD800", "id ~*'()!&=+%#/é 42"]);
+  const roll = r.int(10);
+  if (roll === 0) {
+    // A Report as createReportHandler hands it on (types.d.ts `Report`): its other fields are not read.
+    const status = r.pick(["delivered", "failed", "expired", "other"]);
+    const date = { epochMs: 1_700_000_000_000, text: "Thu, 25 Nov 2021 10:27:00 +0800" };
+    return { index: r.int(100), messageId, status, statusCode: { delivered: "1", failed: "2", expired: "6", other: "9" }[status], to: "8525100****", taskId: null, segments: 1, sendDate: date, receiveDate: date, errorCode: r.pick(["DELIVERED", "UNDELIV", null]), errorDescription: "success", ignoredFields: [] };
+  }
+  if (roll === 1) {
+    // A QueryMessageResult (its status a DeliveryStatus), as queryMessage resolves to it.
+    return { messageId, status: r.pick(["delivered", "failed", "sending", "expired"]), to: "85251001234", errorCode: r.pick(["DELIVERED", "UNDELIV", null]), errorDescription: null, message: "x", requestId: null, sendDate: null, receiveDate: null, responseCode: "OK", attempts: 1 };
+  }
+  const item = { messageId, status: r.pick(EVIDENCE_STATUSES) };
+  if (r.chance(0.4)) item.errorCode = r.pick([null, undefined, "DELIVERED", "UNDELIV", "EXPIRED", "<script>", "", "x".repeat(65), "a\uD800"]);
+  if (r.chance(0.2)) item.to = r.pick([null, "8525100****", "+85251001234", "+852 5100 1234", "abc"]);
+  if (r.chance(0.2)) item.taskId = r.pick([null, "ags-000000000000-1", "\0", "t", "x".repeat(256)]);
+  return item;
+}
+
+/**
+ * The rows recordReports must leave, from the rows the journal holds (every one sent, with its
+ * MessageId) and the evidence in order (src/delivery.rs): a sent row named by a final report
+ * takes its outcome and its code when of a code's shape; the first final report wins; evidence
+ * about any other message changes nothing (no row is unknown, so no TaskId or number applies).
+ */
+function expectedRows(ids, reports) {
+  const rows = ids.map((messageId) => ({ state: "sent", code: null, messageId }));
+  for (const item of reports) {
+    const row = rows.find((x) => x.messageId === item.messageId);
+    if (!row || row.state !== "sent" || !FINAL_STATE[item.status]) continue;
+    row.state = FINAL_STATE[item.status];
+    row.code = typeof item.errorCode === "string" && CODE_SHAPE.test(item.errorCode) ? item.errorCode : null;
+  }
+  return rows;
+}
+
+/** Valid options for recordReports or pollCampaign: the child's campaign, a copy of its journal. */
+function baseDelivery(r, name, env) {
+  const campaign = deliveryCampaign(env);
+  const options = { to: DELIVERY_TO.slice(), message: DELIVERY_MESSAGE, credentials: copyKey(DEFAULT_KEY), endpoint: env.url, journal: journalCopy(campaign.entries) };
+  // Options a journal does not hold (src/campaign.rs CampaignCheck::new's fingerprint, and
+  // src/wasm/campaign.rs `destination`): any valid value opens the same campaign.
+  options.timeoutMs = 10000;
+  if (r.chance(0.3)) options.maxAttempts = 1 + r.int(4);
+  if (r.chance(0.2)) options.signal = new AbortController().signal;
+  if (r.chance(0.2)) options.qps = 1000;
+  if (r.chance(0.3)) options.allOrNothing = r.chance(0.5);
+  if (r.chance(0.2)) options.onUnknown = r.pick(["stop", "continue"]);
+  if (r.chance(0.2)) options.onProgress = () => {};
+  if (name === "recordReports") {
+    options.reports = Array.from({ length: r.int(6) }, () => evidence(r, campaign.ids));
+  } else {
+    // Every row is final at the first answer: one round, each row asked once, whatever the deadline.
+    options.deadlineMs = r.pick([1, 30, 600_000]);
+    if (r.chance(0.5)) options.intervalMs = r.pick([100, 1000, 300_000]);
+  }
+  return options;
+}
+
+/** The ways an onReports may behave, each recording what it did for the check of the answer. */
+const ON_REPORTS = {
+  ok: () => undefined,
+  later: () => new Promise((resolve) => setImmediate(resolve)),
+  throws: (r) => callerThrow("onReports", r),
+  rejects: async (r) => callerThrow("onReports (async)", r),
+  // Junk resolved: the push was handled all the same.
+  junk: (r) => r.pick([42, Symbol("junk"), { then: (resolve) => resolve("x") }, null]),
+  // A thenable whose `then` getter throws: awaiting it fails (tests/node/reports.test.mjs).
+  "then-trap": (r) => ({
+    get then() {
+      return callerThrow("then getter", r);
+    },
+  }),
+  // Every other call fails: what a failed push forgets must be handed on again.
+  flaky: (r, n) => (n % 2 === 1 ? callerThrow("onReports (flaky)", r) : undefined),
+};
+/** Whether the `n`th call of each behaviour lets the handler acknowledge the push. */
+const resolvesOn = (behaviour, n) => ({ ok: true, later: true, throws: false, rejects: false, junk: true, "then-trap": false, flaky: n % 2 === 0 })[behaviour];
+
+/** A report handler of each behaviour (and two with small limits), made once per child. */
+function reportHandlers() {
+  const made = {};
+  const add = (key, behaviour, options = {}) => {
+    const record = { calls: [], handler: null };
+    let n = 0;
+    record.handler = sms.createReportHandler({
+      ...options,
+      onReports(reports, details) {
+        n += 1;
+        record.calls.push({ behaviour, resolves: resolvesOn(behaviour, n), fresh: reports.length, duplicates: details.duplicates.length, rejected: details.rejected.length });
+        return ON_REPORTS[behaviour](rng(n, 3), n);
+      },
+    });
+    made[key] = record;
+  };
+  for (const behaviour of Object.keys(ON_REPORTS)) add(behaviour, behaviour);
+  add("small", "ok", { maxBodyBytes: 1024, dedupeWindow: 0 });
+  add("tiny-window", "flaky", { maxBodyBytes: 64 * 1024, dedupeWindow: 1 });
+  return made;
+}
+/** The handlers reportHandlers makes, and the body limit of each (the default: 4 MiB). */
+const REPORT_HANDLER_KEYS = [...Object.keys(ON_REPORTS), "small", "tiny-window"];
+const REPORT_HANDLER_LIMITS = { small: 1024, "tiny-window": 64 * 1024 };
+const MAX_REPORT_BODY = 4 * 1024 * 1024;
+
+/** Valid options for createReportHandler. */
+function baseReportHandler(r) {
+  const options = { onReports: r.pick([() => {}, async () => {}, (reports) => void reports.length]) };
+  if (r.chance(0.3)) options.maxBodyBytes = r.pick([1, 1024, 4 * 1024 * 1024]);
+  if (r.chance(0.3)) options.dedupeWindow = r.pick([0, 1, 100_000, 1_000_000]);
+  return options;
+}
+
+/** One pushed entry, international shape (docs/spec/operations.md §3). */
+function pushEntry(messageId, status, extra = {}) {
+  return { To: "8521234****", Status: status, MessageId: messageId, SmsSize: "1", SendDate: "Thu, 25 Nov 2021 10:27:00 +0800", ReceiveDate: "Thu, 25 Nov 2021 10:27:33 +0800", ErrorCode: "DELIVERED", ErrorDescription: "success", ...extra };
+}
+
+/** Entries of a push that are not reports (each is rejected, the push's others kept). */
+const JUNK_ENTRIES = ["42", "null", '"x"', "[]", "{}", '{"Status":"1"}', '{"MessageId":"a b","Status":"1"}', '{"MessageId":"m","Status":""}', '{"MessageId":"\\ud800","Status":"1"}', '{"MessageId":1,"Status":1}', '{"phone_number":"1381111****","success":true}', '{"MessageId":"m","Status":"1","MessageId":"n"}'];
+
+/** A JSON array of `n` entries (reports from a small pool, so repeats come up, mixed with junk). */
+function pushBody(r, n) {
+  const parts = [];
+  for (let i = 0; i < n; i += 1) {
+    if (r.chance(0.2)) parts.push(r.pick(JUNK_ENTRIES));
+    else parts.push(JSON.stringify(pushEntry(`bfz-${r.int(40)}`, r.pick(["1", "2", "6", "1", "DELIVRD", "0"]), r.chance(0.2) ? { SmsSize: r.pick(["lots", "-1", "99999999999"]), ErrorDescription: "\u00e9\u0000" } : {})));
+  }
+  return `[${parts.join(r.chance(0.2) ? " ,\n " : ",")}]`;
+}
+
+let nestCache;
+/** A 100,000-deep array inside an entry (a parser that recurses would run out of stack). */
+function nestingBomb() {
+  nestCache ??= `[{"MessageId":"bomb","Status":"1","Extra":${"[".repeat(100_000)}${"]".repeat(100_000)}}]`;
+  return nestCache;
+}
+
 /** A signer that really signs (with the sandbox key) what it is asked. */
 function sandboxSigner(env) {
   return async (request) => sms.signRequest({ ...request, credentials: copyKey(DEFAULT_KEY), endpoint: env.url });
@@ -759,8 +978,14 @@ const EXPORT_WEIGHTS = [
   ["queryMessage", 1],
   ["reportConversion", 1],
   ["reportConversionRate", 1],
+  // issue 13's delivery reports: recordReports sends nothing (about 0.5 ms a case); pollCampaign
+  // mostly fails on its options or journal, or asks four QueryMessage.
+  ["recordReports", 4],
+  ["pollCampaign", 2],
+  ["createReportHandler", 3],
+  ["reportHandler", 7],
 ];
-const SENDS = new Set(["batchSend", "sendCampaign", "resumeCampaign", ...OPERATIONS]);
+const SENDS = new Set(["batchSend", "sendCampaign", "resumeCampaign", "pollCampaign", ...OPERATIONS]);
 const WEIGHT_TOTAL = EXPORT_WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
 
 function pickExport(r) {
@@ -782,6 +1007,7 @@ function optionsDesc(notes) {
  * error it must give (null: the general rule only). May return a replacement for the options.
  */
 function mutate(r, name, options, env) {
+  if (name === "createReportHandler") return mutateReportHandler(r, options);
   const reads = READS[name];
   const fields = Object.keys(FIELD_TYPES).filter((f) => (name === "createSigningHandler" ? HANDLER_FIELDS.includes(f) : f !== "allow"));
   const roll = r.int(100);
@@ -812,6 +1038,14 @@ function mutate(r, name, options, env) {
       ? { codes: field === "credentials" ? ["INVALID_OPTION", "INVALID_CREDENTIALS"] : ["INVALID_OPTION"], fields: [field], prefix: true }
       : null;
     return { note: `${field}: a throwing getter`, expect };
+  }
+  if (roll < 66 && name === "recordReports" && r.chance(0.6)) return mutateEvidence(r, options, env);
+  if (roll < 66 && name === "pollCampaign" && r.chance(0.5)) {
+    // deadlineMs or intervalMs, a number on either side of its range
+    const field = r.pick(["deadlineMs", "intervalMs"]);
+    const value = r.pick(field === "deadlineMs" ? [0, 1, 2, 0.5, -1, 86_400_000, 86_400_001, 2 ** 53] : [99, 100, 100.5, 300_000, 300_001, -100, 1e308]);
+    options[field] = value;
+    return { note: `${field}: ${showNumber(value)}`, expect: expectFor(field, "number", value, name) };
   }
   if (roll < 66 && OPERATIONS.has(name)) {
     // one of the operation's own options, of the right type, on either side of the core's rules
@@ -877,6 +1111,7 @@ function mutate(r, name, options, env) {
       expect: wrong ? { codes: ["INVALID_OPTION", "INVALID_CREDENTIALS"], fields: ["credentials"], prefix: true } : null,
     };
   }
+  if (roll < 82 && DELIVERIES.has(name)) return mutateDeliveryJournal(r, name, options, env);
   if (roll < 82 && OPERATIONS.has(name)) {
     if (r.chance(0.5)) {
       options.signal = AbortSignal.abort();
@@ -936,6 +1171,187 @@ function mutate(r, name, options, env) {
   const v = anyValue(r);
   options[r.pick(["messageID", "__proto__", "toJSON", "then", "constructor"])] = v.value;
   return { note: `an unknown key set to ${v.desc}`, expect: null };
+}
+
+/** One mutation of createReportHandler's options (pkg-template/reports.js reads each once). */
+function mutateReportHandler(r, options) {
+  const roll = r.int(100);
+  const field = r.pick(REPORT_HANDLER_FIELDS);
+  if (roll < 50) {
+    const v = anyValue(r);
+    options[field] = v.value;
+    return { note: `${field}: ${v.desc}`, expect: expectFor(field, v.kind, v.value, "createReportHandler") };
+  }
+  if (roll < 65) {
+    throwingGetter(options, field, r);
+    return { note: `${field}: a throwing getter`, expect: { codes: ["INVALID_OPTION"], fields: [field], prefix: false } };
+  }
+  if (roll < 75) {
+    const value = field === "onReports" ? r.pick([class Fuzz {}, revoked(() => {}), Object.prototype.toString, (() => {}).bind(null)]) : r.pick([0, 1, 1.5, -0, 1024, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1, 1_000_000, 1_000_001, -1]);
+    options[field] = value;
+    return { note: `${field}: ${showOutcome(value)}`, expect: expectFor(field, typeof value === "function" ? "function" : "number", value, "createReportHandler") };
+  }
+  if (roll < 90) {
+    const how = r.int(PROXY_TRAPS.length + 2);
+    if (how < PROXY_TRAPS.length) {
+      const trap = PROXY_TRAPS[how];
+      // Only [[Get]] is asked of the options: the other traps are never reached.
+      return { replace: trapThrows(options, trap, r), note: `all of it behind a Proxy whose ${trap} trap throws`, expect: trap === "get" ? { codes: ["INVALID_OPTION"], fields: ["onReports"], prefix: false } : null };
+    }
+    if (how === PROXY_TRAPS.length) return { replace: Object.create(options), note: "every option inherited (Object.create(options))", expect: null };
+    return { replace: revoked(options), note: "all of it a revoked Proxy", expect: { codes: ["INVALID_OPTION"], fields: null, prefix: false } };
+  }
+  const v = anyValue(r);
+  options[r.pick(["onreports", "maxBody", "__proto__", "then"])] = v.value;
+  return { note: `an unknown key set to ${v.desc}`, expect: null };
+}
+
+/** What a piece of evidence's `key` of this kind must give (RecordReportsOptions in src/options.rs). */
+function expectEvidence(at, key, kind, value) {
+  const wrong = (prefix = false) => ({ codes: ["INVALID_OPTION"], fields: [`${at}.${key}`], prefix });
+  const hostile = kind === "hostile" || kind === "array-hostile";
+  if (key === "messageId") {
+    if (kind === "undefined" || kind === "null") return wrong();
+    if (kind === "boxed") return null;
+    return kind === "string" ? (VALUE_RULES["message-id"].ok(value) ? null : wrong()) : wrong(hostile);
+  }
+  if (key === "status") {
+    if (kind === "boxed") return null;
+    return kind === "string" && EVIDENCE_STATUSES.includes(value) ? null : wrong(hostile);
+  }
+  // errorCode, to, taskId: optional text, kept only when of its shape.
+  if (kind === "undefined" || kind === "null" || kind === "string" || kind === "boxed") return null;
+  return wrong(hostile);
+}
+
+/** One mutation of recordReports' evidence: an item, or one of its fields. */
+function mutateEvidence(r, options, env) {
+  const reports = own(options, "reports");
+  if (!Array.isArray(reports) || Object.isFrozen(reports)) return { note: "reports left as they were", expect: null };
+  if (reports.length === 0 || r.chance(0.2)) reports.push(evidence(r, deliveryCampaign(env).ids));
+  const i = r.int(reports.length);
+  const at = `reports[${i}]`;
+  const item = reports[i];
+  const key = r.pick(["messageId", "status", "errorCode", "to", "taskId"]);
+  const exact = (field) => ({ codes: ["INVALID_OPTION"], fields: [field], prefix: false });
+  switch (r.int(8)) {
+    case 0: {
+      const v = anyValue(r);
+      reports[i] = v.value;
+      return { note: `${at}: ${v.desc}`, expect: { codes: ["INVALID_OPTION"], fields: [at], prefix: true } };
+    }
+    case 1:
+      delete reports[i];
+      return { note: `${at}: a hole`, expect: exact(at) };
+    case 2:
+      throwingGetter(reports, i, r);
+      return { note: `${at}: a throwing getter`, expect: exact(at) };
+    case 3: {
+      const v = anyValue(r);
+      item[key] = v.value;
+      return { note: `${at}.${key}: ${v.desc}`, expect: expectEvidence(at, key, v.kind, v.value) };
+    }
+    case 4:
+      throwingGetter(item, key, r);
+      return { note: `${at}.${key}: a throwing getter`, expect: { codes: ["INVALID_OPTION"], fields: [at], prefix: true } };
+    case 5: {
+      const required = r.pick(["messageId", "status"]);
+      delete item[required];
+      return { note: `${at}.${required}: absent`, expect: exact(`${at}.${required}`) };
+    }
+    case 6: {
+      const value = r.pick(OPERATION_VALUES.messageId());
+      item.messageId = value;
+      return { note: `${at}.messageId: ${showString(value)}`, expect: expectEvidence(at, "messageId", "string", value) };
+    }
+    default: {
+      const value = r.pick(["Delivered", "DELIVERED", "read", "", "1", "delivered ", "sending", "other", "failed", "expired", "undelivered", "\uD800"]);
+      item.status = value;
+      return { note: `${at}.status: ${showString(value)}`, expect: expectEvidence(at, "status", "string", value) };
+    }
+  }
+}
+
+/**
+ * One mutation of what recordReports and pollCampaign open the campaign from: the journal (read
+ * and append that throw, reject, give junk; entries of another campaign or a broken one), the
+ * signal, the signer.
+ */
+function mutateDeliveryJournal(r, name, options, env) {
+  const entries = deliveryCampaign(env).entries;
+  const journal = (read, append = () => {}) => ({ read, append });
+  const code = (codes, fields = null) => ({ codes: [].concat(codes), fields: fields && [].concat(fields), prefix: false });
+  switch (r.int(11)) {
+    case 0:
+      options.signal = AbortSignal.abort();
+      // recordReports sends nothing, so its signal has nothing to stop; a poll is stopped.
+      return { note: "signal: already aborted", expect: name === "pollCampaign" ? code("ABORTED") : null };
+    case 1: {
+      // (A read that never settles is given up after JOURNAL_TIMEOUT_MS, a minute: only named
+      // cases, whose clock skips that timer, make one.)
+      const how = r.pick(["throws", "rejects", "resolves later"]);
+      options.journal = journal(how === "throws" ? () => callerThrow("journal.read", r) : how === "rejects" ? async () => callerThrow("journal.read (async)", r) : async () => entries.slice());
+      return { note: `journal.read ${how}`, expect: how === "resolves later" ? null : code("INVALID_OPTION", "journal") };
+    }
+    case 2: {
+      const junk = r.pick([42, null, "x", [42], { length: 1, 0: entries[0] }, [entries[0], 7], [Symbol("e")], sparse(5)]);
+      options.journal = journal(() => junk);
+      return { note: `journal.read() returns ${showOutcome(junk)}`, expect: code("INVALID_OPTION", "journal") };
+    }
+    case 3:
+      options.journal = journal(() => []);
+      return { note: "journal.read() returns []", expect: code("JOURNAL_EMPTY") };
+    case 4: {
+      // One character of an entry changed: its checksum no longer holds.
+      const k = r.int(entries.length);
+      const broken = entries.map((e, i) => (i === k ? e.replace(/\d/, (d) => String((Number(d) + 1) % 10)) : e));
+      options.journal = journal(() => broken);
+      return { note: `journal entry ${k} altered`, expect: code("JOURNAL_CORRUPT") };
+    }
+    case 5: {
+      const extra = r.pick(["{not json\n", "", "\uD800\n", `${entries[0]}`, JSON.stringify({ kind: "fuzz" })]);
+      options.journal = journal(() => [...entries, extra]);
+      // An entry without its newline, last, is a torn append (a crash mid-write), forgiven
+      // (src/journal.rs); a whole one that does not hold is not.
+      return { note: `journal.read() has an extra entry ${showString(extra)}`, expect: extra.endsWith("\n") ? code("JOURNAL_CORRUPT") : null };
+    }
+    case 6: {
+      const how = r.pick(["throws", "rejects", "is not a function"]);
+      const copy = journalCopy(entries);
+      copy.append = how === "throws" ? () => callerThrow("journal.append", r) : how === "rejects" ? async () => callerThrow("journal.append (async)", r) : 42;
+      options.journal = copy;
+      // Only a change is journaled: a poll's always (its first round finds three final rows);
+      // recordReports' when its evidence changes a row.
+      const changes = name === "pollCampaign" || expectedRows(deliveryCampaign(env).ids, own(options, "reports") ?? []).some((row) => row.state !== "sent");
+      return { note: `journal.append ${how}`, expect: changes ? code("JOURNAL_FAILED") : null };
+    }
+    case 7: {
+      const copy = journalCopy(entries);
+      const junk = r.pick([42, Symbol("appended"), { then: (resolve) => resolve(false) }, null, Promise.resolve("no")]);
+      copy.append = function append(entry) {
+        this.entries.push(entry);
+        return junk;
+      };
+      options.journal = copy;
+      return { note: `journal.append returns ${showOutcome(junk)}`, expect: null };
+    }
+    case 8: {
+      // Another campaign: its list in another order, or another sender ID.
+      if (r.chance(0.5)) options.to = DELIVERY_TO.slice().reverse();
+      else options.from = "Acme";
+      return { note: options.from ? "from: another sender ID than the journal's" : "to: the journal's list in another order", expect: code("JOURNAL_MISMATCH") };
+    }
+    case 9: {
+      // Where and as whom: another endpoint on this machine, another key.
+      if (r.chance(0.5)) options.endpoint = "http://127.0.0.1:1/";
+      else options.credentials = copyKey(DEFAULT_STS_KEY);
+      return { note: options.endpoint === env.url ? "credentials: another key" : "endpoint: another than the journal's", expect: code("JOURNAL_MISMATCH") };
+    }
+    default:
+      options.signer = sandboxSigner(env);
+      if (r.chance(0.5)) delete options.credentials;
+      return { note: "signer: one that signs with the sandbox key", expect: name === "pollCampaign" ? code("INVALID_OPTION", "signer") : null };
+  }
 }
 
 /**
@@ -1024,11 +1440,14 @@ export function randomCase(seed, index, env) {
     return { name, args: r.chance(0.3) ? [] : [v.value], desc: `ready(${v.desc})`, expect: null, valid: false };
   }
   if (name === "handler") return handlerCase(r, env);
+  if (name === "reportHandler") return reportHandlerCase(r, env);
   const roll = r.int(100);
   let options = baseOptions(r, name, env);
+  const plain = options;
   const notes = [];
   let expect = null;
   let valid = false;
+  let oracle = false;
   if (roll < 6) {
     const v = anyValue(r);
     options = v.value;
@@ -1052,6 +1471,9 @@ export function randomCase(seed, index, env) {
     if (m.replace !== undefined) options = m.replace;
     notes.push(m.note);
     expect = m.expect;
+    // One change to evidence or a journal's answers that leaves the call valid: the rows it
+    // must leave are known (deliveryOracle).
+    oracle = DELIVERIES.has(name) && expect === null && m.replace === undefined && /^(reports|journal\.(read resolves|append returns)|signal)/.test(m.note);
   } else {
     for (let k = 2 + r.int(3); k > 0; k -= 1) {
       let m;
@@ -1067,7 +1489,31 @@ export function randomCase(seed, index, env) {
       }
     }
   }
-  return finishCase(r, name, options, `${name}(${optionsDesc(notes)})`, expect, valid);
+  const bounded = name === "pollCampaign" ? boundPoll(plain) : [];
+  const c = finishCase(r, name, options, `${name}(${optionsDesc([...notes, ...bounded])})`, expect, valid);
+  c.oracle = valid || oracle;
+  c.lingers = bounded.length > 0;
+  return c;
+}
+
+/**
+ * A poll whose questions time out is asked again after each wait until its deadline (src/poller.rs:
+ * an unknown outcome may always be asked again), each question up to maxAttempts times with
+ * backoff: with a short `timeoutMs`, one attempt and a 1 ms deadline keep the case to its point.
+ */
+function boundPoll(options) {
+  const timeoutMs = ownQuietly(options, "timeoutMs");
+  if (typeof timeoutMs !== "number" || !(timeoutMs < 100)) return [];
+  for (const [key, value] of [["maxAttempts", 1], ["deadlineMs", 1]]) {
+    const held = Object.getOwnPropertyDescriptor(options, key);
+    if (held && !("value" in held)) continue; // a getter the case put there stays
+    try {
+      options[key] = value;
+    } catch {
+      // frozen: left as it is
+    }
+  }
+  return ["(maxAttempts 1, deadlineMs 1: the time-out is the point)"];
 }
 
 function finishCase(r, name, options, desc, expect, valid) {
@@ -1130,6 +1576,190 @@ function handlerCase(r, env) {
   if (policy === "policy") valid = false;
   const make = () => new Request(env.url, { method, body: method === "GET" || method === "OPTIONS" ? undefined : typeof body === "function" ? body() : body, headers: { "content-type": "application/json" } });
   return { name: "handler", args: null, make, desc: `handler(${note}) [${policy} handler]`, expect: null, valid, handler: policy };
+}
+
+/** A ReadableStream of `chunks`; `fail` errors it after them instead of closing. */
+function streamOf(chunks, fail = false) {
+  let i = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]);
+      else if (fail) controller.error(new CallerError("body stream"));
+      else controller.close();
+    },
+  });
+}
+
+/** `bytes` cut into 1 to 8 chunks, some of them empty, each in a view of a larger buffer. */
+function chunked(r, bytes) {
+  const cuts = Array.from({ length: r.int(8) }, () => r.int(bytes.length + 1)).sort((x, y) => x - y);
+  const chunks = [];
+  let at = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    const backing = new Uint8Array(cut - at + 8);
+    backing.set(bytes.subarray(at, cut), 4);
+    chunks.push(r.chance(0.5) ? backing.subarray(4, 4 + cut - at) : new DataView(backing.buffer, 4, cut - at));
+    at = cut;
+  }
+  return chunks;
+}
+
+const utf8 = new TextEncoder();
+let overCache;
+/** A body one byte over the default 4 MiB limit (made once). */
+function overDefaultLimit() {
+  overCache ??= `[${" ".repeat(MAX_REPORT_BODY - 1)}]`;
+  return overCache;
+}
+
+/** Bodies refused whole by the core (400), or read as a push of `entries` entries (200 or 500). */
+const WHOLE_BODIES = [
+  ["{}", null],
+  ["", null],
+  ["null", null],
+  ['"[]"', null],
+  ["[", null],
+  ['[{"MessageId":"m","Status":"1"}', null],
+  ["[] []", null],
+  ["[1]x", null],
+  // A trailing comma leaves an empty entry: rejected alone, as the 1 is.
+  ["[1,]", 2],
+  ["\uFEFF[]", null],
+  ["[]", 0],
+  [" \n[ ]\t", 0],
+  ['[{"MessageId":"m-esc\\u0041","Status":"1"}]', 1],
+  ['[{"MessageId":"m","Status":"1","Extra":{"a":[1,{"b":null}]}}, 7]', 2],
+];
+
+/**
+ * A request for a report handler (or not one): a random method, headers and body, and what it
+ * must be answered: `report.statuses` (each allowed status) and `report.entries` (how many
+ * entries a 200 must account for, when known).
+ */
+function reportHandlerCase(r, env) {
+  const key = r.pick(REPORT_HANDLER_KEYS);
+  const limit = REPORT_HANDLER_LIMITS[key] ?? MAX_REPORT_BODY;
+  const mayFail = key !== "ok" && key !== "later" && key !== "junk" && key !== "small";
+  const pushed = mayFail ? [200, 500] : [200];
+  const url = new URL("/sms/reports", env.url).href;
+  const base = { name: "reportHandler", args: null, handler: key, expect: null, valid: false };
+  const roll = r.int(100);
+  if (roll < 5) {
+    const v = anyValue(r);
+    // Not a request at all: 405 where it has no POST method, 500 where reading it throws.
+    return { ...base, args: [v.value], desc: `reportHandler(${v.desc}) [${key}]`, report: { statuses: [405, 500], entries: null } };
+  }
+  if (roll < 10) {
+    const junk = r.pick([null, 42, { done: false, value: "x" }, { done: false, value: new ArrayBuffer(4) }]);
+    const fakes = [
+      ["a POST-like object with no body", () => ({ method: "POST", headers: new Headers(), body: null }), [400]],
+      ["a POST-like object whose headers.get throws", () => ({ method: "POST", headers: { get: () => callerThrow("headers.get", r) }, body: null }), [500]],
+      ["a POST-like object whose body.getReader throws", () => ({ method: "POST", headers: new Headers(), body: { getReader: () => callerThrow("getReader", r) } }), [500]],
+      [`a POST-like object whose reader gives ${showOutcome(junk)}`, () => ({ method: "POST", headers: new Headers(), body: { getReader: () => ({ read: async () => junk, cancel: () => undefined }) } }), [400, 500]],
+      ["an object whose method getter throws", () => ({ get method() { return callerThrow("method getter", r); } }), [500]],
+      ["a POST-like object with a stream body", () => ({ method: "POST", headers: new Headers(), body: streamOf([utf8.encode("[]")]) }), [200]],
+    ];
+    const [label, make, statuses] = r.pick(fakes);
+    return { ...base, make, desc: `reportHandler(${label}) [${key}]`, report: { statuses, entries: statuses.includes(200) ? 0 : null } };
+  }
+  if (roll < 16) {
+    const method = r.pick(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"]);
+    const body = method === "GET" || method === "HEAD" ? undefined : pushBody(r, 1 + r.int(3));
+    return { ...base, make: () => new Request(url, { method, body }), desc: `reportHandler(a ${method}) [${key}]`, report: { statuses: [405], entries: null } };
+  }
+  // A POST: the body's bytes, how it is given, and the headers.
+  let bytes;
+  let entries = null;
+  let statuses;
+  let note;
+  if (roll < 60) {
+    const n = r.chance(0.01) ? r.pick([10_000, 10_001]) : r.int(25);
+    const text = n > 9000 ? `[${Array(n).fill(JSON.stringify(pushEntry("bfz-many", "1"))).join(",")}]` : pushBody(r, n);
+    bytes = utf8.encode(text);
+    entries = n;
+    statuses = n > 10_000 ? [400] : pushed;
+    note = `a push of ${n} entries`;
+  } else if (roll < 72) {
+    const [text, n] = r.pick(WHOLE_BODIES);
+    bytes = utf8.encode(text);
+    entries = n;
+    statuses = n === null ? [400] : pushed;
+    note = `body ${showString(text)}`;
+  } else if (roll < 80) {
+    // Not UTF-8: stray bytes, a CESU-8 surrogate, an overlong NUL, in the array or in a value.
+    const junk = r.pick([[0xff], [0xfe, 0xff], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0x80], [0xf4, 0x90, 0x80, 0x80]]);
+    const inValue = r.chance(0.5);
+    const head = utf8.encode(inValue ? '[{"MessageId":"m' : "[");
+    const tail = utf8.encode(inValue ? '","Status":"1"}]' : "]");
+    bytes = new Uint8Array([...head, ...junk, ...tail]);
+    // An entry that is not text may be rejected alone, or the body refused whole.
+    statuses = [...pushed, 400];
+    entries = inValue ? 1 : null;
+    note = `bytes that are not UTF-8 (${junk.map((b) => b.toString(16)).join(" ")}${inValue ? ", in a value" : ""})`;
+  } else if (roll < 86) {
+    const over = limit === MAX_REPORT_BODY ? (r.chance(0.1) ? overDefaultLimit() : null) : `[${" ".repeat(limit - 1)}]`;
+    if (over === null) {
+      bytes = utf8.encode(nestingBomb());
+      statuses = [...pushed, 400];
+      entries = 1;
+      note = "an entry holding an array 100,000 deep";
+    } else {
+      bytes = utf8.encode(over);
+      statuses = [413];
+      note = `a body one byte over the limit (${limit})`;
+    }
+  } else {
+    const n = 1 + r.int(4);
+    bytes = utf8.encode(pushBody(r, n));
+    entries = n;
+    statuses = pushed;
+    note = `a push of ${n} entries`;
+  }
+  if (bytes.length > limit) {
+    statuses = [413];
+    entries = null;
+  } else if (entries === 0) {
+    // Nothing new and nothing rejected: acknowledged without calling onReports.
+    statuses = [200];
+  }
+  // How the body is given: whole, or streamed in chunks (which may fail or not be bytes).
+  const how = r.int(10);
+  let makeBody = () => bytes;
+  let duplex = false;
+  if (how < 3) {
+    duplex = true;
+    const chunks = chunked(r, bytes);
+    makeBody = () => streamOf(chunks);
+    note += ", streamed";
+  } else if (how === 3 && statuses[0] !== 413) {
+    duplex = true;
+    const chunks = chunked(r, bytes).slice(0, -1);
+    if (r.chance(0.5)) {
+      makeBody = () => streamOf(chunks, true);
+      note += ", a stream that fails";
+    } else {
+      const wrong = r.pick(["[]", 42, new ArrayBuffer(2), [91, 93]]);
+      makeBody = () => streamOf([...chunks, wrong]);
+      note += `, a stream that gives ${showOutcome(wrong)}`;
+    }
+    statuses = [400];
+    entries = null;
+  }
+  const headers = {};
+  if (r.chance(0.7)) headers["content-type"] = r.pick(["application/json", "text/plain", "application/json; charset=latin1", "multipart/form-data", "", "x/\u00ff"]);
+  if (r.chance(0.25)) {
+    // A Content-Length that lies either way, or is not a number: the read's own limit holds.
+    const declared = r.pick([0, 1, bytes.length, bytes.length + 1, limit, limit + 1, "abc", "-1", " 12 ", "1e3", "99999999999999999999"]);
+    headers["content-length"] = String(declared);
+    note += `, content-length ${JSON.stringify(String(declared))}`;
+    // Over the limit as declared: refused unread (pkg-template/reports.js `declaredLength`).
+    if (/^\s*\d+\s*$/.test(String(declared)) && Number(declared) > limit) {
+      statuses = [413];
+      entries = null;
+    }
+  }
+  const make = () => new Request(url, { method: "POST", body: makeBody(), headers, ...(duplex ? { duplex: "half" } : {}) });
+  return { ...base, make, desc: `reportHandler(${note}) [${key} handler]`, report: { statuses, entries } };
 }
 
 // ---------------------------------------------------------------- the contract
@@ -1219,10 +1849,16 @@ function checkResult(name, value, c, env) {
       return null;
     }
     case "sendCampaign":
-    case "resumeCampaign": {
+    case "resumeCampaign":
+    case "recordReports":
+    case "pollCampaign": {
       if (!value || !value.counts || !value.requests || !isCount(value.requests.done) || !Array.isArray(value.recipients)) return `malformed CampaignResult: ${showOutcome(value)}`;
-      const states = new Set(["sent", "failed", "rejected", "unknown", "skipped"]);
-      if (!value.recipients.every((x) => x && states.has(x.state) && isCount(x.index))) return `malformed ledger line in ${showOutcome(value.recipients)}`;
+      if (!value.recipients.every((x) => x && CAMPAIGN_STATES.has(x.state) && isCount(x.index))) return `malformed ledger line in ${showOutcome(value.recipients)}`;
+      // Each recipient in exactly one state, the counts saying how many (CampaignCounts).
+      const counted = Object.fromEntries([...CAMPAIGN_STATES].map((state) => [state, 0]));
+      for (const row of value.recipients) counted[row.state] += 1;
+      for (const state of CAMPAIGN_STATES) if (value.counts[state] !== counted[state]) return `counts.${state} is ${value.counts[state]}, the rows say ${counted[state]}`;
+      if (DELIVERIES.has(name)) return deliveryOracle(name, value, c, env);
       return null;
     }
     case "ready":
@@ -1255,6 +1891,32 @@ function checkResult(name, value, c, env) {
   }
 }
 
+/**
+ * What recordReports and pollCampaign must leave, for the cases that know it (`c.oracle`): the
+ * rows the evidence gives (expectedRows), journaled once when anything changed; and a poll's
+ * rows as the sandbox decided.
+ */
+function deliveryOracle(name, value, c, env) {
+  if (value.recipients.length !== DELIVERY_TO.length || value.requests.done !== 1) return `not the child's campaign: ${value.recipients.length} rows, ${value.requests.done} request(s) done`;
+  if (!c.oracle || !env.campaign) return null;
+  const options = c.args[0];
+  const rows = name === "recordReports" ? expectedRows(env.campaign.ids, own(options, "reports")) : POLLED_STATES.map((state, i) => ({ state, code: undefined, messageId: env.campaign.ids[i] }));
+  for (const [i, want] of rows.entries()) {
+    const got = value.recipients[i];
+    if (got.state !== want.state || got.messageId !== want.messageId || (want.code !== undefined && got.code !== want.code)) {
+      return `row ${i} is ${got.state} ${showOutcome(got.code)} (${got.messageId}), the evidence says ${want.state} ${showOutcome(want.code)}`;
+    }
+  }
+  const journal = own(options, "journal");
+  // (A journal of the case's own making, whose entries are not kept where we can count them.)
+  if (!Array.isArray(journal?.entries)) return null;
+  const written = journal.entries.length - env.campaign.entries.length;
+  const changed = rows.some((row) => row.state !== "sent");
+  if (name === "recordReports" && written !== (changed ? 1 : 0)) return `${written} journal entries written for ${changed ? "a change" : "no change"}`;
+  if (name === "pollCampaign" && written < 1) return "the poll found final rows but wrote no journal entry";
+  return null;
+}
+
 /** The handler answers with a Response: a signed request (for its own endpoint) or an SmsError body. */
 async function checkResponse(value, c, env) {
   if (!(value instanceof Response)) return `resolved to something other than a Response: ${showOutcome(value)}`;
@@ -1273,6 +1935,67 @@ async function checkResponse(value, c, env) {
   if (!error || error.name !== "SmsError" || !ERROR_CODES.has(error.code)) return `HTTP ${value.status} without an SmsError body: ${showOutcome(body)}`;
   if (c.valid) return `a valid batch answered HTTP ${value.status} ${error.code}: ${showString(String(error.message))}`;
   return null;
+}
+
+/** The codes of a report handler's answers (pkg-template/reports.js, index.extra.d.ts). */
+const REPORT_ANSWER_CODES = {
+  200: [0],
+  400: ["REPORT_BODY_NOT_AN_ARRAY", "REPORT_BODY_UNTERMINATED", "REPORT_BODY_TRAILING_TEXT", "REPORT_BODY_TOO_MANY_ENTRIES", "REPORT_BODY_UNREADABLE"],
+  405: ["METHOD_NOT_ALLOWED"],
+  413: ["REPORT_BODY_TOO_LARGE"],
+  500: ["REPORT_HANDLER_FAILED"],
+  503: ["REPORT_HANDLER_BUSY"],
+};
+
+/**
+ * A report handler's answer: a Response, JSON `{code, msg}` and nothing else, a status the case
+ * allows, and `{"code":0}` only when the onReports call it made resolved (or when it had nothing
+ * to hand on). `record` is the handler's own log of onReports calls (null: not known).
+ */
+async function checkReportResponse(value, c, record, callsBefore) {
+  if (!(value instanceof Response)) return `resolved to something other than a Response: ${showOutcome(value)}`;
+  let text;
+  try {
+    text = await value.text();
+  } catch (error) {
+    return `HTTP ${value.status} with a body that cannot be read (${showOutcome(error)})`;
+  }
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `HTTP ${value.status} with a body that is not JSON: ${showString(text)}`;
+  }
+  if (!/^application\/json\b/.test(value.headers.get("content-type") ?? "")) return `HTTP ${value.status} with content-type ${showOutcome(value.headers.get("content-type"))}`;
+  if (body === null || typeof body !== "object" || Array.isArray(body) || Object.keys(body).sort().join(",") !== "code,msg" || typeof body.msg !== "string") return `HTTP ${value.status} with a body that is not {code, msg}: ${showString(text)}`;
+  if (/caller's own|CallerError|getter|trap|\bat \S+:\d+/.test(text)) return `the answer quotes the caller's error: ${showString(text)}`;
+  if (!(REPORT_ANSWER_CODES[value.status] ?? []).includes(body.code)) return `HTTP ${value.status} with code ${JSON.stringify(body.code)}`;
+  const calls = record ? record.calls.slice(callsBefore) : null;
+  if (calls && calls.length > 1) return `onReports was called ${calls.length} times for one push`;
+  const call = calls?.[0];
+  if (!c.report.statuses.includes(value.status)) {
+    return `answered HTTP ${value.status} ${JSON.stringify(body.code)} (${showString(body.msg)}), expected ${c.report.statuses.join(" or ")}${call ? `; onReports was called (${call.behaviour})` : ""}`;
+  }
+  if (value.status === 405 && value.headers.get("allow") !== "POST") return `405 with Allow ${showOutcome(value.headers.get("allow"))}`;
+  if (value.status === 503 && value.headers.get("retry-after") === null) return "503 without Retry-After";
+  if (calls === null) return null;
+  if (value.status === 200) {
+    const counts = /^(\d+) new, (\d+) duplicate, (\d+) rejected$/.exec(body.msg);
+    if (!counts) return `200 whose msg does not count the push: ${showString(body.msg)}`;
+    const [fresh, duplicates, rejected] = counts.slice(1).map(Number);
+    if (c.report.entries !== null && fresh + duplicates + rejected !== c.report.entries) return `200 counting ${fresh} + ${duplicates} + ${rejected} entries of a push of ${c.report.entries}`;
+    if (call === undefined) return fresh + rejected > 0 ? `acknowledged ${fresh} new and ${rejected} rejected entries without calling onReports` : null;
+    if (!call.resolves) return `{"code":0} though onReports (${call.behaviour}) failed`;
+    if (call.fresh !== fresh || call.duplicates !== duplicates || call.rejected !== rejected) return `onReports was given ${call.fresh}/${call.duplicates}/${call.rejected}, the answer says ${body.msg}`;
+    return null;
+  }
+  if (value.status === 500) {
+    if (call?.resolves) return `500 though onReports (${call.behaviour}) resolved`;
+    // A push that was read and split: only a failed onReports answers 500.
+    if (call === undefined && c.report.entries !== null) return "500 for a push without an onReports call that failed";
+    return null;
+  }
+  return call ? `HTTP ${value.status}, yet onReports was called` : null;
 }
 
 const SLOW_SYNC_MS = 1500;
@@ -1297,7 +2020,11 @@ function timeout(promise, ms) {
  */
 export async function runCase(c, env) {
   thrownByCaller = new Set();
-  const fn = c.name === "handler" ? env.handlers[c.handler] : sms[c.name];
+  if (c.script) return runScript(c, env);
+  const record = c.name === "reportHandler" ? env.reportHandlers[c.handler] : null;
+  const fn = c.name === "handler" ? env.handlers[c.handler] : record ? record.handler : sms[c.name];
+  const callsBefore = record ? record.calls.length : 0;
+  const actionsBefore = env.actions.length;
   const args = c.args ?? [c.make()];
   c.args = args;
   const before = env.requestCount();
@@ -1306,12 +2033,14 @@ export async function runCase(c, env) {
   let returned;
   let threw;
   let didThrow = false;
+  const restoreClock = c.skipTimer ? skipTimer(c.skipTimer) : () => {};
   try {
     returned = fn(...args);
   } catch (error) {
     didThrow = true;
     threw = error;
   }
+  if (didThrow || SYNC_EXPORTS.includes(c.name)) restoreClock();
   const ms = performance.now() - started;
   const done = (failure, outcome, extra = {}) => {
     // Only the sandbox may be reached: anything else is a request that must never have been made.
@@ -1342,6 +2071,21 @@ export async function runCase(c, env) {
       failure = await checkResponse(settled.value, { valid: false, ownEndpoint: true }, env);
       if (failure) failure = `the handler it made: ${failure}`;
     }
+    if (!failure && c.name === "createReportHandler") {
+      // A handler that was made answers a push, whatever onReports and limits it was given.
+      const request = new Request(new URL("/sms/reports", env.url), { method: "POST", body: JSON.stringify([pushEntry("bfz-made", "1")]) });
+      let promise;
+      try {
+        promise = returned(request);
+      } catch (error) {
+        return done(`the report handler it made threw synchronously: ${showOutcome(error)}`, "returned");
+      }
+      const settled = await timeout(Promise.resolve(promise), ASYNC_TIMEOUT_MS);
+      if (settled.settled === "never") return done(`the report handler it made never answered (${ASYNC_TIMEOUT_MS} ms)`, "returned");
+      if (settled.settled === "rejected") return done(`the report handler it made rejected: ${showOutcome(settled.error)}`, "returned");
+      failure = await checkReportResponse(settled.value, { report: { statuses: [200, 413, 500], entries: 1 } }, null, 0);
+      if (failure) failure = `the report handler it made: ${failure}`;
+    }
     return done(failure, "returned");
   }
 
@@ -1350,35 +2094,105 @@ export async function runCase(c, env) {
     const why = checkError(threw, c);
     return done(`threw synchronously (async exports must return a rejected promise): ${showOutcome(threw)}${why ? ` — and ${why}` : ""}`, errorOutcome(threw), { poisoned: threw instanceof WebAssembly.RuntimeError });
   }
-  if (!(returned instanceof Promise)) return done(`returned ${showOutcome(returned)} instead of a promise`, "returned");
-  const settled = await timeout(returned, ASYNC_TIMEOUT_MS);
-  const lingering = settled.settled === "never" || (settled.settled === "rejected" && settled.error?.code === "OUTCOME_UNKNOWN");
+  if (!(returned instanceof Promise)) {
+    restoreClock();
+    return done(`returned ${showOutcome(returned)} instead of a promise`, "returned");
+  }
+  const waitMs = c.waitMs ?? ASYNC_TIMEOUT_MS;
+  const settled = await timeout(returned, waitMs);
+  restoreClock();
+  const callMs = performance.now() - started;
+  // (A poll whose questions timed out resolves all the same: its requests may still be on their way.)
+  const lingering = settled.settled === "never" || (settled.settled === "rejected" && settled.error?.code === "OUTCOME_UNKNOWN") || c.lingers === true;
   if (!(await env.settled(lingering))) return done(`the sandbox was still answering a request of this case 2 s after the call ${settled.settled}`, settled.settled, { sent: env.requestCount() - before });
   const sent = env.requestCount() - before;
-  if (settled.settled === "never") return done(`the promise never settled (waited ${ASYNC_TIMEOUT_MS} ms)`, "never", { sent });
+  if (settled.settled === "never") return done(`the promise never settled (waited ${waitMs} ms)`, "never", { sent });
   if (settled.settled === "rejected") {
     const error = settled.error;
     let failure = checkError(error, c);
     if (!failure && c.valid) failure = `a valid call rejected: ${showOutcome(error)}`;
-    if (c.name === "handler" && !failure) failure = `the handler rejected instead of answering: ${showOutcome(error)}`;
+    if ((c.name === "handler" || c.name === "reportHandler") && !failure) failure = `the handler rejected instead of answering: ${showOutcome(error)}`;
     // What may have reached the sandbox: nothing for an INVALID_* (or any nothing-sent code without
     // a ledger, or a foreign error); for a stopped campaign, between the requests its ledger shows
     // answered (distinct RequestIds) and the requests it counts as done.
     let range = [sent, sent];
     if (!sms.isSmsError(error) || error.code.startsWith("INVALID_")) range = [0, 0];
+    else if (DELIVERIES.has(c.name)) range = deliveryRange(c, error.code, callMs);
     else if (error.ledger?.requests) range = ledgerRange(error.ledger);
     else if (NOTHING_SENT.has(error.code)) range = [0, 0];
     const accounting = sent < range[0] || sent > range[1] ? `the sandbox received ${sent} request(s), expected ${range[0] === range[1] ? range[0] : `${range[0]} to ${range[1]}`}` : null;
     if (accounting) failure = failure ? `${failure}; and ${accounting}` : `rejected ${error?.code ?? "with a foreign error"} but ${accounting}`;
+    failure ??= actionsCheck(c, env, actionsBefore);
     return done(failure, errorOutcome(error), { sent, expectedSent: sent, error });
   }
   const value = settled.value;
-  let failure = c.name === "handler" ? await checkResponse(value, c, env) : checkResult(c.name, value, c, env);
+  let failure =
+    c.name === "handler" ? await checkResponse(value, c, env) : c.name === "reportHandler" ? await checkReportResponse(value, c, record, callsBefore) : checkResult(c.name, value, c, env);
   let range = [0, 0];
   if ((c.name === "batchSend" || OPERATIONS.has(c.name)) && value && isCount(value.attempts)) range = [value.attempts, value.attempts];
   if ((c.name === "sendCampaign" || c.name === "resumeCampaign") && value?.requests) range = ledgerRange(value);
+  if (DELIVERIES.has(c.name)) range = deliveryRange(c, null, callMs);
   if (!failure && (sent < range[0] || sent > range[1])) failure = `resolved but the sandbox received ${sent} request(s), expected ${range[0] === range[1] ? range[0] : `${range[0]} to ${range[1]}`}`;
-  return done(failure, "resolved", { sent, expectedSent: sent });
+  failure ??= actionsCheck(c, env, actionsBefore);
+  return done(failure, "resolved", { sent, expectedSent: sent, status: c.name === "reportHandler" && value instanceof Response ? value.status : undefined });
+}
+
+/** The rows of the child's campaign that a poll asks about (none is final in its journal). */
+const POLLED_ROWS = DELIVERY_TO.length;
+
+/**
+ * The requests a recordReports or pollCampaign call may have made: none for recordReports, nor
+ * for a call refused before the journal was opened (`code`: null when it resolved). A poll asks
+ * each row at most once per wait (at least intervalMs' 100 ms; src/poller.rs), each question at
+ * most maxAttempts (10) times; a valid one exactly once per row (each is final at its first
+ * answer: DELIVERY_TO).
+ */
+function deliveryRange(c, code, ms) {
+  if (c.name === "recordReports") return [0, 0];
+  if (code !== null && (NOTHING_SENT.has(code) || code === "JOURNAL_EMPTY")) return [0, 0];
+  if (c.valid && code === null) return [POLLED_ROWS, POLLED_ROWS];
+  return [0, POLLED_ROWS * 10 * (1 + Math.ceil(ms / 100))];
+}
+
+/** recordReports sends nothing and a poll only asks: every request a QueryMessage. */
+function actionsCheck(c, env, actionsBefore) {
+  if (!DELIVERIES.has(c.name)) return null;
+  const other = env.actions.slice(actionsBefore).filter((action) => action !== "QueryMessage");
+  return other.length ? `${c.name} made ${other.join(", ")} request(s): only QueryMessage may be asked` : null;
+}
+
+/**
+ * A named case that is a script of its own (several calls, or a handler made for it): it returns
+ * a failure text or null, and must reach the sandbox not at all.
+ */
+async function runScript(c, env) {
+  const before = env.requestCount();
+  const started = performance.now();
+  let failure;
+  try {
+    failure = await c.script(env);
+  } catch (error) {
+    failure = `the case's script failed: ${showOutcome(error)}`;
+  }
+  await env.settled(false);
+  const sent = env.requestCount() - before;
+  if (!failure && sent !== 0) failure = `${sent} request(s) reached the sandbox`;
+  return { failure: failure ?? null, outcome: "resolved", poisoned: false, ms: performance.now() - started, sent, expectedSent: sent };
+}
+
+/**
+ * For one call: a timer of `ms` (JOURNAL_TIMEOUT_MS: a journal that never settles) fires at once,
+ * so the call's give-up path runs without waiting a minute. Every other timer is left as it is.
+ * Returns what puts the clock back.
+ */
+function skipTimer(ms) {
+  const inner = globalThis.setTimeout;
+  globalThis.setTimeout = function setTimeoutSkipping(callback, delay, ...rest) {
+    return inner.call(this, callback, delay === ms ? 0 : delay, ...rest);
+  };
+  return () => {
+    globalThis.setTimeout = inner;
+  };
 }
 
 /** [answered, done]: the requests a campaign's ledger shows answered (RequestIds), and all it made. */
@@ -1525,6 +2339,423 @@ function operationCases(fn, add, opt, base, r) {
   }
 }
 
+/**
+ * The named cases of recordReports and pollCampaign past those every campaign export gets: the
+ * journal they open the campaign from (absent, of another campaign, broken, hostile, slow), the
+ * evidence of every wrong shape, a poll's timing, and valid calls whose rows are known.
+ */
+function deliveryCases(fn, add, opt, base, r) {
+  const record = fn === "recordReports";
+  const invalid = (field, prefix = false) => opt("INVALID_OPTION", field, prefix);
+  // Valid options with `extra` (a function of env, or values) put over them.
+  const withBase = (extra) => (env) => Object.assign(base(fn, env), typeof extra === "function" ? extra(env) : extra);
+  const entriesOf = (env) => env.campaign?.entries ?? [];
+  const idsOf = (env) => deliveryCampaign(env).ids;
+  const journalOf = (read, append = () => {}) => ({ read, append });
+  // Evidence that changes every row, so that the journal is written.
+  const changing = (env) => idsOf(env).map((messageId) => ({ messageId, status: "delivered", errorCode: "DELIVERED" }));
+  const appendFails = (env, append) => {
+    const journal = journalCopy(entriesOf(env));
+    journal.append = append;
+    return { journal, ...(record ? { reports: changing(env) } : {}) };
+  };
+  const cases = [
+    ["journal absent", withBase({ journal: undefined }), invalid("journal")],
+    ["journal = null", withBase({ journal: null }), invalid("journal")],
+    ["journal = an array of its entries", withBase((env) => ({ journal: entriesOf(env).slice() })), invalid("journal")],
+    ["journal = {} (no read, no append)", withBase({ journal: {} }), invalid("journal")],
+    ["journal.read throws", withBase({ journal: journalOf(() => callerThrow("journal.read", r)) }), invalid("journal")],
+    ["journal.read rejects with a Symbol", withBase({ journal: journalOf(() => Promise.reject(Symbol("read"))) }), invalid("journal")],
+    ["journal.read is a getter that throws", withBase({ journal: throwingGetter({ append() {} }, "read", r) }), invalid("journal")],
+    ["journal.read = 42", withBase({ journal: { read: 42, append() {} } }), invalid("journal")],
+    ["journal.read returns 42", withBase({ journal: journalOf(() => 42) }), invalid("journal")],
+    ["journal.read returns [42]", withBase({ journal: journalOf(() => [42]) }), invalid("journal")],
+    ["journal.read returns { length: 1 }", withBase({ journal: journalOf(() => ({ length: 1, 0: "x" })) }), invalid("journal")],
+    ["journal.read returns a Proxy of its entries whose get trap throws", withBase((env) => ({ journal: journalOf(() => trapThrows(entriesOf(env).slice(), "get", r)) })), invalid("journal")],
+    ["journal.read returns a sparse array of length 2**32-1", withBase({ journal: journalOf(() => sparse(2 ** 32 - 1)) }), invalid("journal")],
+    // Given up after JOURNAL_TIMEOUT_MS (src/wasm/campaign.rs), which this case's clock skips.
+    ["journal.read never settles (given up after JOURNAL_TIMEOUT_MS)", withBase({ journal: journalOf(() => new Promise(() => {})) }), invalid("journal"), { skipTimer: JOURNAL_TIMEOUT_MS }],
+    ["journal.read returns []", withBase({ journal: journalOf(() => []) }), opt("JOURNAL_EMPTY", null)],
+    ["journal entries with a lone surrogate in one", withBase((env) => ({ journal: journalOf(() => entriesOf(env).map((e, i) => (i === 0 ? e.replace('"', '"\uD800') : e))) })), opt("JOURNAL_CORRUPT", null)],
+    ["journal entry 0 altered (its checksum no longer holds)", withBase((env) => ({ journal: journalOf(() => entriesOf(env).map((e, i) => (i === 0 ? e.replace(/\d/, (d) => String((Number(d) + 1) % 10)) : e))) })), opt("JOURNAL_CORRUPT", null)],
+    ["journal with a 3 MB entry after its own", withBase((env) => ({ journal: journalOf(() => [...entriesOf(env), `${hugeString()}\n`]) })), opt("JOURNAL_CORRUPT", null)],
+    // The first entry is not a header: not a journal of this format.
+    ["journal entries in reverse order", withBase((env) => ({ journal: journalOf(() => entriesOf(env).slice().reverse()) })), opt("JOURNAL_MISMATCH", null)],
+    ["journal with a torn entry last (no newline: forgiven)", withBase((env) => ({ journal: journalOf(() => [...entriesOf(env), '{"kind":"fuzz"']) })), null, { valid: true }],
+    ["journal.read resolves later (a macrotask)", withBase((env) => ({ journal: journalOf(() => new Promise((resolve) => setImmediate(() => resolve(entriesOf(env).slice())))) })), null, { valid: true }],
+    ["journal.read returns a thenable", withBase((env) => ({ journal: journalOf(() => ({ then: (resolve) => resolve(entriesOf(env).slice()) })) })), null, { valid: true }],
+    ["another campaign: the journal's list in another order", withBase({ to: DELIVERY_TO.slice().reverse() }), opt("JOURNAL_MISMATCH", null)],
+    ["another campaign: another sender ID", withBase({ from: "Acme" }), opt("JOURNAL_MISMATCH", null)],
+    ["another campaign: one number fewer", withBase({ to: DELIVERY_TO.slice(1) }), opt("JOURNAL_MISMATCH", null)],
+    ["another key (the STS one)", withBase({ credentials: copyKey(DEFAULT_STS_KEY) }), opt("JOURNAL_MISMATCH", null)],
+    ["another endpoint on this machine", withBase({ endpoint: "http://127.0.0.1:1/" }), opt("JOURNAL_MISMATCH", null)],
+    ["a to that is not the journal's: +86 (refused as a campaign would be)", withBase({ to: ["+86 138 0013 8000", ...DELIVERY_TO.slice(1)], allOrNothing: true }), opt("INVALID_BATCH", null)],
+    ["journal.append throws", withBase((env) => appendFails(env, () => callerThrow("journal.append", r))), opt("JOURNAL_FAILED", null)],
+    ["journal.append rejects", withBase((env) => appendFails(env, async () => callerThrow("journal.append (async)", r))), opt("JOURNAL_FAILED", null)],
+    ["journal.append = 42", withBase((env) => appendFails(env, 42)), opt("JOURNAL_FAILED", null)],
+    ["journal.append never settles (given up after JOURNAL_TIMEOUT_MS)", withBase((env) => appendFails(env, () => new Promise(() => {}))), opt("JOURNAL_FAILED", null), { skipTimer: JOURNAL_TIMEOUT_MS }],
+    [
+      "journal.append returns junk (42)",
+      withBase((env) => {
+        const journal = journalCopy(entriesOf(env));
+        const push = journal.append;
+        journal.append = function append(entry) {
+          push.call(this, entry);
+          return 42;
+        };
+        return { journal, ...(record ? { reports: changing(env) } : {}) };
+      }),
+      null,
+      { valid: true },
+    ],
+    ["onProgress throws", withBase((env) => ({ onProgress: () => callerThrow("onProgress", r), ...(record ? { reports: changing(env) } : {}) })), null, { valid: true }],
+    ["onProgress rejects", withBase((env) => ({ onProgress: async () => callerThrow("onProgress (async)", r), ...(record ? { reports: changing(env) } : {}) })), null, { valid: true }],
+    ["signatureVersion ACS3 (the journal was written with 1.0)", withBase({ signatureVersion: "ACS3" }), opt("JOURNAL_MISMATCH", null)],
+  ];
+  if (record) {
+    cases.push(
+      ["reports absent", withBase({ reports: undefined }), invalid("reports")],
+      ["reports = null", withBase({ reports: null }), invalid("reports")],
+      ['reports = "x"', withBase({ reports: "x" }), invalid("reports")],
+      ["reports = 42", withBase({ reports: 42 }), invalid("reports")],
+      ["reports = {}", withBase({ reports: {} }), invalid("reports")],
+      ["reports = { length: 1e9 } (array-like)", withBase({ reports: { length: 1e9 } }), invalid("reports")],
+      ["reports = a Set of evidence", withBase((env) => ({ reports: new Set(changing(env)) })), invalid("reports")],
+      ["reports = a revoked Proxy", withBase({ reports: revoked([]) }), invalid("reports")],
+      ["reports = a Proxy of evidence whose get trap throws", withBase((env) => ({ reports: trapThrows(changing(env), "get", r) })), invalid("reports", true)],
+      ["reports = a Proxy whose length throws", withBase((env) => ({ reports: new Proxy(changing(env), { get: (t, k, rec) => (k === "length" ? callerThrow("length", r) : Reflect.get(t, k, rec)) }) })), invalid("reports")],
+      ["reports = a sparse array of 100,001 (refused from its length)", withBase({ reports: sparse(100_001) }), invalid("reports")],
+      ["reports = a sparse array of length 2**32-1", withBase({ reports: sparse(2 ** 32 - 1) }), invalid("reports")],
+      ["reports = a sparse array of 100,000 (read from [0], a hole)", withBase({ reports: sparse(100_000) }), invalid("reports[0]")],
+      ["reports = MessageIds (strings, not evidence)", withBase((env) => ({ reports: idsOf(env).slice() })), invalid("reports[0]")],
+      ["reports[1] a hole", withBase((env) => ({ reports: [changing(env)[0], , changing(env)[1]] })), invalid("reports[1]")], // eslint-disable-line no-sparse-arrays
+      ["reports[0] = a throwing getter", withBase((env) => ({ reports: throwingGetter(changing(env), 0, r) })), invalid("reports[0]")],
+      ["reports whose prototype (for a hole) is a throwing Proxy", withBase((env) => {
+        const reports = [changing(env)[0], , changing(env)[1]]; // eslint-disable-line no-sparse-arrays
+        Object.setPrototypeOf(reports, trapThrows([], "get", r));
+        return { reports };
+      }), invalid("reports", true)],
+    );
+    // Items of every wrong shape, each at index 1 after a good one (the field names the item).
+    const items = [
+      ["null", () => null, "reports[1]", true],
+      ["42", () => 42, "reports[1]", true],
+      ['"x"', () => "x", "reports[1]", true],
+      ["[] (an array)", () => [], "reports[1]", true],
+      ["[evidence] (nested)", (ok) => [ok], "reports[1]", true],
+      ["a revoked Proxy", () => revoked({}), "reports[1]", true],
+      ["a Proxy whose get trap throws", (ok) => trapThrows(ok, "get", r), "reports[1]", true],
+      ["{} (no messageId)", () => ({}), "reports[1].messageId", false],
+      ["no status", (ok) => ({ messageId: ok.messageId }), "reports[1].status", false],
+      ["messageId = 42", (ok) => ({ ...ok, messageId: 42 }), "reports[1].messageId", false],
+      ["messageId = null", (ok) => ({ ...ok, messageId: null }), "reports[1].messageId", false],
+      ['messageId = ""', (ok) => ({ ...ok, messageId: "" }), "reports[1].messageId", false],
+      ["messageId with a space in front", (ok) => ({ ...ok, messageId: ` ${ok.messageId}` }), "reports[1].messageId", false],
+      ["messageId with NUL", (ok) => ({ ...ok, messageId: `${ok.messageId}\0` }), "reports[1].messageId", false],
+      ["messageId of 65 characters", (ok) => ({ ...ok, messageId: "1".repeat(65) }), "reports[1].messageId", false],
+      ["messageId = a 3 MB string", (ok) => ({ ...ok, messageId: hugeString() }), "reports[1].messageId", false],
+      ["messageId = a throwing getter", (ok) => throwingGetter({ ...ok }, "messageId", r), "reports[1]", true],
+      ['status = "read"', (ok) => ({ ...ok, status: "read" }), "reports[1].status", false],
+      ['status = "DELIVERED"', (ok) => ({ ...ok, status: "DELIVERED" }), "reports[1].status", false],
+      ['status = "undelivered" (a CampaignState, not an EvidenceStatus)', (ok) => ({ ...ok, status: "undelivered" }), "reports[1].status", false],
+      ["status = 1", (ok) => ({ ...ok, status: 1 }), "reports[1].status", false],
+      ["status = Symbol()", (ok) => ({ ...ok, status: Symbol("s") }), "reports[1].status", false],
+      ["status = a lone surrogate", (ok) => ({ ...ok, status: "\uD800" }), "reports[1].status", false],
+      ["errorCode = 42", (ok) => ({ ...ok, errorCode: 42 }), "reports[1].errorCode", false],
+      ["to = {}", (ok) => ({ ...ok, to: {} }), "reports[1].to", false],
+      ["taskId = []", (ok) => ({ ...ok, taskId: [] }), "reports[1].taskId", false],
+      ["taskId = 10n", (ok) => ({ ...ok, taskId: 10n }), "reports[1].taskId", false],
+    ];
+    for (const [label, make, field, prefix] of items) {
+      cases.push([`reports[1] = ${label}`, withBase((env) => ({ reports: [changing(env)[0], make(changing(env)[1])] })), invalid(field, prefix)]);
+    }
+    // Valid evidence: the rows it must leave are known (deliveryOracle).
+    const valid = [
+      ["reports = []: nothing changes, nothing is written", () => []],
+      ["every row delivered", (env) => changing(env)],
+      ["each final status once", (env) => idsOf(env).map((messageId, i) => ({ messageId, status: ["delivered", "failed", "expired"][i], errorCode: ["DELIVERED", "UNDELIV", "EXPIRED"][i] }))],
+      ["the first final report wins", (env) => [{ messageId: idsOf(env)[0], status: "failed" }, { messageId: idsOf(env)[0], status: "delivered" }, { messageId: idsOf(env)[0], status: "expired" }]],
+      ["sending and other change nothing", (env) => idsOf(env).flatMap((messageId) => [{ messageId, status: "sending" }, { messageId, status: "other" }])],
+      ["evidence about other messages only", () => [{ messageId: "9999999999999999999", status: "delivered", taskId: "ags-000000000000-1", to: "8525100****" }, { messageId: "x\uD800", status: "failed" }]],
+      ["a Report as createReportHandler hands it on", (env) => [{ index: 0, messageId: idsOf(env)[1], status: "failed", statusCode: "2", to: "8525101****", taskId: null, segments: 1, sendDate: null, receiveDate: null, errorCode: "UNDELIV", errorDescription: "x", ignoredFields: ["SmsSize"] }]],
+      ["a QueryMessageResult as queryMessage resolves to it", (env) => [{ messageId: idsOf(env)[2], status: "expired", to: "85251028888", errorCode: "EXPIRED", errorDescription: null, message: "x", requestId: null, sendDate: null, receiveDate: null, responseCode: "OK", attempts: 1 }]],
+      ["codes of another shape are not kept", (env) => idsOf(env).map((messageId, i) => ({ messageId, status: "delivered", errorCode: ["<script>", "x".repeat(65), hugeString()][i] }))],
+      ["to and taskId of another shape are not kept", (env) => [{ messageId: idsOf(env)[0], status: "delivered", to: "+852 5100 1234", taskId: "\0" }]],
+      ["evidence inherited from a prototype (Object.create)", (env) => changing(env).map((e) => Object.create(e))],
+      ["frozen evidence in a frozen array", (env) => Object.freeze(changing(env).map((e) => Object.freeze(e)))],
+      ["100,000 pieces of evidence (the most one call takes)", (env) => Array.from({ length: 100_000 }, (_, i) => ({ messageId: i % 50 === 0 ? idsOf(env)[i % 3] : `bfz-${i}`, status: "delivered" }))],
+    ];
+    // Reading 100,000 objects one by one took 0.8 s (measured): more than a case's usual wait.
+    for (const [label, make] of valid) cases.push([label, withBase((env) => ({ reports: make(env) })), null, { valid: true, waitMs: /100,000/.test(label) ? 5000 : undefined }]);
+    cases.push(["an already aborted signal (nothing to stop: recorded)", withBase((env) => ({ signal: AbortSignal.abort(), reports: changing(env) })), null, { valid: true }]);
+    cases.push(["a signer and no credentials (the journal names a key)", withBase((env) => ({ signer: sandboxSigner(env), credentials: undefined })), opt("JOURNAL_MISMATCH", null)]);
+    add("a getter on reports[0].messageId that calls recordReports and validateBatch (re-entered)", fn, () => ({
+      script: async (env) => {
+        let inner;
+        let validated;
+        const options = base(fn, env);
+        const first = { status: "delivered" };
+        Object.defineProperty(first, "messageId", {
+          enumerable: true,
+          get() {
+            inner ??= sms.recordReports({ ...base(fn, env), reports: [{ messageId: idsOf(env)[1], status: "failed" }] });
+            validated ??= sms.validateBatch({ to: ["+852 9123 4567"], message: "re-entered" });
+            return idsOf(env)[0];
+          },
+        });
+        options.reports = [first];
+        const outer = await timeout(sms.recordReports(options), ASYNC_TIMEOUT_MS);
+        const innerSettled = await timeout(Promise.resolve(inner), ASYNC_TIMEOUT_MS);
+        if (outer.settled !== "resolved") return `the outer call ${outer.settled} ${showOutcome(outer.error)}`;
+        if (innerSettled.settled !== "resolved") return `the inner call ${innerSettled.settled} ${showOutcome(innerSettled.error)}`;
+        if (!Array.isArray(validated) || validated.length !== 0) return `validateBatch inside the getter gave ${showOutcome(validated)}`;
+        const rows = (ledger) => Array.from(ledger.recipients, (row) => row.state).join(",");
+        if (rows(outer.value) !== "delivered,sent,sent") return `the outer rows: ${rows(outer.value)}`;
+        return rows(innerSettled.value) === "sent,undelivered,sent" ? null : `the inner rows: ${rows(innerSettled.value)}`;
+      },
+    }));
+  } else {
+    for (const [field, values] of [
+      ["deadlineMs", [["0", 0], ["-1", -1], ["1.5", 1.5], ["NaN", NaN], ["Infinity", Infinity], ["-0", -0], ["86,400,001", 86_400_001], ['"100"', "100"], ["10n", 10n], ["a Date", new Date(0)]]],
+      ["intervalMs", [["99", 99], ["300,001", 300_001], ["100.5", 100.5], ["NaN", NaN], ['"1000"', "1000"], ["-0", -0], ["true", true]]],
+    ]) {
+      for (const [label, value] of values) cases.push([`${field} = ${label}`, withBase({ [field]: value }), invalid(field)]);
+    }
+    cases.push(
+      ["deadlineMs = 86,400,000 (a day: every row is final at the first answer)", withBase({ deadlineMs: 86_400_000 }), null, { valid: true }],
+      // null is absent here as for every optional option (serde's Option): the default.
+      ["deadlineMs = null and intervalMs = null (the defaults)", withBase({ deadlineMs: null, intervalMs: null }), null, { valid: true }],
+      ["intervalMs = 100 and 300,000 at once", withBase({ deadlineMs: 1, intervalMs: 300_000 }), null, { valid: true }],
+      ["deadlineMs = a throwing getter", (env) => throwingGetter(base(fn, env), "deadlineMs", r), invalid("deadlineMs")],
+      ["a signer that would sign (refused: QueryMessage is signed here)", withBase((env) => ({ signer: sandboxSigner(env) })), invalid("signer")],
+      ["a signer and no credentials", withBase((env) => ({ signer: sandboxSigner(env), credentials: undefined })), invalid("signer")],
+      ["signer = 42", withBase({ signer: 42 }), invalid("signer")],
+      ["an already aborted signal", withBase({ signal: AbortSignal.abort() }), opt("ABORTED", null)],
+      // The journal's key with a token the sandbox refuses: each question is refused (not asked
+      // again), and the rows stay as the journal has them.
+      ["the journal's key with a made-up STS token", withBase({ credentials: { ...DEFAULT_KEY, securityToken: "bfz-not-a-token~1" } }), null],
+      ["timeoutMs = 1, maxAttempts 1 (each question times out)", withBase({ timeoutMs: 1, maxAttempts: 1, deadlineMs: 1 }), null, { lingers: true }],
+    );
+  }
+  for (const [label, build, expect, extra = {}] of cases) {
+    add(label, fn, (env) => ({ args: [build(env)], expect, valid: extra.valid === true, skipTimer: extra.skipTimer, lingers: extra.lingers, waitMs: extra.waitMs }));
+  }
+}
+
+/** createReportHandler's options, past the ones every export gets (pkg-template/reports.js). */
+function reportHandlerOptionCases(add, opt, r) {
+  const fn = "createReportHandler";
+  const made = (options) => () => ({ args: [{ onReports: () => {}, ...options }], expect: null });
+  const refused = (field, options) => () => ({ args: [{ onReports: () => {}, ...options }], expect: opt("INVALID_OPTION", field, false) });
+  for (const [label, value] of [["absent", undefined], ["null", null], ["42", 42], ['"log"', "log"], ["an object", {}], ["an array", []]]) {
+    add(`onReports = ${label}`, fn, refused("onReports", { onReports: value }));
+  }
+  for (const [label, value] of [["a class", class Fuzz {}], ["a revoked Proxy of a function", revoked(() => {})], ["an async function", async () => {}], ["a bound function", Object.prototype.toString.bind(null)]]) {
+    add(`onReports = ${label} (made; its push is answered)`, fn, made({ onReports: value }));
+  }
+  for (const [field, bad, good] of [
+    ["maxBodyBytes", [0, -1, 1.5, NaN, Infinity, -0, 4 * 1024 * 1024 + 1, "1024", 10n, new Number(1024), null, new Date(0)], [1, 4 * 1024 * 1024]],
+    ["dedupeWindow", [-1, 0.5, 1_000_001, NaN, Infinity, "100", 10n, null, true], [0, -0, 1_000_000]],
+  ]) {
+    for (const value of bad) add(`${field} = ${showOutcome(value)}`, fn, refused(field, { [field]: value }));
+    for (const value of good) add(`${field} = ${showOutcome(value)} (made)`, fn, made({ [field]: value }));
+  }
+  add("maxBodyBytes = a throwing getter", fn, () => ({ args: [throwingGetter({ onReports: () => {} }, "maxBodyBytes", r)], expect: opt("INVALID_OPTION", "maxBodyBytes", false) }));
+}
+
+/**
+ * The report handler's named cases: requests that are not requests or not POSTs, bodies of
+ * every kind, and onReports that throws, rejects, never settles or pushes again. Each a script
+ * with a handler of its own, checked by checkReportResponse.
+ */
+function reportHandlerCases(add, r) {
+  const fn = "reportHandler";
+  const at = (env) => new URL("/sms/reports", env.url).href;
+  const post = (env, body, init = {}) => new Request(at(env), { method: "POST", body, ...init });
+  const entries = (ids, status = "1") => JSON.stringify(ids.map((id) => pushEntry(id, status)));
+  /** One call of `handler`, its answer checked against `statuses` (and `count` entries). */
+  const answer = async (handler, request, statuses, count = null, record = null) => {
+    const callsBefore = record?.calls.length ?? 0;
+    let promise;
+    try {
+      promise = handler(request);
+    } catch (error) {
+      return { failure: `threw synchronously: ${showOutcome(error)}` };
+    }
+    const settled = await timeout(Promise.resolve(promise), ASYNC_TIMEOUT_MS);
+    if (settled.settled !== "resolved") return { failure: `${settled.settled === "never" ? "never answered" : `rejected ${showOutcome(settled.error)}`}` };
+    const copy = settled.value.clone?.();
+    const failure = await checkReportResponse(settled.value, { report: { statuses, entries: count } }, record, callsBefore);
+    return { failure, text: copy ? await copy.text() : "" };
+  };
+  /** A handler whose onReports does `behaviour(reports, details, n)`, its calls recorded. */
+  const recorded = (behaviour, options = {}) => {
+    const record = { calls: [], handler: null };
+    record.handler = sms.createReportHandler({
+      ...options,
+      onReports(reports, details) {
+        const n = record.calls.length + 1;
+        const call = { behaviour: "named", resolves: true, fresh: reports.length, duplicates: details.duplicates.length, rejected: details.rejected.length };
+        record.calls.push(call);
+        try {
+          const returned = behaviour(reports, details, n);
+          if (returned && typeof returned.then === "function") {
+            // Known once it settles, before the handler (which awaits it) answers.
+            return Promise.resolve(returned).catch((error) => {
+              call.resolves = false;
+              throw error;
+            });
+          }
+          return returned;
+        } catch (error) {
+          call.resolves = false;
+          throw error;
+        }
+      },
+    });
+    return record;
+  };
+  const script = (name, run) => add(name, fn, () => ({ script: run }));
+  const one = (name, make, statuses, count = null, behaviour = () => {}, options = {}) =>
+    script(name, async (env) => {
+      const record = recorded(behaviour, options);
+      return (await answer(record.handler, make(env), statuses, count, record)).failure;
+    });
+
+  // Not a request at all (a server's mistake): 405 where it has no POST method, 500 where reading it throws.
+  for (const [label, make, statuses] of [
+    ["no argument", () => undefined, [500]],
+    ["null", () => null, [500]],
+    ["42", () => 42, [405]],
+    ["{}", () => ({}), [405]],
+    ["a revoked Proxy", () => revoked({}), [500]],
+    ["a Proxy whose get trap throws", () => trapThrows({ method: "POST" }, "get", r), [500]],
+    ["a Response", () => new Response("[]"), [405]],
+    ["{ method: \"POST\" } with no headers", () => ({ method: "POST" }), [500]],
+    ["{ method: \"POST\" } whose body.getReader throws", () => ({ method: "POST", headers: new Headers(), body: { getReader: () => callerThrow("getReader", r) } }), [500]],
+    ["{ method: \"POST\" } whose reader.read returns null", () => ({ method: "POST", headers: new Headers(), body: { getReader: () => ({ read: async () => null, cancel: async () => {} }) } }), [400, 500]],
+  ]) {
+    one(`handler(${label})`, make, statuses);
+  }
+  for (const method of ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]) {
+    one(`a ${method}: 405 with Allow: POST`, (env) => new Request(at(env), { method, body: method === "GET" || method === "HEAD" ? undefined : "[]" }), [405]);
+  }
+  // Bodies
+  one("an empty body: refused whole", (env) => post(env, ""), [400]);
+  one("a body that is not an array", (env) => post(env, '{"MessageId":"1","Status":"1"}'), [400]);
+  one("an array never closed", (env) => post(env, `[${JSON.stringify(pushEntry("m", "1"))}`), [400]);
+  one("text after the array", (env) => post(env, "[] []"), [400]);
+  one("10,000 entries (the most a push holds)", (env) => post(env, entries(Array.from({ length: 10_000 }, (_, i) => `m-${i}`))), [200], 10_000);
+  one("10,001 entries: refused whole", (env) => post(env, `[${Array(10_001).fill("{}").join(",")}]`), [400]);
+  one("100,000 nested arrays as the body", (env) => post(env, `${"[".repeat(100_000)}${"]".repeat(100_000)}`), [200, 400]);
+  one("an entry holding an array 100,000 deep", (env) => post(env, nestingBomb()), [200, 400], 1);
+  one("an entry with a lone surrogate escaped in its MessageId", (env) => post(env, '[{"MessageId":"\\ud800","Status":"1"}]'), [200], 1);
+  one("bytes that are not UTF-8 in a MessageId", (env) => post(env, new Uint8Array([...utf8.encode('[{"MessageId":"m'), 0xff, 0xfe, ...utf8.encode('","Status":"1"}]')])), [200, 400], 1);
+  // Inside the array, bytes that are not text are an entry that is not JSON: rejected alone.
+  one("a CESU-8 surrogate as the only entry", (env) => post(env, new Uint8Array([0x5b, 0xed, 0xa0, 0x80, 0x5d])), [200], 1);
+  one("a stray 0xff before the array", (env) => post(env, new Uint8Array([0xff, 0x5b, 0x5d])), [400]);
+  one("a body exactly at maxBodyBytes (1024)", (env) => post(env, `[${" ".repeat(1022)}]`), [200], 0, () => {}, { maxBodyBytes: 1024 });
+  one("a body one byte over maxBodyBytes (1024)", (env) => post(env, `[${" ".repeat(1023)}]`), [413], null, () => {}, { maxBodyBytes: 1024 });
+  one("a body one byte over the default 4 MiB", (env) => post(env, overDefaultLimit()), [413]);
+  one("Content-Length 99999999999 with a small body: refused unread", (env) => post(env, "[]", { headers: { "content-length": "99999999999" } }), [413]);
+  one("Content-Length 1 with a longer body: the limit still holds", (env) => post(env, `[${" ".repeat(2000)}]`, { headers: { "content-length": "1" } }), [413], null, () => {}, { maxBodyBytes: 1024 });
+  one("Content-Length abc: read as it comes", (env) => post(env, entries(["m"]), { headers: { "content-length": "abc" } }), [200], 1);
+  one("a body stream that fails after a chunk", (env) => post(env, streamOf([utf8.encode("[")], true), { duplex: "half" }), [400]);
+  one("a body stream that gives a string", (env) => post(env, streamOf([utf8.encode("["), "]"]), { duplex: "half" }), [400]);
+  one("a body stream that gives an ArrayBuffer (not a view)", (env) => post(env, streamOf([new ArrayBuffer(2)]), { duplex: "half" }), [400]);
+  one("a body stream of 1-byte chunks", (env) => post(env, streamOf([...utf8.encode(entries(["m", "n"]))].map((b) => new Uint8Array([b]))), { duplex: "half" }), [200], 2);
+  one(
+    "a body stream over the limit whose cancel never settles",
+    (env) =>
+      post(
+        env,
+        new ReadableStream({
+          pull: (controller) => controller.enqueue(new Uint8Array(600)),
+          cancel: () => new Promise(() => {}),
+        }),
+        { duplex: "half" },
+      ),
+    [413],
+    null,
+    () => {},
+    { maxBodyBytes: 1024 },
+  );
+  // What onReports does
+  for (const [label, behaviour] of [
+    ["throws", () => callerThrow("onReports", r)],
+    ["throws a Symbol", () => {
+      throw Symbol("onReports");
+    }],
+    ["rejects with a revoked Proxy", () => Promise.reject(revoked({}))],
+    ["returns a thenable whose then getter throws", () => ({
+      get then() {
+        return callerThrow("then getter", r);
+      },
+    })],
+    ["returns a thenable that rejects", () => ({ then: (_, reject) => reject(new CallerError("thenable")) })],
+  ]) {
+    one(`onReports ${label}: 500, no details, pushed again`, (env) => post(env, entries(["m-1", "m-2"])), [500], null, behaviour);
+  }
+  one("onReports resolves to junk: acknowledged", (env) => post(env, entries(["m"])), [200], 1, () => Symbol("junk"));
+  one("onReports empties the arrays it is given: acknowledged", (env) => post(env, entries(["m", "n"])), [200], 2, (reports, details) => {
+    reports.length = 0;
+    details.rejected.push(42);
+  });
+  script("a failed push is forgotten: handed on again, then acknowledged; then a repeat is a duplicate", async (env) => {
+    const record = recorded((reports, details, n) => (n === 1 ? Promise.reject(new CallerError("once")) : undefined), { dedupeWindow: 10 });
+    const body = entries(["f-1", "f-2"], "2");
+    for (const [statuses, want] of [[[500], null], [[200], "2 new, 0 duplicate, 0 rejected"], [[200], "0 new, 2 duplicate, 0 rejected"]]) {
+      const got = await answer(record.handler, post(env, body), statuses, 2, record);
+      if (got.failure) return got.failure;
+      if (want && JSON.parse(got.text).msg !== want) return `answered ${got.text}, expected ${want}`;
+    }
+    return record.calls.length === 2 ? null : `onReports called ${record.calls.length} times, expected 2`;
+  });
+  script("onReports pushes again without waiting: the second push waits its turn, both answered", async (env) => {
+    let inner;
+    const record = recorded(() => {
+      inner ??= record.handler(post(env, entries(["inner"])));
+    });
+    const outer = await answer(record.handler, post(env, entries(["outer"])), [200], 1);
+    if (outer.failure) return `the outer push: ${outer.failure}`;
+    const settled = await timeout(Promise.resolve(inner), ASYNC_TIMEOUT_MS);
+    if (settled.settled !== "resolved") return `the inner push ${settled.settled}`;
+    const text = await settled.value.text();
+    return text === '{"code":0,"msg":"1 new, 0 duplicate, 0 rejected"}' ? null : `the inner push: ${text}`;
+  });
+  script("onReports records the push with recordReports: the rows as the pushed statuses say", async (env) => {
+    // What a caller does with the two (README, "Delivery reports"): the Reports handed on are
+    // taken as they are as DeliveryEvidence.
+    const { ids, entries: journalEntries } = env.campaign;
+    const journal = journalCopy(journalEntries);
+    let ledger;
+    const handler = sms.createReportHandler({
+      async onReports(reports) {
+        ledger = await sms.recordReports({ to: DELIVERY_TO.slice(), message: DELIVERY_MESSAGE, credentials: copyKey(DEFAULT_KEY), endpoint: env.url, journal, reports });
+      },
+    });
+    const body = JSON.stringify(ids.map((id, i) => pushEntry(id, ["1", "2", "6"][i], { ErrorCode: ["DELIVERED", "UNDELIV", "EXPIRED"][i] })));
+    const got = await answer(handler, post(env, body), [200], ids.length);
+    if (got.failure) return got.failure;
+    const states = ledger ? Array.from(ledger.recipients, (row) => `${row.state} ${row.code}`).join(", ") : "no ledger";
+    return states === "delivered DELIVERED, undelivered UNDELIV, expired EXPIRED" ? null : `the rows: ${states}`;
+  });
+  script("onReports never settles: the push is not acknowledged, 16 wait, the 17th is answered 503 at once", async (env) => {
+    // The push is acknowledged only once onReports resolves (index.extra.d.ts): a handler that
+    // never settles holds its push, and those after it, until 16 are waiting.
+    const handler = sms.createReportHandler({ onReports: () => new Promise(() => {}) });
+    let answered = 0;
+    for (let i = 0; i < 16; i += 1) handler(post(env, entries([`hang-${i}`]))).then(() => (answered += 1), () => (answered += 1));
+    const busy = await answer(handler, post(env, entries(["hang-16"])), [503]);
+    if (busy.failure) return `the 17th push: ${busy.failure}`;
+    const get = await answer(handler, new Request(at(env)), [405]);
+    if (get.failure) return `a GET meanwhile: ${get.failure}`;
+    const other = await answer(sms.createReportHandler({ onReports: () => {} }), post(env, entries(["hang-0"])), [200], 1);
+    if (other.failure) return `another handler meanwhile: ${other.failure}`;
+    return answered === 0 ? null : `${answered} of the 16 waiting pushes were answered though onReports never settled`;
+  });
+}
+
 /** `[name, export, build(env) → { args, expect, valid }, { maxMs }]`: each one named in the output. */
 function namedCases() {
   const list = [];
@@ -1532,7 +2763,7 @@ function namedCases() {
   const opt = (codes, fields, prefix = true) => ({ codes: [].concat(codes), fields: fields === null ? null : [].concat(fields), prefix });
   const r = rng(1, 1);
   const base = (fn, env) => baseOptions(rng(7, 7), fn, env);
-  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler", ...OPERATIONS];
+  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler", ...OPERATIONS, ...DELIVERIES, "createReportHandler"];
 
   for (const fn of withOptions) {
     const reads = READS[fn];
@@ -1563,7 +2794,9 @@ function namedCases() {
       ? reads
       : fn === "createSigningHandler"
         ? ["credentials", "endpoint", "allow"]
-        : ["to", "message", "credentials", "endpoint", "timeoutMs", "signal", "signer", "journal"].filter((f) => reads.includes(f));
+        : fn === "createReportHandler"
+          ? REPORT_HANDLER_FIELDS
+          : ["to", "message", "credentials", "endpoint", "timeoutMs", "signal", "signer", "journal", "reports", "deadlineMs", "intervalMs"].filter((f) => reads.includes(f));
     for (const field of getters) {
       add(`a throwing getter on options.${field}`, fn, (env) => ({
         args: [throwingGetter(base(fn, env), field, r)],
@@ -1591,6 +2824,10 @@ function namedCases() {
         return { args: [options], expect: opt(["INVALID_OPTION", "INVALID_CREDENTIALS"], "credentials") };
       });
       add("credentials = a string", fn, (env) => ({ args: [{ ...base(fn, env), credentials: "LTAI5t:secret" }], expect: opt("INVALID_OPTION", "credentials", false) }));
+    }
+    if (fn === "createReportHandler") {
+      reportHandlerOptionCases(add, opt, r);
+      continue;
     }
     if (fn === "createSigningHandler") {
       add("allow = a revoked Proxy", fn, (env) => ({ args: [{ ...base(fn, env), allow: revoked({}) }], expect: opt("INVALID_OPTION", "allow") }));
@@ -1681,7 +2918,9 @@ function namedCases() {
       add("journal.append throws", fn, (env) => ({ args: [{ ...base(fn, env), journal: { append: () => callerThrow("journal.append", r), read: () => [] } }], expect: null }));
       add("onProgress throws", fn, (env) => ({ args: [{ ...base(fn, env), onProgress: () => callerThrow("onProgress", r) }], expect: null }));
     }
+    if (DELIVERIES.has(fn)) deliveryCases(fn, add, opt, base, r);
   }
+  reportHandlerCases(add, r);
 
   // the valid calls, so a broken base shows up as such and not as hundreds of odd failures
   for (const fn of withOptions) add("valid options", fn, (env) => ({ args: [base(fn, env)], expect: null, valid: true }));
@@ -1777,7 +3016,22 @@ export function namedCase(index, env) {
   const named = NAMED[index];
   thrownByCaller = new Set();
   const built = named.build(env);
-  return { name: named.fn, args: built.args, desc: named.name, expect: built.expect ?? null, valid: built.valid === true, repeat: built.repeat ?? 1, maxMs: named.maxMs, handler: "plain" };
+  return {
+    name: named.fn,
+    args: built.args,
+    desc: named.name,
+    expect: built.expect ?? null,
+    valid: built.valid === true,
+    oracle: built.oracle ?? built.valid === true,
+    repeat: built.repeat ?? 1,
+    maxMs: named.maxMs,
+    handler: built.handler ?? "plain",
+    report: built.report,
+    script: built.script,
+    skipTimer: built.skipTimer,
+    lingers: built.lingers,
+    waitMs: built.waitMs,
+  };
 }
 
 // ---------------------------------------------------------------- the child process
@@ -1785,10 +3039,21 @@ export function namedCase(index, env) {
 /** A counter of every API request the sandbox answered (its `log` hook runs once per request). */
 async function childEnvironment() {
   let requests = 0;
+  // The Action of each, from its log line (`time method action status …`, sandbox/server.js).
+  const actions = [];
   // No rate limits (the operations' too), and delivery reports due at once, so that QueryMessage
   // of the MessageId below answers with a report. No report URL: nothing is pushed, and the log
   // hook sees API requests only.
-  const sandbox = await startSandbox({ qps: Infinity, sendMessageQps: Infinity, queryMessageQps: Infinity, reportDelayMs: 0, log: () => void (requests += 1) });
+  const sandbox = await startSandbox({
+    qps: Infinity,
+    sendMessageQps: Infinity,
+    queryMessageQps: Infinity,
+    reportDelayMs: 0,
+    log: (line) => {
+      requests += 1;
+      actions.push(String(line).split(" ")[2]);
+    },
+  });
   // API requests that reached the sandbox (its admin endpoints aside): one the caller gave up on
   // (OUTCOME_UNKNOWN after `timeoutMs: 1`) is still answered, and logged, some event-loop turns
   // later; `settled` waits for that, so it is counted for the case that sent it.
@@ -1805,7 +3070,7 @@ async function childEnvironment() {
     for (let turn = 0; requests < arrived && turn < 400; turn += 1) await new Promise((r) => setTimeout(r, 5));
     return requests >= arrived;
   };
-  const env = { url: sandbox.url, sandbox, requestCount: () => requests, settled, assertNoSecret: globalThis.__bfzScan, outside: [] };
+  const env = { url: sandbox.url, sandbox, requestCount: () => requests, actions, settled, assertNoSecret: globalThis.__bfzScan, outside: [] };
   // Requests anywhere but this machine are refused (as a network failure would) and recorded.
   const inner = globalThis.fetch;
   globalThis.fetch = function fetchOnlyHere(input, init) {
@@ -1829,6 +3094,13 @@ async function childEnvironment() {
   const sent = await sms.sendMessage({ to: "+852 9123 4567", message: "boundary fuzz setup", credentials: copyKey(DEFAULT_KEY), endpoint: env.url, qps: 1000 });
   if (typeof sent.messageId !== "string" || sent.attempts !== 1) throw new Error(`boundary fuzz: the setup sendMessage gave ${showOutcome(sent)}`);
   env.messageId = sent.messageId;
+  // The campaign recordReports and pollCampaign open (one request), and its journal.
+  const journal = journalCopy([]);
+  const ledger = await sms.sendCampaign({ to: DELIVERY_TO.slice(), message: DELIVERY_MESSAGE, credentials: copyKey(DEFAULT_KEY), endpoint: env.url, qps: 1000, journal });
+  const ids = Array.from(ledger.recipients, (row) => row.messageId);
+  if (ledger.counts.sent !== DELIVERY_TO.length || ledger.requests.done !== 1 || !ids.every((id) => typeof id === "string")) throw new Error(`boundary fuzz: the setup sendCampaign gave ${showOutcome(ledger.counts)}`);
+  env.campaign = { entries: Object.freeze(journal.entries.slice()), ids };
+  env.reportHandlers = reportHandlers();
   return env;
 }
 
@@ -1872,6 +3144,19 @@ async function postCheck(env, reference) {
   if (query.settled !== "resolved" || query.value.attempts !== 1 || query.value.status !== "delivered" || query.value.messageId !== sent.value.messageId) {
     problems.push(`a valid queryMessage after the hostile calls: ${query.settled} ${showOutcome(query.error ?? query.value)}`);
   }
+  // And the delivery reports (issue 13): evidence recorded, a poll (four QueryMessage), a push.
+  const { ids } = env.campaign;
+  const reports = [{ messageId: ids[0], status: "delivered", errorCode: "DELIVERED" }, { messageId: ids[2], status: "expired" }, { messageId: ids[0], status: "failed" }];
+  for (const [name, extra] of [["recordReports", { reports }], ["pollCampaign", { deadlineMs: 1 }]]) {
+    const c = { name, args: [{ ...baseDelivery(rng(3, 3), name, env), ...extra }], oracle: true, valid: true, expect: null };
+    const got = await timeout(sms[name](c.args[0]), ASYNC_TIMEOUT_MS);
+    const failure = got.settled === "resolved" ? checkResult(name, got.value, c, env) : `${got.settled} ${showOutcome(got.error)}`;
+    if (failure) problems.push(`a valid ${name} after the hostile calls: ${failure}`);
+  }
+  const push = sms.createReportHandler({ onReports: () => {} });
+  const answer = await timeout(push(new Request(new URL("/sms/reports", env.url), { method: "POST", body: JSON.stringify([pushEntry("bfz-after", "1")]) })), ASYNC_TIMEOUT_MS);
+  const text = answer.settled === "resolved" ? await answer.value.text() : "";
+  if (text !== '{"code":0,"msg":"1 new, 0 duplicate, 0 rejected"}') problems.push(`a valid push after the hostile calls: ${answer.settled} ${showString(text)}`);
   return problems;
 }
 
@@ -1926,6 +3211,8 @@ async function childMain() {
     stat.calls += 1;
     if (result.outcome === "returned" || result.outcome === "resolved") stat.ok += 1;
     else stat.codes[result.outcome] = (stat.codes[result.outcome] ?? 0) + 1;
+    // A report handler's answers, by status (all of them results: it never rejects).
+    if (result.status !== undefined) stat.codes[`HTTP ${result.status}`] = (stat.codes[`HTTP ${result.status}`] ?? 0) + 1;
     if (typeof result.expectedSent === "number") expectedTotal += result.expectedSent;
     else if (typeof result.sent === "number") expectedTotal += result.sent;
     if (result.sent > 0) sentCalls += 1;
@@ -1974,7 +3261,9 @@ async function childMain() {
   // Let late timers and rejections surface before counting them.
   await new Promise((r) => setTimeout(r, 50));
   const post = await postCheck(env, reference);
-  expectedTotal += 3; // the post-check's batchSend, sendMessage and queryMessage (one attempt each, qps off)
+  // The post-check's batchSend, sendMessage and queryMessage (one attempt each, qps off), and its
+  // poll's four QueryMessage.
+  expectedTotal += 3 + POLLED_ROWS;
   let received;
   try {
     const answer = await fetch(new URL("/__sandbox/requests", env.url));

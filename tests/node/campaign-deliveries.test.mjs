@@ -273,11 +273,16 @@ describe("what recordReports and pollCampaign refuse, with nothing recorded or s
       [[{ messageId: id, status: "read" }], "reports[0].status"],
       [[{ messageId: id, status: "delivered" }, { messageId: id, status: 1 }], "reports[1].status"],
       [{ length: 1e9 }, "reports"],
+      // MessageIds where evidence goes: the item is named, in the caller's words (the boundary
+      // fuzz found "reports: must be struct DeliveryEvidence").
+      [[id], "reports[0]"],
+      [[{ messageId: id, status: "delivered" }, id], "reports[1]"],
     ]) {
       const error = await rejection(recordReports({ ...options, reports }));
       assertSmsError(error, { code: "INVALID_OPTION" });
       assert.ok(error.field.startsWith(field.split("[")[0]), `${JSON.stringify(reports)?.slice(0, 60)} → ${error.field}`);
       if (field.includes("[")) assert.equal(error.field, field);
+      assert.doesNotMatch(error.message, /struct|DeliveryEvidence/, error.message);
     }
     // Other fields of a bad shape are not kept, and the evidence still counts.
     const ledger = await recordReports({

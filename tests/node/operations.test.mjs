@@ -48,6 +48,10 @@ describe("sendMessage: one message to one number", () => {
     assertSmsError(await rejection(sendMessage({ ...options(s.sandbox), to: ["+85291234567"], message: "hi" })), { code: "INVALID_OPTION", field: "to" });
     assertSmsError(await rejection(sendMessage({ ...options(s.sandbox), to: "+85291234567", message: "hi", qps: 0 })), { code: "INVALID_OPTION", field: "qps" });
     assertSmsError(await rejection(sendMessage({ endpoint: s.sandbox.url, to: "+85291234567", message: "hi", signer: async () => ({}) })), { code: "INVALID_OPTION", field: "signer" });
+    // A required option absent is named alone, as a wrong one is: `to`, not `options.to`
+    // (src/wasm/input.rs `at_options`; the boundary fuzz's "to absent" found it).
+    assertSmsError(await rejection(sendMessage({ ...options(s.sandbox), message: "hi" })), { code: "INVALID_OPTION", field: "to" });
+    assertSmsError(await rejection(sendMessage({ ...options(s.sandbox), to: "+85291234567" })), { code: "INVALID_OPTION", field: "message" });
     assert.deepEqual(s.sandbox.requests(), []);
   });
 
@@ -146,6 +150,8 @@ describe("reportConversion and reportConversionRate", () => {
     assertSmsError(await rejection(reportConversionRate({ ...options(s.sandbox), conversionRate: "1.5" })), { code: "INVALID_INPUT" });
     assertSmsError(await rejection(reportConversion({ ...options(s.sandbox), messageId: "1", delivered: true, conversionTime: Date.now() + 3_600_000 })), { code: "INVALID_INPUT" });
     assertSmsError(await rejection(reportConversion({ ...options(s.sandbox), messageId: "1", delivered: "yes" })), { code: "INVALID_OPTION", field: "delivered" });
+    assertSmsError(await rejection(reportConversion({ ...options(s.sandbox), messageId: "1" })), { code: "INVALID_OPTION", field: "delivered" });
+    assertSmsError(await rejection(reportConversionRate(options(s.sandbox))), { code: "INVALID_OPTION", field: "conversionRate" });
     assert.deepEqual(s.sandbox.requests(), []);
   });
 });
