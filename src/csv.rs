@@ -203,7 +203,9 @@ enum State {
     Start,
     Unquoted,
     /// Inside quotes, opened on `line`.
-    Quoted { line: usize },
+    Quoted {
+        line: usize,
+    },
 }
 
 /// Runs the grammar over `text` with `delimiters`; returns the line of a quote never closed.
@@ -387,11 +389,13 @@ pub fn detect_delimiter(text: &str) -> Delimiter {
     };
     // A quote never closed, or an oversized record: what was counted so far decides.
     let _ = scan(text, b",;", &mut detector);
-    detector.found.unwrap_or(if detector.semicolons > detector.commas {
-        Delimiter::Semicolon
-    } else {
-        Delimiter::Comma
-    })
+    detector
+        .found
+        .unwrap_or(if detector.semicolons > detector.commas {
+            Delimiter::Semicolon
+        } else {
+            Delimiter::Comma
+        })
 }
 
 /// Reads `text` with `delimiter`, or the one detected.
@@ -458,9 +462,10 @@ pub fn needs_defusing(cell: &str) -> bool {
 /// trim), or ends with white space.
 pub fn push_cell(out: &mut String, cell: &str, options: WriteOptions) {
     let defuse = options.spreadsheet_safe && needs_defusing(cell);
-    let quote = cell.bytes().any(|b| {
-        b == options.delimiter.byte() || matches!(b, b'"' | b'\r' | b'\n')
-    }) || cell.starts_with(BOM)
+    let quote = cell
+        .bytes()
+        .any(|b| b == options.delimiter.byte() || matches!(b, b'"' | b'\r' | b'\n'))
+        || cell.starts_with(BOM)
         || cell.starts_with(char::is_whitespace)
         || cell.ends_with(char::is_whitespace);
     if quote {
@@ -483,7 +488,11 @@ pub fn push_cell(out: &mut String, cell: &str, options: WriteOptions) {
 }
 
 /// Appends one record and its CRLF.
-pub fn push_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>, options: WriteOptions) {
+pub fn push_record<'a>(
+    out: &mut String,
+    cells: impl IntoIterator<Item = &'a str>,
+    options: WriteOptions,
+) {
     for (n, cell) in cells.into_iter().enumerate() {
         if n > 0 {
             out.push(char::from(options.delimiter.byte()));
@@ -532,12 +541,24 @@ mod tests {
 
     #[test]
     fn semicolons_detected_outside_quotes_comma_on_a_tie() {
-        assert_eq!(read("\n\na;b,c;d", None).unwrap().delimiter, Delimiter::Semicolon);
-        assert_eq!(read("\"a;b;c\",d", None).unwrap().delimiter, Delimiter::Comma);
+        assert_eq!(
+            read("\n\na;b,c;d", None).unwrap().delimiter,
+            Delimiter::Semicolon
+        );
+        assert_eq!(
+            read("\"a;b;c\",d", None).unwrap().delimiter,
+            Delimiter::Comma
+        );
         assert_eq!(read("a;b,c", None).unwrap().delimiter, Delimiter::Comma);
-        assert_eq!(read("+85291234567", None).unwrap().delimiter, Delimiter::Comma);
+        assert_eq!(
+            read("+85291234567", None).unwrap().delimiter,
+            Delimiter::Comma
+        );
         // Given, it is not detected.
-        assert_eq!(rows_with("a;b,c", Delimiter::Semicolon), vec![vec!["a", "b,c"]]);
+        assert_eq!(
+            rows_with("a;b,c", Delimiter::Semicolon),
+            vec![vec!["a", "b,c"]]
+        );
     }
 
     fn rows_with(text: &str, d: Delimiter) -> Vec<Vec<String>> {
@@ -582,7 +603,16 @@ mod tests {
         let mut out = String::new();
         push_record(
             &mut out,
-            ["+852 9123 4567", "=HYPERLINK(\"x\")", "-1.5", "@SUM(A1)", "a,b", " pad", "", "+1 (2) x"],
+            [
+                "+852 9123 4567",
+                "=HYPERLINK(\"x\")",
+                "-1.5",
+                "@SUM(A1)",
+                "a,b",
+                " pad",
+                "",
+                "+1 (2) x",
+            ],
             options,
         );
         assert_eq!(
