@@ -27,6 +27,8 @@ use crate::code::stable_codes;
 use crate::csv::{self, CsvLimit, Delimiter, Record, Table};
 use crate::error::Error;
 
+const BOM: &str = "\u{feff}";
+
 /// Header names taken as the number column when `numberColumn` is not given, in no order: the
 /// leftmost header that is one of them wins.
 pub const NUMBER_HEADERS: [&str; 9] = [
@@ -516,6 +518,117 @@ fn read_row(
     }
 }
 
+/// One row of a campaign's ledger as `resultsCsv` reads it (`CampaignRecipient` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultRow {
+    pub index: f64,
+    pub to: String,
+    #[serde(default)]
+    pub normalized_to: Option<String>,
+    pub state: String,
+    #[serde(default)]
+    pub message_id: Option<String>,
+    #[serde(default)]
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub duplicate_of: Option<f64>,
+}
+
+/// The part of a `CampaignResult` that `resultsCsv` reads.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResultRows {
+    pub recipients: Vec<ResultRow>,
+}
+
+/// The columns of `results_csv`.
+pub const RESULTS_HEADER: [&str; 8] = [
+    "line",
+    "to",
+    "normalizedTo",
+    "state",
+    "messageId",
+    "requestId",
+    "code",
+    "reason",
+];
+
+/// What a state means, for people reading the export.
+fn state_note(state: &str) -> Option<&'static str> {
+    Some(match state {
+        "sent" => "accepted by the service",
+        "delivered" => "delivered, says the delivery report",
+        "undelivered" => "not delivered, says the delivery report (billed all the same)",
+        "expired" => "not delivered before its validity period ended",
+        "failed" => "in the service's FailedList: not sent",
+        "rejected" => "refused before sending",
+        "unknown" => "may have been sent: check delivery reports before sending again",
+        "skipped" => "not sent",
+        _ => return None,
+    })
+}
+
+/// The ledger as CSV (issue 14's `resultsCsv`): a UTF-8 byte order mark, then `RESULTS_HEADER`
+/// and one row per ledger row, in order, CRLF after each, comma-separated and
+/// spreadsheet-safe (`csv::push_cell`). `line` is `lines[index]` (empty when `lines` has no
+/// such entry). The BOM is there because Excel reads a CSV without one in the machine's legacy
+/// code page, garbling every non-ASCII number or code; other readers, this crate's included,
+/// skip it.
+///
+/// `Err` names the row whose `state` is not a campaign state, or whose `index` or `duplicateOf`
+/// is not a whole number from 0 (`INVALID_OPTION`, field `ledger.recipients[i]…`).
+pub fn results_csv(rows: &[ResultRow], lines: &[f64]) -> Result<String, Error> {
+    let options = csv::WriteOptions {
+        delimiter: Delimiter::Comma,
+        spreadsheet_safe: true,
+    };
+    let whole = |n: f64| (n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n)).then_some(n as u64);
+    let line_of = |index: u64| {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| lines.get(i))
+            .copied()
+            .and_then(whole)
+    };
+    let mut out = String::with_capacity(64 + rows.len() * 96);
+    out.push_str(BOM);
+    csv::push_record(&mut out, RESULTS_HEADER, options);
+    for (n, row) in rows.iter().enumerate() {
+        let field = |name: &str| invalid(&format!("ledger.recipients[{n}].{name}"), "must be as sendCampaign gave it".to_string());
+        let note = state_note(&row.state).ok_or_else(|| field("state"))?;
+        let index = whole(row.index).ok_or_else(|| field("index"))?;
+        let repeat = match row.duplicate_of {
+            Some(of) => Some(whole(of).ok_or_else(|| field("duplicateOf"))?),
+            None => None,
+        };
+        let reason = match repeat {
+            Some(of) => match line_of(of) {
+                Some(line) => format!("{note}: the same number as line {line}"),
+                None => format!("{note}: the same number as recipient {of}"),
+            },
+            None => note.to_string(),
+        };
+        let line = line_of(index).map(|l| l.to_string()).unwrap_or_default();
+        csv::push_record(
+            &mut out,
+            [
+                line.as_str(),
+                row.to.as_str(),
+                row.normalized_to.as_deref().unwrap_or_default(),
+                row.state.as_str(),
+                row.message_id.as_deref().unwrap_or_default(),
+                row.request_id.as_deref().unwrap_or_default(),
+                row.code.as_deref().unwrap_or_default(),
+                reason.as_str(),
+            ],
+            options,
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,6 +770,45 @@ mod tests {
         assert_eq!(c.to, ["+852 9123 4567"]);
         let c = read("\n\n", &options()).unwrap();
         assert_eq!(codes(&c), [(1, "CSV_NO_RECORDS", None)]);
+    }
+
+    fn row(index: f64, to: &str, state: &str) -> ResultRow {
+        ResultRow {
+            index,
+            to: to.into(),
+            normalized_to: None,
+            state: state.into(),
+            message_id: None,
+            request_id: None,
+            code: None,
+            duplicate_of: None,
+        }
+    }
+
+    #[test]
+    fn results_as_csv() {
+        let mut sent = row(0.0, "+852 9123 4567", "sent");
+        sent.normalized_to = Some("85291234567".into());
+        sent.message_id = Some("m1".into());
+        sent.request_id = Some("R1".into());
+        let mut repeat = row(1.0, "=HYPERLINK(\"x\")", "rejected");
+        repeat.code = Some("RECIPIENT_DUPLICATE".into());
+        repeat.duplicate_of = Some(0.0);
+        let out = results_csv(&[sent, repeat], &[2.0, 5.0]).unwrap();
+        assert_eq!(
+            out,
+            "\u{feff}line,to,normalizedTo,state,messageId,requestId,code,reason\r\n\
+             2,+852 9123 4567,85291234567,sent,m1,R1,,accepted by the service\r\n\
+             5,\"'=HYPERLINK(\"\"x\"\")\",,rejected,,,RECIPIENT_DUPLICATE,refused before sending: the same number as line 2\r\n"
+        );
+        // Read back by the reader: the same cells.
+        let table = csv::read(&out, None).unwrap();
+        assert_eq!(table.get(2).unwrap().get(1), Some("'=HYPERLINK(\"x\")"));
+        assert!(matches!(
+            results_csv(&[row(0.5, "1", "sent")], &[]),
+            Err(Error::InvalidOption { ref field, .. }) if field == "ledger.recipients[0].index"
+        ));
+        assert!(results_csv(&[row(0.0, "1", "gone")], &[]).is_err());
     }
 
     #[test]
