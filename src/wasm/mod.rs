@@ -86,7 +86,7 @@ pub fn validate_batch(options: JsBatchOptions) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = readCsvCampaign, unchecked_return_type = "CsvCampaign")]
 pub fn read_csv_campaign(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CsvCampaignOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "CsvCampaignOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     csv::read_campaign(&text, options.as_ref().unwrap_or(&JsValue::UNDEFINED)).map_err(thrown)
 }

@@ -347,7 +347,7 @@ describe("the browser entry, run in Node with the wasm bytes", () => {
         codeOf(() => browser.validateBatch({ to: [], message: "" })),
         codeOf(() => browser.countSegments("x")),
         codeOf(() => browser.signRequest({})),
-        codeOf(() => browser.readCsvCampaign("to\n1")),
+        codeOf(() => browser.readCsvCampaign("to")),
         codeOf(() => browser.planCampaign({ to: [], message: "" })),
         codeOf(() => browser.resultsCsv({ recipients: [] }, [])),
       ];
