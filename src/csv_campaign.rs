@@ -459,8 +459,24 @@ fn read_row(
         }
         value
     };
-    if has_header {
-        let extra = (header.len()..row.len())
+    // Cells past the header, or without one past the last column a per-row text reads: most
+    // often a text with an unquoted delimiter, which would otherwise be cut there. Without a
+    // header and with one text for all, extra cells are the caller's to mention (the page
+    // suggests "one per recipient").
+    let width = match (has_header, text) {
+        (true, _) => Some(header.len()),
+        (false, Text::One(_)) => None,
+        (false, Text::Column(n)) => Some(number.max(*n) + 1),
+        (false, Text::Template(pieces)) => Some(
+            pieces
+                .iter()
+                .filter_map(|(_, at)| *at)
+                .fold(number, usize::max)
+                + 1,
+        ),
+    };
+    if let Some(width) = width {
+        let extra = (width..row.len())
             .filter(|n| row.get(*n).is_some_and(|c| !c.trim().is_empty()))
             .count();
         if extra > 0 {
@@ -469,9 +485,8 @@ fn read_row(
                 column: None,
                 code: CsvIssueCode::ExtraCells,
                 message: format!(
-                    "line {line}: {} cells for a header of {}; quote a cell that holds the delimiter",
-                    row.len(),
-                    header.len()
+                    "line {line}: {} cells where {width} are read; quote a cell that holds the delimiter",
+                    row.len()
                 ),
             });
         }
@@ -755,9 +770,13 @@ mod tests {
             message_column: Some("2".into()),
             ..options()
         };
-        let c = read("+852 9123 4567,Hi\n+65 9123 4567,Yo", &auto).unwrap();
-        assert_eq!(c.header, ["1", "2"]);
+        let c = read("+852 9123 4567,Hi\n+65 9123 4567,Yo\n+65 9123 4568,Hi, Al", &auto).unwrap();
+        assert_eq!(c.header, ["1", "2", "3"]);
         assert_eq!(c.lines, [1, 2]);
+        assert_eq!(codes(&c), [(3, "CSV_EXTRA_CELLS", None)]);
+        // One text for all: a second column is not read, and not a problem.
+        let one = CsvCampaignOptions { message_column: None, message: Some("x".into()), ..auto.clone() };
+        assert_eq!(read("+852 9123 4567,Hi, Al", &one).unwrap().issues, []);
         let c = read(
             "Number,Text\n+852 9123 4567,Hi",
             &CsvCampaignOptions {
