@@ -92,6 +92,21 @@ export function countSegments(text) {
   return wasm.countSegments(text);
 }
 
+export function readCsvCampaign(text, options) {
+  loadedOrThrow();
+  return wasm.readCsvCampaign(text, options);
+}
+
+export function planCampaign(options) {
+  loadedOrThrow();
+  return wasm.planCampaign(options);
+}
+
+export function resultsCsv(ledger, lines) {
+  loadedOrThrow();
+  return wasm.resultsCsv(ledger, lines);
+}
+
 export function signRequest(options, at) {
   loadedOrThrow();
   return wasm.signRequest(options, at);

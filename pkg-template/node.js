@@ -75,6 +75,9 @@ export function pollCampaign(options) {
 
 export const validateBatch = wasm.validateBatch;
 export const countSegments = wasm.countSegments;
+export const readCsvCampaign = wasm.readCsvCampaign;
+export const planCampaign = wasm.planCampaign;
+export const resultsCsv = wasm.resultsCsv;
 
 /** Already loaded in Node; kept so code written for browsers runs unchanged. */
 export function ready() {

@@ -187,11 +187,70 @@ pub struct CampaignCheck {
     settings: BatchSettings,
     rules: CampaignRules,
     issues: Vec<Issue>,
+    /// For `plan` only: the problems of the whole campaign (`for_plan`).
+    general: Vec<Issue>,
     normalized: Vec<u64>,
     /// URL bytes each recipient adds to its request (`batch::url_bytes`), to split by size too.
     url_bytes: Vec<u32>,
+    /// Per recipient, what its text bills (`Billing`), for `plan`.
+    billing: Vec<Billing>,
     checked: usize,
     fingerprint: Fingerprint,
+}
+
+/// A recipient's text as billed: its segments (a text of at most 500 UTF-16 units has at most 8)
+/// and whether it goes as UCS-2. One byte a recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Billing(u8);
+
+impl Billing {
+    const UCS2: u8 = 0x80;
+
+    fn of(count: &segment::SegmentCount) -> Billing {
+        let segments = u8::try_from(count.segments.min(0x7f)).unwrap_or(0x7f);
+        match count.encoding {
+            segment::Encoding::Ucs2 => Billing(segments | Billing::UCS2),
+            _ => Billing(segments),
+        }
+    }
+
+    fn segments(self) -> usize {
+        usize::from(self.0 & !Billing::UCS2)
+    }
+
+    fn ucs2(self) -> bool {
+        self.0 & Billing::UCS2 != 0
+    }
+}
+
+/// `CampaignPlan` in types.d.ts: what a campaign would do, without sending (issue 14's `check`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignPlan {
+    /// Recipients in the list.
+    pub recipients: usize,
+    /// Recipients that would be sent to.
+    pub valid: usize,
+    /// Every problem, those of the whole campaign (index `null`) and each recipient's.
+    pub issues: Vec<Issue>,
+    /// Recipients refused before sending, repeats included.
+    pub rejected: usize,
+    /// Repeats of an earlier number (refused, or dropped with `dropDuplicates`).
+    pub duplicates: usize,
+    /// Segments billed in all, for the valid recipients.
+    pub segments: usize,
+    /// Valid recipients per encoding of their text.
+    pub encodings: EncodingCounts,
+    /// Requests the campaign would make (at most 1000 recipients and `MAX_URL_BYTES` each).
+    pub requests: usize,
+    /// Seconds from the first request to the last at the campaign's pace (`crate::pacer`).
+    pub seconds: f64,
+}
+
+/// Valid recipients per encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct EncodingCounts {
+    pub gsm7: usize,
+    pub ucs2: usize,
 }
 
 impl CampaignCheck {
@@ -205,6 +264,32 @@ impl CampaignCheck {
         message_count: Option<usize>,
         rules: CampaignRules,
     ) -> Result<CampaignCheck, Vec<Issue>> {
+        let (check, issues) = CampaignCheck::begin(input, total, message_count, rules);
+        if !issues.is_empty() {
+            return Err(issues);
+        }
+        Ok(check)
+    }
+
+    /// Like `new` for `plan`: problems that concern every recipient are kept among the plan's
+    /// issues instead of ending the check, so a plan lists every problem at once.
+    pub fn for_plan(
+        input: &BatchInput,
+        total: usize,
+        message_count: Option<usize>,
+        rules: CampaignRules,
+    ) -> CampaignCheck {
+        let (mut check, issues) = CampaignCheck::begin(input, total, message_count, rules);
+        check.general = issues;
+        check
+    }
+
+    fn begin(
+        input: &BatchInput,
+        total: usize,
+        message_count: Option<usize>,
+        rules: CampaignRules,
+    ) -> (CampaignCheck, Vec<Issue>) {
         let mut issues = Vec::new();
         if total == 0 {
             issues.push(Issue::new(
@@ -278,20 +363,20 @@ impl CampaignCheck {
             }
             (Messages::PerRecipient(_), None) => true,
         };
-        if !issues.is_empty() {
-            return Err(issues);
-        }
-        Ok(CampaignCheck {
+        let check = CampaignCheck {
             total,
             per_recipient_messages,
             settings,
             rules,
             issues: Vec::new(),
+            general: Vec::new(),
             normalized: Vec::with_capacity(total),
             url_bytes: Vec::with_capacity(total),
+            billing: Vec::new(),
             checked: 0,
             fingerprint,
-        })
+        };
+        (check, issues)
     }
 
     /// Checks the next part of the list: recipients `checked..checked + to.len()`, with their
@@ -316,7 +401,11 @@ impl CampaignCheck {
             .extend(part.issues.into_iter().filter(|i| i.index.is_some()));
         let mut numbers = vec![0u64; to.len()];
         let mut sizes = vec![0u32; to.len()];
+        let mut billing = vec![Billing::default(); to.len()];
         for entry in &part.entries {
+            if let Some(slot) = billing.get_mut(entry.index - offset) {
+                *slot = Billing::of(&entry.segments);
+            }
             if let Some(slot) = numbers.get_mut(entry.index - offset) {
                 *slot = entry.recipient.normalized.parse().unwrap_or(0);
             }
@@ -342,7 +431,56 @@ impl CampaignCheck {
         }
         self.normalized.extend(numbers);
         self.url_bytes.extend(sizes);
+        self.billing.extend(billing);
         self.checked += to.len();
+    }
+
+    /// Ends the check as a plan, sending nothing: what `finish` would plan without
+    /// `all_or_nothing` (which refuses on any issue, and the plan lists them all), counted, and
+    /// the seconds its requests take at `qps` calls a second. A campaign with problems of its
+    /// own (`for_plan`) plans no request.
+    pub fn plan(mut self, qps: f64) -> CampaignPlan {
+        let total = self.total;
+        let general = std::mem::take(&mut self.general);
+        let billing = std::mem::take(&mut self.billing);
+        self.rules.all_or_nothing = false;
+        let Ok(campaign) = self.finish() else {
+            // Unreachable without all_or_nothing; a plan of nothing rather than a panic.
+            return CampaignPlan::nothing(total, general);
+        };
+        let mut plan = CampaignPlan::nothing(total, general);
+        let mut issues = std::mem::take(&mut plan.issues);
+        issues.extend(campaign.issues.iter().cloned());
+        plan.issues = issues;
+        plan.duplicates = campaign
+            .states
+            .iter()
+            .filter(|s| matches!(s, State::Dropped { .. }))
+            .count()
+            + campaign
+                .issues
+                .iter()
+                .filter(|i| i.code == IssueCode::RecipientDuplicate)
+                .count();
+        plan.rejected = campaign.counts().rejected;
+        if plan.issues.iter().any(|i| i.index.is_none()) {
+            // The campaign would not start: nothing is valid, nothing is sent.
+            return plan;
+        }
+        plan.valid = campaign.plan.len();
+        for &index in &campaign.plan {
+            let b = billing.get(index as usize).copied().unwrap_or_default();
+            plan.segments += b.segments();
+            if b.ucs2() {
+                plan.encodings.ucs2 += 1;
+            } else {
+                plan.encodings.gsm7 += 1;
+            }
+        }
+        plan.requests = campaign.requests_total();
+        let pacer = crate::pacer::Pacer::per_second(qps);
+        plan.seconds = pacer.eta_ms(0, plan.requests) as f64 / 1000.0;
+        plan
     }
 
     /// Ends the check: repeats across the whole list, then the plan of requests. With
@@ -416,6 +554,22 @@ impl CampaignCheck {
             run: String::new(),
             reports: Reports::default(),
         })
+    }
+}
+
+impl CampaignPlan {
+    fn nothing(recipients: usize, issues: Vec<Issue>) -> CampaignPlan {
+        CampaignPlan {
+            recipients,
+            valid: 0,
+            issues,
+            rejected: 0,
+            duplicates: 0,
+            segments: 0,
+            encodings: EncodingCounts::default(),
+            requests: 0,
+            seconds: 0.0,
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub mod campaign_run;
 pub mod channel_id;
 pub mod conversion_rate;
 pub mod credentials;
+pub mod csv;
+pub mod csv_campaign;
 pub mod delivery;
 pub mod delivery_run;
 pub mod endpoint;

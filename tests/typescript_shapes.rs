@@ -426,3 +426,24 @@ fn report_shapes_match_their_typescript() {
     details.insert("rejected".to_string());
     assert_eq!(interface(TYPES, "ReportPushDetails"), details);
 }
+
+#[test]
+fn csv_shapes_match_their_typescript() {
+    use aliyun_globe_sms::campaign::{CampaignCheck, CampaignRules};
+    use aliyun_globe_sms::csv_campaign::{self, CsvCampaignOptions, CsvIssueCode, ResultRow};
+    assert_eq!(interface(TYPES, "CsvCampaignOptions"), read_fields::<CsvCampaignOptions>());
+    assert_eq!(
+        union(TYPES, "CsvIssueCode"),
+        set(CsvIssueCode::ALL.iter().map(|c| c.as_str()))
+    );
+    // resultsCsv reads the rows sendCampaign writes.
+    assert_eq!(interface(TYPES, "CampaignRecipient"), read_fields::<ResultRow>());
+    let read = csv_campaign::read("to,x\n1,2,3\n", &CsvCampaignOptions::default()).unwrap();
+    assert_eq!(interface(TYPES, "CsvCampaign"), written_fields(&read));
+    assert_eq!(interface(TYPES, "CsvIssue"), written_fields(&read.issues[0]));
+    let input = BatchInput::new(Vec::new(), Messages::One("Hi".into()));
+    let check = CampaignCheck::for_plan(&input, 0, None, CampaignRules::default());
+    let plan = check.plan(1.0);
+    assert_eq!(interface(TYPES, "CampaignPlan"), written_fields(&plan));
+    assert_eq!(set(["gsm7", "ucs2"]), written_fields(&plan.encodings));
+}

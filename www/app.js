@@ -2,9 +2,10 @@
 //
 // UI only. Every SMS rule — number normalisation, mainland refusal, duplicates, lengths, GSM-7 or
 // UCS-2, segments, the 1000-per-request limit, what counts as sent or unknown — is the package's:
-// validateBatch and countSegments while typing, sendCampaign's ledger after sending. The page only
-// splits text into rows (CSV), counts what the package said and draws it.
-import { ready, validateBatch, countSegments, sendCampaign, signingService, isSmsError } from "aliyun-globe-sms";
+// validateBatch and countSegments while typing, sendCampaign's ledger after sending, and the CSV
+// reader and writer (readCsvCampaign, resultsCsv: issue 14). The page counts what the package
+// said and draws it.
+import { ready, validateBatch, countSegments, sendCampaign, signingService, isSmsError, readCsvCampaign, resultsCsv } from "aliyun-globe-sms";
 
 /** Quiet time after a keystroke before the batch is checked again. */
 const CHECK_DELAY_MS = 150;
@@ -12,8 +13,6 @@ const CHECK_DELAY_MS = 150;
 const PROBLEMS_SHOWN = 500;
 const TEXTS_SHOWN = 100;
 const RESULTS_SHOWN = 1000;
-/** Header words accepted in the first CSV row, which is then skipped. */
-const HEADER_WORDS = new Set(["number", "numbers", "phone", "phone number", "mobile", "msisdn", "to", "recipient"]);
 const STATES = ["sent", "failed", "rejected", "unknown", "skipped"];
 const STATE_NOTES = {
   sent: "accepted by the service",
@@ -82,65 +81,29 @@ let shown = null;
 const radioValue = (name) => els.form.querySelector(`input[name="${name}"]:checked`).value;
 
 /**
- * CSV as people paste it: fields split on commas, double quotes around a field that holds commas,
- * quotes ("") or line breaks. Returns the non-blank records with the line each starts on.
+ * Rows `{ line, to, text }` read by the package's CSV reader: the number as written and, in
+ * "one per recipient" mode, the row's own text (its second column). People paste bare numbers,
+ * so the first line is a header only when it holds no digit (`header: "auto"`). `hasText`: the
+ * table has a second column; `csvIssues`: rows the reader left out, with their lines.
  */
-function parseCsv(text) {
-  const records = [];
-  let fields = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  let startLine = 1;
-  const endRecord = () => {
-    fields.push(field);
-    if (fields.length > 1 || fields[0].trim() !== "") records.push({ line: startLine, fields });
-    fields = [];
-    field = "";
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        if (c === "\n") line++;
-        field += c;
-      }
-    } else if (c === '"' && field.trim() === "") {
-      quoted = true;
-      field = "";
-    } else if (c === ",") {
-      fields.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      endRecord();
-      line++;
-      startLine = line;
-    } else {
-      field += c;
-    }
-  }
-  endRecord();
-  return records;
-}
-
-/** Rows `{ line, to, text }`: the number as written and the row's own message ("" if none). */
 function readRows() {
-  const records = parseCsv(els.recipients.value);
-  const first = records[0];
-  if (first && HEADER_WORDS.has(first.fields[0].trim().toLowerCase())) records.shift();
-  return records.map(({ line, fields }) => ({
-    line,
-    to: fields[0].trim(),
-    // A message may itself hold commas without quotes: everything after the first comma.
-    text: fields.length > 1 ? fields.slice(1).join(",") : "",
-    hasText: fields.length > 1,
-  }));
+  const text = els.recipients.value;
+  let table;
+  try {
+    table = readCsvCampaign(text, { header: "auto", message: "" });
+    if (radioValue("message-mode") === "each" && table.header.length > 1) {
+      table = readCsvCampaign(text, { header: "auto", messageColumn: table.header[1] });
+    }
+  } catch (error) {
+    // A text past the reader's limits (a row of over 1024 cells, 128 MiB): nothing is read.
+    if (!isSmsError(error)) throw error;
+    return Object.assign([], { hasText: false, csvIssues: [{ code: error.code, message: error.message }] });
+  }
+  const texts = Array.isArray(table.message) ? table.message : null;
+  const rows = table.to.map((to, i) => ({ line: table.lines[i], to, text: texts ? texts[i] : "" }));
+  // An empty box is "No recipients yet", not a problem.
+  const csvIssues = table.issues.filter((issue) => issue.code !== "CSV_NO_RECORDS");
+  return Object.assign(rows, { hasText: table.header.length > 1, csvIssues });
 }
 
 /** The batch as the package takes it, straight from the form. */
@@ -278,7 +241,14 @@ function drawBatchIssues(batchIssues, rows, perRecipient) {
     }
     return li;
   });
-  if (!perRecipient && rows.some((r) => r.hasText)) {
+  // Rows the CSV reader left out (a quote never closed, a missing cell), each with its line.
+  for (const issue of rows.csvIssues) {
+    const li = document.createElement("li");
+    li.className = "problem";
+    li.append(codeElement(issue.code), ` ${issue.message}`);
+    items.push(li);
+  }
+  if (!perRecipient && rows.hasText) {
     const li = document.createElement("li");
     li.className = "info";
     li.textContent = "Some lines have a second column: choose “One per recipient” to send it, or it is ignored.";
@@ -528,24 +498,13 @@ function drawResults(filter) {
   els.export.dataset.filter = filter;
 }
 
-/** A CSV cell: quoted; a leading = @ tab or CR is defused so a spreadsheet shows text, not a formula. */
-function csvCell(value) {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replaceAll('"', '""')}"`;
-}
-
+/** Downloads the rows shown (all, or one state) as the package writes them: resultsCsv. */
 function exportResults() {
   const filter = els.export.dataset.filter ?? "all";
   const { ledger, rows } = shown;
-  const list = filter === "all" ? ledger.recipients : ledger.recipients.filter((r) => r.state === filter);
-  const header = ["line", "index", "to", "normalizedTo", "state", "messageId", "requestId", "code", "reason"];
-  const lines = [header.map(csvCell).join(",")];
-  for (const r of list) {
-    const line = rows[r.index]?.line ?? "";
-    lines.push([line, r.index, r.to, r.normalizedTo, r.state, r.messageId, r.requestId, r.code, reasonOf(r)].map(csvCell).join(","));
-  }
-  const blob = new Blob([`${lines.join("\r\n")}\r\n`], { type: "text/csv;charset=utf-8" });
+  const recipients = filter === "all" ? ledger.recipients : ledger.recipients.filter((r) => r.state === filter);
+  const text = resultsCsv({ ...ledger, recipients }, rows.map((r) => r.line));
+  const blob = new Blob([text], { type: "text/csv;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
@@ -565,7 +524,7 @@ async function loadCsvFile() {
   els.recipients.value = await file.text();
   const rows = readRows();
   // A file with a second column carries one message per recipient.
-  if (rows.some((r) => r.hasText)) els.form.querySelector('input[name="message-mode"][value="each"]').checked = true;
+  if (rows.hasText) els.form.querySelector('input[name="message-mode"][value="each"]').checked = true;
   showMessageMode();
   check();
 }

@@ -3,6 +3,7 @@
 //! Compiled for wasm32 only: the rest of the crate never sees a JavaScript type.
 
 mod campaign;
+mod csv;
 mod deliveries;
 mod input;
 mod ledger;
@@ -67,6 +68,53 @@ pub fn validate_batch(options: JsBatchOptions) -> Result<JsValue, JsValue> {
         Err(Error::InvalidBatch { issues }) => Ok(output::to_js(&issues)),
         Err(error) => Err(thrown(error)),
     }
+}
+
+/// Reads a CSV text (what a spreadsheet exports: a UTF-8 BOM, CRLF, quoted cells, `,` or `;`)
+/// as a campaign's `to` and `message`, with each recipient's CSV line and every problem of the
+/// table with its line. The first non-blank record is the header (see `header`); the number
+/// column is `numberColumn`, else the first header among `to`, `number`, `numbers`, `phone`,
+/// `phone number`, `mobile`, `msisdn`, `recipient`, `recipients`, else the first column. The
+/// text is `message` (one for all), `messageColumn` (each row's cell), or a `message` holding
+/// `{column}` placeholders filled from each row (`{{` and `}}` for literal braces). A row with a
+/// problem is left out of `to` and listed in `issues`: never a half-filled text. Numbers and
+/// texts themselves are checked by `planCampaign` / `sendCampaign`.
+///
+/// @throws {SmsError} `INVALID_OPTION`: `text` not a string, longer than 128 MiB, with a lone
+/// surrogate, over 1024 cells in a row or more records than a campaign's limit; a `delimiter`
+/// other than `,` or `;`; both `message` and `messageColumn`; a template whose braces do not pair.
+#[wasm_bindgen(js_name = readCsvCampaign, unchecked_return_type = "CsvCampaign")]
+pub fn read_csv_campaign(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CsvCampaignOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    csv::read_campaign(&text, options.as_ref().unwrap_or(&JsValue::UNDEFINED)).map_err(thrown)
+}
+
+/// What `sendCampaign` would do with the same options, without sending or signing (no
+/// credentials needed): recipients, valid ones, every issue (index: the recipient's), rejected
+/// and repeated numbers, billed segments and encodings of the valid recipients, requests, and
+/// the seconds from the first request to the last at `qps`.
+///
+/// @throws {SmsError} `INVALID_OPTION` when an option has the wrong type or value.
+#[wasm_bindgen(js_name = planCampaign, unchecked_return_type = "CampaignPlan")]
+pub fn plan_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, JsValue> {
+    csv::plan(&options).map_err(thrown)
+}
+
+/// A campaign's ledger as CSV text: a UTF-8 BOM (so Excel reads it as UTF-8), the header
+/// `line,to,normalizedTo,state,messageId,requestId,code,reason`, one row per ledger row (give a
+/// filtered `recipients` to export some), CRLF line ends, spreadsheet-safe (a cell that could run
+/// as a formula starts with `'`). `line` is `lines[row.index]`: `readCsvCampaign`'s `lines`.
+///
+/// @throws {SmsError} `INVALID_OPTION` when `ledger` is not shaped like a `CampaignResult` or
+/// `lines` is not an array of numbers.
+#[wasm_bindgen(js_name = resultsCsv, unchecked_return_type = "string")]
+pub fn results_csv(
+    #[wasm_bindgen(unchecked_param_type = "CampaignResult")] ledger: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[]")] lines: JsValue,
+) -> Result<JsValue, JsValue> {
+    csv::results(&ledger, &lines).map_err(thrown)
 }
 
 /// Encoding (GSM-7 or UCS-2), length in UTF-16 units, billing units and billable segments of one

@@ -622,3 +622,76 @@ export interface ReportPushDetails {
   /** Entries that are not reports, with why. */
   rejected: RejectedReport[];
 }
+
+/** `readCsvCampaign`'s options. */
+export interface CsvCampaignOptions {
+  /** The number column's header (trimmed, any ASCII case). @default the first of to, number, numbers, phone, phone number, mobile, msisdn, recipient, recipients; else the first column */
+  numberColumn?: string;
+  /** The column holding each row's own text. Not with `message`. */
+  messageColumn?: string;
+  /** One text for every row, or a template: `{column}` is replaced by the row's cell, `{{` and `}}` are literal braces. */
+  message?: string;
+  /** @default the more frequent of the two outside quotes in the first non-blank record; `,` on a tie */
+  delimiter?: "," | ";";
+  /**
+   * Whether the first non-blank record is the header. `"auto"`: when none of its cells holds a
+   * digit (as every phone number does). Without a header, columns are named `"1"`, `"2"`, …
+   * @default true
+   */
+  header?: boolean | "auto";
+}
+
+/** Every code a `CsvIssue` can carry. */
+export type CsvIssueCode =
+  | "CSV_UNTERMINATED_QUOTE"
+  | "CSV_NO_RECORDS"
+  | "CSV_UNKNOWN_COLUMN"
+  | "CSV_MISSING_CELL"
+  | "CSV_EMPTY_VALUE"
+  | "CSV_EXTRA_CELLS";
+
+/** One problem of a CSV table. */
+export interface CsvIssue {
+  /** The CSV line (from 1) of the row; the header's line for an unknown column. */
+  line: number;
+  /** The column's header name, when the problem is about one. */
+  column: string | null;
+  code: CsvIssueCode;
+  /** A sentence for people, naming the line and column. */
+  message: string;
+}
+
+/** A CSV table read as a campaign's recipients and texts. */
+export interface CsvCampaign {
+  delimiter: "," | ";";
+  /** The header's cells, trimmed; `"1"`, `"2"`, … without a header. */
+  header: string[];
+  /** The numbers of the rows without a problem, as written. */
+  to: string[];
+  /** One text for all (`message` without placeholders), or one per recipient of `to`. */
+  message: string | string[];
+  /** `lines[i]`: the CSV line of `to[i]`. */
+  lines: number[];
+  issues: CsvIssue[];
+}
+
+/** What `sendCampaign` would do with the same options: `planCampaign`. */
+export interface CampaignPlan {
+  recipients: number;
+  /** Recipients that would be sent to. */
+  valid: number;
+  /** Every problem: the campaign's (index `null`: nothing would be sent) and each recipient's. */
+  issues: Issue[];
+  /** Recipients refused before sending, repeats included. */
+  rejected: number;
+  /** Repeats of an earlier number (refused, or dropped with `dropDuplicates`). */
+  duplicates: number;
+  /** Segments billed in all for the valid recipients. */
+  segments: number;
+  /** Valid recipients per encoding of their text. */
+  encodings: { gsm7: number; ucs2: number };
+  /** Requests needed (at most 1000 recipients and the URL limit each). */
+  requests: number;
+  /** Seconds from the first request to the last at `qps`. */
+  seconds: number;
+}

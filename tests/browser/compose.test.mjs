@@ -118,6 +118,21 @@ describe("composing a batch", () => {
     });
   });
 
+  test("pasted number,message lines: a text cut by an unquoted comma or a quote never closed is named with its line", async () => {
+    await withPage(browser, stack, "csv-problems", async (opened) => {
+      const { page } = opened;
+      await page.check('input[name="message-mode"][value="each"]');
+      await page.fill("#recipients", ["+852 9123 4567,Hello", "+65 9123 4567,Hi, Ann", '+44 7700 900123,"Open', "+852 9123 4568,lost"].join("\n"));
+      // Only the first row is read: the second has a cell too many, the third opens a quote.
+      const summary = await summaryContains(page, "1 recipient");
+      assert.match(summary, /1 recipient: 1 valid, 0 with problems\./);
+      const problems = await page.$$eval("#batch-issues li.problem", (items) => items.map((li) => li.textContent));
+      assert.equal(problems.length, 2, problems.join(" | "));
+      assert.match(problems[0], /^CSV_EXTRA_CELLS line 2: /);
+      assert.match(problems[1], /^CSV_UNTERMINATED_QUOTE line 3: /);
+    });
+  });
+
   test("a 1000-row paste is checked at once and draws only the rows with problems", async (t) => {
     await withPage(browser, stack, "paste-1000", async (opened) => {
       const { page } = opened;

@@ -63,7 +63,7 @@ test("1,202 recipients: a campaign of two requests with a progress bar, then eve
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
     const csv = (await readFile(await download.path(), "utf8")).trim().split("\r\n");
     assert.equal(csv.length, 1 + 1202);
-    assert.equal(csv.filter((l) => l.includes('"sent"')).length, 1200);
-    assert.ok(csv[501].includes('"rejected","","","RECIPIENT_MAINLAND_CHINA"'), csv[501]);
+    assert.equal(csv.filter((l) => l.split(",")[3] === "sent").length, 1200);
+    assert.ok(csv[501].includes(",rejected,,,RECIPIENT_MAINLAND_CHINA,"), csv[501]);
   });
 });

@@ -195,13 +195,16 @@ describe("import and require() in Node", () => {
     "createReportHandler",
     "createSigningHandler",
     "isSmsError",
+    "planCampaign",
     "pollCampaign",
     "pollDeliveries",
     "queryMessage",
+    "readCsvCampaign",
     "ready",
     "recordReports",
     "reportConversion",
     "reportConversionRate",
+    "resultsCsv",
     "resumeCampaign",
     "sendCampaign",
     "sendMessage",
@@ -344,6 +347,9 @@ describe("the browser entry, run in Node with the wasm bytes", () => {
         codeOf(() => browser.validateBatch({ to: [], message: "" })),
         codeOf(() => browser.countSegments("x")),
         codeOf(() => browser.signRequest({})),
+        codeOf(() => browser.readCsvCampaign("to")),
+        codeOf(() => browser.planCampaign({ to: [], message: "" })),
+        codeOf(() => browser.resultsCsv({ recipients: [] }, [])),
       ];
       // Node's fetch cannot read the default file: URL, so the default load fails here.
       const failedLoad = await browser.ready().then(() => "loaded", (e) => (browser.isSmsError(e) ? e.code + (e.cause ? " with cause" : "") : "raw " + e.name));
@@ -356,7 +362,7 @@ describe("the browser entry, run in Node with the wasm bytes", () => {
       console.log(JSON.stringify({ beforeReady, failedLoad, failedSend, issues }));
     `);
     assert.deepEqual(seen, {
-      beforeReady: ["NOT_INITIALIZED", "NOT_INITIALIZED", "NOT_INITIALIZED"],
+      beforeReady: Array(6).fill("NOT_INITIALIZED"),
       failedLoad: "NOT_INITIALIZED with cause",
       failedSend: "NOT_INITIALIZED",
       issues: [],

@@ -11,13 +11,16 @@ import {
   createReportHandler,
   createSigningHandler,
   isSmsError,
+  planCampaign,
   pollCampaign,
   pollDeliveries,
   queryMessage,
+  readCsvCampaign,
   ready,
   recordReports,
   reportConversion,
   reportConversionRate,
+  resultsCsv,
   resumeCampaign,
   sendCampaign,
   sendMessage,
@@ -29,6 +32,11 @@ import {
   type BatchSendResult,
   type CampaignJournal,
   type CampaignOptions,
+  type CampaignPlan,
+  type CsvCampaign,
+  type CsvCampaignOptions,
+  type CsvIssue,
+  type CsvIssueCode,
   type CampaignProgress,
   type CampaignRecipient,
   type CampaignCounts,
@@ -259,6 +267,20 @@ async function main(): Promise<void> {
     if (isSmsError(error) && error.ledger) console.log(error.ledger.recipients.length, describeError(error));
   }
 
+  // A spreadsheet's export read, planned, sent and written back (issue 14).
+  const csvOptions: CsvCampaignOptions = { numberColumn: "Mobile", message: "Hi {name}", delimiter: ";", header: "auto" };
+  const table: CsvCampaign = readCsvCampaign("name;Mobile\nAnn;+852 9123 4567\n", csvOptions);
+  readCsvCampaign("+852 9123 4567");
+  const csvIssue: CsvIssue | undefined = table.issues[0];
+  const csvCode: CsvIssueCode | undefined = csvIssue?.code;
+  const csvColumn: string | null | undefined = csvIssue?.column;
+  const texts: string | string[] = table.message;
+  const plan: CampaignPlan = planCampaign({ to: table.to, message: texts, qps: 2 });
+  const billed: number = plan.segments + plan.encodings.gsm7 + plan.encodings.ucs2 + plan.requests + plan.seconds;
+  const planIssues: Issue[] = plan.issues;
+  const exported: string = resultsCsv(await sendCampaign({ ...options, to: table.to, message: texts }), table.lines);
+  console.log(table.delimiter, table.header, csvCode, csvColumn, billed, planIssues.length, plan.valid, plan.rejected, plan.duplicates, plan.recipients, exported.length);
+
   const segments: SegmentCount = countSegments("hello");
   const encoding: "GSM-7" | "UCS-2" = segments.encoding;
   const at: SignAt = { timestamp: new Date(), nonce: "n-1" };
@@ -332,6 +354,10 @@ same<Equal<Awaited<ReturnType<typeof recordReports>>, CampaignResult>>(true);
 same<Equal<Awaited<ReturnType<typeof pollCampaign>>, CampaignResult>>(true);
 same<Equal<SmsError["name"], "SmsError">>(true);
 same<Equal<Issue["index"], number | null>>(true);
+same<Equal<ReturnType<typeof readCsvCampaign>, CsvCampaign>>(true);
+same<Equal<ReturnType<typeof planCampaign>, CampaignPlan>>(true);
+same<Equal<ReturnType<typeof resultsCsv>, string>>(true);
+same<Equal<CsvCampaign["delimiter"], "," | ";">>(true);
 
 // Strict where it must be.
 // @ts-expect-error only "1.0" and "ACS3"
@@ -346,6 +372,10 @@ validateBatch({ to: [] });
 const badCode: SmsErrorCode = "SOMETHING_ELSE";
 // @ts-expect-error onUnknown is "stop" or "continue"
 const badUnknown: CampaignOptions = { to: [], message: "x", onUnknown: "retry" };
+// @ts-expect-error the delimiter is "," or ";"
+readCsvCampaign("to", { delimiter: "\t" });
+// @ts-expect-error lines are numbers
+resultsCsv({ counts: {} as CampaignCounts, requests: { done: 0, total: 0 }, recipients: [] }, ["1"]);
 // @ts-expect-error a journal needs read() as well as append()
 const badJournal: CampaignJournal = { append: () => undefined };
 // @ts-expect-error faults are a closed union too
