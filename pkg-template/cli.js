@@ -84,11 +84,16 @@ function resumeCommand(file, journal, values) {
   return ["npx", "aliyun-globe-sms", "resume", file, "--journal", journal, ...campaignArguments(values)].map(shellQuote).join(" ");
 }
 
-function exitForLedger(counts, { error, interrupted }) {
+/**
+ * The exit code of a run (README "Command line"): Ctrl+C first, then an unknown outcome (the one
+ * that must not be resent blindly), a stop, then rows that failed, were rejected or were left out
+ * by the CSV reader (`leftOut`).
+ */
+function exitForLedger(counts, { error, interrupted, leftOut }) {
   if (interrupted) return EXIT.INTERRUPTED;
   if (counts.unknown > 0) return EXIT.UNKNOWN;
   if (error || counts.skipped > 0) return EXIT.STOPPED;
-  if (counts.failed + counts.rejected + counts.undelivered + counts.expired > 0) return EXIT.SOME_FAILED;
+  if (counts.failed + counts.rejected + counts.undelivered + counts.expired + leftOut > 0) return EXIT.SOME_FAILED;
   return EXIT.SENT;
 }
 
@@ -165,13 +170,17 @@ async function send(command, file, values) {
   }
 
   writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv.lines));
-  const exitCode = exitForLedger(ledger.counts, { error, interrupted: interrupted > 0 });
-  const resume = ledger.counts.skipped > 0 ? resumeCommand(file, journalPath, values) : null;
+  const leftOut = campaign.rows - campaign.csv.to.length;
+  const exitCode = exitForLedger(ledger.counts, { error, interrupted: interrupted > 0, leftOut });
+  // The resume command only once the journal holds this campaign (its first progress report
+  // comes after the journal's header): a journal that never got its header is started again.
+  const resume = ledger.counts.skipped > 0 && sidecarWritten ? resumeCommand(file, journalPath, values) : null;
   const c = colours(out);
-  printCounts(out, ledger.counts);
+  printCounts(out, ledger.counts, leftOut);
   if (error) out.write(`${c.red(interrupted ? "stopped by Ctrl+C" : "stopped")}: ${error.code}: ${error.message}\n`);
   if (ledger.counts.unknown > 0) out.write(unknownAdvice(ledger.counts.unknown, journalPath));
   if (resume) out.write(`${n(ledger.counts.skipped)} not sent yet; go on with:\n  ${resume}\n`);
+  else if (ledger.counts.skipped > 0) out.write(`${n(ledger.counts.skipped)} not sent: the journal holds nothing of this campaign; fix the cause and run ${command} again\n`);
   out.write(`results: ${resultsPath}\njournal: ${journalPath}\n`);
   if (values.json) {
     printJson({
@@ -180,6 +189,7 @@ async function send(command, file, values) {
       journal: journalPath,
       out: resultsPath,
       counts: ledger.counts,
+      leftOut,
       requestsDone: ledger.requests.done,
       requestsTotal: ledger.requests.total,
       error: error ? { code: error.code, message: error.message } : null,
@@ -247,14 +257,15 @@ async function status(values) {
     reporter.done();
   }
   writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv.lines));
-  const exitCode = exitForLedger(ledger.counts, { error, interrupted: false });
-  printCounts(out, ledger.counts);
+  const leftOut = campaign.rows - campaign.csv.to.length;
+  const exitCode = exitForLedger(ledger.counts, { error, interrupted: false, leftOut });
+  printCounts(out, ledger.counts, leftOut);
   if (ledger.counts.sent > 0) out.write(`${n(ledger.counts.sent)} sent without a final delivery report yet\n`);
   if (error) out.write(`stopped: ${error.code}: ${error.message}\n`);
   if (ledger.counts.unknown > 0) out.write(unknownAdvice(ledger.counts.unknown, journalPath));
   out.write(`results: ${resultsPath}\n`);
   if (values.json) {
-    printJson({ command: "status", file: sidecar.csv, journal: journalPath, out: resultsPath, counts: ledger.counts, error: error ? { code: error.code, message: error.message } : null, exitCode });
+    printJson({ command: "status", file: sidecar.csv, journal: journalPath, out: resultsPath, counts: ledger.counts, leftOut, error: error ? { code: error.code, message: error.message } : null, exitCode });
   }
   return exitCode;
 }

@@ -11,7 +11,7 @@ export const n = (value) => number.format(value);
 /** Colour on a terminal unless NO_COLOR is set (any non-empty value). */
 export function colours(stream) {
   const on = Boolean(stream.isTTY) && !process.env.NO_COLOR;
-  const paint = (code) => (text) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (code) => (text) => (on && text ? `\x1b[${code}m${text}\x1b[0m` : text);
   return { green: paint(32), red: paint(31), yellow: paint(33), dim: paint(2), bold: paint(1) };
 }
 
@@ -33,7 +33,9 @@ export function problems(csv, plan) {
     const index = issue.index;
     const line = Number.isInteger(index) && index >= 0 && index < csv.lines.length ? csv.lines[index] : null;
     const to = Number.isInteger(index) && index >= 0 && index < csv.to.length ? csv.to[index] : null;
-    out.push({ line, column: issue.field ?? null, code: issue.code, message: issue.message, to });
+    const first = Number.isInteger(issue.duplicateOf) ? csv.lines[issue.duplicateOf] : undefined;
+    const message = first === undefined ? issue.message : `${issue.message} (line ${first})`;
+    out.push({ line, column: issue.field ?? null, code: issue.code, message, to });
   }
   return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
@@ -125,7 +127,7 @@ export function progressReporter(stream, { deliveries = false } = {}) {
         const eta = p.requestsDone < p.requestsTotal ? `ETA ${duration(p.etaMs / 1000)}` : "done";
         stream.write(`\r\x1b[2K${bar} ${n(p.requestsDone)}/${n(p.requestsTotal)} requests · ${countsText(p)} · ${eta}`);
         drawn = true;
-      } else if (p.requestsDone !== lastDone) {
+      } else if (p.requestsDone !== lastDone && p.requestsDone > 0) {
         stream.write(`request ${p.requestsDone}/${p.requestsTotal}: ${countsText(p)}, ${n(p.pending)} pending, eta ${duration(p.etaMs / 1000)}\n`);
       }
       lastDone = p.requestsDone;
@@ -137,8 +139,8 @@ export function progressReporter(stream, { deliveries = false } = {}) {
   };
 }
 
-/** The ledger's counts in one line. */
-export function printCounts(out, counts) {
+/** The ledger's counts in one line, and the rows the CSV reader left out (not in the ledger). */
+export function printCounts(out, counts, leftOut = 0) {
   const c = colours(out);
   const parts = [];
   for (const [state, paint] of [
@@ -153,5 +155,6 @@ export function printCounts(out, counts) {
   ]) {
     if (counts[state] || state === "sent") parts.push(paint(`${n(counts[state])} ${state}`));
   }
+  if (leftOut) parts.push(c.yellow(`${n(leftOut)} rows left out (CSV problems)`));
   out.write(`${parts.join(" · ")}\n`);
 }
