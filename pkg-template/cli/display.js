@@ -80,6 +80,8 @@ export async function confirm(question) {
     const answer = await new Promise((resolve) => {
       rl.question(question, resolve);
       rl.once("close", () => resolve(""));
+      // Ctrl+C at the question is a no (readline would otherwise only pause).
+      rl.once("SIGINT", () => rl.close());
     });
     return /^\s*y(es)?\s*$/i.test(answer);
   } finally {
@@ -128,7 +130,9 @@ export function progressReporter(stream, { deliveries = false } = {}) {
         stream.write(`\r\x1b[2K${bar} ${n(p.requestsDone)}/${n(p.requestsTotal)} requests · ${countsText(p)} · ${eta}`);
         drawn = true;
       } else if (p.requestsDone !== lastDone && p.requestsDone > 0) {
-        stream.write(`request ${p.requestsDone}/${p.requestsTotal}: ${countsText(p)}, ${n(p.pending)} pending, eta ${duration(p.etaMs / 1000)}\n`);
+        // A resumed campaign's first report counts the requests done before it.
+        const label = lastDone === -1 ? "done before this run" : "request";
+        stream.write(`${label} ${p.requestsDone}/${p.requestsTotal}: ${countsText(p)}, ${n(p.pending)} pending, eta ${duration(p.etaMs / 1000)}\n`);
       }
       lastDone = p.requestsDone;
     },
@@ -153,8 +157,9 @@ export function printCounts(out, counts, leftOut = 0) {
     ["unknown", c.red],
     ["skipped", c.yellow],
   ]) {
-    if (counts[state] || state === "sent") parts.push(paint(`${n(counts[state])} ${state}`));
+    if (counts[state]) parts.push(paint(`${n(counts[state])} ${state}`));
   }
   if (leftOut) parts.push(c.yellow(`${n(leftOut)} rows left out (CSV problems)`));
+  if (parts.length === 0) parts.push("0 sent");
   out.write(`${parts.join(" · ")}\n`);
 }
