@@ -102,7 +102,10 @@ rmSync(join(out, `${crateName}.d.ts`));
 rmSync(join(out, `${crateName}_bg.wasm.d.ts`));
 
 // 8. Template files; the package version follows Cargo.toml.
-for (const file of ["node.js", "browser.js", "errors.js", "signing.js", "reports.js", "body.js", "journal.js", "journal.d.ts"]) copyFileSync(join(template, file), join(out, file));
+for (const file of ["node.js", "browser.js", "errors.js", "signing.js", "reports.js", "body.js", "journal.js", "journal.d.ts", "cli.js"]) copyFileSync(join(template, file), join(out, file));
+// The command line's modules (issue 14), beside cli.js.
+mkdirSync(join(out, "cli"), { recursive: true });
+for (const file of readdirSync(join(template, "cli"))) if (file.endsWith(".js")) copyFileSync(join(template, "cli", file), join(out, "cli", file));
 copyFileSync(join(root, "README.md"), join(out, "README.md"));
 for (const file of readdirSync(join(template, "sandbox"))) {
   if (file.endsWith(".js") || file === "index.d.ts") copyFileSync(join(template, "sandbox", file), join(out, "sandbox", file));

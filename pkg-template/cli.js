@@ -1,0 +1,316 @@
+#!/usr/bin/env node
+// aliyun-globe-sms: a CSV campaign from the command line (issue 14), on the package's own API.
+//
+//   aliyun-globe-sms check  <file.csv> [campaign flags]
+//   aliyun-globe-sms send   <file.csv> [campaign flags] [--endpoint URL] [--profile NAME]
+//                           [--journal FILE] [--out FILE] [--yes] [--json]
+//   aliyun-globe-sms resume <file.csv> --journal FILE [same flags]
+//   aliyun-globe-sms status --journal FILE [--out FILE] [--deadline SECONDS] [--json]
+//
+// It stays thin: the package reads the CSV (readCsvCampaign), plans (planCampaign), sends and
+// journals (sendCampaign, resumeCampaign), follows deliveries (pollCampaign) and writes the
+// results (resultsCsv). This file reads flags and files, asks, shows progress, and turns the
+// ledger into an exit code. `status` needs the campaign's list and options again: `send` and
+// `resume` leave them (no secret, no number) in a sidecar beside the journal, `<journal>.cli.json`.
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import * as sms from "./node.js";
+import { fileJournal } from "./journal.js";
+import { USAGE, UsageError, campaignArguments, campaignFlags, csvOptions, readArguments, refuseSecrets, shellQuote } from "./cli/args.js";
+import { colours, confirm, n, printCounts, printPlan, printProblems, problems, progressReporter, rowCount } from "./cli/display.js";
+import { credentialsFor, knownSecrets } from "./cli/profile.js";
+
+/** Exit codes (README "Command line"). */
+const EXIT = { SENT: 0, SOME_FAILED: 1, USAGE: 2, UNKNOWN: 3, STOPPED: 4, INTERRUPTED: 130 };
+const SIDECAR_FORMAT = "aliyun-globe-sms/cli-campaign@1";
+
+/** The journal's and results file's default names, beside the CSV. */
+function besideCsv(file, suffix) {
+  return join(dirname(file), `${basename(file, extname(file))}${suffix}`);
+}
+
+function readText(file, what) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} ${file} (${error?.code ?? "unreadable"})`);
+  }
+}
+
+/** The CSV read and planned by the package. Its refusals are input errors. */
+function readCampaign(file, values) {
+  const csv = sms.readCsvCampaign(readText(file, "CSV file"), csvOptions(values));
+  const options = { to: csv.to, message: csv.message, ...campaignFlags(values) };
+  const plan = sms.planCampaign(options);
+  return { csv, options, plan, problems: problems(csv, plan), rows: rowCount(csv) };
+}
+
+/** The human output: stdout, or stderr when stdout carries `--json`'s object. */
+const human = (values) => (values.json ? process.stderr : process.stdout);
+
+function printJson(object) {
+  process.stdout.write(`${JSON.stringify(object, null, 2)}\n`);
+}
+
+function planJson(file, campaign) {
+  const { plan } = campaign;
+  return {
+    file,
+    rows: campaign.rows,
+    valid: plan.valid,
+    rejected: plan.rejected,
+    duplicates: plan.duplicates,
+    problems: campaign.problems,
+    segments: plan.segments,
+    encodings: plan.encodings,
+    requests: plan.requests,
+    seconds: plan.seconds,
+  };
+}
+
+async function check(file, values) {
+  const campaign = readCampaign(file, values);
+  const out = human(values);
+  printProblems(out, campaign.problems);
+  printPlan(out, { file, rows: campaign.rows, plan: campaign.plan, problemCount: campaign.problems.length });
+  const exitCode = campaign.problems.length > 0 || campaign.plan.valid === 0 ? EXIT.SOME_FAILED : EXIT.SENT;
+  if (values.json) printJson({ command: "check", ...planJson(file, campaign), exitCode });
+  return exitCode;
+}
+
+/** The command that goes on with this campaign, to paste as it is. */
+function resumeCommand(file, journal, values) {
+  return ["npx", "aliyun-globe-sms", "resume", file, "--journal", journal, ...campaignArguments(values)].map(shellQuote).join(" ");
+}
+
+/**
+ * The exit code of a run (README "Command line"): Ctrl+C first, then an unknown outcome (the one
+ * that must not be resent blindly), a stop, then rows that failed, were rejected or were left out
+ * by the CSV reader (`leftOut`).
+ */
+function exitForLedger(counts, { error, interrupted, leftOut }) {
+  if (interrupted) return EXIT.INTERRUPTED;
+  if (counts.unknown > 0) return EXIT.UNKNOWN;
+  if (error || counts.skipped > 0) return EXIT.STOPPED;
+  if (counts.failed + counts.rejected + counts.undelivered + counts.expired + leftOut > 0) return EXIT.SOME_FAILED;
+  return EXIT.SENT;
+}
+
+/** `send` and `resume`: the same display; `resume` reads the journal instead of starting one. */
+async function send(command, file, values) {
+  const campaign = readCampaign(file, values);
+  const credentials = credentialsFor(values.profile);
+  const out = human(values);
+  const journalPath = resolve(values.journal ?? besideCsv(file, ".journal.jsonl"));
+  const resultsPath = resolve(values.out ?? besideCsv(file, ".results.csv"));
+  printProblems(out, campaign.problems);
+  printPlan(out, { file, rows: campaign.rows, plan: campaign.plan, problemCount: campaign.problems.length });
+  if (campaign.plan.valid === 0) throw new UsageError("no valid recipient: nothing to send");
+
+  if (!values.yes) {
+    if (!process.stdin.isTTY) throw new UsageError("stdin is not a terminal: pass --yes to send without being asked");
+    const verb = command === "resume" ? "Resume sending to" : "Send to";
+    const yes = await confirm(`${verb} ${n(campaign.plan.valid)} recipients (${n(campaign.plan.segments)} billed segments) in ${n(campaign.plan.requests)} requests? [y/N] `);
+    if (!yes) throw new UsageError("not confirmed: nothing sent");
+  }
+
+  // Ctrl+C stops between requests. The journal is written once before each request is sent and
+  // once after its outcome (README, sendCampaign), so one append since the last progress report
+  // means a request is in flight: aborting then would make its recipients `unknown`, so the
+  // abort waits for that request's report. A second Ctrl+C aborts at once.
+  const controller = new AbortController();
+  const file_ = fileJournal(journalPath);
+  let appendsSinceReport = 0;
+  let interrupted = 0;
+  const journal = {
+    read: () => file_.read(),
+    append(entry) {
+      appendsSinceReport += 1;
+      return file_.append(entry);
+    },
+  };
+  const reporter = progressReporter(process.stderr);
+  let sidecarWritten = false;
+  const onProgress = (progress) => {
+    appendsSinceReport = 0;
+    if (!sidecarWritten) {
+      // The journal now holds this campaign: `status` finds the list and options here.
+      writeSidecar(journalPath, { file: resolve(file), values, resultsPath });
+      sidecarWritten = true;
+    }
+    if (interrupted) controller.abort();
+    reporter.update(progress);
+  };
+  const onSigint = () => {
+    interrupted += 1;
+    reporter.done();
+    if (interrupted === 1 && appendsSinceReport === 1) {
+      process.stderr.write("stopping after the request in flight (Ctrl+C again stops at once: its recipients would be unknown)\n");
+    } else {
+      controller.abort();
+    }
+  };
+  process.on("SIGINT", onSigint);
+
+  const options = { ...campaign.options, endpoint: values.endpoint, journal, onProgress, signal: controller.signal };
+  if (credentials) options.credentials = credentials;
+  if (options.endpoint === undefined) delete options.endpoint;
+  let ledger;
+  let error = null;
+  try {
+    ledger = await (command === "resume" ? sms.resumeCampaign(options) : sms.sendCampaign(options));
+  } catch (thrown) {
+    if (!sms.isSmsError(thrown) || !thrown.ledger) throw thrown;
+    error = thrown;
+    ledger = thrown.ledger;
+  } finally {
+    process.off("SIGINT", onSigint);
+    reporter.done();
+  }
+
+  writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv.lines));
+  const leftOut = campaign.rows - campaign.csv.to.length;
+  const exitCode = exitForLedger(ledger.counts, { error, interrupted: interrupted > 0, leftOut });
+  // The resume command only once the journal holds this campaign (its first progress report
+  // comes after the journal's header): a journal that never got its header is started again.
+  const resume = ledger.counts.skipped > 0 && sidecarWritten ? resumeCommand(file, journalPath, values) : null;
+  const c = colours(out);
+  printCounts(out, ledger.counts, leftOut);
+  if (error) out.write(`${c.red(interrupted ? "stopped by Ctrl+C" : "stopped")}: ${error.code}: ${error.message}\n`);
+  if (ledger.counts.unknown > 0) out.write(unknownAdvice(ledger.counts.unknown, journalPath));
+  if (resume) out.write(`${n(ledger.counts.skipped)} not sent yet; go on with:\n  ${resume}\n`);
+  else if (ledger.counts.skipped > 0) out.write(`${n(ledger.counts.skipped)} not sent: the journal holds nothing of this campaign; fix the cause and run ${command} again\n`);
+  out.write(`results: ${resultsPath}\njournal: ${journalPath}\n`);
+  if (values.json) {
+    printJson({
+      command,
+      ...planJson(file, campaign),
+      journal: journalPath,
+      out: resultsPath,
+      counts: ledger.counts,
+      leftOut,
+      requestsDone: ledger.requests.done,
+      requestsTotal: ledger.requests.total,
+      error: error ? { code: error.code, message: error.message } : null,
+      resume,
+      exitCode,
+    });
+  }
+  return exitCode;
+}
+
+function unknownAdvice(count, journalPath) {
+  return (
+    `${n(count)} recipients' outcome is unknown: their request may have been sent. They are never resent; ` +
+    `do not send to them again blindly. Check them with\n  ${["npx", "aliyun-globe-sms", "status", "--journal", journalPath].map(shellQuote).join(" ")}\n` +
+    "and in the SMS console (each request's TaskId is in the journal).\n"
+  );
+}
+
+function sidecarPath(journalPath) {
+  return `${journalPath}.cli.json`;
+}
+
+/** What `status` needs to open the campaign again: the CSV's path and the flags; no secret. */
+function writeSidecar(journalPath, { file, values, resultsPath }) {
+  const flags = {};
+  for (const name of ["message", "message-column", "number-column", "delimiter", "from", "type", "task-id", "qps", "endpoint", "profile"]) {
+    if (values[name] !== undefined) flags[name] = values[name];
+  }
+  const sidecar = { format: SIDECAR_FORMAT, csv: file, out: resultsPath, flags };
+  writeFileSync(sidecarPath(journalPath), `${JSON.stringify(sidecar, null, 2)}\n`);
+}
+
+async function status(values) {
+  const journalPath = resolve(values.journal);
+  const path = sidecarPath(journalPath);
+  if (!existsSync(path)) throw new UsageError(`no ${path}: status follows a campaign this command sent (send or resume writes it)`);
+  let sidecar;
+  try {
+    sidecar = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    sidecar = null;
+  }
+  if (!sidecar || sidecar.format !== SIDECAR_FORMAT || typeof sidecar.csv !== "string" || typeof sidecar.flags !== "object") {
+    throw new UsageError(`${path} is not this command's campaign sidecar`);
+  }
+  const flags = { ...sidecar.flags, profile: values.profile ?? sidecar.flags.profile, endpoint: values.endpoint ?? sidecar.flags.endpoint };
+  const campaign = readCampaign(sidecar.csv, flags);
+  const credentials = credentialsFor(flags.profile);
+  const resultsPath = resolve(values.out ?? sidecar.out);
+  const out = human(values);
+  const reporter = progressReporter(process.stderr, { deliveries: true });
+  const options = { ...campaign.options, journal: fileJournal(journalPath), onProgress: (p) => reporter.update(p) };
+  if (flags.endpoint !== undefined) options.endpoint = flags.endpoint;
+  if (credentials) options.credentials = credentials;
+  if (values.deadline !== undefined) options.deadlineMs = Math.round(Number(values.deadline) * 1000);
+  let ledger;
+  let error = null;
+  try {
+    ledger = await sms.pollCampaign(options);
+  } catch (thrown) {
+    if (!sms.isSmsError(thrown) || !thrown.ledger) throw thrown;
+    error = thrown;
+    ledger = thrown.ledger;
+  } finally {
+    reporter.done();
+  }
+  writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv.lines));
+  const leftOut = campaign.rows - campaign.csv.to.length;
+  const exitCode = exitForLedger(ledger.counts, { error, interrupted: false, leftOut });
+  printCounts(out, ledger.counts, leftOut);
+  if (ledger.counts.sent > 0) out.write(`${n(ledger.counts.sent)} sent without a final delivery report yet\n`);
+  if (error) out.write(`stopped: ${error.code}: ${error.message}\n`);
+  if (ledger.counts.unknown > 0) out.write(unknownAdvice(ledger.counts.unknown, journalPath));
+  out.write(`results: ${resultsPath}\n`);
+  if (values.json) {
+    printJson({ command: "status", file: sidecar.csv, journal: journalPath, out: resultsPath, counts: ledger.counts, leftOut, error: error ? { code: error.code, message: error.message } : null, exitCode });
+  }
+  return exitCode;
+}
+
+async function main(argv) {
+  refuseSecrets(argv, knownSecrets());
+  const { command, file, values } = readArguments(argv);
+  switch (command) {
+    case "help":
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.SENT;
+    case "check":
+      return check(file, values);
+    case "send":
+    case "resume":
+      return send(command, file, values);
+    case "status":
+      return status(values);
+  }
+  return EXIT.USAGE;
+}
+
+let code;
+try {
+  code = await main(process.argv.slice(2));
+} catch (error) {
+  const json = process.argv.includes("--json");
+  let message;
+  let errorCode;
+  if (error instanceof UsageError) {
+    errorCode = "USAGE";
+    message = error.message;
+    process.stderr.write(`aliyun-globe-sms: ${message}\n(aliyun-globe-sms help: the commands, flags and exit codes)\n`);
+  } else if (sms.isSmsError(error)) {
+    // The package's own errors hold no secret (README, Errors); their code is stable.
+    errorCode = error.code;
+    message = error.message;
+    process.stderr.write(`aliyun-globe-sms: ${error.code}: ${error.message}\n`);
+    for (const issue of error.issues ?? []) process.stderr.write(`  ${issue.code}: ${issue.message}\n`);
+  } else {
+    errorCode = "INTERNAL";
+    message = "an unexpected failure";
+    process.stderr.write(`aliyun-globe-sms: unexpected failure: ${error?.stack ?? error}\n`);
+  }
+  if (json) printJson({ error: { code: errorCode, message }, exitCode: EXIT.USAGE });
+  code = EXIT.USAGE;
+}
+process.exitCode = code;
