@@ -106,7 +106,11 @@ async function send(command, file, values) {
   const resultsPath = resolve(values.out ?? besideCsv(file, ".results.csv"));
   printProblems(out, campaign.problems);
   printPlan(out, { file, rows: campaign.rows, plan: campaign.plan, problemCount: campaign.problems.length });
-  if (campaign.plan.valid === 0) throw new UsageError("no valid recipient: nothing to send");
+  if (campaign.plan.valid === 0) {
+    // A problem of the whole campaign (type, sender ID, the shared text) is why: say it here too.
+    const whole = campaign.plan.issues.filter((issue) => issue.index === null).map((issue) => issue.message);
+    throw new UsageError(`no valid recipient: nothing to send${whole.length > 0 ? ` (${whole.join("; ")})` : ""}`);
+  }
 
   if (!values.yes) {
     if (!process.stdin.isTTY) throw new UsageError("stdin is not a terminal: pass --yes to send without being asked");

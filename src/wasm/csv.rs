@@ -85,7 +85,9 @@ pub fn results(ledger: &JsValue, lines: &JsValue) -> Result<JsValue, Error> {
         },
         other => other,
     })?;
+    // A list of numbers, not strings: read item by item, each item once.
     let lines: Vec<f64> = Reading::new(MAX_CAMPAIGN_RECIPIENTS)
+        .with_object_lists()
         .read(lines, "lines")
         .map_err(|e| Error::InvalidOption {
             field: e.field,

@@ -561,10 +561,11 @@ impl<'de> de::SeqAccess<'de> for Elements<'_> {
         let path = format!("{}[{}]", self.path, self.next);
         let value = property(&self.array, &self.next.to_string()).map_err(|()| InputError::new(&path, UNREADABLE))?;
         self.next += 1;
-        // Only objects: a list of strings never comes this way (`Value::strings`), not even
-        // through a getter that answers a string the second time it is read.
+        // Only objects (and numbers: `resultsCsv`' lines): a list of strings never comes this
+        // way (`Value::strings`), not even through a getter that answers a string the second
+        // time it is read.
         match kind_of(&value).as_str() {
-            "object" => {}
+            "object" | "number" => {}
             "unreadable" => return Err(InputError::new(&path, UNREADABLE)),
             other => return Err(InputError::new(&path, format!("must be an object, not {}", article(other)))),
         }
