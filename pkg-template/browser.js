@@ -102,9 +102,9 @@ export function planCampaign(options) {
   return wasm.planCampaign(options);
 }
 
-export function resultsCsv(ledger, lines) {
+export function resultsCsv(ledger, csv) {
   loadedOrThrow();
-  return wasm.resultsCsv(ledger, lines);
+  return wasm.resultsCsv(ledger, csv);
 }
 
 export function signRequest(options, at) {

@@ -173,8 +173,8 @@ async function send(command, file, values) {
     reporter.done();
   }
 
-  writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv.lines));
-  const leftOut = campaign.rows - campaign.csv.to.length;
+  writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv));
+  const leftOut = campaign.csv.leftOut.length;
   const exitCode = exitForLedger(ledger.counts, { error, interrupted: interrupted > 0, leftOut });
   // The resume command only once the journal holds this campaign (its first progress report
   // comes after the journal's header): a journal that never got its header is started again.
@@ -260,8 +260,8 @@ async function status(values) {
   } finally {
     reporter.done();
   }
-  writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv.lines));
-  const leftOut = campaign.rows - campaign.csv.to.length;
+  writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv));
+  const leftOut = campaign.csv.leftOut.length;
   const exitCode = exitForLedger(ledger.counts, { error, interrupted: false, leftOut });
   printCounts(out, ledger.counts, leftOut);
   if (ledger.counts.sent > 0) out.write(`${n(ledger.counts.sent)} sent without a final delivery report yet\n`);

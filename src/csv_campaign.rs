@@ -135,6 +135,7 @@ pub enum CsvMessage {
 /// `CsvCampaign` in types.d.ts: what `sendCampaign` and `planCampaign` take as `to` and
 /// `message`, with each recipient's line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CsvCampaign {
     pub delimiter: Delimiter,
     /// The header's cells, trimmed (or `"1"`, `"2"`, … without one).
@@ -144,6 +145,39 @@ pub struct CsvCampaign {
     /// `lines[i]`: the CSV line of recipient `i`.
     pub lines: Vec<usize>,
     pub issues: Vec<CsvIssue>,
+    /// The rows left out for a problem, in line order: the results file keeps a row for each,
+    /// so it has one row per input row (issue 14).
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A row the reader left out: its line, its number as written (when it has that cell), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    pub line: usize,
+    pub to: Option<String>,
+    /// The code of its first problem.
+    pub code: CsvIssueCode,
+    /// Its problems' sentences, without the line (the results file has a column for it).
+    pub reason: String,
+}
+
+impl LeftOut {
+    /// The row of `line` whose problems are `issues[from..]`.
+    fn new(line: usize, to: Option<&str>, issues: &[CsvIssue]) -> Option<Self> {
+        let first = issues.first()?;
+        let prefix = format!("line {line}: ");
+        let reason = issues
+            .iter()
+            .map(|i| i.message.strip_prefix(&prefix).unwrap_or(&i.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(LeftOut {
+            line,
+            to: to.map(str::to_string),
+            code: first.code,
+            reason,
+        })
+    }
 }
 
 /// A piece of a template.
@@ -386,19 +420,24 @@ fn campaign(
     let mut to = Vec::new();
     let mut lines = Vec::new();
     let mut texts = Vec::new();
+    let mut left_out = Vec::new();
     // A column unknown leaves every row without a number or a text: none is read.
     if let (Some(number), Some(text)) = (number, &text) {
         for row in rows {
+            let before = issues.len();
             if let Some(filled) = read_row(row, number, text, &header, has_header, &mut issues) {
                 to.push(filled.0);
                 lines.push(row.line);
                 if let Some(t) = filled.1 {
                     texts.push(t);
                 }
+            } else {
+                left_out.extend(LeftOut::new(row.line, row.get(number), issues.get(before..).unwrap_or_default()));
             }
         }
     }
     if let Some(line) = table.unterminated_quote {
+        let before = issues.len();
         issues.push(CsvIssue {
             line,
             column: None,
@@ -407,6 +446,7 @@ fn campaign(
                 "line {line}: a quote opens here and is never closed, so this row and everything after it was not read; double a quote inside a quoted cell (\"\")"
             ),
         });
+        left_out.extend(LeftOut::new(line, None, issues.get(before..).unwrap_or_default()));
     }
     issues.sort_by_key(|i| i.line);
     let message = match text {
@@ -422,6 +462,7 @@ fn campaign(
         message,
         lines,
         issues,
+        left_out,
     }
 }
 
@@ -558,6 +599,25 @@ pub struct ResultRows {
     pub recipients: Vec<ResultRow>,
 }
 
+/// A row left out as `resultsCsv` reads it back (`LeftOut`, `CsvLeftOut` in types.d.ts).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResultLeftOut {
+    pub line: f64,
+    #[serde(default)]
+    pub to: Option<String>,
+    pub code: String,
+    pub reason: String,
+}
+
+/// `resultsCsv`'s second argument: what `readCsvCampaign` gave (its other members unread).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultLines {
+    pub lines: Vec<f64>,
+    #[serde(default)]
+    pub left_out: Vec<ResultLeftOut>,
+}
+
 /// The columns of `results_csv`.
 pub const RESULTS_HEADER: [&str; 8] = [
     "line",
@@ -586,20 +646,24 @@ fn state_note(state: &str) -> Option<&'static str> {
 }
 
 /// The ledger as CSV (issue 14's `resultsCsv`): a UTF-8 byte order mark, then `RESULTS_HEADER`
-/// and one row per ledger row, in order, CRLF after each, comma-separated and
-/// spreadsheet-safe (`csv::push_cell`). `line` is `lines[index]` (empty when `lines` has no
-/// such entry). The BOM is there because Excel reads a CSV without one in the machine's legacy
-/// code page, garbling every non-ASCII number or code; other readers, this crate's included,
-/// skip it.
+/// and one row per ledger row and per row the reader left out, in line order, CRLF after each,
+/// comma-separated and spreadsheet-safe (`csv::push_cell`). A ledger row's `line` is
+/// `lines[index]` (empty when `lines` has no such entry); a row left out is `rejected` with its
+/// reader's code and reason. The BOM is there because Excel reads a CSV without one in the
+/// machine's legacy code page, garbling every non-ASCII number or code; other readers, this
+/// crate's included, skip it.
 ///
-/// `Err` names the row whose `state` is not a campaign state, or whose `index` or `duplicateOf`
-/// is not a whole number from 0 (`INVALID_OPTION`, field `ledger.recipients[i]…`).
-pub fn results_csv(rows: &[ResultRow], lines: &[f64]) -> Result<String, Error> {
+/// `Err` names the row whose `state` is not a campaign state, whose `index` or `duplicateOf` is
+/// not a whole number from 0 (`INVALID_OPTION`, field `ledger.recipients[i]…`), or the row left
+/// out whose `line` is not a whole number from 1 or whose `code` is not a `CsvIssueCode`
+/// (field `csv.leftOut[i]…`).
+pub fn results_csv(rows: &[ResultRow], csv: &ResultLines) -> Result<String, Error> {
     let options = csv::WriteOptions {
         delimiter: Delimiter::Comma,
         spreadsheet_safe: true,
     };
     let whole = |n: f64| (n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n)).then_some(n as u64);
+    let lines = &csv.lines;
     let line_of = |index: u64| {
         usize::try_from(index)
             .ok()
@@ -607,9 +671,40 @@ pub fn results_csv(rows: &[ResultRow], lines: &[f64]) -> Result<String, Error> {
             .copied()
             .and_then(whole)
     };
-    let mut out = String::with_capacity(64 + rows.len() * 96);
+    let mut left_out = Vec::with_capacity(csv.left_out.len());
+    for (n, row) in csv.left_out.iter().enumerate() {
+        let field = |name: &str, what: &str| invalid(&format!("csv.leftOut[{n}].{name}"), what.to_string());
+        let line = whole(row.line)
+            .filter(|&l| l >= 1)
+            .ok_or_else(|| field("line", "must be a line number from 1"))?;
+        if !CsvIssueCode::ALL.iter().any(|c| c.as_str() == row.code) {
+            return Err(field("code", "must be a CsvIssueCode"));
+        }
+        left_out.push((line, row));
+    }
+    // Both lists come in line order from readCsvCampaign; sorting (stable) keeps a list edited
+    // by hand in order too.
+    left_out.sort_by_key(|(line, _)| *line);
+    let mut left_out = left_out.into_iter().peekable();
+    let mut out = String::with_capacity(64 + (rows.len() + csv.left_out.len()) * 96);
     out.push_str(BOM);
     csv::push_record(&mut out, RESULTS_HEADER, options);
+    let push_left_out = |out: &mut String, line: u64, row: &ResultLeftOut| {
+        csv::push_record(
+            out,
+            [
+                line.to_string().as_str(),
+                row.to.as_deref().unwrap_or_default(),
+                "",
+                "rejected",
+                "",
+                "",
+                row.code.as_str(),
+                row.reason.as_str(),
+            ],
+            options,
+        );
+    };
     for (n, row) in rows.iter().enumerate() {
         let field = |name: &str| invalid(&format!("ledger.recipients[{n}].{name}"), "must be as sendCampaign gave it".to_string());
         let note = state_note(&row.state).ok_or_else(|| field("state"))?;
@@ -625,7 +720,13 @@ pub fn results_csv(rows: &[ResultRow], lines: &[f64]) -> Result<String, Error> {
             },
             None => note.to_string(),
         };
-        let line = line_of(index).map(|l| l.to_string()).unwrap_or_default();
+        let line = line_of(index);
+        if let Some(line) = line {
+            while let Some((at, left)) = left_out.next_if(|(l, _)| *l < line) {
+                push_left_out(&mut out, at, left);
+            }
+        }
+        let line = line.map(|l| l.to_string()).unwrap_or_default();
         csv::push_record(
             &mut out,
             [
@@ -640,6 +741,9 @@ pub fn results_csv(rows: &[ResultRow], lines: &[f64]) -> Result<String, Error> {
             ],
             options,
         );
+    }
+    for (line, left) in left_out {
+        push_left_out(&mut out, line, left);
     }
     Ok(out)
 }
@@ -813,7 +917,8 @@ mod tests {
         let mut repeat = row(1.0, "=HYPERLINK(\"x\")", "rejected");
         repeat.code = Some("RECIPIENT_DUPLICATE".into());
         repeat.duplicate_of = Some(0.0);
-        let out = results_csv(&[sent, repeat], &[2.0, 5.0]).unwrap();
+        let lines = |lines: &[f64]| ResultLines { lines: lines.to_vec(), left_out: Vec::new() };
+        let out = results_csv(&[sent, repeat], &lines(&[2.0, 5.0])).unwrap();
         assert_eq!(
             out,
             "\u{feff}line,to,normalizedTo,state,messageId,requestId,code,reason\r\n\
@@ -824,10 +929,75 @@ mod tests {
         let table = csv::read(&out, None).unwrap();
         assert_eq!(table.get(2).unwrap().get(1), Some("'=HYPERLINK(\"x\")"));
         assert!(matches!(
-            results_csv(&[row(0.5, "1", "sent")], &[]),
+            results_csv(&[row(0.5, "1", "sent")], &lines(&[])),
             Err(Error::InvalidOption { ref field, .. }) if field == "ledger.recipients[0].index"
         ));
-        assert!(results_csv(&[row(0.0, "1", "gone")], &[]).is_err());
+        assert!(results_csv(&[row(0.0, "1", "gone")], &lines(&[])).is_err());
+    }
+
+    /// Issue 14: one row per input row. The rows the reader left out come back in line order
+    /// between the ledger's, `rejected` with the reader's code and reason, and the number as
+    /// written when the row had one.
+    #[test]
+    fn results_keep_the_rows_left_out() {
+        let text = "phone,name\n+85291234567,Ann\n,Bob\n+6591234567\n+6591234568,Di,x\n+6591234569,Ed\n\"+1";
+        let c = read(text, &CsvCampaignOptions { message: Some("Hi {name}".into()), ..options() }).unwrap();
+        assert_eq!(c.lines, [2, 3, 6]);
+        let left: Vec<_> = c.left_out.iter().map(|l| (l.line, l.to.as_deref(), l.code.as_str())).collect();
+        assert_eq!(
+            left,
+            [
+                (4, Some("+6591234567"), "CSV_MISSING_CELL"),
+                (5, Some("+6591234568"), "CSV_EXTRA_CELLS"),
+                (7, None, "CSV_UNTERMINATED_QUOTE"),
+            ]
+        );
+        assert!(!c.left_out[0].reason.starts_with("line "), "the line is a column of its own");
+        let rows: Vec<ResultRow> = (0..3).map(|i| row(f64::from(i), &c.to[i as usize], "sent")).collect();
+        let back = ResultLines {
+            lines: c.lines.iter().map(|&l| l as f64).collect(),
+            left_out: c
+                .left_out
+                .iter()
+                .map(|l| ResultLeftOut {
+                    line: l.line as f64,
+                    to: l.to.clone(),
+                    code: l.code.as_str().to_string(),
+                    reason: l.reason.clone(),
+                })
+                .collect(),
+        };
+        let out = results_csv(&rows, &back).unwrap();
+        let table = csv::read(&out, None).unwrap();
+        let got: Vec<(String, String, String)> = table
+            .records()
+            .skip(1)
+            .map(|r| {
+                let cell = |n| r.get(n).unwrap_or_default().to_string();
+                (cell(0), cell(3), cell(6))
+            })
+            .collect();
+        let want = [
+            ("2", "sent", ""),
+            ("3", "sent", ""),
+            ("4", "rejected", "CSV_MISSING_CELL"),
+            ("5", "rejected", "CSV_EXTRA_CELLS"),
+            ("6", "sent", ""),
+            ("7", "rejected", "CSV_UNTERMINATED_QUOTE"),
+        ];
+        assert_eq!(got, want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())));
+        let mut bad = back.clone();
+        bad.left_out[1].code = "NOPE".into();
+        assert!(matches!(
+            results_csv(&rows, &bad),
+            Err(Error::InvalidOption { ref field, .. }) if field == "csv.leftOut[1].code"
+        ));
+        bad.left_out[1].code = "CSV_EXTRA_CELLS".into();
+        bad.left_out[1].line = 0.0;
+        assert!(matches!(
+            results_csv(&rows, &bad),
+            Err(Error::InvalidOption { ref field, .. }) if field == "csv.leftOut[1].line"
+        ));
     }
 
     #[test]

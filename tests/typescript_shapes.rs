@@ -441,6 +441,8 @@ fn csv_shapes_match_their_typescript() {
     let read = csv_campaign::read("to,x\n1,2,3\n", &CsvCampaignOptions::default()).unwrap();
     assert_eq!(interface(TYPES, "CsvCampaign"), written_fields(&read));
     assert_eq!(interface(TYPES, "CsvIssue"), written_fields(&read.issues[0]));
+    assert_eq!(interface(TYPES, "CsvLeftOut"), written_fields(&read.left_out[0]));
+    assert_eq!(interface(TYPES, "CsvLeftOut"), read_fields::<csv_campaign::ResultLeftOut>());
     let input = BatchInput::new(Vec::new(), Messages::One("Hi".into()));
     let check = CampaignCheck::for_plan(&input, 0, None, CampaignRules::default());
     let plan = check.plan(1.0);

@@ -25,25 +25,28 @@ export function duration(seconds) {
 
 /**
  * Every problem of a CSV file, sorted by line: the reader's (a row left out) and the package's
- * validation (a recipient rejected, `index` mapped to its line through `lines`).
+ * validation (a recipient rejected, `index` mapped to its line through `lines`). A person reads
+ * lines, not list indexes: the validation's own `to[i]: ` is dropped (the line is printed
+ * instead), and a repeat names the line of the number's first occurrence.
  */
 export function problems(csv, plan) {
   const out = csv.issues.map((i) => ({ line: i.line, column: i.column ?? null, code: i.code, message: i.message, to: null }));
+  const lineOf = (index) => (Number.isInteger(index) && index >= 0 && index < csv.lines.length ? csv.lines[index] : null);
   for (const issue of plan.issues) {
     const index = issue.index;
-    const line = Number.isInteger(index) && index >= 0 && index < csv.lines.length ? csv.lines[index] : null;
-    const to = Number.isInteger(index) && index >= 0 && index < csv.to.length ? csv.to[index] : null;
-    const first = Number.isInteger(issue.duplicateOf) ? csv.lines[issue.duplicateOf] : undefined;
-    const message = first === undefined ? issue.message : `${issue.message} (line ${first})`;
+    const line = lineOf(index);
+    const to = line !== null ? csv.to[index] : null;
+    const first = lineOf(issue.duplicateOf);
+    let message = line !== null ? issue.message.replace(/^[A-Za-z]+\[\d+\]: /, "") : issue.message;
+    if (first !== null) message = `the same number as line ${first}`;
     out.push({ line, column: issue.field ?? null, code: issue.code, message, to });
   }
   return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
-/** The rows read: the recipients, and each line the reader left out (counted once). */
+/** The rows read: the recipients, and each row the reader left out. */
 export function rowCount(csv) {
-  const left = new Set(csv.issues.map((i) => i.line).filter((line) => line !== null && line !== undefined));
-  return csv.to.length + left.size;
+  return csv.to.length + csv.leftOut.length;
 }
 
 export function printProblems(out, list) {

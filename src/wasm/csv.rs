@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::campaign::{CampaignCheck, CampaignRules};
 use crate::csv::MAX_TEXT_BYTES;
-use crate::csv_campaign::{self, CsvCampaignOptions, ResultRows};
+use crate::csv_campaign::{self, CsvCampaignOptions, ResultLines, ResultRows};
 use crate::error::Error;
 use crate::options::MAX_CAMPAIGN_RECIPIENTS;
 
@@ -77,7 +77,7 @@ pub fn plan(value: &JsValue) -> Result<JsValue, Error> {
     Ok(super::output::to_js(&check.plan(campaigning.qps)))
 }
 
-pub fn results(ledger: &JsValue, lines: &JsValue) -> Result<JsValue, Error> {
+pub fn results(ledger: &JsValue, csv: &JsValue) -> Result<JsValue, Error> {
     let rows: ResultRows = options::shape_with_lists(ledger, MAX_CAMPAIGN_RECIPIENTS).map_err(|e| match e {
         Error::InvalidOption { field, message } => Error::InvalidOption {
             field: if field == "options" { "ledger".to_string() } else { format!("ledger.{field}") },
@@ -85,14 +85,23 @@ pub fn results(ledger: &JsValue, lines: &JsValue) -> Result<JsValue, Error> {
         },
         other => other,
     })?;
-    // A list of numbers, not strings: read item by item, each item once.
-    let lines: Vec<f64> = Reading::new(MAX_CAMPAIGN_RECIPIENTS)
-        .with_object_lists()
-        .read(lines, "lines")
-        .map_err(|e| Error::InvalidOption {
-            field: e.field,
-            message: e.message,
-        })?;
-    let out = csv_campaign::results_csv(&rows.recipients, &lines)?;
+    // readCsvCampaign's result (its `lines` and `leftOut`), or only its `lines`: lists of
+    // objects and numbers, read item by item, each item once.
+    let reading = Reading::new(MAX_CAMPAIGN_RECIPIENTS).with_object_lists();
+    let csv: ResultLines = if js_sys::Array::is_array(csv) {
+        ResultLines {
+            lines: reading.read(csv, "csv").map_err(|e| invalid(&e.field, &e.message))?,
+            left_out: Vec::new(),
+        }
+    } else {
+        options::shape_with_lists(csv, MAX_CAMPAIGN_RECIPIENTS).map_err(|e| match e {
+            Error::InvalidOption { field, message } => Error::InvalidOption {
+                field: if field == "options" { "csv".to_string() } else { format!("csv.{field}") },
+                message,
+            },
+            other => other,
+        })?
+    };
+    let out = csv_campaign::results_csv(&rows.recipients, &csv)?;
     Ok(JsValue::from_str(&out))
 }

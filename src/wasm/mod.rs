@@ -104,17 +104,19 @@ pub fn plan_campaign(options: ts::JsCampaignOptions) -> Result<JsValue, JsValue>
 
 /// A campaign's ledger as CSV text: a UTF-8 BOM (so Excel reads it as UTF-8), the header
 /// `line,to,normalizedTo,state,messageId,requestId,code,reason`, one row per ledger row (give a
-/// filtered `recipients` to export some), CRLF line ends, spreadsheet-safe (a cell that could run
-/// as a formula starts with `'`). `line` is `lines[row.index]`: `readCsvCampaign`'s `lines`.
+/// filtered `recipients` to export some) and per row `readCsvCampaign` left out (`rejected`, with
+/// the reader's code and reason), in line order, CRLF line ends, spreadsheet-safe (a cell that
+/// could run as a formula starts with `'`). `csv` is `readCsvCampaign`'s result: a ledger row's
+/// `line` is `csv.lines[row.index]`. An array is read as `lines` alone (no rows left out).
 ///
 /// @throws {SmsError} `INVALID_OPTION` when `ledger` is not shaped like a `CampaignResult` or
-/// `lines` is not an array of numbers.
+/// `csv` not like a `CsvCampaign`'s `lines` and `leftOut`.
 #[wasm_bindgen(js_name = resultsCsv, unchecked_return_type = "string")]
 pub fn results_csv(
     #[wasm_bindgen(unchecked_param_type = "CampaignResult")] ledger: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number[]")] lines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Pick<CsvCampaign, \"lines\" | \"leftOut\"> | number[]")] csv: JsValue,
 ) -> Result<JsValue, JsValue> {
-    csv::results(&ledger, &lines).map_err(thrown)
+    csv::results(&ledger, &csv).map_err(thrown)
 }
 
 /// Encoding (GSM-7 or UCS-2), length in UTF-16 units, billing units and billable segments of one

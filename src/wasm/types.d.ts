@@ -673,6 +673,19 @@ export interface CsvCampaign {
   /** `lines[i]`: the CSV line of `to[i]`. */
   lines: number[];
   issues: CsvIssue[];
+  /** The rows left out for a problem, in line order (`resultsCsv` lists them as `rejected`). */
+  leftOut: CsvLeftOut[];
+}
+
+/** A row `readCsvCampaign` left out. */
+export interface CsvLeftOut {
+  line: number;
+  /** Its number as written; `null` when the row has no such cell. */
+  to: string | null;
+  /** The code of its first problem. */
+  code: CsvIssueCode;
+  /** Its problems' sentences, without the line. */
+  reason: string;
 }
 
 /** What `sendCampaign` would do with the same options: `planCampaign`. */

@@ -191,6 +191,9 @@ describe("aliyun-globe-sms (the package's bin) against the sandbox", () => {
     assert.match(human.stdout, /line 3 "\+86 138 0013 8000": RECIPIENT_MAINLAND_CHINA/);
     assert.match(human.stdout, /valid recipients\s+3\n/);
     assert.match(human.stdout, /requests\s+1, about 0 s/);
+    // A person reads lines: no list index (`to[4]`, `recipient #0`) beside them.
+    assert.doesNotMatch(human.stdout, /to\[\d+\]|recipient #\d/);
+    assert.match(human.stdout, /line 6 "\+852 9123 4567": RECIPIENT_DUPLICATE — the same number as line 2\n/);
   });
 
   test("check: a clean file exits 0; the time the requests take follows --qps", async () => {
@@ -237,6 +240,42 @@ describe("aliyun-globe-sms (the package's bin) against the sandbox", () => {
     // Plain progress without a TTY: one line per request, no escape sequences.
     assert.deepEqual(result.stderr.match(/^request \d+\/3: .*$/gm).map((l) => l.split(":")[0]), ["request 1/3", "request 2/3", "request 3/3"]);
     assert.doesNotMatch(result.stderr, /\x1b|\r/);
+  });
+
+  test("send: the results file has one row per input row, the rows the reader left out included", async () => {
+    const file = writeCsv("problems.csv", readFileSync(join(FIXTURES, "problems.csv"), "utf8"));
+    const result = await cli(["send", file, "--message", "Table at {time}, {name}", "--yes", "--json", ...endpoint()], { env: KEY_ENV });
+    assert.equal(result.code, 1, `rejected rows: exit 1\n${result.stderr}`);
+    const summary = json(result);
+    assert.equal(summary.counts.sent, 3);
+    assert.equal(summary.leftOut, 3, "lines 9, 10 and 16");
+    const rows = readResults(summary.out);
+    // Line 12 continues line 11's quoted name; line 17 is inside line 16's unterminated quote.
+    assert.deepEqual(
+      rows.map((r) => [Number(r.line), r.state, r.code]),
+      [
+        [2, "sent", ""],
+        [3, "rejected", "RECIPIENT_MAINLAND_CHINA"],
+        [4, "rejected", "RECIPIENT_INVALID_CHARACTER"],
+        [5, "rejected", "RECIPIENT_TOO_SHORT"],
+        [6, "rejected", "RECIPIENT_DUPLICATE"],
+        [7, "rejected", "RECIPIENT_UNKNOWN_DIALING_CODE"],
+        [8, "rejected", "RECIPIENT_TOO_LONG"],
+        [9, "rejected", "CSV_MISSING_CELL"],
+        [10, "rejected", "CSV_EMPTY_VALUE"],
+        [11, "sent", ""],
+        [13, "sent", ""],
+        [14, "rejected", "MESSAGE_TOO_LONG"],
+        [15, "rejected", "RECIPIENT_EMPTY"],
+        [16, "rejected", "CSV_UNTERMINATED_QUOTE"],
+      ],
+    );
+    const byLine = new Map(rows.map((r) => [Number(r.line), r]));
+    assert.equal(byLine.get(9).to, "+852 9123 4569", "a row left out keeps its number as written");
+    assert.match(byLine.get(10).reason, /"time" is empty/);
+    assert.equal(byLine.get(16).to, "", "nothing of an unterminated row is read");
+    const recorded = recordedOnce(s.sandbox.messages());
+    assert.deepEqual([...recorded.keys()].sort(), ["85291234567", "85291234571", "85291234572"]);
   });
 
   test("send on a pseudo-TTY: asks, draws the bar with counts and ETA; NO_COLOR drops the colours", async () => {
