@@ -28,8 +28,9 @@ export function ready(moduleOrPath) {
   return loading;
 }
 
-function loadedOrThrow() {
-  if (!loaded) throw notInitialized();
+/** The synchronous exports need the module loaded: `name` is the one called, for the message. */
+function loadedOrThrow(name) {
+  if (!loaded) throw notInitialized(name);
 }
 
 export async function batchSend(options) {
@@ -83,32 +84,32 @@ export async function pollCampaign(options) {
 }
 
 export function validateBatch(options) {
-  loadedOrThrow();
+  loadedOrThrow("validateBatch");
   return wasm.validateBatch(options);
 }
 
 export function countSegments(text) {
-  loadedOrThrow();
+  loadedOrThrow("countSegments");
   return wasm.countSegments(text);
 }
 
 export function readCsvCampaign(text, options) {
-  loadedOrThrow();
+  loadedOrThrow("readCsvCampaign");
   return wasm.readCsvCampaign(text, options);
 }
 
 export function planCampaign(options) {
-  loadedOrThrow();
+  loadedOrThrow("planCampaign");
   return wasm.planCampaign(options);
 }
 
 export function resultsCsv(ledger, csv) {
-  loadedOrThrow();
+  loadedOrThrow("resultsCsv");
   return wasm.resultsCsv(ledger, csv);
 }
 
 export function signRequest(options, at) {
-  loadedOrThrow();
+  loadedOrThrow("signRequest");
   return wasm.signRequest(options, at);
 }
 

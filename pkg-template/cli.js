@@ -181,7 +181,10 @@ async function send(command, file, values) {
   const resume = ledger.counts.skipped > 0 && sidecarWritten ? resumeCommand(file, journalPath, values) : null;
   const c = colours(out);
   printCounts(out, ledger.counts, leftOut);
-  if (error) out.write(`${c.red(interrupted ? "stopped by Ctrl+C" : "stopped")}: ${error.code}: ${error.message}\n`);
+  // The abort's own message speaks of the request it spared ("nothing was sent"); the campaign's
+  // counts above say what was.
+  if (error && interrupted && error.code === "ABORTED") out.write(`${c.red("stopped by Ctrl+C")} between requests\n`);
+  else if (error) out.write(`${c.red(interrupted ? "stopped by Ctrl+C" : "stopped")}: ${error.code}: ${error.message}\n`);
   if (ledger.counts.unknown > 0) out.write(unknownAdvice(ledger.counts.unknown, journalPath));
   if (resume) out.write(`${n(ledger.counts.skipped)} not sent yet; go on with:\n  ${resume}\n`);
   else if (ledger.counts.skipped > 0) out.write(`${n(ledger.counts.skipped)} not sent: the journal holds nothing of this campaign; fix the cause and run ${command} again\n`);

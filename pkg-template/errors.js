@@ -34,9 +34,9 @@ export class SmsError extends Error {
 }
 
 /** The browser entry's own error, before the WebAssembly module exists to make one. */
-export function notInitialized() {
+export function notInitialized(name) {
   return new SmsError(
-    "the WebAssembly module is not loaded yet: await ready() once before calling validateBatch, countSegments or signRequest",
+    `the WebAssembly module is not loaded yet: await ready() once before calling ${name} (the synchronous functions cannot load it themselves)`,
     { code: "NOT_INITIALIZED" },
   );
 }

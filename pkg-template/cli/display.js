@@ -30,7 +30,7 @@ export function duration(seconds) {
  * instead), and a repeat names the line of the number's first occurrence.
  */
 export function problems(csv, plan) {
-  const out = csv.issues.map((i) => ({ line: i.line, column: i.column ?? null, code: i.code, message: i.message, to: null }));
+  const out = csv.issues.map((i) => ({ line: i.line, column: i.column ?? null, code: i.code, message: i.message.replace(/^line \d+: /, ""), to: null }));
   const lineOf = (index) => (Number.isInteger(index) && index >= 0 && index < csv.lines.length ? csv.lines[index] : null);
   for (const issue of plan.issues) {
     const index = issue.index;
@@ -162,7 +162,7 @@ export function printCounts(out, counts, leftOut = 0) {
   ]) {
     if (counts[state]) parts.push(paint(`${n(counts[state])} ${state}`));
   }
-  if (leftOut) parts.push(c.yellow(`${n(leftOut)} rows left out (CSV problems)`));
+  if (leftOut) parts.push(c.yellow(`${n(leftOut)} ${leftOut === 1 ? "row" : "rows"} left out (CSV problems)`));
   if (parts.length === 0) parts.push("0 sent");
   out.write(`${parts.join(" · ")}\n`);
 }

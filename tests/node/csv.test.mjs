@@ -144,6 +144,12 @@ describe("resultsCsv", () => {
     // A filtered ledger exports those rows only.
     const rejected = { ...ledger, recipients: ledger.recipients.filter((r) => r.state === "rejected") };
     assert.equal(resultsCsv(rejected, table.lines).split("\r\n").length, 4);
+    // The whole table: one row per input row, Bob's (an empty cell for {TABLE}) in its place.
+    const whole = readCsvCampaign(resultsCsv(ledger, table), { messageColumn: "code" });
+    assert.deepEqual(whole.to, ["+852 9123 4567", "+65 9123 4567", "+852 9123 4567", "+86 138 0013 8000"]);
+    assert.deepEqual(whole.message, ["", "CSV_EMPTY_VALUE", "RECIPIENT_DUPLICATE", "RECIPIENT_MAINLAND_CHINA"]);
+    assert.deepEqual(table.leftOut.map((l) => [l.line, l.to, l.code]), [[4, "+65 9123 4567", "CSV_EMPTY_VALUE"]]);
+    assert.match(resultsCsv(ledger, table).split("\r\n")[2], /^4,\+65 9123 4567,,rejected,,,CSV_EMPTY_VALUE,"""Table"" is empty/);
   });
 
   test("spreadsheet-safe cells; a ledger or lines of the wrong shape is an SmsError", () => {
@@ -154,7 +160,10 @@ describe("resultsCsv", () => {
       [null, [], "ledger"],
       [{ recipients: [{ ...row, state: "lost" }] }, [], "ledger.recipients[0].state"],
       [{ recipients: [{ ...row, index: -1 }] }, [], "ledger.recipients[0].index"],
-      [{ recipients: [row] }, "1", "lines"],
+      [{ recipients: [row] }, "1", "csv"],
+      [{ recipients: [row] }, { lines: "1" }, "csv.lines"],
+      [{ recipients: [row] }, { lines: [1], leftOut: [{ line: 0, to: null, code: "CSV_EMPTY_VALUE", reason: "" }] }, "csv.leftOut[0].line"],
+      [{ recipients: [row] }, { lines: [1], leftOut: [{ line: 2, to: null, code: "SOMETHING", reason: "" }] }, "csv.leftOut[0].code"],
     ]) {
       assertSmsError(thrown(() => resultsCsv(ledger, lines)), { code: "INVALID_OPTION", field });
     }

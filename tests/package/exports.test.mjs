@@ -342,14 +342,15 @@ describe("the browser entry, run in Node with the wasm bytes", () => {
     const seen = await nodeEval(`
       import { readFileSync } from "node:fs";
       const browser = await import(${BROWSER});
-      const codeOf = (fn) => { try { fn(); return "no throw"; } catch (e) { return browser.isSmsError(e) ? e.code : "raw " + e.name; } };
+      // Each refusal names the function called.
+      const named = (name, fn) => { try { fn(); return "no throw"; } catch (e) { return browser.isSmsError(e) && e.message.includes(name + " ") ? e.code : "not naming " + name + ": " + e.message; } };
       const beforeReady = [
-        codeOf(() => browser.validateBatch({ to: [], message: "" })),
-        codeOf(() => browser.countSegments("x")),
-        codeOf(() => browser.signRequest({})),
-        codeOf(() => browser.readCsvCampaign("to")),
-        codeOf(() => browser.planCampaign({ to: [], message: "" })),
-        codeOf(() => browser.resultsCsv({ recipients: [] }, [])),
+        named("validateBatch", () => browser.validateBatch({ to: [], message: "" })),
+        named("countSegments", () => browser.countSegments("x")),
+        named("signRequest", () => browser.signRequest({})),
+        named("readCsvCampaign", () => browser.readCsvCampaign("to")),
+        named("planCampaign", () => browser.planCampaign({ to: [], message: "" })),
+        named("resultsCsv", () => browser.resultsCsv({ recipients: [] }, [])),
       ];
       // Node's fetch cannot read the default file: URL, so the default load fails here.
       const failedLoad = await browser.ready().then(() => "loaded", (e) => (browser.isSmsError(e) ? e.code + (e.cause ? " with cause" : "") : "raw " + e.name));

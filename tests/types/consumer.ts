@@ -36,6 +36,7 @@ import {
   type CsvCampaign,
   type CsvCampaignOptions,
   type CsvIssue,
+  type CsvLeftOut,
   type CsvIssueCode,
   type CampaignProgress,
   type CampaignRecipient,
@@ -278,8 +279,12 @@ async function main(): Promise<void> {
   const plan: CampaignPlan = planCampaign({ to: table.to, message: texts, qps: 2 });
   const billed: number = plan.segments + plan.encodings.gsm7 + plan.encodings.ucs2 + plan.requests + plan.seconds;
   const planIssues: Issue[] = plan.issues;
-  const exported: string = resultsCsv(await sendCampaign({ ...options, to: table.to, message: texts }), table.lines);
-  console.log(table.delimiter, table.header, csvCode, csvColumn, billed, planIssues.length, plan.valid, plan.rejected, plan.duplicates, plan.recipients, exported.length);
+  const ledger = await sendCampaign({ ...options, to: table.to, message: texts });
+  const exported: string = resultsCsv(ledger, table) + resultsCsv(ledger, table.lines);
+  const leftOut: CsvLeftOut | undefined = table.leftOut[0];
+  const leftOutNumber: string | null | undefined = leftOut?.to;
+  const leftOutCode: CsvIssueCode | undefined = leftOut?.code;
+  console.log(table.delimiter, table.header, csvCode, csvColumn, leftOutNumber, leftOutCode, billed, planIssues.length, plan.valid, plan.rejected, plan.duplicates, plan.recipients, exported.length);
 
   const segments: SegmentCount = countSegments("hello");
   const encoding: "GSM-7" | "UCS-2" = segments.encoding;
@@ -376,6 +381,8 @@ const badUnknown: CampaignOptions = { to: [], message: "x", onUnknown: "retry" }
 readCsvCampaign("to", { delimiter: "\t" });
 // @ts-expect-error lines are numbers
 resultsCsv({ counts: {} as CampaignCounts, requests: { done: 0, total: 0 }, recipients: [] }, ["1"]);
+// @ts-expect-error a row left out has a line
+resultsCsv({ counts: {} as CampaignCounts, requests: { done: 0, total: 0 }, recipients: [] }, { lines: [], leftOut: [{ to: null, code: "CSV_EMPTY_VALUE", reason: "" }] });
 // @ts-expect-error a journal needs read() as well as append()
 const badJournal: CampaignJournal = { append: () => undefined };
 // @ts-expect-error faults are a closed union too
