@@ -2,7 +2,8 @@
 #   make demo    build the package, start the sandbox, send a sample batch, print every recipient's fate and
 #                each accepted message's delivery, then serve the page (www/) with its signing endpoint
 #                until Ctrl+C (DEMO_ONCE=1: exit)
-#   make test    every test: Rust (unit, golden vectors, properties, clippy, core purity), sandbox (Node),
+#   make test    every test: the docs' links and cited paths (test-docs), Rust (unit, golden vectors,
+#                properties, clippy, core purity), sandbox (Node),
 #                the npm package (Node suites, packaging, types) on its packed tarball, and the same
 #                tarball in Deno, Bun, workerd and a Web Worker in Chromium (test-runtimes), and the
 #                page in www/ driven in Chromium (test-browser)
@@ -17,19 +18,24 @@ NPM_STAMP := node_modules/.package-lock.json
 PKG_STAMP := pkg/package.json
 PKG_SOURCES := Cargo.toml Cargo.lock rust-toolchain.toml README.md $(shell find src pkg-template -type f)
 
-.PHONY: demo test test-rust test-core-purity test-sandbox test-node test-runtimes test-browser bench bench-node bench-campaign
+.PHONY: demo test test-docs test-rust test-core-purity test-sandbox test-node test-runtimes test-browser bench bench-node bench-campaign
 
 demo: $(PKG_STAMP)
 	node www/demo.mjs
 
-test: test-rust test-sandbox test-node test-runtimes test-browser
+test: test-docs test-rust test-sandbox test-node test-runtimes test-browser
+
+# Every relative link in the Markdown resolves (file and #heading), and every repository path or
+# spec file a source file names exists (tests/docs/check.mjs); seconds.
+test-docs:
+	node --test tests/docs/
 
 test-rust: test-core-purity
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --lib --locked --target wasm32-unknown-unknown -- -D warnings
 	cargo test --locked
 
-# The core must stay free of JavaScript types: only src/wasm/ may name them (STYLE.md, core vs bindings).
+# The core must stay free of JavaScript types: only src/wasm/ may name them (the core is plain Rust, tested with cargo test; the bindings convert).
 test-core-purity:
 	@if grep -rnE 'wasm_bindgen|js_sys|web_sys|gloo' src --exclude-dir=wasm; then \
 	  echo "error: src/ outside src/wasm/ names a JS binding crate (above)"; exit 1; \

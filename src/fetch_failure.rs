@@ -56,7 +56,7 @@ const NOT_CONNECTED_CODES: &[&str] = &[
     "ERR_TLS_CERT_ALTNAME_FORMAT",
 ];
 
-/// Certificate verification results as Node names them (src/crypto/crypto_common.cc,
+/// Certificate verification results as Node names them (its source file crypto/crypto_common.cc,
 /// `X509ErrorCode`: OpenSSL's `X509_V_ERR_*` without the prefix); Bun uses the same table
 /// (its uSockets `us_X509_error_code`). The client checks the certificate during the TLS
 /// handshake and closes the connection when it fails, so the HTTP request — written only on a
@@ -95,8 +95,8 @@ const CERTIFICATE_CODES: &[&str] = &[
 
 /// Deno's fetch is hyper-util's legacy client, whose error kind `Connect` is raised only by the
 /// connector (DNS, TCP, TLS, a proxy tunnel) or for a pooled connection that closed before the
-/// request was handed to it — never once the request is being written (hyper-util
-/// src/client/legacy/client.rs, `ErrorKind::Connect` vs `SendRequest`). Its text follows the URL
+/// request was handed to it — never once the request is being written (hyper-util's
+/// client/legacy/client.rs, `ErrorKind::Connect` vs `SendRequest`). Its text follows the URL
 /// in Deno's message; the URL is serialised with spaces percent-encoded, so a marker with a space
 /// cannot come from it.
 const DENO_CONNECT_MARKERS: &[&str] = &[

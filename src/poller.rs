@@ -1,7 +1,7 @@
 //! Polling delivery status for deployments with no public URL for Alibaba's report push
 //! (docs/spec/operations.md §3, way 1): `QueryMessage` for each MessageId until its status is final or a
 //! deadline passes. A state machine with no clock of its own: the driver asks `next(now)` what to
-//! do, performs the query (src/wasm/poll.rs, at QueryMessage's pace) and reports the answer.
+//! do, performs the query (src/wasm/operations.rs, at QueryMessage's pace) and reports the answer.
 //!
 //! The record appears some time after the send (`DATA_NOT_EXIST` until then) and a message may
 //! stay `sending` for minutes, so each message is asked again after a wait that doubles from

@@ -91,8 +91,8 @@ export function screenshot(page, name, { fullPage = true } = {}) {
 }
 
 /**
- * Runs `fn` with a fresh page; keeps a screenshot `failed-NAME.png` when it fails (STYLE.md:
- * tests), and closes the page's context either way.
+ * Runs `fn` with a fresh page; keeps a screenshot `failed-NAME.png` when it fails (a failure leaves a picture of the page
+ * it failed on), and closes the page's context either way.
  */
 export async function withPage(browser, stack, name, fn, options) {
   const opened = await openPage(browser, stack, options);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the package's Node, packaging and type tests against the packed tarball, installed as a
-// user installs it (STYLE.md, Tests): `npm pack pkg/` into a temp dir, `npm install` the tarball
+// user installs it: `npm pack pkg/` into a temp dir, `npm install` the tarball
 // into a fresh consumer project there, copy tests/node, tests/package and tests/types into that
 // project and run `node --test` in it. The suites import "aliyun-globe-sms" by name, so they can
 // only see what the tarball ships, and a rebuild of pkg/ while they run cannot change what they
