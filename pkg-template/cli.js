@@ -317,7 +317,9 @@ try {
     message = "an unexpected failure";
     process.stderr.write(`aliyun-globe-sms: unexpected failure: ${error?.stack ?? error}\n`);
   }
-  if (json) printJson({ error: { code: errorCode, message }, exitCode: EXIT.USAGE });
-  code = EXIT.USAGE;
+  // A journal that cannot be written stops a campaign before anything is sent (exit 4, as when
+  // the package finds it out); every other refusal here is a usage or input error.
+  code = errorCode === "JOURNAL_FAILED" ? EXIT.STOPPED : EXIT.USAGE;
+  if (json) printJson({ error: { code: errorCode, message }, resume: null, exitCode: code });
 }
 process.exitCode = code;

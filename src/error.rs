@@ -51,6 +51,9 @@ crate::code::stable_codes! {
         JournalCorrupt => "JOURNAL_CORRUPT",
         JournalEmpty => "JOURNAL_EMPTY",
         JournalFailed => "JOURNAL_FAILED",
+        /// Made by `fileJournal` (pkg-template/journal.js), not by the core: another process
+        /// holds the journal's file.
+        JournalLocked => "JOURNAL_LOCKED",
         Throttled => "THROTTLED",
         SignatureRejected => "SIGNATURE_REJECTED",
         CredentialsRejected => "CREDENTIALS_REJECTED",

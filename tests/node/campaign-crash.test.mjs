@@ -109,9 +109,10 @@ describe("SIGKILL mid-campaign, then resumeCampaign in a new process", () => {
     assert.ok(answered >= 1 && answered < 10, `killed mid-way (${answered} of 10 requests answered)`);
 
     // The crashed journal is a started campaign: sendCampaign refuses it.
-    const refused = await rejection(
-      sendCampaign({ credentials: DEFAULT_KEY, endpoint: s.sandbox.url, to: LIST.to, message: "crash test", journal: fileJournal(base.journal) }),
-    );
+    // (This process then lets the journal go: one process holds it at a time.)
+    const held = fileJournal(base.journal);
+    const refused = await rejection(sendCampaign({ credentials: DEFAULT_KEY, endpoint: s.sandbox.url, to: LIST.to, message: "crash test", journal: held }));
+    held.close();
     assertSmsError(refused, { code: "JOURNAL_MISMATCH" });
 
     const ledger = await resume(base);

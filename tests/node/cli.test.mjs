@@ -346,6 +346,26 @@ describe("aliyun-globe-sms (the package's bin) against the sandbox", () => {
     rows.forEach((row, i) => assert.equal(row.messageId, recorded.get(row.normalizedTo)?.messageId ?? "", `row ${i}`));
   });
 
+  test("resume or status while send runs on the same journal: refused (JOURNAL_LOCKED, exit 2), nothing sent twice", async () => {
+    const { text, numbers } = guestList(2100, { suffix: "l" });
+    const file = writeCsv("locked.csv", text);
+    const flags = ["--message", TEMPLATE, "--qps", "0.5", ...endpoint()];
+    const run = start(["send", file, ...flags, "--yes"], { env: KEY_ENV });
+    await run.waitFor(/^request 1\/3/m);
+    const journal = join(work, "locked.journal.jsonl");
+    for (const args of [["resume", file, "--journal", journal, ...flags, "--yes", "--json"], ["status", "--journal", journal, "--json"]]) {
+      const second = await cli(args, { env: KEY_ENV });
+      assert.equal(second.code, 2, second.stderr);
+      assert.equal(json(second).error.code, "JOURNAL_LOCKED", second.stderr);
+      assert.match(second.stderr, /locked\.journal\.jsonl\.lock/);
+    }
+    const first = await run.exited;
+    assert.equal(first.code, 1, first.stderr);
+    const recorded = recordedOnce(s.sandbox.messages());
+    assert.equal(recorded.size, numbers.filter((number) => !failsInSandbox(digits(number))).length);
+    assert.equal(existsSync(`${journal}.lock`), false, "the lock goes with the process");
+  });
+
   test("SIGKILL mid-campaign, then resume: no number sent twice, the results agree with the sandbox", async () => {
     const { text, numbers } = guestList(3000, { suffix: "k" });
     const file = writeCsv("killed.csv", text);

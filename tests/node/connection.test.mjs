@@ -137,7 +137,9 @@ describe("a certificate the client does not trust: CONNECTION_FAILED, nothing se
     const journal = join(work, "campaign.jsonl");
     const options = { credentials: DEFAULT_KEY, endpoint: front.url, to: list.to, message: "crash test", qps: 20, timeoutMs: 10_000 };
 
-    const error = await rejection(sendCampaign({ ...options, maxAttempts: 1, journal: fileJournal(journal) }));
+    const held = fileJournal(journal);
+    const error = await rejection(sendCampaign({ ...options, maxAttempts: 1, journal: held }));
+    held.close(); // the resuming process below takes it
     assertSmsError(error, { code: "CONNECTION_FAILED" });
     const ledger = error.ledger;
     assert.deepEqual(ledger.counts, { sent: 0, delivered: 0, undelivered: 0, expired: 0, failed: 0, rejected: 2, unknown: 0, skipped: 1498 });

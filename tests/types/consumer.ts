@@ -116,7 +116,7 @@ import {
   type SandboxOptions,
   type SandboxRequest,
 } from "aliyun-globe-sms/sandbox";
-import { fileJournal } from "aliyun-globe-sms/journal";
+import { fileJournal, type FileJournal } from "aliyun-globe-sms/journal";
 
 /** A compile-time equality check: `Equal<A, B>` is `true` only when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -148,7 +148,8 @@ function describeError(error: SmsError): string {
     case "JOURNAL_MISMATCH":
     case "JOURNAL_CORRUPT":
     case "JOURNAL_EMPTY":
-    case "JOURNAL_FAILED": {
+    case "JOURNAL_FAILED":
+    case "JOURNAL_LOCKED": {
       const ledger: CampaignResult | undefined = error.ledger;
       return `${code}: ${ledger ? ledger.counts.sent : 0} sent before the journal failed`;
     }
@@ -353,7 +354,9 @@ same<Equal<ReturnType<typeof createSigningHandler>, (request: Request) => Promis
 same<Equal<ReturnType<typeof signingService>, (request: SigningRequest) => Promise<SignedRequest>>>(true);
 same<Equal<Awaited<ReturnType<typeof sendCampaign>>, CampaignResult>>(true);
 same<Equal<Awaited<ReturnType<typeof resumeCampaign>>, CampaignResult>>(true);
-same<Equal<ReturnType<typeof fileJournal>, CampaignJournal>>(true);
+same<Equal<ReturnType<typeof fileJournal>, FileJournal>>(true);
+const asJournal: CampaignJournal = fileJournal("campaign.jsonl");
+asJournal.append("{}\n");
 same<Equal<CampaignRecipient["state"], "sent" | "delivered" | "undelivered" | "expired" | "failed" | "rejected" | "unknown" | "skipped">>(true);
 same<Equal<Awaited<ReturnType<typeof recordReports>>, CampaignResult>>(true);
 same<Equal<Awaited<ReturnType<typeof pollCampaign>>, CampaignResult>>(true);
