@@ -56,7 +56,7 @@ if (!existsSync(wasmOpt)) {
   run("npm", ["ci", "--no-audit", "--no-fund"]);
 }
 
-// 4. The release wasm (opt-level "s", LTO, one codegen unit: Cargo.toml's release profile).
+// 4. The release wasm (opt-level 3, LTO, one codegen unit: Cargo.toml's release profile).
 step("cargo build --release --target wasm32-unknown-unknown");
 run("cargo", ["build", "--release", "--locked", "--lib", "--target", target]);
 

@@ -8,8 +8,8 @@ import { basename, dirname, join, normalize, relative, sep } from "node:path";
 
 /**
  * GitHub's anchor for a heading: lower case, inline code and emphasis marks dropped, every
- * character that is not a letter, digit, space, `-` or `_` dropped, spaces to `-`. A repeated
- * heading gets `-1`, `-2`, … in document order.
+ * character that is not a letter, digit, space, `-` or `_` dropped, each space to `-` (not
+ * trimmed: `f(): { a }` ends in `-`). A repeated heading gets `-1`, `-2`, … in document order.
  */
 export function headingSlugs(markdown) {
   const slugs = new Set();
@@ -19,7 +19,6 @@ export function headingSlugs(markdown) {
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
       .toLowerCase()
       .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-      .trim()
       .replace(/\s/g, "-");
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);

@@ -22,7 +22,8 @@ const show = (problems) => problems.map((p) => `${p.file}:${p.line}: ${p.target}
 
 describe("the map resolves", () => {
   test("every relative link in the Markdown and every path a source file names exists", () => {
-    const files = tracked(ROOT);
+    // This file's own broken tree names missing paths on purpose.
+    const files = tracked(ROOT).filter((f) => f !== "tests/docs/check.test.mjs");
     assert.ok(files.includes("README.md") && files.some((f) => f.startsWith("src/")), "the repository's tracked files");
     const problems = checkTree(ROOT, files);
     assert.deepEqual(problems, [], `broken:\n${show(problems)}`);
@@ -31,8 +32,8 @@ describe("the map resolves", () => {
 
 describe("the check itself", () => {
   test("GitHub's heading anchors: case, punctuation, code, repeats", () => {
-    const slugs = headingSlugs("# Install and send\n## `batchSend(options)`: one call\n```\n# not a heading\n```\n## Errors\n## Errors\n");
-    assert.deepEqual([...slugs], ["install-and-send", "batchsendoptions-one-call", "errors", "errors-1"]);
+    const slugs = headingSlugs("# Install and send\n## `batchSend(options)`: one call\n```\n# not a heading\n```\n## Errors\n## Errors\n### `f(x): { a, b }`\n");
+    assert.deepEqual([...slugs], ["install-and-send", "batchsendoptions-one-call", "errors", "errors-1", "fx--a-b-"]);
   });
 
   test("links in prose, not in code", () => {
