@@ -3,7 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { launchBrowser, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
+import { planCampaign } from "../../pkg/node.js";
+import { confirmFigures, launchBrowser, openConfirm, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
 
 let stack;
 let browser;
@@ -37,7 +38,12 @@ test("1,202 recipients: a campaign of two requests with a progress bar, then eve
         subtree: true,
       });
     });
-    await page.click("#send");
+    await openConfirm(page);
+    // The confirm step: the package's own numbers for this campaign.
+    const plan = planCampaign({ to: numbers, message: "Our sale starts today", from: "", type: "NOTIFY", taskId: "" });
+    const figures = await confirmFigures(page);
+    assert.deepEqual([figures.valid, figures.requests, figures.segments], [plan.valid, plan.requests, plan.segments].map((n) => n.toLocaleString("en")));
+    await page.click("#confirm-send");
     await page.waitForFunction(() => window.progressSeen.some((p) => p.text.startsWith("Request 1 of 2 done")));
     assert.equal(await page.isVisible("#progress"), true);
     assert.equal(await page.isVisible("#stop"), true, "a campaign can be stopped between requests");

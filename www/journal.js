@@ -1,0 +1,100 @@
+// The page's campaigns in IndexedDB (issue 16): what was composed and sent, and each campaign's
+// journal, so a reload or a crash mid-campaign loses nothing and a batch already sent is
+// recognised when Send is pressed again.
+//
+// The journal only stores (README.md "sendCampaign … resumeCampaign": any `{ append, read }`
+// durable when `append` resolves, giving every entry back exactly as given, in order); what the
+// entries prove is decided by the package (src/journal.rs). So `append` resolves only when its
+// transaction has completed with "strict" durability (flushed, not only handed to the OS).
+//
+// Nothing secret is kept here: the numbers, texts and options of a batch, the signing mode (never
+// a key), the package's journal entries (which hold a key only as part of a SHA-256 fingerprint),
+// counts for the resume offer, and a SHA-256 identity of the batch.
+
+const NAME = "aliyun-globe-sms-page";
+const VERSION = 1;
+/** Campaign records, by `id`: what `runCampaign` in app.js needs to resume or recognise one. */
+const CAMPAIGNS = "campaigns";
+/** Journal entries `{ campaign, entry }`, keyed by an increasing number: their order is the journal's. */
+const ENTRIES = "entries";
+
+let opening = null;
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function open() {
+  opening ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open(NAME, VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      db.createObjectStore(CAMPAIGNS, { keyPath: "id" });
+      db.createObjectStore(ENTRIES, { autoIncrement: true }).createIndex("campaign", "campaign");
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error("the page's database is held by another tab of an older version"));
+  });
+  return opening;
+}
+
+/** Runs `fn(stores)` in one transaction and resolves with its value once the transaction is durable. */
+async function transact(names, mode, fn) {
+  const db = await open();
+  const tx = db.transaction(names, mode, { durability: "strict" });
+  const done = new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error("the transaction was aborted"));
+  });
+  const stores = Object.fromEntries([names].flat().map((n) => [n, tx.objectStore(n)]));
+  const value = await fn(stores);
+  await done;
+  return value;
+}
+
+/** The journal of campaign `id`, as sendCampaign, resumeCampaign and recordReports take it. */
+export function campaignJournal(id) {
+  return {
+    append(entry) {
+      return transact(ENTRIES, "readwrite", ({ entries }) => {
+        entries.add({ campaign: id, entry });
+      });
+    },
+    read() {
+      // The index lists equal keys in primary-key order: the order they were appended in.
+      return transact(ENTRIES, "readonly", async ({ entries }) =>
+        (await request(entries.index("campaign").getAll(IDBKeyRange.only(id)))).map((e) => e.entry),
+      );
+    },
+  };
+}
+
+export function saveCampaign(record) {
+  return transact(CAMPAIGNS, "readwrite", ({ campaigns }) => {
+    campaigns.put(record);
+  });
+}
+
+export function listCampaigns() {
+  return transact(CAMPAIGNS, "readonly", ({ campaigns }) => request(campaigns.getAll()));
+}
+
+/** Forgets a campaign and its journal. */
+export function forgetCampaign(id) {
+  return transact([CAMPAIGNS, ENTRIES], "readwrite", async ({ campaigns, entries }) => {
+    campaigns.delete(id);
+    for (const key of await request(entries.index("campaign").getAllKeys(IDBKeyRange.only(id)))) entries.delete(key);
+  });
+}
+
+/** A SHA-256 of what makes a batch the same batch: its numbers, texts, sender ID, type and TaskId. */
+export async function batchIdentity(batch) {
+  const text = JSON.stringify([batch.to, batch.message, batch.from, batch.type, batch.taskId]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
