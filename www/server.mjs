@@ -46,7 +46,7 @@ const FINAL = new Set(["delivered", "failed", "expired"]);
  */
 export function deliveryStore({ createReportHandler }) {
   const byId = new Map();
-  const receive = createReportHandler({
+  const handler = () => createReportHandler({
     onReports(reports) {
       for (const r of reports) {
         // A final report is never replaced by a later non-final one (pushes arrive out of order).
@@ -57,6 +57,9 @@ export function deliveryStore({ createReportHandler }) {
       }
     },
   });
+  // One handler for the store's life: its de-duplication spans pushes (README.md, "Each report once").
+  let receiving = handler();
+  const receive = (request) => receiving(request);
   /** `{ messageIds: string[] }` → `{ reports }`: the known ones, in the order asked. */
   async function answer(request) {
     let ids;
@@ -71,7 +74,13 @@ export function deliveryStore({ createReportHandler }) {
     const reports = ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
     return Response.json({ reports }, { headers: { "cache-control": "no-store" } });
   }
-  return { receive, answer, size: () => byId.size };
+  // `clear`: a sandbox that was reset issues the same MessageIds again (sandbox README: deterministic
+  // IDs), so both the reports and the handler's memory of those already handed on are forgotten.
+  const clear = () => {
+    byId.clear();
+    receiving = handler();
+  };
+  return { receive, answer, size: () => byId.size, clear };
 }
 
 /** IncomingMessage → Fetch Request (the body read whole, up to a limit). */

@@ -39,12 +39,16 @@ export function launchBrowser() {
 export async function startStack({ qps = 1, reportDelayMs = 100 } = {}) {
   let signing = null;
   const config = {};
-  const page = await startPageServer({
-    signingHandler: (request) => signing(request),
-    config,
-    deliveries: deliveryStore({ createReportHandler }),
-  });
+  const deliveries = deliveryStore({ createReportHandler });
+  const page = await startPageServer({ signingHandler: (request) => signing(request), config, deliveries });
   const sandbox = await startSandbox({ qps, reportDelayMs, reportUrl: `${page.url}reports` });
+  // A reset sandbox numbers its MessageIds from the start again: the reports the page server
+  // kept of the old ones would be taken for the new ones.
+  const reset = sandbox.reset.bind(sandbox);
+  sandbox.reset = () => {
+    deliveries.clear();
+    return reset();
+  };
   signing = createSigningHandler({ credentials: DEFAULT_KEY, endpoint: sandbox.url });
   Object.assign(config, { endpoint: sandbox.url, sandbox: true });
   return {
@@ -139,6 +143,22 @@ export function resultRows(page) {
       const [line, number, state, sentAs, messageId, requestId, delivery, reason] = [...tr.cells].map((c) => c.textContent);
       return { line: Number(line), number, sentAs, state, messageId, requestId, delivery, reason, request: tr.dataset.requestId ?? "" };
     }),
+  );
+}
+
+/**
+ * Pastes `text` into a field as the page sees a paste: the value changes, one input event fires.
+ * (playwright's fill types a long text in a way that takes seconds per thousand lines.)
+ */
+export function paste(page, selector, text) {
+  return page.evaluate(
+    ([s, t]) => {
+      const box = document.querySelector(s);
+      box.focus();
+      box.value = t;
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+    },
+    [selector, text],
   );
 }
 

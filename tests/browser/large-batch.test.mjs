@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { planCampaign } from "../../pkg/node.js";
-import { confirmFigures, launchBrowser, openConfirm, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
+import { confirmFigures, launchBrowser, openConfirm, paste, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
 
 let stack;
 let browser;
@@ -23,7 +23,7 @@ test("1,202 recipients: a campaign of two requests with a progress bar, then eve
     numbers.splice(500, 0, "+86 139 0000 1234");
     numbers.push("+852 6000 0001"); // a repeat of the first
     await page.fill("#message", "Our sale starts today");
-    await page.fill("#recipients", numbers.join("\n"));
+    await paste(page, "#recipients", numbers.join("\n"));
     assert.match(await summaryContains(page, "1,202 recipients"), /1,200 valid, 2 with problems/);
     assert.match(await page.textContent("#batch-issues"), /sent as a campaign/);
 
