@@ -211,6 +211,7 @@ function describeCount(count) {
 
 /** "about 3 s", "about 2 min 5 s": how long the requests take at the pace the package plans. */
 function duration(seconds) {
+  if (seconds < 1) return "under 1 s";
   const s = Math.ceil(seconds);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
@@ -384,7 +385,7 @@ function drawProblems(rows, byIndex) {
       p.append(...issueNodes(issue, rows));
       return p;
     });
-    const tr = tableRow(labels, [go, row.to === "" ? "(empty)" : row.to, problems]);
+    const tr = tableRow(labels, [go, row.to === "" ? "(empty)" : markedNumber(row.to, issues), problems]);
     tr.dataset.index = String(index);
     tr.dataset.codes = issues.map((i) => i.code).join(" ");
     fragment.append(tr);
@@ -401,6 +402,22 @@ function drawProblems(rows, byIndex) {
  * at, every character of a Chinese one is not (the note then names the first few).
  */
 const MARKED_AT_MOST = 5;
+
+/**
+ * The number with the character the package refused marked: RECIPIENT_INVALID_CHARACTER's
+ * sentence names it and its position (src/recipient.rs: Unicode scalar values from 0).
+ */
+function markedNumber(number, issues) {
+  const issue = issues.find((i) => i.code === "RECIPIENT_INVALID_CHARACTER");
+  const found = issue && /at position (\d+) \(from 0\)/.exec(issue.message);
+  const chars = Array.from(number);
+  const at = found ? Number(found[1]) : -1;
+  if (!(at >= 0 && at < chars.length)) return number;
+  const mark = document.createElement("mark");
+  mark.className = "refused";
+  mark.textContent = chars[at];
+  return [chars.slice(0, at).join(""), mark, chars.slice(at + 1).join("")];
+}
 
 /** `text` with the characters the package names (costlyCharacters) in <mark>, as nodes. */
 function markedText(text, costly) {
@@ -523,7 +540,9 @@ function forgetKeys() {
 
 /** How many recipients earlier sends of the same batch reached (accepted) or may have (unknown). */
 async function earlierSends(identity) {
-  const records = (await listCampaigns()).filter((r) => r.identity === identity && r.counts);
+  // Only sends that reached someone (or may have): a campaign stopped before its first request is no repeat.
+  const reached = (c) => c.sent + c.delivered + c.undelivered + c.expired + c.unknown > 0;
+  const records = (await listCampaigns()).filter((r) => r.identity === identity && r.counts && reached(r.counts));
   const received = records.reduce((n, r) => n + r.counts.sent + r.counts.delivered + r.counts.undelivered + r.counts.expired, 0);
   const unknown = records.reduce((n, r) => n + r.counts.unknown, 0);
   const last = records.map((r) => r.startedAt).sort().at(-1);
@@ -564,7 +583,7 @@ async function openConfirm(event) {
     figure("segments", "Segments billed", plan.segments.toLocaleString("en")),
     figure("encoding", "Encoding", encoding),
     figure("requests", "Requests", plan.requests.toLocaleString("en")),
-    figure("seconds", "Time at 1 call/s", `about ${duration(plan.seconds)}`),
+    figure("seconds", "Time at 1 call/s", plan.seconds < 1 ? duration(plan.seconds) : `about ${duration(plan.seconds)}`),
     figure("from", "Sender ID", batch.from || "none (the service's default)"),
     figure("type", "Type", batch.type),
   );

@@ -37,7 +37,8 @@ describe("composing a batch", () => {
       await page.click("#message");
       await page.keyboard.type("Your code is 4821");
 
-      const summary = await summaryContains(page, "5 recipients");
+      // The last keystroke's check (a pause while typing may have drawn one without the message).
+      const summary = await summaryContains(page, "3 segments");
       assert.match(summary, /5 recipients: 3 valid, 2 with problems\./);
       assert.match(summary, /3 segments to bill\./);
       assert.equal(await page.textContent("#send"), "Send to 3 recipients");
@@ -54,8 +55,10 @@ describe("composing a batch", () => {
       assert.deepEqual(shown.map((text) => text.split(" ").at(-1)), issues.map((i) => i.code));
       assert.match(issues[0].message, /'x' at position 13 \(from 0\)/);
       assert.match(shown[0], /^This number has a character a phone number cannot have\. The number contains 'x' at position 14; /);
-      assert.match(shown[1], /^Numbers in the Chinese mainland \(\+86\) cannot be reached by this service\. /);
+      assert.equal(shown[1], "Numbers in the Chinese mainland (+86) cannot be reached by this service; Hong Kong (+852), Macau (+853) and Taiwan (+886) can. RECIPIENT_MAINLAND_CHINA");
       assert.ok(shown.every((text) => !/to\[\d+\]|from 0/.test(text)), shown.join(" | "));
+      // The refused character is marked in the number.
+      assert.equal(await page.textContent("#problems tbody tr[data-index='2'] td:nth-child(2) mark.refused"), "x");
       assert.equal(await page.textContent("#message-count"), "GSM-7 · 17 characters · 1 segment");
 
       // A fixed row is unmarked as the person types.

@@ -90,7 +90,7 @@ describe("the page as a console", () => {
         segments: String(plan.segments),
         encoding: "UCS-2",
         requests: String(plan.requests),
-        seconds: `about ${Math.ceil(plan.seconds)} s`,
+        seconds: plan.seconds < 1 ? "under 1 s" : `about ${Math.ceil(plan.seconds)} s`,
         from: "Acme",
         type: "NOTIFY",
       });
@@ -105,6 +105,15 @@ describe("the page as a console", () => {
 
       // A second Send: the confirm step warns, offers only "Send again", and sends nothing.
       const recorded = JSON.stringify(stack.sandbox.messages());
+      // With the mouse: a click, then a click where the first step's Send was.
+      await page.click("#send");
+      await page.waitForSelector("#confirm[open]");
+      assert.equal(await page.isHidden("#confirm-send"), true);
+      await page.click("#confirm-cancel");
+      await page.waitForFunction(() => !document.getElementById("confirm").open);
+      assert.equal(JSON.stringify(stack.sandbox.messages()), recorded, "a second click sent nothing");
+      // By keyboard, from the results.
+      await page.focus("#h-results");
       await tabTo(page, "#send", { shift: true, max: 200 });
       await page.keyboard.press("Enter");
       await page.waitForSelector("#confirm[open]");
