@@ -21,7 +21,7 @@ import {
   readCsvCampaign,
   resultsCsv,
 } from "aliyun-globe-sms";
-import { batchIdentity, campaignJournal, forgetCampaign, listCampaigns, saveCampaign } from "./journal.js";
+import { batchIdentity, campaignJournal, durable, listCampaigns, saveCampaign } from "./journal.js";
 import { codeNote, issueNodes, plainError, plainIssue } from "./words.js";
 
 /** Quiet time after a keystroke before the batch is checked again. */
@@ -934,6 +934,9 @@ async function offerResume() {
   unfinished = running.at(-1) ?? null;
   if (!unfinished) return;
   const started = new Date(unfinished.startedAt).toLocaleString("en-GB");
+  // The form shows the campaign as it was composed.
+  writeForm(unfinished.form);
+  check();
   let known = "";
   if (unfinished.signing === "service") {
     // recordReports with no reports sends nothing and writes nothing: it reads the journal.
@@ -1072,11 +1075,11 @@ async function start() {
   showSigningMode();
   drawLineNumbers();
   check();
-  try {
+  if (await durable()) {
     await offerResume();
-  } catch (error) {
+  } else {
     // No IndexedDB (a private window may refuse it): sending works, resuming after a reload does not.
-    els.resumeText.textContent = `This browser keeps no record of campaigns here (${error?.name ?? "no storage"}), so a campaign cut off by a reload cannot be resumed.`;
+    els.target.append(" This browser keeps no record of campaigns, so a campaign cut off by a reload cannot be resumed.");
   }
   document.body.dataset.ready = "true";
 }

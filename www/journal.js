@@ -19,6 +19,12 @@ const CAMPAIGNS = "campaigns";
 const ENTRIES = "entries";
 
 let opening = null;
+/**
+ * Where campaigns go when the browser refuses IndexedDB (some private modes, storage disabled):
+ * in memory, so sending and the "send again" guard still work for the page's life, but nothing
+ * survives a reload. `durable()` tells the page which.
+ */
+const memory = { campaigns: new Map(), entries: [] };
 
 function request(req) {
   return new Promise((resolve, reject) => {
@@ -27,8 +33,10 @@ function request(req) {
   });
 }
 
+/** The database, or null when this browser will not open one. */
 function open() {
   opening ??= new Promise((resolve, reject) => {
+    if (typeof indexedDB === "undefined") throw new Error("no IndexedDB");
     const req = indexedDB.open(NAME, VERSION);
     req.onupgradeneeded = () => {
       const db = req.result;
@@ -38,8 +46,13 @@ function open() {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
     req.onblocked = () => reject(new Error("the page's database is held by another tab of an older version"));
-  });
+  }).catch(() => null);
   return opening;
+}
+
+/** Whether campaigns outlive a reload here (IndexedDB), or only the page (memory). */
+export async function durable() {
+  return (await open()) !== null;
 }
 
 /** Runs `fn(stores)` in one transaction and resolves with its value once the transaction is durable. */
@@ -60,12 +73,17 @@ async function transact(names, mode, fn) {
 /** The journal of campaign `id`, as sendCampaign, resumeCampaign and recordReports take it. */
 export function campaignJournal(id) {
   return {
-    append(entry) {
-      return transact(ENTRIES, "readwrite", ({ entries }) => {
+    async append(entry) {
+      if (!(await open())) {
+        memory.entries.push({ campaign: id, entry });
+        return;
+      }
+      await transact(ENTRIES, "readwrite", ({ entries }) => {
         entries.add({ campaign: id, entry });
       });
     },
-    read() {
+    async read() {
+      if (!(await open())) return memory.entries.filter((e) => e.campaign === id).map((e) => e.entry);
       // The index lists equal keys in primary-key order: the order they were appended in.
       return transact(ENTRIES, "readonly", async ({ entries }) =>
         (await request(entries.index("campaign").getAll(IDBKeyRange.only(id)))).map((e) => e.entry),
@@ -74,22 +92,19 @@ export function campaignJournal(id) {
   };
 }
 
-export function saveCampaign(record) {
-  return transact(CAMPAIGNS, "readwrite", ({ campaigns }) => {
+export async function saveCampaign(record) {
+  if (!(await open())) {
+    memory.campaigns.set(record.id, structuredClone(record));
+    return;
+  }
+  await transact(CAMPAIGNS, "readwrite", ({ campaigns }) => {
     campaigns.put(record);
   });
 }
 
-export function listCampaigns() {
+export async function listCampaigns() {
+  if (!(await open())) return [...memory.campaigns.values()].map((r) => structuredClone(r));
   return transact(CAMPAIGNS, "readonly", ({ campaigns }) => request(campaigns.getAll()));
-}
-
-/** Forgets a campaign and its journal. */
-export function forgetCampaign(id) {
-  return transact([CAMPAIGNS, ENTRIES], "readwrite", async ({ campaigns, entries }) => {
-    campaigns.delete(id);
-    for (const key of await request(entries.index("campaign").getAllKeys(IDBKeyRange.only(id)))) entries.delete(key);
-  });
 }
 
 /** A SHA-256 of what makes a batch the same batch: its numbers, texts, sender ID, type and TaskId. */

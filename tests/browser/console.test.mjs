@@ -238,6 +238,9 @@ describe("the page as a console", () => {
       assert.match(offer, /to 2,500 recipients, and not finished/);
       assert.match(offer, new RegExp(`\\d of 3 requests done: ${afterReload.toLocaleString("en")} sent, 0 failed, 0 rejected, 0 unknown\\.`));
       assert.equal(await page.evaluate(() => document.activeElement.id), "h-resume");
+      // The form shows the campaign as it was composed.
+      assert.equal(await page.inputValue("#recipients"), numbers.join("\n"));
+      assert.equal(await page.inputValue("#message"), "Our sale starts today");
       await screenshot(page, "resume-offer", { fullPage: false });
 
       // Resumed by keyboard.
@@ -261,6 +264,31 @@ describe("the page as a console", () => {
       assert.equal(await page.isHidden("#resume"), true);
       await assertNoSecret(opened);
     });
+  });
+
+  test("a browser that refuses IndexedDB: the page says so, still sends, and still guards a repeat", async () => {
+    const context = await browser.newContext();
+    try {
+      await context.addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
+      const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (error) => errors.push(String(error)));
+      await page.goto(stack.url);
+      await page.waitForSelector("body[data-ready=true]");
+      assert.match(await page.textContent("#target"), /keeps no record of campaigns, so a campaign cut off by a reload cannot be resumed/);
+      await page.fill("#recipients", "+852 9123 4567");
+      await page.fill("#message", "Your code is 4821");
+      await summaryContains(page, "1 valid");
+      await openConfirm(page);
+      await page.click("#confirm-send");
+      await waitForOutcome(page);
+      assert.equal(stack.sandbox.messages().length, 1);
+      await openConfirm(page);
+      assert.match(await page.textContent("#confirm-repeat"), /1 recipient already received it/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 
   test("delivery outcomes pushed by the sandbox appear in the table, with counts", async () => {
