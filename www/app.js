@@ -21,7 +21,7 @@ import {
   readCsvCampaign,
   resultsCsv,
 } from "aliyun-globe-sms";
-import { batchIdentity, campaignJournal, durable, listCampaigns, saveCampaign } from "./journal.js";
+import { BUSY, batchIdentity, campaignJournal, campaignsInUse, durable, listCampaigns, saveCampaign, withCampaignLock } from "./journal.js";
 import { codeNote, issueNodes, plainError, plainIssue } from "./words.js";
 
 /** Quiet time after a keystroke before the batch is checked again. */
@@ -686,19 +686,23 @@ async function runCampaign({ rows, record, resume }) {
   let ledger = null;
   let failure = null;
   try {
-    // Saved before the first request: a reload from here on finds it and offers to resume.
-    await saveCampaign(record);
-    const run = resume ? resumeCampaign : sendCampaign;
-    ledger = await run({
-      ...options,
-      signal: sendingController.signal,
-      onProgress: (p) => {
-        drawProgress(p);
-        recordProgress(record, p);
-        // Counts for the resume offer and the "send again" warning; the journal is the proof.
-        saveCampaign(record).catch(() => {});
-      },
+    // One tab at a time per campaign (journal.js withCampaignLock).
+    const held = await withCampaignLock(record.id, async () => {
+      // Saved before the first request: a reload from here on finds it and offers to resume.
+      await saveCampaign(record);
+      const run = resume ? resumeCampaign : sendCampaign;
+      ledger = await run({
+        ...options,
+        signal: sendingController.signal,
+        onProgress: (p) => {
+          drawProgress(p);
+          recordProgress(record, p);
+          // Counts for the resume offer and the "send again" warning; the journal is the proof.
+          saveCampaign(record).catch(() => {});
+        },
+      });
     });
+    if (held === BUSY) failure = { busy: true };
   } catch (error) {
     failure = error;
     ledger = error?.ledger ?? null;
@@ -710,9 +714,12 @@ async function runCampaign({ rows, record, resume }) {
     record.counts = { ...ledger.counts };
     record.requests = { ...ledger.requests };
   }
-  // Ended, whether finished, stopped or failed: only a reload or a crash leaves one running.
-  record.state = "ended";
-  await saveCampaign(record).catch(() => {});
+  // Ended, whether finished, stopped or failed: only a reload or a crash leaves one running. (A
+  // campaign another tab is sending stays as that tab leaves it.)
+  if (!failure?.busy) {
+    record.state = "ended";
+    await saveCampaign(record).catch(() => {});
+  }
   check();
   if (failure) drawSendError(failure, ledger);
   if (ledger) {
@@ -751,6 +758,8 @@ function drawSendError(error, ledger) {
       item.append(...issueNodes(issue, shown?.rows));
       lines.push(item);
     }
+  } else if (error?.busy) {
+    lines.push("Another tab of this browser is sending this campaign: nothing was sent from this one.");
   } else {
     lines.push(`Something unexpected went wrong: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -894,7 +903,8 @@ async function watchDeliveries(generation) {
         reports.push(...(await response.json()).reports);
       }
       if (reports.length === 0 || generation !== watchGeneration) continue;
-      const ledger = await recordReports({ ...shown.options, reports });
+      const ledger = await withCampaignLock(shown.record.id, () => recordReports({ ...shown.options, reports }));
+      if (ledger === BUSY) continue;
       if (generation !== watchGeneration) return;
       shown.ledger = ledger;
       shown.record.counts = { ...ledger.counts };
@@ -930,7 +940,11 @@ let unfinished = null;
 
 /** Offers the most recent campaign that was still running, with what its journal proves so far. */
 async function offerResume() {
-  const running = (await listCampaigns()).filter((r) => r.state === "running").sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  // A campaign another tab is sending right now is that tab's, not an unfinished one.
+  const inUse = await campaignsInUse();
+  const running = (await listCampaigns())
+    .filter((r) => r.state === "running" && !inUse.has(r.id))
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   unfinished = running.at(-1) ?? null;
   if (!unfinished) return;
   const started = new Date(unfinished.startedAt).toLocaleString("en-GB");

@@ -107,6 +107,28 @@ export async function listCampaigns() {
   return transact(CAMPAIGNS, "readonly", ({ campaigns }) => request(campaigns.getAll()));
 }
 
+const LOCK_PREFIX = "aliyun-globe-sms-campaign:";
+/** What `withCampaignLock` resolves with when another tab holds the campaign. */
+export const BUSY = Symbol("busy");
+
+/**
+ * Runs `fn` holding campaign `id`'s lock (Web Locks, shared by this origin's tabs), so one tab at a
+ * time sends, resumes or records reports for it: two writers would break its journal's chain
+ * (README.md: "One writer per journal"), and two tabs resuming it would both send the rest.
+ * Resolves with `fn`'s value, or `BUSY` at once when another tab holds it.
+ */
+export function withCampaignLock(id, fn) {
+  if (!globalThis.navigator?.locks) return fn();
+  return navigator.locks.request(`${LOCK_PREFIX}${id}`, { ifAvailable: true }, (lock) => (lock ? fn() : BUSY));
+}
+
+/** The campaigns a tab of this origin is sending or recording right now. */
+export async function campaignsInUse() {
+  if (!globalThis.navigator?.locks) return new Set();
+  const { held } = await navigator.locks.query();
+  return new Set(held.filter((l) => l.name.startsWith(LOCK_PREFIX)).map((l) => l.name.slice(LOCK_PREFIX.length)));
+}
+
 /** A SHA-256 of what makes a batch the same batch: its numbers, texts, sender ID, type and TaskId. */
 export async function batchIdentity(batch) {
   const text = JSON.stringify([batch.to, batch.message, batch.from, batch.type, batch.taskId]);

@@ -266,6 +266,33 @@ describe("the page as a console", () => {
     });
   });
 
+  test("a second tab never offers to resume a campaign another tab is still sending", async () => {
+    await withPage(browser, stack, "two-tabs", async (opened) => {
+      const { page, context } = opened;
+      const numbers = Array.from({ length: 2500 }, (_, i) => `+852 6${String(i + 1).padStart(7, "0")}`);
+      await paste(page, "#recipients", numbers.join("\n"));
+      await page.fill("#message", "Our sale starts today");
+      await summaryContains(page, "2,500 recipients");
+      await openConfirm(page);
+      await page.click("#confirm-send");
+      await page.waitForFunction(() => document.getElementById("progress-text").textContent.startsWith("Request 1 of 3 done"));
+      // The same browser profile (one context), another tab, while the first is sending.
+      const other = await context.newPage();
+      await other.goto(stack.url);
+      await other.waitForSelector("body[data-ready=true]");
+      assert.equal(await other.isHidden("#resume"), true, "the other tab offered to resume a campaign being sent");
+      await waitForOutcome(page, { timeout: 60_000 });
+      assert.match(await page.textContent("#result-summary"), /^2,500 recipients: 2,500 sent/);
+      const recorded = stack.sandbox.messages().map((m) => m.to);
+      assert.equal(new Set(recorded).size, 2500);
+      assert.equal(recorded.length, 2500);
+      // Once it is over, a reload of the other tab offers nothing either.
+      await other.reload();
+      await other.waitForSelector("body[data-ready=true]");
+      assert.equal(await other.isHidden("#resume"), true);
+    });
+  });
+
   test("a browser that refuses IndexedDB: the page says so, still sends, and still guards a repeat", async () => {
     const context = await browser.newContext();
     try {
