@@ -218,6 +218,22 @@ function duration(seconds) {
   return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
 }
 
+/**
+ * planCampaign's answer; a batch it refuses outright (past a campaign's 10 million rows) is drawn
+ * as that one problem of the whole batch.
+ */
+function planOf(batch) {
+  try {
+    return planCampaign(batch);
+  } catch (error) {
+    if (!isSmsError(error)) throw error;
+    const issues = error.issues?.length
+      ? error.issues
+      : [{ code: error.code, field: error.field ?? "to", index: null, duplicateOf: null, message: error.message }];
+    return { issues, valid: 0, rejected: 0, segments: 0, requests: 0, seconds: 0, encodings: { gsm7: 0, ucs2: 0 } };
+  }
+}
+
 /** Checks the whole batch with the package and draws the outcome. */
 function check() {
   clearTimeout(checkTimer);
@@ -225,7 +241,7 @@ function check() {
   const rows = readRows();
   const batch = readBatch(rows);
   // planCampaign is validateBatch's check plus the split into requests and their time at 1 call/s.
-  const plan = rows.length === 0 ? null : planCampaign(batch);
+  const plan = rows.length === 0 ? null : planOf(batch);
   const issues = plan?.issues ?? [];
 
   const byIndex = new Map();
@@ -568,7 +584,7 @@ async function openConfirm(event) {
   if (blocked) return;
   const rows = readRows();
   const batch = readBatch(rows);
-  const plan = planCampaign(batch);
+  const plan = planOf(batch);
   const identity = await batchIdentity(batch);
   const before = await earlierSends(identity);
   pending = { rows, batch, identity, form: readForm() };

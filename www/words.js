@@ -71,7 +71,7 @@ export function detail(message, rows) {
   return message
     .replace(/^[A-Za-z]+(?:\[\d+\])?: /, "")
     .replace(/^line \d+: /, "")
-    .replace(/position (\d+) \(from 0\)/g, (_, n) => `position ${Number(n) + 1}`)
+    .replace(/position (\d+) \((?:UTF-16 units )?from 0\)/g, (_, n) => `position ${Number(n) + 1}`)
     .replace(/recipient #(\d+)/g, (_, i) => `line ${rows?.[Number(i)]?.line ?? Number(i) + 1}`);
 }
 

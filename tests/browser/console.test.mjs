@@ -180,6 +180,13 @@ describe("the page as a console", () => {
       await page.evaluate(() => document.getElementById("from").scrollIntoView({ block: "center" }));
       await screenshot(page, "batch-problem-360", { fullPage: false });
 
+      // Positions from 1: the package says '!' is at position 4 from 0.
+      await page.fill("#from", "Acme!");
+      await page.waitForFunction(() => document.getElementById("from-error").dataset.codes === "SENDER_ID_INVALID_CHARACTER");
+      assert.equal(
+        await page.textContent("#from-error"),
+        "A sender ID may hold only the letters A to Z and digits. The sender ID contains '!' at position 5; only ASCII letters and digits are allowed. SENDER_ID_INVALID_CHARACTER",
+      );
       await page.fill("#from", "Acme");
       await summaryContains(page, "3 valid");
       await page.waitForFunction(() => !document.getElementById("send").disabled);
