@@ -181,7 +181,7 @@ describe("composing a batch", () => {
       assert.doesNotMatch(await page.textContent("#batch-issues"), /sent as a campaign/);
       const figures =
         `1000-row paste: ${pasted.toFixed(0)} ms from the paste to the summary drawn (150 ms of it the debounce), ` +
-        `the check itself ${check.toFixed(1)} ms (validateBatch + countSegments + drawing); ` +
+        `the check itself ${check.toFixed(1)} ms (planCampaign + countSegments + costlyCharacters + drawing); ` +
         `one more line typed: check ${recheck.toFixed(1)} ms`;
       // The worst case for drawing: every row bad (500 of them drawn, the rest counted).
       await page.fill("#recipients", numbers.map((n) => `${n}x`).join("\n"));
