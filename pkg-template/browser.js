@@ -93,6 +93,11 @@ export function countSegments(text) {
   return wasm.countSegments(text);
 }
 
+export function costlyCharacters(text) {
+  loadedOrThrow();
+  return wasm.costlyCharacters(text);
+}
+
 export function readCsvCampaign(text, options) {
   loadedOrThrow("readCsvCampaign");
   return wasm.readCsvCampaign(text, options);

@@ -75,6 +75,7 @@ export function pollCampaign(options) {
 
 export const validateBatch = wasm.validateBatch;
 export const countSegments = wasm.countSegments;
+export const costlyCharacters = wasm.costlyCharacters;
 export const readCsvCampaign = wasm.readCsvCampaign;
 export const planCampaign = wasm.planCampaign;
 export const resultsCsv = wasm.resultsCsv;

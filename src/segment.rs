@@ -358,6 +358,78 @@ pub fn count_segments(text: &str) -> SegmentCount {
     measure(text).count
 }
 
+/// Why one character costs more than a plain GSM-7 character (`CostlyCharacter.reason` in types.d.ts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum CostReason {
+    /// Not in the GSM 03.38 alphabet: the whole message is sent as UCS-2 (70/67 per segment).
+    #[serde(rename = "ucs2")]
+    Ucs2,
+    /// In the GSM 03.38 extension table: sent as ESC + code, two septets instead of one.
+    #[serde(rename = "gsmExtension")]
+    GsmExtension,
+}
+
+/// One character that makes a message dearer, where it is in the text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CostlyCharacter {
+    /// Where it starts, in UTF-16 units from 0 (a JavaScript string index).
+    pub at: usize,
+    /// Its length in UTF-16 units: 2 for a character outside the BMP (an emoji).
+    pub length: usize,
+    /// The character itself.
+    pub character: String,
+    pub reason: CostReason,
+}
+
+/// The characters that make a message dearer than plain GSM-7 text (`CostlyCharacters` in
+/// types.d.ts): the ones that force UCS-2 when it is UCS-2, else the GSM-7 extension characters.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CostlyCharacters {
+    /// The message's encoding, as [`count_segments`] gives it.
+    pub encoding: Encoding,
+    /// How many such characters the text holds.
+    pub total: usize,
+    /// The first of them, at most the `limit` asked for, in text order.
+    pub characters: Vec<CostlyCharacter>,
+}
+
+/// Which characters of `text` cost more than plain GSM-7 and why, the first `limit` listed.
+///
+/// A person who sees "UCS-2, 2 segments" for a message of 80 Latin letters needs to know that one
+/// `✓` did it (issue 16): in a UCS-2 text these are the characters outside the GSM 03.38 alphabet
+/// (removing every one of them makes it GSM-7), in a GSM-7 text the extension characters, which
+/// count two septets. Uses the same alphabet as [`count_segments`], so the two always agree.
+pub fn costly_characters(text: &str, limit: usize) -> CostlyCharacters {
+    let ucs2 = text.chars().any(|c| gsm_septets(c).is_none());
+    let mut characters = Vec::new();
+    let mut total = 0usize;
+    let mut at = 0usize;
+    for c in text.chars() {
+        let costly = match gsm_septets(c) {
+            None => Some(CostReason::Ucs2),
+            Some(2) if !ucs2 => Some(CostReason::GsmExtension),
+            Some(_) => None,
+        };
+        if let Some(reason) = costly {
+            total += 1;
+            if characters.len() < limit {
+                characters.push(CostlyCharacter {
+                    at,
+                    length: c.len_utf16(),
+                    character: c.to_string(),
+                    reason,
+                });
+            }
+        }
+        at += c.len_utf16();
+    }
+    CostlyCharacters {
+        encoding: if ucs2 { Encoding::Ucs2 } else { Encoding::Gsm7 },
+        total,
+        characters,
+    }
+}
+
 /// Checks a message and counts its segments.
 ///
 /// Checks, in order: empty or only whitespace → [`MessageProblem::Empty`] (a blank SMS is billed like any
@@ -405,6 +477,51 @@ pub fn text_from_utf16(units: &[u16]) -> Result<String, MessageProblem> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
+    #[test]
+    fn costly_characters_name_what_forces_ucs2_where_it_is() {
+        // Issue 16: one check mark doubles a message's segments.
+        let text = format!("{} \u{2713} done", "a".repeat(80));
+        assert_eq!(count_segments(&text).encoding, Encoding::Ucs2);
+        let found = costly_characters(&text, 10);
+        assert_eq!(found.encoding, Encoding::Ucs2);
+        assert_eq!(found.total, 1);
+        assert_eq!(
+            found.characters,
+            vec![CostlyCharacter { at: 81, length: 1, character: "\u{2713}".into(), reason: CostReason::Ucs2 }]
+        );
+        // In a UCS-2 text an extension character is not the cause: only the others are listed.
+        let found = costly_characters("{\u{1F600}}é中", 10);
+        assert_eq!(
+            found.characters.iter().map(|c| (c.at, c.length, c.character.as_str())).collect::<Vec<_>>(),
+            vec![(1, 2, "\u{1F600}"), (5, 1, "中")]
+        );
+    }
+
+    #[test]
+    fn costly_characters_in_gsm7_are_the_extension_characters() {
+        let found = costly_characters("Price: 5€ [net]", 10);
+        assert_eq!(found.encoding, Encoding::Gsm7);
+        assert_eq!(
+            found.characters.iter().map(|c| (c.at, c.character.as_str(), c.reason)).collect::<Vec<_>>(),
+            vec![(8, "€", CostReason::GsmExtension), (10, "[", CostReason::GsmExtension), (14, "]", CostReason::GsmExtension)]
+        );
+        // Plain text costs nothing extra; the limit caps the list, not the total.
+        assert_eq!(costly_characters("Hello there", 10).total, 0);
+        let many = costly_characters(&"中".repeat(30), 5);
+        assert_eq!((many.total, many.characters.len(), many.characters[4].at), (30, 5, 4));
+    }
+
+    #[test]
+    fn costly_characters_agree_with_count_segments() {
+        for text in ["", "plain", "a`b", "x€y", "中文", "\u{1F600}", "ok ✓", "\u{0C}"] {
+            let found = costly_characters(text, usize::MAX);
+            assert_eq!(found.encoding, count_segments(text).encoding, "{text:?}");
+            // Removing the UCS-2 culprits leaves a GSM-7 text.
+            let rest: String = text.chars().filter(|c| !found.characters.iter().any(|f| f.reason == CostReason::Ucs2 && f.character == c.to_string())).collect();
+            assert_eq!(count_segments(&rest).encoding, Encoding::Gsm7, "{text:?}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

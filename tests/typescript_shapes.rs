@@ -257,6 +257,9 @@ fn result_shapes_match_their_typescript() {
     assert_eq!(interface(TYPES, "Issue"), written_fields(issue));
     let count = aliyun_globe_sms::segment::count_segments("hello");
     assert_eq!(interface(TYPES, "SegmentCount"), written_fields(&count));
+    let costly = aliyun_globe_sms::segment::costly_characters("ok \u{2713}", 10);
+    assert_eq!(interface(TYPES, "CostlyCharacters"), written_fields(&costly));
+    assert_eq!(interface(TYPES, "CostlyCharacter"), written_fields(&costly.characters[0]));
     let signing = batch.signing_request(SignatureScheme::default());
     assert_eq!(interface(TYPES, "SigningRequest"), written_fields(&signing));
     let recipient = RecipientRef {

@@ -9,9 +9,9 @@
 // page's URL and serves until Ctrl+C; `--once` (or DEMO_ONCE=1) exits after the sample batch.
 //
 // Run through `make demo`, which builds the package first.
-import { batchSend, countSegments, createSigningHandler, pollDeliveries, validateBatch, isSmsError } from "../pkg/node.js";
+import { batchSend, countSegments, createReportHandler, createSigningHandler, pollDeliveries, validateBatch, isSmsError } from "../pkg/node.js";
 import { startSandbox, DEFAULT_KEY } from "../pkg/sandbox/index.js";
-import { startPageServer } from "./server.mjs";
+import { deliveryStore, startPageServer } from "./server.mjs";
 
 const once = process.argv.includes("--once") || process.env.DEMO_ONCE === "1";
 
@@ -86,11 +86,15 @@ if (once) {
 }
 
 // The page: same sandbox, signed by a handler that holds the key (the page never does).
+// The sandbox pushes its delivery reports to the page server (/reports), which tells the page
+// (/deliveries): the page's delivery column.
 const page = await startPageServer({
   signingHandler: createSigningHandler({ credentials: DEFAULT_KEY, endpoint: sandbox.url }),
   config: { endpoint: sandbox.url, sandbox: true },
+  deliveries: deliveryStore({ createReportHandler }),
   log: (line) => console.log(`page: ${line}`),
 });
+sandbox.setReportUrl(`${page.url}reports`);
 serving = true;
 console.log(`
 the page: ${page.url}

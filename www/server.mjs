@@ -4,6 +4,11 @@
 //
 // /sign mounts any Fetch-API handler (Request → Promise<Response>), here the package's
 // createSigningHandler: the few lines below adapt node:http to it, as a user's server would.
+//
+// Delivery status (issue 16): POST /reports is the callback URL the service (here the sandbox)
+// pushes delivery reports to, read by the package's createReportHandler; POST /deliveries
+// answers the page's question "what is known of these MessageIds" from what was pushed. The page
+// records the answers in its campaign with recordReports. Neither endpoint needs the secret.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
@@ -27,6 +32,56 @@ const TYPES = {
 };
 /** Larger signing requests are refused before being read whole (the handler has its own limit). */
 const MAX_SIGN_BODY_BYTES = 16 * 1024 * 1024;
+/** MessageIds one /deliveries question may name: the page asks in chunks of this size. */
+export const MAX_DELIVERY_QUESTION = 10_000;
+/** Reports kept in memory (the oldest forgotten first): a real deployment keeps them in its database. */
+const MAX_KEPT_REPORTS = 1_000_000;
+/** src/report.rs ReportStatus: the statuses after which a message's fate no longer changes. */
+const FINAL = new Set(["delivered", "failed", "expired"]);
+
+/**
+ * Delivery reports as the service pushed them, by MessageId: `receive` is the callback handler,
+ * `answer` the page's question. Each kept report is only the evidence recordReports reads
+ * (DeliveryEvidence in src/wasm/types.d.ts), never the report's free text.
+ */
+export function deliveryStore({ createReportHandler }) {
+  const byId = new Map();
+  const handler = () => createReportHandler({
+    onReports(reports) {
+      for (const r of reports) {
+        // A final report is never replaced by a later non-final one (pushes arrive out of order).
+        if (FINAL.has(byId.get(r.messageId)?.status) && !FINAL.has(r.status)) continue;
+        byId.delete(r.messageId);
+        byId.set(r.messageId, { messageId: r.messageId, status: r.status, errorCode: r.errorCode, to: r.to, taskId: r.taskId });
+        if (byId.size > MAX_KEPT_REPORTS) byId.delete(byId.keys().next().value);
+      }
+    },
+  });
+  // One handler for the store's life: its de-duplication spans pushes (README.md, "Each report once").
+  let receiving = handler();
+  const receive = (request) => receiving(request);
+  /** `{ messageIds: string[] }` → `{ reports }`: the known ones, in the order asked. */
+  async function answer(request) {
+    let ids;
+    try {
+      ({ messageIds: ids } = await request.json());
+    } catch {
+      ids = null;
+    }
+    if (!Array.isArray(ids) || ids.length > MAX_DELIVERY_QUESTION || !ids.every((id) => typeof id === "string")) {
+      return Response.json({ code: "BAD_QUESTION", msg: `messageIds: an array of at most ${MAX_DELIVERY_QUESTION} strings` }, { status: 400 });
+    }
+    const reports = ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
+    return Response.json({ reports }, { headers: { "cache-control": "no-store" } });
+  }
+  // `clear`: a sandbox that was reset issues the same MessageIds again (sandbox README: deterministic
+  // IDs), so both the reports and the handler's memory of those already handed on are forgotten.
+  const clear = () => {
+    byId.clear();
+    receiving = handler();
+  };
+  return { receive, answer, size: () => byId.size, clear };
+}
 
 /** IncomingMessage → Fetch Request (the body read whole, up to a limit). */
 async function toRequest(incoming, origin) {
@@ -82,20 +137,29 @@ async function serveFile(outgoing, file, method) {
  *
  * @param {object} options
  * @param {(request: Request) => Promise<Response>} options.signingHandler mounted at POST /sign
- * @param {object} options.config served as /config.json: `{ endpoint, sandbox }` (no secret)
+ * @param {object} options.config served as /config.json: `{ endpoint, sandbox }` (no secret);
+ *   read at each request, so a caller may fill it in once the sandbox is up
+ * @param {ReturnType<typeof deliveryStore>} [options.deliveries] mounted at POST /reports (the
+ *   service's pushes) and POST /deliveries (the page's questions)
  * @param {number} [options.port] 0: a free port
- * @param {(line: string) => void} [options.log] one line per /sign call
+ * @param {(line: string) => void} [options.log] one line per /sign call and per push
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
-export async function startPageServer({ signingHandler, config, port = 0, log }) {
-  const configBody = JSON.stringify({ ...config, signingUrl: "/sign" });
+export async function startPageServer({ signingHandler, config, deliveries, port = 0, log }) {
+  const configBody = () =>
+    JSON.stringify({ ...config, signingUrl: "/sign", ...(deliveries ? { deliveriesUrl: "/deliveries" } : {}) });
+  const handlers = {
+    "/sign": signingHandler,
+    ...(deliveries ? { "/reports": deliveries.receive, "/deliveries": deliveries.answer } : {}),
+  };
   const server = createServer(async (incoming, outgoing) => {
     try {
       const { pathname } = new URL(incoming.url, "http://127.0.0.1");
-      if (pathname === "/sign") {
+      const handler = Object.hasOwn(handlers, pathname) ? handlers[pathname] : undefined;
+      if (handler) {
         const started = Date.now();
-        const response = await signingHandler(await toRequest(incoming, `http://${incoming.headers.host}`));
-        log?.(`POST /sign ${response.status} ${Date.now() - started} ms`);
+        const response = await handler(await toRequest(incoming, `http://${incoming.headers.host}`));
+        if (pathname !== "/deliveries") log?.(`POST ${pathname} ${response.status} ${Date.now() - started} ms`);
         await sendResponse(response, outgoing);
         return;
       }
@@ -104,7 +168,7 @@ export async function startPageServer({ signingHandler, config, port = 0, log })
         return;
       }
       if (pathname === "/config.json") {
-        outgoing.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" }).end(configBody);
+        outgoing.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" }).end(configBody());
         return;
       }
       const path = decodeURIComponent(pathname);

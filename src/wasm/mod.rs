@@ -135,6 +135,25 @@ pub fn count_segments(#[wasm_bindgen(unchecked_param_type = "string")] text: JsV
     Ok(output::to_js(&segment::count_segments(&text)))
 }
 
+/// The characters of `text` that make it dearer than plain GSM-7, and where they are: those that
+/// force UCS-2 in a UCS-2 text, the two-septet extension characters in a GSM-7 one (the first 50
+/// listed; `total` counts them all). A page highlights them in the message.
+///
+/// @throws {SmsError} `INVALID_OPTION` (field `text`) when `text` is not a string.
+#[wasm_bindgen(js_name = costlyCharacters, unchecked_return_type = "CostlyCharacters")]
+pub fn costly_characters(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
+    let text = text.as_string().ok_or_else(|| {
+        thrown(Error::InvalidOption {
+            field: "text".to_string(),
+            message: "must be a string".to_string(),
+        })
+    })?;
+    Ok(output::to_js(&segment::costly_characters(&text, COSTLY_CHARACTERS_LISTED)))
+}
+
+/// `costlyCharacters` lists this many: enough to mark every culprit a person would fix by hand.
+const COSTLY_CHARACTERS_LISTED: usize = 50;
+
 /// Validates and signs a batch without sending it: `{ method, url, headers, body }`, ready for
 /// `fetch`. For tests (fix `timestamp` and `nonce`) and for signing on a server so the secret
 /// never reaches a browser.

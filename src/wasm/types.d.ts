@@ -140,6 +140,25 @@ export interface Issue {
   message: string;
 }
 
+/** `costlyCharacters`: what makes a message dearer than plain GSM-7 text. */
+export interface CostlyCharacters {
+  encoding: "GSM-7" | "UCS-2";
+  /** How many such characters the text holds. */
+  total: number;
+  /** The first 50 of them, in text order. */
+  characters: CostlyCharacter[];
+}
+
+/** One character that forces UCS-2 (`ucs2`) or counts two GSM-7 septets (`gsmExtension`). */
+export interface CostlyCharacter {
+  /** Where it starts, in UTF-16 units from 0 (a string index). */
+  at: number;
+  /** Its length in UTF-16 units (2 for an emoji). */
+  length: number;
+  character: string;
+  reason: "ucs2" | "gsmExtension";
+}
+
 /** Encoding, length and billable segments of one message. */
 export interface SegmentCount {
   encoding: "GSM-7" | "UCS-2";

@@ -37,7 +37,8 @@ describe("composing a batch", () => {
       await page.click("#message");
       await page.keyboard.type("Your code is 4821");
 
-      const summary = await summaryContains(page, "5 recipients");
+      // The last keystroke's check (a pause while typing may have drawn one without the message).
+      const summary = await summaryContains(page, "3 segments");
       assert.match(summary, /5 recipients: 3 valid, 2 with problems\./);
       assert.match(summary, /3 segments to bill\./);
       assert.equal(await page.textContent("#send"), "Send to 3 recipients");
@@ -47,10 +48,17 @@ describe("composing a batch", () => {
         { line: 3, number: "+852 9123 456x", codes: "RECIPIENT_INVALID_CHARACTER" },
         { line: 4, number: "+86 138 0013 8000", codes: "RECIPIENT_MAINLAND_CHINA" },
       ]);
-      // The reasons are the package's own sentences, not the page's.
+      // The reasons are the package's (its codes, its facts), in plain words first, with lines and
+      // positions counted from 1 (issue 16): no "to[2]", no "(from 0)", the code last.
       const shown = await page.$$eval("#problems tbody tr td:nth-child(3)", (cells) => cells.map((c) => c.textContent));
       const issues = validateBatch({ to: FIVE, message: "Your code is 4821" });
-      assert.deepEqual(shown, issues.map((i) => `${i.code} ${i.message}`));
+      assert.deepEqual(shown.map((text) => text.split(" ").at(-1)), issues.map((i) => i.code));
+      assert.match(issues[0].message, /'x' at position 13 \(from 0\)/);
+      assert.match(shown[0], /^This number has a character a phone number cannot have\. The number contains 'x' at position 14; /);
+      assert.equal(shown[1], "Numbers in the Chinese mainland (+86) cannot be reached by this service; Hong Kong (+852), Macau (+853) and Taiwan (+886) can. RECIPIENT_MAINLAND_CHINA");
+      assert.ok(shown.every((text) => !/to\[\d+\]|from 0/.test(text)), shown.join(" | "));
+      // The refused character is marked in the number.
+      assert.equal(await page.textContent("#problems tbody tr[data-index='2'] td:nth-child(2) mark.refused"), "x");
       assert.equal(await page.textContent("#message-count"), "GSM-7 · 17 characters · 1 segment");
 
       // A fixed row is unmarked as the person types.
@@ -63,6 +71,8 @@ describe("composing a batch", () => {
       await summaryContains(page, "6 recipients");
       const duplicate = (await problemRows(page)).find((r) => r.line === 6);
       assert.equal(duplicate.codes, "RECIPIENT_DUPLICATE");
+      const said = await page.textContent("#problems tbody tr[data-index='5'] td:nth-child(3)");
+      assert.equal(said, "This number is already on line 1. RECIPIENT_DUPLICATE");
     });
   });
 
@@ -128,8 +138,8 @@ describe("composing a batch", () => {
       assert.match(summary, /1 recipient: 1 valid, 0 with problems\./);
       const problems = await page.$$eval("#batch-issues li.problem", (items) => items.map((li) => li.textContent));
       assert.equal(problems.length, 2, problems.join(" | "));
-      assert.match(problems[0], /^CSV_EXTRA_CELLS line 2: /);
-      assert.match(problems[1], /^CSV_UNTERMINATED_QUOTE line 3: /);
+      assert.match(problems[0], /^Line 2: This line has more cells than expected.* CSV_EXTRA_CELLS$/);
+      assert.match(problems[1], /^Line 3: A quote opens on this line and never closes.* CSV_UNTERMINATED_QUOTE$/);
     });
   });
 
@@ -166,11 +176,12 @@ describe("composing a batch", () => {
       await page.keyboard.type("\n+852 9876 5432");
       await summaryContains(page, "1,001 recipients");
       const recheck = await page.evaluate(() => performance.getEntriesByName("check").at(-1).duration);
-      // Above the 1000-per-request limit: the page says it will send a campaign.
-      assert.match(await page.textContent("#batch-issues"), /sent as a campaign/);
+      // Above 1000 lines, but only the 991 valid numbers are sent: one request (planCampaign's split).
+      assert.match(await page.textContent("#summary"), /1,001 recipients: 991 valid, 10 with problems\. 991 segments to bill\. 1 request\./);
+      assert.doesNotMatch(await page.textContent("#batch-issues"), /sent as a campaign/);
       const figures =
         `1000-row paste: ${pasted.toFixed(0)} ms from the paste to the summary drawn (150 ms of it the debounce), ` +
-        `the check itself ${check.toFixed(1)} ms (validateBatch + countSegments + drawing); ` +
+        `the check itself ${check.toFixed(1)} ms (planCampaign + countSegments + costlyCharacters + drawing); ` +
         `one more line typed: check ${recheck.toFixed(1)} ms`;
       // The worst case for drawing: every row bad (500 of them drawn, the rest counted).
       await page.fill("#recipients", numbers.map((n) => `${n}x`).join("\n"));

@@ -61,8 +61,11 @@ test("served: the printed URL opens the page, which sends through /sign; Ctrl+C 
     await page.fill("#recipients", "+852 9876 5432\n+65 8123 4567");
     await page.fill("#message", "Hello from the demo page");
     await page.click("#send");
+    await page.click("#confirm-send");
     await page.waitForSelector("#results:not([hidden])", { timeout: 30_000 });
     assert.deepEqual((await resultRows(page)).map((r) => r.state), ["sent", "sent"]);
+    // The demo's sandbox pushes its reports to the page server, which tells the page.
+    await page.waitForFunction(() => [...document.querySelectorAll("#result-table td.delivery")].every((td) => td.textContent === "delivered"));
   } finally {
     await context.close();
   }

@@ -4,9 +4,9 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { createSigningHandler } from "../../pkg/node.js";
+import { createReportHandler, createSigningHandler } from "../../pkg/node.js";
 import { startSandbox, DEFAULT_KEY } from "../../pkg/sandbox/index.js";
-import { startPageServer } from "../../www/server.mjs";
+import { deliveryStore, startPageServer } from "../../www/server.mjs";
 
 export { DEFAULT_KEY };
 
@@ -30,13 +30,27 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
 }
 
-/** A sandbox (qps 1 like the service, unless told) and the page server signing with its key. */
-export async function startStack({ qps = 1 } = {}) {
-  const sandbox = await startSandbox({ qps });
-  const page = await startPageServer({
-    signingHandler: createSigningHandler({ credentials: DEFAULT_KEY, endpoint: sandbox.url }),
-    config: { endpoint: sandbox.url, sandbox: true },
-  });
+/**
+ * A sandbox (qps 1 like the service, unless told) and the page server signing with its key. The
+ * sandbox pushes its delivery reports to the page server's /reports, as Alibaba pushes to the
+ * callback URL set in its console; the page server starts first so the sandbox knows that URL
+ * (and keeps it across `sandbox.reset()`, which restores the option's URL).
+ */
+export async function startStack({ qps = 1, reportDelayMs = 100 } = {}) {
+  let signing = null;
+  const config = {};
+  const deliveries = deliveryStore({ createReportHandler });
+  const page = await startPageServer({ signingHandler: (request) => signing(request), config, deliveries });
+  const sandbox = await startSandbox({ qps, reportDelayMs, reportUrl: `${page.url}reports` });
+  // A reset sandbox numbers its MessageIds from the start again: the reports the page server
+  // kept of the old ones would be taken for the new ones.
+  const reset = sandbox.reset.bind(sandbox);
+  sandbox.reset = () => {
+    deliveries.clear();
+    return reset();
+  };
+  signing = createSigningHandler({ credentials: DEFAULT_KEY, endpoint: sandbox.url });
+  Object.assign(config, { endpoint: sandbox.url, sandbox: true });
   return {
     sandbox,
     url: page.url,
@@ -119,13 +133,32 @@ export function problemRows(page) {
   );
 }
 
-/** The results table as shown: { line, number, state, sentAs, messageId, requestId, reason }. */
+/**
+ * The results table as shown: { line, number, state, sentAs, messageId, requestId, delivery,
+ * reason }, and `request`: the RequestId of the row's request (shown once, on its first row).
+ */
 export function resultRows(page) {
   return page.$$eval("#result-table tbody tr", (rows) =>
     rows.map((tr) => {
-      const [line, number, state, sentAs, messageId, requestId, reason] = [...tr.cells].map((c) => c.textContent);
-      return { line: Number(line), number, sentAs, state, messageId, requestId, reason };
+      const [line, number, state, sentAs, messageId, requestId, delivery, reason] = [...tr.cells].map((c) => c.textContent);
+      return { line: Number(line), number, sentAs, state, messageId, requestId, delivery, reason, request: tr.dataset.requestId ?? "" };
     }),
+  );
+}
+
+/**
+ * Pastes `text` into a field as the page sees a paste: the value changes, one input event fires.
+ * (playwright's fill types a long text in a way that takes seconds per thousand lines.)
+ */
+export function paste(page, selector, text) {
+  return page.evaluate(
+    ([s, t]) => {
+      const box = document.querySelector(s);
+      box.focus();
+      box.value = t;
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+    },
+    [selector, text],
   );
 }
 
@@ -138,10 +171,47 @@ export async function tabTo(page, selector, { max = 60, shift = false } = {}) {
   throw new Error(`${selector} was not reached with ${max} presses of Tab`);
 }
 
-/** Sends the form and waits until the results (or an error without results) are shown. */
-export async function sendAndWait(page, { timeout = 30_000 } = {}) {
+/** Presses Send and waits for the confirm step (the numbers the package computes) to be open. */
+export async function openConfirm(page) {
   await page.click("#send");
+  await page.waitForSelector("#confirm[open]");
+}
+
+/** The confirm step's figures as shown: { valid, rejected, segments, encoding, requests, seconds, from, type }. */
+export function confirmFigures(page) {
+  return page.$$eval("#confirm-figures [data-figure]", (items) =>
+    Object.fromEntries(items.map((div) => [div.dataset.figure, div.querySelector("dd").textContent])),
+  );
+}
+
+/** Sends the form (Send, then the confirm step's Send) and waits until the results (or an error without results) are shown. */
+export async function sendAndWait(page, { timeout = 30_000 } = {}) {
+  await openConfirm(page);
+  await page.click("#confirm-send");
   await waitForOutcome(page, { timeout });
+}
+
+/** Everything in the page's IndexedDB databases, every store's every record, as JSON. */
+export function indexedDbContents(page) {
+  return page.evaluate(async () => {
+    const all = {};
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => {
+        const req = indexedDB.open(name);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      for (const store of db.objectStoreNames) {
+        all[`${name}/${store}`] = await new Promise((resolve, reject) => {
+          const req = db.transaction(store).objectStore(store).getAll();
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      }
+      db.close();
+    }
+    return JSON.stringify(all);
+  });
 }
 
 export async function waitForOutcome(page, { timeout = 30_000 } = {}) {

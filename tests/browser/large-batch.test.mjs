@@ -3,7 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { launchBrowser, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
+import { planCampaign } from "../../pkg/node.js";
+import { confirmFigures, launchBrowser, openConfirm, paste, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
 
 let stack;
 let browser;
@@ -22,7 +23,7 @@ test("1,202 recipients: a campaign of two requests with a progress bar, then eve
     numbers.splice(500, 0, "+86 139 0000 1234");
     numbers.push("+852 6000 0001"); // a repeat of the first
     await page.fill("#message", "Our sale starts today");
-    await page.fill("#recipients", numbers.join("\n"));
+    await paste(page, "#recipients", numbers.join("\n"));
     assert.match(await summaryContains(page, "1,202 recipients"), /1,200 valid, 2 with problems/);
     assert.match(await page.textContent("#batch-issues"), /sent as a campaign/);
 
@@ -37,7 +38,12 @@ test("1,202 recipients: a campaign of two requests with a progress bar, then eve
         subtree: true,
       });
     });
-    await page.click("#send");
+    await openConfirm(page);
+    // The confirm step: the package's own numbers for this campaign.
+    const plan = planCampaign({ to: numbers, message: "Our sale starts today", from: "", type: "NOTIFY", taskId: "" });
+    const figures = await confirmFigures(page);
+    assert.deepEqual([figures.valid, figures.requests, figures.segments], [plan.valid, plan.requests, plan.segments].map((n) => n.toLocaleString("en")));
+    await page.click("#confirm-send");
     await page.waitForFunction(() => window.progressSeen.some((p) => p.text.startsWith("Request 1 of 2 done")));
     assert.equal(await page.isVisible("#progress"), true);
     assert.equal(await page.isVisible("#stop"), true, "a campaign can be stopped between requests");

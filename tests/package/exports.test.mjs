@@ -191,6 +191,7 @@ describe("import and require() in Node", () => {
   const RUNTIME_EXPORTS = [
     "SmsError",
     "batchSend",
+    "costlyCharacters",
     "countSegments",
     "createReportHandler",
     "createSigningHandler",

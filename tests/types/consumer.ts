@@ -7,6 +7,7 @@
 import {
   SmsError,
   batchSend,
+  costlyCharacters,
   countSegments,
   createReportHandler,
   createSigningHandler,
@@ -33,6 +34,8 @@ import {
   type CampaignJournal,
   type CampaignOptions,
   type CampaignPlan,
+  type CostlyCharacter,
+  type CostlyCharacters,
   type CsvCampaign,
   type CsvCampaignOptions,
   type CsvIssue,
@@ -289,6 +292,14 @@ async function main(): Promise<void> {
 
   const segments: SegmentCount = countSegments("hello");
   const encoding: "GSM-7" | "UCS-2" = segments.encoding;
+  const costly: CostlyCharacters = costlyCharacters("ok \u2713");
+  const culprit: CostlyCharacter | undefined = costly.characters[0];
+  const reason: "ucs2" | "gsmExtension" | undefined = culprit?.reason;
+  const costlyEncoding: "GSM-7" | "UCS-2" = costly.encoding;
+  console.log(costly.total, culprit?.at, culprit?.length, culprit?.character, reason, costlyEncoding);
+  // @ts-expect-error the reason is one of two
+  const wrongReason: CostlyCharacter["reason"] = "emoji";
+  console.log(wrongReason);
   const at: SignAt = { timestamp: new Date(), nonce: "n-1" };
   const signed: SignedRequest = signRequest(options, at);
   signRequest(options, { timestamp: 0 });
