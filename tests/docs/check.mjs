@@ -107,10 +107,30 @@ const REPO_PATH = new RegExp(`(?<![\\w./-])(?:${ROOTS.map((r) => r.replace(".", 
 const SPEC_NAME = /(?<![\w./-])([A-Z][A-Za-z]*\.md|[a-z]+(?:-[a-z]+)+\.md)(?![\w/-])/g;
 const SOURCE = /\.(rs|js|mjs|cjs|ts|sh|toml|html|css)$|^Makefile$|^\.ci\/run$/;
 
+/**
+ * The folders and files `.gitignore` names without a wildcard (`/tests/browser/screenshots/`):
+ * made by the build or the tests, so absent from a fresh clone, yet fine to name.
+ */
+function generatedPaths(root) {
+  let text = "";
+  try {
+    text = readFileSync(join(root, ".gitignore"), "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#") && !/[*?[!]/.test(line))
+    .map((line) => line.replace(/^\/+|\/+$/g, ""));
+}
+
 /** Problems of the paths source files name: `{ file, line, target, problem }`. */
 function checkCitations(root, files, texts) {
   const problems = [];
   const names = new Set(files.map((f) => basename(f)));
+  const generated = generatedPaths(root);
+  const isGenerated = (target) => generated.some((g) => target === g || target.startsWith(`${g}/`));
   for (const file of files.filter((f) => SOURCE.test(f) || SOURCE.test(basename(f)))) {
     texts(file)
       .split("\n")
@@ -118,7 +138,7 @@ function checkCitations(root, files, texts) {
         for (const m of text.matchAll(REPO_PATH)) {
           const target = m[0].replace(/\.+$/, "");
           // A glob or a generated name (`tests/*.rs`, `pkg/`) is not a path to follow.
-          if (!existsSync(join(root, target)) && !existsSync(join(root, dirname(target), basename(target).replace(/\.$/, "")))) {
+          if (!existsSync(join(root, target)) && !isGenerated(target)) {
             problems.push({ file, line: i + 1, target, problem: "no such file or folder" });
           }
         }
