@@ -86,9 +86,12 @@ pub fn results(ledger: &JsValue, csv: &JsValue) -> Result<JsValue, Error> {
         other => other,
     })?;
     // readCsvCampaign's result (its `lines` and `leftOut`), or only its `lines`: lists of
-    // objects and numbers, read item by item, each item once.
+    // objects and numbers, read item by item, each item once. Asked through `input::kind`, not
+    // `Array.isArray`, which throws on a revoked Proxy (the boundary fuzzer's named case
+    // "resultsCsv: csv = a revoked Proxy" got that TypeError raw): such a `csv` is unreadable,
+    // refused below as `csv`.
     let reading = Reading::new(MAX_CAMPAIGN_RECIPIENTS).with_object_lists();
-    let csv: ResultLines = if js_sys::Array::is_array(csv) {
+    let csv: ResultLines = if super::input::kind(csv) == "array" {
         ResultLines {
             lines: reading.read(csv, "csv").map_err(|e| invalid(&e.field, &e.message))?,
             left_out: Vec::new(),

@@ -168,4 +168,22 @@ describe("resultsCsv", () => {
       assertSmsError(thrown(() => resultsCsv(ledger, lines)), { code: "INVALID_OPTION", field });
     }
   });
+
+  test("a revoked Proxy as csv or ledger is an SmsError, not the TypeError Array.isArray throws", () => {
+    // The boundary fuzzer's named case "resultsCsv: csv = a revoked Proxy" (issue 14's cases).
+    const revoked = (target) => {
+      const { proxy, revoke } = Proxy.revocable(target, {});
+      revoke();
+      return proxy;
+    };
+    const ledger = { recipients: [{ index: 0, to: "+852 9123 4567", state: "sent" }] };
+    for (const [args, field] of [
+      [[ledger, revoked([])], "csv"],
+      [[ledger, revoked({})], "csv"],
+      [[revoked({}), [2]], "ledger"],
+      [[{ recipients: revoked([]) }, [2]], "ledger.recipients"],
+    ]) {
+      assertSmsError(thrown(() => resultsCsv(...args)), { code: "INVALID_OPTION", field });
+    }
+  });
 });
