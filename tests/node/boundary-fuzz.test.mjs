@@ -10,6 +10,13 @@
 // createReportHandler makes answers every request, whatever its body, headers or onReports, with
 // a Response of a status it documents and `{"code":0}` only once onReports resolved.
 //
+// Issue 14's CSV campaigns and issue 16's costly characters too: readCsvCampaign, planCampaign,
+// resultsCsv and costlyCharacters never reach the network (no fetch call during or just after
+// one); their results hold together (a table's numbers, lines and rows left out; a plan's counts;
+// a results file that starts with the BOM and header and reads back as the rows it was given;
+// costly characters inside the text, as countSegments bills them), and a generated table gives
+// exactly the rows it holds.
+//
 // Two tests: a fixed block of named hostile cases (each its own subtest), then BOUNDARY_FUZZ_CASES
 // random cases (default 50,000) from BOUNDARY_FUZZ_SEED (random when unset, always printed).
 // BOUNDARY_FUZZ_ONLY=<index> runs just that random case. The cases run in a child process

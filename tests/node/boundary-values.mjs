@@ -68,7 +68,9 @@ const NOTHING_SENT = new Set([
 /** Codes that must say which option is wrong. */
 const NEEDS_FIELD = new Set(["INVALID_OPTION", "INVALID_CREDENTIALS", "INVALID_ENDPOINT", "INVALID_NONCE", "INVALID_TIMESTAMP"]);
 
-export const SYNC_EXPORTS = ["validateBatch", "countSegments", "signRequest", "createSigningHandler", "createReportHandler"];
+export const SYNC_EXPORTS = ["validateBatch", "countSegments", "signRequest", "createSigningHandler", "createReportHandler", "readCsvCampaign", "planCampaign", "resultsCsv", "costlyCharacters"];
+/** Issue 14's CSV campaigns and issue 16's costly characters: they never send, not even later. */
+const OFFLINE = new Set(["readCsvCampaign", "planCampaign", "resultsCsv", "costlyCharacters"]);
 // "handler" and "reportHandler" are the Fetch handlers createSigningHandler and createReportHandler make.
 export const ASYNC_EXPORTS = ["batchSend", "sendCampaign", "resumeCampaign", "ready", "handler", "sendMessage", "queryMessage", "reportConversion", "reportConversionRate", "recordReports", "pollCampaign", "reportHandler"];
 /** The operations besides the batch (issue 13): one call each, signed here only (no `signer`). */
@@ -79,6 +81,8 @@ const DELIVERIES = new Set(["recordReports", "pollCampaign"]);
 const CAMPAIGN_STATES = unionFromTypes("CampaignState");
 /** DeliveryEvidence.status (EvidenceStatus in the installed .d.ts). */
 const EVIDENCE_STATUSES = [...unionFromTypes("EvidenceStatus")];
+/** CsvIssue.code and CsvLeftOut.code (CsvIssueCode in the installed .d.ts). */
+const CSV_ISSUE_CODES = unionFromTypes("CsvIssueCode");
 
 // ---------------------------------------------------------------- seeded randomness
 
@@ -482,6 +486,9 @@ const READS = {
   recordReports: [...CAMPAIGN_FIELDS, "reports"],
   pollCampaign: [...CAMPAIGN_FIELDS, "deadlineMs", "intervalMs"],
   createReportHandler: REPORT_HANDLER_FIELDS,
+  // sendCampaign's options but `signer` (src/wasm/csv.rs `plan`: nothing is signed).
+  planCampaign: CAMPAIGN_FIELDS.filter((f) => f !== "signer"),
+  readCsvCampaign: ["numberColumn", "messageColumn", "message", "delimiter", "header"],
 };
 /** Options an operation cannot do without: absent (undefined or null) is INVALID_OPTION naming it. */
 const REQUIRED = {
@@ -506,6 +513,8 @@ const FIELD_TYPES_OF = {
   pollCampaign: { signer: "refused" },
   // pkg-template/reports.js `wholeNumber`: Number.isInteger and the range, so -0 is 0 there.
   createReportHandler: { maxBodyBytes: { min: 1, max: 4 * 1024 * 1024, integer: true }, dedupeWindow: { min: 0, max: 1_000_000, integer: true, negativeZero: true } },
+  // Read as a shape (each key a string), never checked as a key: nothing is signed.
+  planCampaign: { credentials: "credentials-shape" },
 };
 const FIELD_TYPES = {
   to: "to",
@@ -593,6 +602,10 @@ export function expectFor(field, kind, value, name) {
     return VALUE_RULES[type].ok(value) ? null : invalid(false, [OPERATIONS.has(name) ? "INVALID_INPUT" : "INVALID_BATCH"]);
   }
   if (type === "one-string") return kind === "string" ? null : invalid();
+  if (type === "credentials-shape") {
+    if (PRIMITIVE.has(kind)) return invalid();
+    return kind === "hostile" || kind === "array-hostile" ? invalid(true) : null;
+  }
   // The operations sign here only: any signer at all is refused, naming it (src/wasm/options.rs no_signer).
   if (type === "refused") return invalid();
   if (typeof type === "object") {
@@ -706,6 +719,7 @@ export function baseOptions(r, name, env) {
   if (name === "createReportHandler") return baseReportHandler(r);
   const options = baseBatch(r);
   if (name === "validateBatch") return options;
+  if (name === "planCampaign") return basePlan(r, options, env);
   options.credentials = copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY);
   options.endpoint = env.url;
   if (r.chance(0.3)) options.signatureVersion = r.pick(["1.0", "ACS3"]);
@@ -721,6 +735,21 @@ export function baseOptions(r, name, env) {
   if (r.chance(0.2)) options.onProgress = () => {};
   if (name === "resumeCampaign") options.journal = startedJournal(options);
   else if (r.chance(0.2)) options.journal = memoryJournal();
+  return options;
+}
+
+/** Valid options for planCampaign: sendCampaign's, credentials and endpoint optional (issue 14). */
+function basePlan(r, options, env) {
+  if (r.chance(0.5)) options.credentials = copyKey(r.chance(0.8) ? DEFAULT_KEY : DEFAULT_STS_KEY);
+  if (r.chance(0.5)) options.endpoint = env.url;
+  if (r.chance(0.2)) options.signatureVersion = r.pick(["1.0", "ACS3"]);
+  if (r.chance(0.2)) options.timeoutMs = 10000;
+  if (r.chance(0.5)) options.qps = r.pick([1 / 3600, 0.5, 1, 30, 1000]);
+  if (r.chance(0.3)) options.allOrNothing = r.chance(0.5);
+  if (r.chance(0.2)) options.onUnknown = r.pick(["stop", "continue"]);
+  if (r.chance(0.2)) options.onProgress = () => {};
+  if (r.chance(0.2)) options.journal = memoryJournal();
+  if (r.chance(0.1)) options.signal = new AbortController().signal;
   return options;
 }
 
@@ -984,6 +1013,11 @@ const EXPORT_WEIGHTS = [
   ["pollCampaign", 2],
   ["createReportHandler", 3],
   ["reportHandler", 7],
+  // issue 14's CSV campaigns and issue 16's costly characters: synchronous, a fraction of a ms each.
+  ["readCsvCampaign", 8],
+  ["planCampaign", 6],
+  ["resultsCsv", 6],
+  ["costlyCharacters", 8],
 ];
 const SENDS = new Set(["batchSend", "sendCampaign", "resumeCampaign", "pollCampaign", ...OPERATIONS]);
 const WEIGHT_TOTAL = EXPORT_WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
@@ -1441,6 +1475,9 @@ export function randomCase(seed, index, env) {
   }
   if (name === "handler") return handlerCase(r, env);
   if (name === "reportHandler") return reportHandlerCase(r, env);
+  if (name === "costlyCharacters") return costlyCase(r);
+  if (name === "readCsvCampaign") return csvReadCase(r);
+  if (name === "resultsCsv") return resultsCase(r);
   const roll = r.int(100);
   let options = baseOptions(r, name, env);
   const plain = options;
@@ -1762,6 +1799,821 @@ function reportHandlerCase(r, env) {
   return { ...base, make, desc: `reportHandler(${note}) [${key} handler]`, report: { statuses, entries } };
 }
 
+// ---------------------------------------------------------------- CSV campaigns and costly characters (issues 14, 16)
+//
+// readCsvCampaign, planCampaign, resultsCsv and costlyCharacters are synchronous and never send
+// (OFFLINE). Their rules are restated here from src/csv.rs, src/csv_campaign.rs and
+// src/segment.rs, so that a result on the wrong side of one is caught whichever way the package
+// errs: the generated tables know the rows they hold (csvTable), resultsCsv's rows are known from
+// its plain inputs (expectedResults), and costlyCharacters is held to countSegments.
+
+/** src/csv.rs MAX_TEXT_BYTES and MAX_FIELDS. */
+const MAX_CSV_TEXT = 128 * 1024 * 1024;
+const MAX_CSV_FIELDS = 1024;
+/** src/wasm/mod.rs COSTLY_CHARACTERS_LISTED. */
+const COSTLY_LISTED = 50;
+/** src/csv_campaign.rs RESULTS_HEADER, as the first record after the BOM. */
+const RESULTS_START = "\uFEFFline,to,normalizedTo,state,messageId,requestId,code,reason\r\n";
+/** src/csv_campaign.rs NUMBER_HEADERS. */
+const NUMBER_HEADERS = ["to", "number", "numbers", "phone", "phone number", "mobile", "msisdn", "recipient", "recipients"];
+
+function isStrings(list) {
+  return Array.isArray(list) && list.every((s) => typeof s === "string");
+}
+
+/** Rust's `str::trim().is_empty()`: only `char::is_whitespace` characters (not JS's trim: U+FEFF, U+0085 differ). */
+function rustBlank(s) {
+  return [...s].every((ch) => RUST_WHITESPACE.test(ch));
+}
+
+/** The last line a record of `text` can start on: every CRLF, LF or lone CR counts one (src/csv.rs). */
+function lastLine(text) {
+  let n = 1;
+  for (let i = 0; i < text.length; i += 1) {
+    const u = text.charCodeAt(i);
+    if (u === 10 || (u === 13 && text.charCodeAt(i + 1) !== 10)) n += 1;
+  }
+  return n;
+}
+
+/** src/csv_campaign.rs `is_template`: a `{` (not `{{`), at least one character that is no brace, then `}`. */
+function isTemplate(message) {
+  for (let i = 0; i < message.length; i += 1) {
+    if (message[i] !== "{") continue;
+    if (message[i + 1] === "{") {
+      i += 1;
+      continue;
+    }
+    const rest = message.slice(i + 1);
+    const close = rest.search(/[{}]/);
+    if (close > 0 && rest[close] === "}") return true;
+  }
+  return false;
+}
+
+/** src/csv_campaign.rs `template`: the placeholders' names, or null when a brace does not pair. */
+function templateNames(message) {
+  const names = [];
+  for (let i = 0; i < message.length; i += 1) {
+    const c = message[i];
+    if ((c === "{" || c === "}") && message[i + 1] === c) {
+      i += 1;
+      continue;
+    }
+    if (c === "}") return null;
+    if (c !== "{") continue;
+    const close = message.slice(i + 1).search(/[{}]/);
+    if (close < 0 || message[i + 1 + close] === "{") return null;
+    const name = message.slice(i + 1, i + 1 + close);
+    if (rustBlank(name)) return null;
+    names.push(name);
+    i += close + 1;
+  }
+  return names;
+}
+
+/**
+ * The error readCsvCampaign must give for `text` and plain `options` (own data properties), or
+ * null: the text first (src/wasm/csv.rs `text`), then the options' types, then their values in
+ * the order src/csv_campaign.rs `read` checks them. `wide`: the table has a record of over
+ * MAX_CSV_FIELDS fields.
+ */
+function csvReadExpect(text, options, wide = false) {
+  const refused = (field, prefix = false) => ({ codes: ["INVALID_OPTION"], fields: [field], prefix });
+  if (typeof text !== "string" || text.length > MAX_CSV_TEXT || !text.isWellFormed()) return refused("text");
+  if (options === undefined || options === null) return wide ? refused("text") : null;
+  if (typeof options !== "object") return refused("options");
+  const get = (key) => own(options, key);
+  const absent = (v) => v === undefined || v === null;
+  for (const key of ["numberColumn", "messageColumn", "message", "delimiter"]) if (!absent(get(key)) && typeof get(key) !== "string") return refused(key);
+  const header = get("header");
+  if (!absent(header) && typeof header !== "boolean" && header !== "auto") return refused("header");
+  if (!absent(get("delimiter")) && get("delimiter") !== "," && get("delimiter") !== ";") return refused("delimiter");
+  if (!absent(get("message")) && !absent(get("messageColumn"))) return refused("messageColumn");
+  if (typeof get("message") === "string" && isTemplate(get("message")) && templateNames(get("message")) === null) return refused("message");
+  return wide ? refused("text") : null;
+}
+
+/** A CSV cell as a spreadsheet writes it: quoted when it must be, and now and then when it need not. */
+function csvCell(value, delimiter, r) {
+  if (value.includes(delimiter) || /["\r\n]/.test(value) || r.chance(0.1)) return `"${value.replaceAll('"', '""')}"`;
+  return value;
+}
+
+const CSV_LAYOUTS = [
+  { columns: ["name", "phone", "time"], number: 1, texts: { template: "Hi {name}, {{table}} at { time }", column: "time" } },
+  { columns: ["to", "message"], number: 0, texts: { template: "{message}!", column: "message" } },
+  { columns: ["Number", "Text"], number: 0, texts: { template: "Code {Text} for {number}", column: "text" } },
+  { columns: ["mobile"], number: 0, texts: {} },
+  { columns: ["id", "Phone Number", "note"], number: 1, texts: { template: "{id}: {note}", column: "NOTE" } },
+];
+const CSV_WORDS = ["Ann", "Bob", "Zoë", "李雷", "O'Neil", "=SUM(A1)", "@cmd", " pad ", "", "8pm", "tomorrow, 10am", 'say "hi"', "two\nlines", "x;y", "€ 5"];
+
+/**
+ * A CSV table from one of CSV_LAYOUTS, and the rows readCsvCampaign must find in it (`expected`:
+ * to, lines, message, leftOut as [line, code]), restated from src/csv_campaign.rs: blank records
+ * skipped, a row with a missing cell, an empty placeholder cell or extra non-empty cells left out.
+ * Options it reads by: none, one text, the text column or the template (header always on).
+ */
+function csvTable(r) {
+  const layout = r.pick(CSV_LAYOUTS);
+  // (One column has no delimiter to detect: a `;` there would be read as `,`, the tie's choice.)
+  const delimiter = layout.columns.length > 1 && r.chance(0.3) ? ";" : ",";
+  const eol = r.pick(["\r\n", "\n", "\r"]);
+  const how = r.pick(["none", "one", "column", "template"].filter((h) => h === "none" || h === "one" || layout.texts[h]));
+  const options = how === "none" ? (r.chance(0.5) ? undefined : {}) : how === "one" ? { message: r.pick(VALID_TEXTS) } : how === "column" ? { messageColumn: layout.texts.column } : { message: layout.texts.template };
+  if (options && r.chance(0.3)) options.delimiter = delimiter;
+  if (options && r.chance(0.2)) options.header = r.pick([true, "auto"]);
+  const width = layout.columns.length;
+  const textAt = how === "column" ? layout.columns.findIndex((h) => h.toLowerCase() === layout.texts.column.toLowerCase()) : -1;
+  const placeholders = how === "template" ? templateNames(layout.texts.template).map((name) => layout.columns.findIndex((h) => h.toLowerCase() === name.trim().toLowerCase())) : [];
+  let text = r.chance(0.2) ? "\uFEFF" : "";
+  let line = 1;
+  const put = (record) => {
+    text += record + eol;
+    line += 1 + (record.match(/\r\n|\r|\n/g)?.length ?? 0);
+  };
+  for (let k = r.int(2); k > 0; k -= 1) put(r.pick(["", delimiter.repeat(width - 1), " "]));
+  put(layout.columns.map((h) => csvCell(h, delimiter, r)).join(delimiter));
+  const expected = { to: [], lines: [], message: how === "column" || how === "template" ? [] : (options?.message ?? ""), leftOut: [] };
+  for (let n = r.int(7); n > 0; n -= 1) {
+    const cells = layout.columns.map((_, i) => (i === layout.number ? (r.chance(0.85) ? r.pick(VALID_NUMBERS) : r.pick(["", " ", "12"])) : r.pick(CSV_WORDS)));
+    if (r.chance(0.1)) cells.length = r.int(width);
+    if (r.chance(0.1)) cells.push(r.pick(["extra", "", " "]));
+    const start = line;
+    if (r.chance(0.1)) put(delimiter.repeat(width - 1)); // a row a spreadsheet left empty
+    const at = line;
+    put(cells.map((cell) => csvCell(cell, delimiter, r)).join(delimiter));
+    if (start === line) continue;
+    if (cells.every(rustBlank)) continue; // blank: skipped
+    const problems = [];
+    if (cells.slice(width).some((cell) => !rustBlank(cell))) problems.push("CSV_EXTRA_CELLS");
+    if (cells.length <= layout.number) problems.push("CSV_MISSING_CELL");
+    if (textAt >= 0 && cells.length <= textAt) problems.push("CSV_MISSING_CELL");
+    for (const p of placeholders) {
+      if (cells.length <= p) problems.push("CSV_MISSING_CELL");
+      else if (rustBlank(cells[p])) problems.push("CSV_EMPTY_VALUE");
+    }
+    if (problems.length) {
+      expected.leftOut.push([at, problems[0]]);
+      continue;
+    }
+    expected.to.push(cells[layout.number]);
+    expected.lines.push(at);
+    if (textAt >= 0) expected.message.push(cells[textAt]);
+    if (how === "template") {
+      let i = 0;
+      expected.message.push(layout.texts.template.replace(/\{\{|\}\}|\{[^{}]*\}/g, (m) => (m === "{{" ? "{" : m === "}}" ? "}" : cells[placeholders[i++]])));
+    }
+  }
+  if (r.chance(0.3)) text = text.slice(0, -eol.length); // no line end after the last record
+  return { text, options, expected, delimiter };
+}
+
+/** A readCsvCampaign case: a generated table (known rows), a messy one, or hostile arguments. */
+function csvReadCase(r) {
+  const roll = r.int(100);
+  const table = csvTable(r);
+  let { text, options } = table;
+  const { delimiter } = table;
+  const notes = [];
+  let expected = null;
+  let wide = false;
+  if (roll < 30) {
+    expected = table.expected;
+    notes.push("a generated table");
+  } else if (roll < 45) {
+    // Messy: cells of every kind unquoted, stray quotes, an unterminated quote, a wide record.
+    const pick = r.int(5);
+    if (pick === 0) text += `${r.pick(VALID_NUMBERS)},"never closed${r.chance(0.5) ? "\n+65 9123 4567,x" : ""}`;
+    else if (pick === 1) text += Array.from({ length: 3 }, () => Array.from({ length: r.int(4) }, () => r.pick(STRINGS)).join(r.pick([",", ";"]))).join(r.pick(["\n", "\r", "\r\n"]));
+    else if (pick === 2) {
+      const n = r.pick([MAX_CSV_FIELDS, MAX_CSV_FIELDS + 1]);
+      wide = n > MAX_CSV_FIELDS;
+      text += `\n${Array.from({ length: n }, (_, i) => (i === 0 ? "+852 9123 4567" : r.pick(["", "x"]))).join(delimiter)}`;
+    } else if (pick === 3) text = text.replaceAll(r.pick(["a", "e", "1"]), r.pick(['"', '""', "\uD800", "😀"]));
+    else text = r.chance(0.1) ? `phone\n${"+852 9123 4567\n".repeat(200_000)}` : r.pick(["", "\uFEFF", "\r\n\r\n", ",,,\n;;;", '"', '""', "\uFEFF\uFEFF"]);
+    notes.push(`a messy table (${pick})`);
+  } else if (roll < 55) {
+    const v = anyValue(r);
+    text = v.value;
+    notes.push(`text: ${v.desc}`);
+  } else if (roll < 60) {
+    const v = anyValue(r);
+    options = v.value;
+    notes.push(`options: ${v.desc}`);
+    // A primitive is refused; an object of any kind is the general rule's (a Date is refused).
+    return { name: "readCsvCampaign", args: [text, options], desc: `readCsvCampaign(a table, ${v.desc})`, expect: PRIMITIVE.has(v.kind) ? csvReadExpect(text, v.value) : null, valid: false };
+  } else {
+    // One option of another type or value; a template whose braces may not pair.
+    options = { ...(options ?? {}) };
+    const field = r.pick(["numberColumn", "messageColumn", "message", "delimiter", "header"]);
+    const roll2 = r.int(10);
+    if (roll2 < 5) {
+      const v = anyValue(r);
+      options[field] = v.value;
+      notes.push(`${field}: ${v.desc}`);
+      if (v.kind === "hostile" || v.kind === "array-hostile") {
+        return { name: "readCsvCampaign", args: [text, options], desc: `readCsvCampaign(a table, ${notes.join("; ")})`, expect: { codes: ["INVALID_OPTION"], fields: [field], prefix: true }, valid: false };
+      }
+      if (v.kind === "boxed") return { name: "readCsvCampaign", args: [text, options], desc: `readCsvCampaign(a table, ${notes.join("; ")})`, expect: null, valid: false };
+    } else if (roll2 < 7) {
+      throwingGetter(options, field, r);
+      return { name: "readCsvCampaign", args: [text, options], desc: `readCsvCampaign(a table, ${field}: a throwing getter)`, expect: { codes: ["INVALID_OPTION"], fields: [field], prefix: false }, valid: false };
+    } else {
+      const value = r.pick(["Hi {name", "Hi name}", "{name} }", "}{name}", "{ }", "{name}{", "{a{b}}", "{{name}}", "{{{name}}}", "{name}}", "{{", "}}", "Hi {phone}", "{unknown}", ",", ";", "|", "auto", "AUTO", ""]);
+      options[field] = field === "header" && r.chance(0.5) ? r.pick([true, false, "yes", 1, "auto"]) : value;
+      notes.push(`${field}: ${showOutcome(options[field])}`);
+    }
+  }
+  return { name: "readCsvCampaign", args: options === undefined && r.chance(0.5) ? [text] : [text, options], desc: `readCsvCampaign(${notes.join("; ")})`, expect: csvReadExpect(text, options, wide), valid: false, csv: expected };
+}
+
+/** src/csv.rs `needs_defusing`: starts with = + - @ TAB or CR, and is no plain (phone) number. */
+function needsDefusing(cell) {
+  if (!/^[=+\-@\t\r]/.test(cell)) return false;
+  const rest = cell.replace(/^[+-]/, "");
+  return !(/[0-9]/.test(rest) && /^[0-9 ()\-.]*$/.test(rest));
+}
+
+/**
+ * The rows resultsCsv must write for plain `rows` (ledger rows), `lines` and `leftOut`, restated
+ * from src/csv_campaign.rs `results_csv`: each row's line is lines[index] when a whole number;
+ * the rows left out, sorted by line, go before the first ledger row of a later line. Each row as
+ * its `line`, `to`, `state` and `code` cells (defused as the writer does).
+ */
+function expectedResults(rows, lines, leftOut) {
+  const whole = (n) => (Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : null);
+  const cell = (s) => (needsDefusing(s) ? `'${s}` : s);
+  const left = leftOut.map((x) => ({ line: x.line, to: x.to ?? "", code: x.code })).sort((a, b) => a.line - b.line);
+  const out = [];
+  const putLeft = (x) => out.push({ line: String(x.line), to: cell(x.to), state: "rejected", code: x.code });
+  for (const row of rows) {
+    const line = row.index < lines.length ? whole(lines[row.index]) : null;
+    if (line !== null) while (left.length && left[0].line < line) putLeft(left.shift());
+    out.push({ line: line === null ? "" : String(line), to: cell(row.to), state: row.state, code: cell(row.code ?? "") });
+  }
+  left.forEach(putLeft);
+  return out;
+}
+
+const RESULT_CELLS = ["+852 9123 4567", "85291234567", "=1+1", "@SUM(A1)", "-1.5", "+1 (2) x", " lead", "trail ", "a,b", 'q"uote', "line\nbreak", "cr\rhere", "\uFEFFbom", "\tcmd", "Zoë", ""];
+
+/** A ledger row as sendCampaign gives it (CampaignRecipient). */
+function ledgerRow(r, index) {
+  const row = { index, to: r.pick(RESULT_CELLS), normalizedTo: r.chance(0.5) ? "85291234567" : null, state: r.pick([...CAMPAIGN_STATES]) };
+  if (r.chance(0.5)) row.messageId = r.pick([null, "1234567890", "=cmd"]);
+  if (r.chance(0.5)) row.requestId = r.pick([null, "A1B2-C3", "@x"]);
+  if (r.chance(0.5)) row.code = r.pick([null, "isv.MOBILE_NUMBER_ILLEGAL", "-x", "DELIVERED"]);
+  if (r.chance(0.2)) row.duplicateOf = index > 0 ? r.int(index) : null;
+  return row;
+}
+
+/** Plain resultsCsv arguments: a ledger, and readCsvCampaign's lines and leftOut (or only lines). */
+function resultsArgs(r) {
+  const n = r.int(6);
+  const rows = Array.from({ length: n }, (_, i) => ledgerRow(r, i));
+  if (r.chance(0.2)) rows.reverse();
+  const lines = [];
+  const leftOut = [];
+  let line = 1 + r.int(2);
+  for (let i = 0; i < n + r.int(2); i += 1) {
+    while (r.chance(0.3)) {
+      leftOut.push({ line: line, to: r.chance(0.7) ? r.pick(RESULT_CELLS) : null, code: r.pick([...CSV_ISSUE_CODES]), reason: r.pick(["no cell for column \"phone\"", "=bad", "x, \"y\""]) });
+      line += 1;
+    }
+    lines.push(r.chance(0.05) ? r.pick([NaN, 1.5, -1, 2 ** 53, -0]) : line);
+    line += 1 + r.int(2);
+  }
+  if (r.chance(0.2)) leftOut.reverse(); // edited by hand: sorted again
+  const ledger = { recipients: rows, counts: {}, requests: { done: 1, total: 1 } };
+  const csv = r.chance(0.2) ? lines : { lines, leftOut, to: [], message: "", issues: [] };
+  return { ledger, csv, results: expectedResults(rows, lines, Array.isArray(csv) ? [] : leftOut) };
+}
+
+/** Whether anyValue's `v` is lines alone as resultsCsv reads them: a plain array of numbers, every item there. */
+function linesAlone(v) {
+  return (v.kind === "array-str" || v.kind === "array-bad") && Object.keys(v.value).length === v.value.length && v.value.every((x) => typeof x === "number");
+}
+
+/** A resultsCsv case: plain arguments (rows known), or one of them made wrong. */
+function resultsCase(r) {
+  const { ledger, csv, results } = resultsArgs(r);
+  const refused = (field, prefix = false) => ({ codes: ["INVALID_OPTION"], fields: [field], prefix });
+  const make = (args, desc, expect, known = null) => ({ name: "resultsCsv", args, desc: `resultsCsv(${desc})`, expect, valid: known !== null, results: known });
+  const roll = r.int(100);
+  if (roll < 30) return make([ledger, csv], `${ledger.recipients.length} rows, ${Array.isArray(csv) ? "lines alone" : `${csv.leftOut.length} left out`}`, null, results);
+  if (roll < 36) {
+    const v = anyValue(r);
+    return make([v.value, csv], `ledger: ${v.desc}`, refused("ledger", true));
+  }
+  if (roll < 42) {
+    const v = anyValue(r);
+    // An array of numbers (none, or `[1]`) is lines alone; anything else is no readCsvCampaign result.
+    return make([ledger, v.value], `csv: ${v.desc}`, linesAlone(v) ? null : refused("csv", true));
+  }
+  if (roll < 50) {
+    const v = anyValue(r);
+    ledger.recipients = v.value;
+    return make([ledger, csv], `ledger.recipients: ${v.desc}`, v.kind === "array-str" && v.value.length === 0 ? null : refused("ledger.recipients", true));
+  }
+  if (roll < 58 && ledger.recipients.length) {
+    const i = r.int(ledger.recipients.length);
+    if (r.chance(0.2)) {
+      throwingGetter(ledger.recipients, i, r);
+      return make([ledger, csv], `ledger.recipients[${i}]: a throwing getter`, refused(`ledger.recipients[${i}]`, true));
+    }
+    const v = anyValue(r);
+    ledger.recipients[i] = v.value;
+    return make([ledger, csv], `ledger.recipients[${i}]: ${v.desc}`, refused(`ledger.recipients[${i}]`, true));
+  }
+  if (roll < 72 && ledger.recipients.length) {
+    const i = r.int(ledger.recipients.length);
+    const field = r.pick(["index", "to", "normalizedTo", "state", "messageId", "requestId", "code", "duplicateOf"]);
+    const row = ledger.recipients[i];
+    const at = `ledger.recipients[${i}].${field}`;
+    if (r.chance(0.15)) {
+      throwingGetter(row, field, r);
+      return make([ledger, csv], `${at}: a throwing getter`, refused(at, true));
+    }
+    const v = r.chance(0.5) ? anyValue(r) : (() => {
+      const value = r.pick({ index: [-1, 0.5, NaN, 2 ** 53, 2 ** 53 + 2, "0"], duplicateOf: [-1, 0.5, "0", Infinity], state: ["bogus", "SENT", "", "pending"] }[field] ?? [42, "ok", null]);
+      return leaf(value, showOutcome(value), typeof value === "string" ? "string" : value === null ? "null" : "number");
+    })();
+    row[field] = v.value;
+    const absent = v.kind === "undefined" || v.kind === "null";
+    const wholeNumber = v.kind === "number" && Number.isInteger(v.value) && v.value >= 0 && v.value <= Number.MAX_SAFE_INTEGER;
+    const ok = {
+      index: wholeNumber,
+      to: v.kind === "string",
+      state: v.kind === "string" && CAMPAIGN_STATES.has(v.value),
+      duplicateOf: absent || wholeNumber,
+    }[field] ?? (absent || v.kind === "string");
+    // (A boxed value's reading is the general rule's; a string with a lone surrogate too.)
+    const expect = v.kind === "boxed" ? null : ok ? null : refused(at, v.kind === "hostile" || v.kind === "array-hostile");
+    return make([ledger, csv], `${at}: ${v.desc}`, expect);
+  }
+  if (Array.isArray(csv)) {
+    const v = anyValue(r);
+    csv[r.int(csv.length + 1)] = v.value;
+    return make([ledger, csv], `csv (lines alone) with an item ${v.desc}`, null);
+  }
+  if (roll < 80) {
+    const v = anyValue(r);
+    csv.leftOut = v.value;
+    const expect = v.kind === "undefined" || (v.kind === "array-str" && v.value.length === 0) ? null : v.kind === "null" || v.kind === "boxed" ? null : refused("csv.leftOut", true);
+    return make([ledger, csv], `csv.leftOut: ${v.desc}`, expect);
+  }
+  if (roll < 85) {
+    const v = anyValue(r);
+    csv.lines = v.value;
+    const expect = linesAlone(v) ? null : v.kind === "null" || v.kind === "boxed" ? null : refused("csv.lines", true);
+    return make([ledger, csv], `csv.lines: ${v.desc}`, expect);
+  }
+  // One row left out of a wrong shape.
+  const j = r.int(csv.leftOut.length + 1);
+  const [label, value, field] = r.pick(leftOutMistakes(r));
+  csv.leftOut[j] = value(csv.leftOut[j] ?? { line: 1, to: null, code: "CSV_MISSING_CELL", reason: "x" });
+  return make([ledger, csv], `csv.leftOut[${j}]: ${label}`, refused(`csv.leftOut[${j}]${field}`, field === ""));
+}
+
+/** Rows left out of every wrong shape: [label, (a good row) → the bad one, the field named after csv.leftOut[j]]. */
+function leftOutMistakes(r) {
+  return [
+    ["null", () => null, ""],
+    ["42", () => 42, ""],
+    ['"x"', () => "x", ""],
+    ["[]", () => [], ""],
+    ["{}", () => ({}), ""],
+    ["a revoked Proxy", () => revoked({}), ""],
+    ["a Proxy whose get trap throws", (ok) => trapThrows({ ...ok }, "get", r), ""],
+    ["a throwing getter on line", (ok) => throwingGetter({ ...ok }, "line", r), ""],
+    ["line 0", (ok) => ({ ...ok, line: 0 }), ".line"],
+    ["line -1", (ok) => ({ ...ok, line: -1 }), ".line"],
+    ["line 1.5", (ok) => ({ ...ok, line: 1.5 }), ".line"],
+    ["line NaN", (ok) => ({ ...ok, line: NaN }), ".line"],
+    ["line Infinity", (ok) => ({ ...ok, line: Infinity }), ".line"],
+    ["line 2**53", (ok) => ({ ...ok, line: 2 ** 53 }), ".line"],
+    ['line "2"', (ok) => ({ ...ok, line: "2" }), ".line"],
+    ["line 10n", (ok) => ({ ...ok, line: 10n }), ".line"],
+    ["no line", (ok) => ({ ...ok, line: undefined }), ".line"],
+    ['code "BOGUS"', (ok) => ({ ...ok, code: "BOGUS" }), ".code"],
+    ['code "csv_missing_cell" (another case)', (ok) => ({ ...ok, code: "csv_missing_cell" }), ".code"],
+    ['code "RECIPIENT_EMPTY" (an IssueCode, not a CsvIssueCode)', (ok) => ({ ...ok, code: "RECIPIENT_EMPTY" }), ".code"],
+    ["code 42", (ok) => ({ ...ok, code: 42 }), ".code"],
+    ["code null", (ok) => ({ ...ok, code: null }), ".code"],
+    ["no reason", (ok) => ({ ...ok, reason: undefined }), ".reason"],
+    ["reason 42", (ok) => ({ ...ok, reason: 42 }), ".reason"],
+    ["to 42", (ok) => ({ ...ok, to: 42 }), ".to"],
+    ["to {}", (ok) => ({ ...ok, to: {} }), ".to"],
+  ];
+}
+
+/** Characters for costlyCharacters: GSM-7 basic and extension, UCS-2 only, a pair and its halves. */
+const COSTLY_POOL = ["a", "Z", " ", "0", "é", "Ä", "\n", "@", "€", "{", "}", "[", "]", "~", "\\", "^", "|", "\f", "✓", "’", "П", "李", "😀", "\uD83D", "\uDE00", "\0", "\u00a0", "Ç", "ß"];
+
+/** A costlyCharacters case: mostly text, the costly characters sometimes past the 50 listed. */
+function costlyCase(r) {
+  const roll = r.int(100);
+  if (roll < 70) {
+    const n = r.pick([0, 1, 3, 20, 49, 50, 51, 80, 400]);
+    const base = r.chance(0.5) ? r.pick(COSTLY_POOL.slice(0, 8)) : null;
+    const s = r.chance(0.002) ? hugeString() : Array.from({ length: n }, () => (base && r.chance(0.6) ? base : r.pick(COSTLY_POOL))).join("");
+    return { name: "costlyCharacters", args: [s], desc: `costlyCharacters(${showString(s)})`, expect: null, valid: true };
+  }
+  if (roll < 80) {
+    const s = r.pick([...STRINGS, ...VALID_TEXTS]);
+    return { name: "costlyCharacters", args: [s], desc: `costlyCharacters(${showString(s)})`, expect: null, valid: true };
+  }
+  const v = anyValue(r);
+  const expect = v.kind === "string" ? null : { codes: ["INVALID_OPTION"], fields: ["text"], prefix: false };
+  return { name: "costlyCharacters", args: r.chance(0.05) ? [] : [v.value], desc: `costlyCharacters(${v.desc})`, expect, valid: v.kind === "string" };
+}
+
+/** readCsvCampaign's result: its shape, its lists' agreement, and the rows a generated table holds. */
+function checkCsvCampaign(value, c) {
+  const text = c.args[0];
+  if (typeof text !== "string") return `a result for a non-string text: ${showOutcome(value)}`;
+  if (!value || ![",", ";"].includes(value.delimiter) || !isStrings(value.header) || !isStrings(value.to) || !Array.isArray(value.lines) || !Array.isArray(value.issues) || !Array.isArray(value.leftOut)) return `malformed CsvCampaign: ${showOutcome(value)}`;
+  if (value.lines.length !== value.to.length) return `${value.lines.length} lines for ${value.to.length} numbers`;
+  if (typeof value.message !== "string" && !(isStrings(value.message) && value.message.length === value.to.length)) return `message is neither one text nor one per number: ${showOutcome(value.message)}`;
+  const last = lastLine(text);
+  const isLine = (n) => Number.isInteger(n) && n >= 1 && n <= last;
+  for (const [i, line] of value.lines.entries()) if (!isLine(line) || (i > 0 && line <= value.lines[i - 1])) return `lines are not increasing line numbers of the text (≤ ${last}): ${showOutcome(value.lines)}`;
+  for (const [i, issue] of value.issues.entries()) {
+    if (!issue || !isLine(issue.line) || !(issue.column === null || typeof issue.column === "string") || !CSV_ISSUE_CODES.has(issue.code) || typeof issue.message !== "string") return `malformed CsvIssue: ${showOutcome(issue)}`;
+    if (i > 0 && issue.line < value.issues[i - 1].line) return `issues not in line order: ${showOutcome(value.issues.map((x) => x.line))}`;
+  }
+  const kept = new Set(value.lines);
+  for (const [i, row] of value.leftOut.entries()) {
+    if (!row || !isLine(row.line) || !(row.to === null || typeof row.to === "string") || !CSV_ISSUE_CODES.has(row.code) || typeof row.reason !== "string") return `malformed CsvLeftOut: ${showOutcome(row)}`;
+    if (i > 0 && row.line <= value.leftOut[i - 1].line) return `leftOut not in line order: ${showOutcome(value.leftOut.map((x) => x.line))}`;
+    if (kept.has(row.line)) return `line ${row.line} is both read (lines) and left out`;
+    if (!value.issues.some((issue) => issue.line === row.line && issue.code === row.code)) return `line ${row.line} left out for ${row.code}, which no issue of that line says`;
+  }
+  // A row's own problem leaves it out; an unknown column (or no record at all) reads no row.
+  const rowCodes = new Set(["CSV_MISSING_CELL", "CSV_EMPTY_VALUE", "CSV_EXTRA_CELLS", "CSV_UNTERMINATED_QUOTE"]);
+  const leftLines = new Set(value.leftOut.map((row) => row.line));
+  const stray = value.issues.find((issue) => rowCodes.has(issue.code) && !leftLines.has(issue.line));
+  if (stray) return `an issue of line ${stray.line} (${stray.code}) whose row is not left out`;
+  if (value.issues.some((issue) => issue.code === "CSV_UNKNOWN_COLUMN" || issue.code === "CSV_NO_RECORDS") && value.to.length > 0) return `${value.to.length} numbers read though ${showOutcome(value.issues.map((x) => x.code))}`;
+  const want = c.csv;
+  if (want) {
+    const got = { to: value.to, lines: value.lines, message: value.message, leftOut: value.leftOut.map((row) => [row.line, row.code]) };
+    for (const key of Object.keys(got)) if (JSON.stringify(got[key]) !== JSON.stringify(want[key])) return `${key} is ${showOutcome(got[key])}, the table holds ${showOutcome(want[key])}`;
+  }
+  return null;
+}
+
+/** planCampaign's result: counts that agree with each other and, for a valid campaign, with countSegments. */
+function checkPlan(value, c) {
+  const counts = ["recipients", "valid", "rejected", "duplicates", "segments", "requests"];
+  if (!value || counts.some((k) => !isCount(value[k])) || !value.encodings || !isCount(value.encodings.gsm7) || !isCount(value.encodings.ucs2) || !Array.isArray(value.issues) || !(Number.isFinite(value.seconds) && value.seconds >= 0)) return `malformed CampaignPlan: ${showOutcome(value)}`;
+  for (const issue of value.issues) {
+    if (!issue || !ISSUE_CODES.has(issue.code) || !ISSUE_FIELDS.has(issue.field) || !(issue.index === null || (isCount(issue.index) && issue.index < value.recipients)) || typeof issue.message !== "string") return `malformed issue: ${showOutcome(issue)}`;
+  }
+  const { recipients, valid, rejected, duplicates, segments, requests, seconds } = value;
+  const general = value.issues.some((issue) => issue.index === null);
+  const flagged = new Set(value.issues.filter((issue) => issue.index !== null).map((issue) => issue.index)).size;
+  if (general && valid !== 0) return `${valid} valid recipients though the campaign has a problem of its own (index null)`;
+  // Rejected: every recipient with a problem, and repeats dropped (dropDuplicates: no issue).
+  if (!general && valid + rejected !== recipients) return `valid ${valid} + rejected ${rejected} is not the ${recipients} recipients`;
+  if (valid + rejected > recipients) return `valid ${valid} + rejected ${rejected} is more than the ${recipients} recipients`;
+  if (!general && (rejected < flagged || rejected > flagged + duplicates)) return `rejected ${rejected}, yet ${flagged} recipients have issues and ${duplicates} are repeats`;
+  if (duplicates > rejected) return `${duplicates} repeats, only ${rejected} rejected`;
+  if ((requests === 0) !== (valid === 0)) return `${requests} requests for ${valid} valid recipients`;
+  if (requests > valid || requests < Math.ceil(valid / 1000)) return `${requests} requests for ${valid} valid recipients (1 to 1000 each)`;
+  if (value.encodings.gsm7 + value.encodings.ucs2 !== valid) return `encodings ${value.encodings.gsm7} + ${value.encodings.ucs2} for ${valid} valid recipients`;
+  if (segments < valid) return `${segments} segments for ${valid} valid recipients`;
+  if ((requests <= 1) !== (seconds === 0)) return `${seconds} s from the first request to the last of ${requests}`;
+  if (c.valid) {
+    // Distinct valid numbers and texts (baseBatch): all valid, each text billed as countSegments says.
+    const to = ownQuietly(c.args[0], "to");
+    const message = ownQuietly(c.args[0], "message");
+    const texts = Array.isArray(message) ? message : to.map(() => message);
+    const billed = texts.map((text) => sms.countSegments(text));
+    const want = { recipients: to.length, valid: to.length, rejected: 0, duplicates: 0, issues: 0, requests: 1, segments: billed.reduce((sum, b) => sum + b.segments, 0), ucs2: billed.filter((b) => b.encoding === "UCS-2").length };
+    const got = { recipients, valid, rejected, duplicates, issues: value.issues.length, requests, segments, ucs2: value.encodings.ucs2 };
+    if (JSON.stringify(got) !== JSON.stringify(want)) return `a valid campaign's plan is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+  }
+  if (c.plan) {
+    const got = { recipients, valid, rejected, duplicates, requests, segments, seconds };
+    for (const [key, want] of Object.entries(c.plan)) if (got[key] !== want) return `${key} is ${got[key]}, expected ${want}`;
+  }
+  return null;
+}
+
+/** resultsCsv's text: BOM and header, CRLF, and (inputs known) its rows, read back with readCsvCampaign. */
+function checkResultsCsv(value, c) {
+  if (typeof value !== "string") return `not a string: ${showOutcome(value)}`;
+  if (!value.startsWith(RESULTS_START)) return `does not start with the BOM and the header: ${showString(value.slice(0, 80))}`;
+  if (!value.endsWith("\r\n")) return `does not end with CRLF: ${showString(value.slice(-40))}`;
+  if (!c.results) return null;
+  const want = c.results;
+  for (const [numberColumn, messageColumn] of [["to", "state"], ["line", "code"]]) {
+    let back;
+    try {
+      back = sms.readCsvCampaign(value, { numberColumn, messageColumn, delimiter: "," });
+    } catch (error) {
+      return `its text does not read back: ${showOutcome(error)}`;
+    }
+    if (back.issues.length || back.leftOut.length) return `its text reads back with issues: ${showOutcome(back.issues)}`;
+    const got = back.to.map((cell, i) => [cell, back.message[i]]);
+    const expected = want.map((row) => [row[numberColumn], row[messageColumn]]);
+    if (JSON.stringify(got) !== JSON.stringify(expected)) return `its ${numberColumn} and ${messageColumn} columns read back as ${showOutcome(got)}, expected ${showOutcome(expected)}`;
+    // Every record ends in CRLF: a lone LF or CR is only ever inside a quoted cell.
+    const lines = back.lines;
+    const breaks = (i) => want.slice(0, i).map((row) => `${row.to}\0${row.code}`).join("\0").match(/\r\n|\r|\n/g)?.length ?? 0;
+    if (lines.some((line, i) => line !== i + 2 + breaks(i))) return `records start on lines ${showOutcome(lines)}: a line break outside a cell`;
+  }
+  return null;
+}
+
+/** costlyCharacters' result: inside the text, in order, at most 50 listed, and what countSegments says. */
+function checkCostly(value, c) {
+  const text = c.args[0];
+  if (typeof text !== "string") return `a result for a non-string: ${showOutcome(value)}`;
+  if (!value || !["GSM-7", "UCS-2"].includes(value.encoding) || !isCount(value.total) || !Array.isArray(value.characters)) return `malformed CostlyCharacters: ${showOutcome(value)}`;
+  if (value.characters.length !== Math.min(value.total, COSTLY_LISTED)) return `${value.characters.length} listed of ${value.total} (the first ${COSTLY_LISTED} are)`;
+  const reason = value.encoding === "UCS-2" ? "ucs2" : "gsmExtension";
+  let end = 0;
+  for (const x of value.characters) {
+    if (!x || !isCount(x.at) || (x.length !== 1 && x.length !== 2) || typeof x.character !== "string" || x.reason !== reason) return `malformed CostlyCharacter in a ${value.encoding} text: ${showOutcome(x)}`;
+    if (x.at < end || x.at + x.length > text.length) return `${showOutcome(x)} is outside the text (${text.length} units) or before the one listed ahead of it`;
+    const slice = text.slice(x.at, x.at + x.length);
+    // A lone surrogate arrives as U+FFFD (JsValue::as_string), at its own place and length.
+    if (x.character !== slice && !(x.length === 1 && !slice.isWellFormed() && x.character === "\uFFFD")) return `${showOutcome(x)}: the text there is ${showString(slice)}`;
+    end = x.at + x.length;
+  }
+  const count = sms.countSegments(text);
+  if (count.encoding !== value.encoding) return `encoding ${value.encoding}, countSegments says ${count.encoding}`;
+  // GSM-7: each extension character is one UTF-16 unit billed as two.
+  if (value.encoding === "GSM-7" && value.total !== count.units - count.characters) return `${value.total} extension characters; countSegments bills ${count.units} units for ${count.characters} characters`;
+  if (value.encoding === "UCS-2" && value.total === 0) return "UCS-2 without a character that forces it";
+  if (c.costly) {
+    const got = { total: value.total, characters: value.characters.slice(0, 3).map((x) => [x.at, x.length, x.character, x.reason]) };
+    if (JSON.stringify(got) !== JSON.stringify(c.costly)) return `${JSON.stringify(got)}, expected ${JSON.stringify(c.costly)}`;
+  }
+  return null;
+}
+
+/** The named cases of the four (issue 14's CSV campaigns, issue 16's costly characters). */
+function csvNamedCases(add, opt, r) {
+  const text = (field = "text") => opt("INVALID_OPTION", field, false);
+  const table = "name,phone,time\r\nAnn,+852 9123 4567,8pm\r\n";
+  // readCsvCampaign: the text
+  for (const [label, make] of [
+    ["42", () => 42],
+    ["undefined", () => undefined],
+    ["null", () => null],
+    ["a Symbol", () => Symbol("csv")],
+    ["a BigInt", () => 10n],
+    ["{}", () => ({})],
+    ["[a table]", () => [table]],
+    ["new String(a table)", () => new String(table)],
+    ["a Uint8Array of a table", () => utf8.encode(table)],
+    ["an object whose toString throws", () => ({ toString: () => callerThrow("toString", r) })],
+    ["a revoked Proxy", () => revoked({})],
+    ["a Proxy whose get trap throws", () => trapThrows({}, "get", r)],
+    ["a function", () => () => table],
+  ]) {
+    add(`text = ${label}`, "readCsvCampaign", () => ({ args: [make()], expect: text() }));
+  }
+  add("no argument", "readCsvCampaign", () => ({ args: [], expect: text() }));
+  for (const [label, value] of [
+    ["a lone high surrogate", "\uD800"],
+    ["a lone low surrogate after a table", `${table}+65 9123 4567\uDC00`],
+    ["a lone surrogate in a quoted cell", `phone,message\n+852 9123 4567,"a\uD800b"`],
+    ["a pair cut at the end", `${table}😀`.slice(0, -1)],
+  ]) {
+    add(`text with ${label}`, "readCsvCampaign", () => ({ args: [value], expect: text() }));
+  }
+  // MAX_TEXT_BYTES + 1 UTF-16 units (each at least one byte of UTF-8): refused from its length.
+  // (String#repeat builds it from halves, so it costs this process little until it is read.)
+  // (Joined, never sliced: slicing would flatten it into 128 MiB of this process's heap.)
+  add("a table of MAX_TEXT_BYTES + 1 UTF-16 units (refused from its length)", "readCsvCampaign", () => {
+    const rows = Math.floor((MAX_CSV_TEXT + 1 - 6) / 15);
+    return { args: [`phone\n${"+852 9123 4567\n".repeat(rows)}${"x".repeat(MAX_CSV_TEXT + 1 - 6 - 15 * rows)}`], expect: text() };
+  });
+  add("text of 2**29 - 24 UTF-16 units (V8's longest string)", "readCsvCampaign", () => ({ args: ["x".repeat(2 ** 29 - 24)], expect: text() }));
+  add("a table of 200,000 rows (3 MB)", "readCsvCampaign", () => ({ args: [`phone\n${"+852 9123 4567\n".repeat(200_000)}`], expect: null }));
+  const wide = (n, cell = "x") => Array.from({ length: n }, (_, i) => (i === 0 ? "+852 9123 4567" : cell)).join(",");
+  add("a record of 1024 cells under a header of 1024", "readCsvCampaign", () => ({ args: [`${Array.from({ length: MAX_CSV_FIELDS }, (_, i) => (i === 0 ? "phone" : `c${i}`)).join(",")}\n${wide(MAX_CSV_FIELDS)}`], expect: null, csv: { to: ["+852 9123 4567"], lines: [2], message: "", leftOut: [] } }));
+  add("a record of 1025 cells", "readCsvCampaign", () => ({ args: [`phone\n${wide(MAX_CSV_FIELDS + 1)}`], expect: text() }));
+  add("a header of 1025 cells", "readCsvCampaign", () => ({ args: [`${wide(MAX_CSV_FIELDS + 1)}\n+852 9123 4567`], expect: text() }));
+  add("a blank record of 1025 empty cells (over the limit all the same)", "readCsvCampaign", () => ({ args: [`phone\n${",".repeat(MAX_CSV_FIELDS)}\n+852 9123 4567`], expect: text() }));
+  add("a blank record of 1024 empty cells (skipped)", "readCsvCampaign", () => ({ args: [`phone\n${",".repeat(MAX_CSV_FIELDS - 1)}\n+852 9123 4567`], expect: null, csv: { to: ["+852 9123 4567"], lines: [3], message: "", leftOut: [] } }));
+  add("1025 cells in one quoted cell's worth of commas (one cell)", "readCsvCampaign", () => ({ args: [`phone,message\n+852 9123 4567,"${",".repeat(MAX_CSV_FIELDS + 1)}"`], expect: null, csv: { to: ["+852 9123 4567"], lines: [2], message: "", leftOut: [] } }));
+  // readCsvCampaign: the options
+  for (const [label, make, expect] of [
+    ["options = 42", () => 42, opt("INVALID_OPTION", "options", false)],
+    ['options = "auto"', () => "auto", opt("INVALID_OPTION", "options", false)],
+    ["options = a Symbol", () => Symbol("o"), opt("INVALID_OPTION", "options", false)],
+    ["options = a revoked Proxy", () => revoked({}), opt("INVALID_OPTION", null)],
+    ["options behind a Proxy whose get trap throws", () => trapThrows({ message: "x" }, "get", r), opt("INVALID_OPTION", null)],
+    ["options = null (the defaults)", () => null, null],
+    ["options = a function", () => () => {}, opt("INVALID_OPTION", "options", false)],
+    ["options = [] (an array)", () => [], opt("INVALID_OPTION", "options", false)],
+    ["options = a Date", () => new Date(0), opt("INVALID_OPTION", "options", false)],
+    ["message = 42", () => ({ message: 42 }), text("message")],
+    ["message = [a text] (not one per row)", () => ({ message: ["hi"] }), text("message")],
+    ["numberColumn = {}", () => ({ numberColumn: {} }), text("numberColumn")],
+    ["numberColumn = 1 (a position, not a name)", () => ({ numberColumn: 1 }), text("numberColumn")],
+    ["messageColumn = []", () => ({ messageColumn: [] }), text("messageColumn")],
+    ['delimiter = "|"', () => ({ delimiter: "|" }), text("delimiter")],
+    ['delimiter = "\\t"', () => ({ delimiter: "\t" }), text("delimiter")],
+    ['delimiter = ""', () => ({ delimiter: "" }), text("delimiter")],
+    ['delimiter = ",;"', () => ({ delimiter: ",;" }), text("delimiter")],
+    ["delimiter = 44 (a char code)", () => ({ delimiter: 44 }), text("delimiter")],
+    ['header = "yes"', () => ({ header: "yes" }), text("header")],
+    ['header = "AUTO"', () => ({ header: "AUTO" }), text("header")],
+    ["header = 1", () => ({ header: 1 }), text("header")],
+    ["header = {}", () => ({ header: {} }), text("header")],
+    ["message and messageColumn both", () => ({ message: "hi", messageColumn: "time" }), text("messageColumn")],
+    ["a template with a { unclosed after a placeholder", () => ({ message: "Hi {name}, at {time" }), text("message")],
+    ["a template with a } unopened", () => ({ message: "Hi {name}, see you }" }), text("message")],
+    ["a template with }{", () => ({ message: "}{name}" }), text("message")],
+    ["a template with a blank placeholder { }", () => ({ message: "{name} { }" }), text("message")],
+    ["a template with a brace inside a placeholder", () => ({ message: "{a{name}}" }), text("message")],
+    ["a template ending in {", () => ({ message: "{name}{" }), text("message")],
+  ]) {
+    add(label, "readCsvCampaign", () => ({ args: [table, make()], expect }));
+  }
+  for (const field of ["numberColumn", "messageColumn", "message", "delimiter", "header"]) {
+    add(`a throwing getter on options.${field}`, "readCsvCampaign", () => ({ args: [table, throwingGetter({}, field, r)], expect: text(field) }));
+  }
+  // readCsvCampaign: tables whose rows are known
+  const known = (label, csvText, options, csv, expect = null) => add(label, "readCsvCampaign", () => ({ args: options === undefined ? [csvText] : [csvText, options], expect, csv }));
+  known(
+    "the README's table: ; detected, a blank row and a row of only delimiters skipped, an empty placeholder cell left out",
+    "name;phone;time\r\nAnn;+852 9123 4567;8pm\r\n\r\nBob;+65 9123 4567;\r\n;;\r\nCy;+44 7700 900123;9pm",
+    { message: "Hi {name}, your table is at {time}" },
+    { to: ["+852 9123 4567", "+44 7700 900123"], lines: [2, 6], message: ["Hi Ann, your table is at 8pm", "Hi Cy, your table is at 9pm"], leftOut: [[4, "CSV_EMPTY_VALUE"]] },
+  );
+  known(
+    "a BOM, quoted cells with the delimiter, a line break and \"\", then a quote never closed",
+    '\uFEFFphone,message\n"+852 9123 4567","Hi, ""you""\r\nthere"\n+65 9123 4567,x\n+44 7700 900123,"open\n+81 90 1234 5678,y',
+    { messageColumn: "message" },
+    { to: ["+852 9123 4567", "+65 9123 4567"], lines: [2, 4], message: ['Hi, "you"\r\nthere', "x"], leftOut: [[5, "CSV_UNTERMINATED_QUOTE"]] },
+  );
+  known("header: false, bare numbers, a lone CR between rows", "+852 9123 4567\r+65 9123 4567\n\n+44 7700 900123", { header: false, message: "hi" }, { to: ["+852 9123 4567", "+65 9123 4567", "+44 7700 900123"], lines: [1, 2, 4], message: "hi", leftOut: [] });
+  known('header: "auto" with numbers in the first record (no header)', "+852 9123 4567,Ann\n+65 9123 4567,Bob", { header: "auto", message: "Hi {2}" }, { to: ["+852 9123 4567", "+65 9123 4567"], lines: [1, 2], message: ["Hi Ann", "Hi Bob"], leftOut: [] });
+  known("extra cells and a missing cell left out, an empty number kept (the campaign's to report)", "phone,message\n+852 9123 4567,Hi, Ann\n+65 9123 4567\n,hello\n+44 7700 900123,ok", { messageColumn: "message" }, { to: ["", "+44 7700 900123"], lines: [4, 5], message: ["hello", "ok"], leftOut: [[2, "CSV_EXTRA_CELLS"], [3, "CSV_MISSING_CELL"]] });
+  known("a placeholder naming no column: nothing read", table, { message: "Hi {nobody}" }, { to: [], lines: [], message: [], leftOut: [] });
+  known("{{ and }} are literal braces, a placeholder's name trimmed", table, { message: "{{x}} { name }" }, { to: ["+852 9123 4567"], lines: [2], message: ["{x} Ann"], leftOut: [] });
+  // README: a template is a message holding {column}; without one, braces are text.
+  known("a message with an unclosed brace and no placeholder: one text, as written", table, { message: "Hi {name" }, { to: ["+852 9123 4567"], lines: [2], message: "Hi {name", leftOut: [] });
+  known("numberColumn in another case and padded", "Name, Mobile \nAnn,+852 9123 4567", { numberColumn: " mobile" }, { to: ["+852 9123 4567"], lines: [2], message: "", leftOut: [] });
+  for (const [label, csvText] of [["an empty text", ""], ["a BOM alone", "\uFEFF"], ["blank lines and delimiters only", "\r\n,,,\n;;\r \n"]]) {
+    known(`${label}: CSV_NO_RECORDS`, csvText, undefined, { to: [], lines: [], message: "", leftOut: [] });
+  }
+  add("readCsvCampaign, 300 times in a row on the same table", "readCsvCampaign", () => ({ args: [table, { message: "Hi {name}" }], expect: null, repeat: 300, csv: { to: ["+852 9123 4567"], lines: [2], message: ["Hi Ann"], leftOut: [] } }));
+
+  // planCampaign, past the cases every campaign export gets
+  const planBase = (env) => baseOptions(rng(7, 7), "planCampaign", env);
+  const plan = (label, make, expect, extra = {}) => add(label, "planCampaign", (env) => ({ args: [make(env)], expect, ...extra }));
+  plan("no credentials, no endpoint (it signs nothing)", (env) => {
+    const { credentials, endpoint, ...options } = planBase(env);
+    return options;
+  }, null, { valid: true });
+  plan("credentials = {} (not checked: nothing is signed)", (env) => ({ ...planBase(env), credentials: {} }), null, { valid: true });
+  plan("a signer that throws (never called)", (env) => ({ ...planBase(env), signer: () => callerThrow("signer", r) }), null, { valid: true });
+  plan("an already aborted signal (nothing to stop)", (env) => ({ ...planBase(env), signal: AbortSignal.abort() }), null, { valid: true });
+  plan("a journal whose read throws (never read)", (env) => ({ ...planBase(env), journal: { append() {}, read: () => callerThrow("journal.read", r) } }), null, { valid: true });
+  plan("journal = 42", (env) => ({ ...planBase(env), journal: 42 }), opt("INVALID_OPTION", "journal", false));
+  plan("onProgress = 42", (env) => ({ ...planBase(env), onProgress: 42 }), opt("INVALID_OPTION", "onProgress", false));
+  plan('endpoint = "javascript:alert(1)"', (env) => ({ ...planBase(env), endpoint: "javascript:alert(1)" }), opt(["INVALID_OPTION", "INVALID_ENDPOINT"], "endpoint", false));
+  // Each wait is 1/qps and src/pacer.rs MARGIN_MS (5 ms, at most 1/125 of it).
+  plan("qps = 1/3600 (one call an hour) with 1001 recipients", () => ({ to: manyNumbers(1001).slice(), message: "hi", qps: 1 / 3600 }), null, { plan: { recipients: 1001, valid: 1001, requests: 2, seconds: 3600.005 } });
+  plan("qps = 1 with 2001 recipients: three requests, two seconds", () => ({ to: manyNumbers(2001).slice(), message: "hi", qps: 1 }), null, { plan: { recipients: 2001, valid: 2001, requests: 3, seconds: 2.01 } });
+  plan("repeats and a short number", () => ({ to: ["+852 9123 4567", "+852 9123 4567", "12", "+65 9123 4567"], message: "hi" }), null, { plan: { recipients: 4, valid: 2, rejected: 2, duplicates: 1, requests: 1 } });
+  plan("repeats dropped (dropDuplicates)", () => ({ to: ["+852 9123 4567", "+852 9123 4567", "+852 9123 4567", "+65 9123 4567"], message: "hi", dropDuplicates: true }), null, { plan: { recipients: 4, valid: 2, duplicates: 2, requests: 1 } });
+  plan("a sender ID of the wrong shape: nothing is valid", () => ({ to: ["+852 9123 4567", "12"], message: "hi", from: "not a sender!" }), null, { plan: { recipients: 2, valid: 0, requests: 0, segments: 0, seconds: 0 } });
+  plan("no recipients and no text", () => ({ to: [], message: "" }), null, { plan: { recipients: 0, valid: 0, requests: 0 } });
+  plan("one text per recipient, one missing", () => ({ to: ["+852 9123 4567", "+65 9123 4567"], message: ["hi"] }), null, { plan: { recipients: 2, valid: 0, requests: 0 } });
+  plan("texts of 1, 2 and 3 segments (GSM-7 and UCS-2)", () => ({ to: ["+852 9123 4567", "+65 9123 4567", "+44 7700 900123"], message: ["hi", "x".repeat(161), "✓".repeat(135)] }), null, { plan: { valid: 3, segments: 6, requests: 1 } });
+  plan("to = a Proxy of numbers whose has trap throws", () => ({ to: trapThrows(["+852 9123 4567"], "has", r), message: "hi" }), null);
+  // Cy's empty number is kept by the reader and refused by the campaign (RECIPIENT_EMPTY, by index).
+  plan("to and message from readCsvCampaign, one number empty", () => {
+    const t = sms.readCsvCampaign("name,phone\nAnn,+852 9123 4567\nBob,+65 9123 4567\nCy,", { message: "Hi {name}" });
+    return { to: t.to, message: t.message };
+  }, null, { plan: { recipients: 3, valid: 2, rejected: 1, requests: 1 } });
+  plan("10,000 recipients", () => ({ to: manyNumbers(10_000).slice(), message: "hi", qps: 1000 }), null, { plan: { recipients: 10_000, valid: 10_000, requests: 10 } });
+  add("planCampaign, 300 times in a row", "planCampaign", (env) => ({ args: [planBase(env)], expect: null, valid: true, repeat: 300 }));
+
+  // resultsCsv: the ledger
+  const ledger = () => ({ recipients: [{ index: 0, to: "+852 9123 4567", state: "sent", messageId: "1", requestId: "R", code: null }] });
+  const lines = () => ({ lines: [2], leftOut: [] });
+  const refused = (field, prefix = false) => opt("INVALID_OPTION", field, prefix);
+  for (const [label, make, field, prefix] of [
+    ["ledger = 42", () => 42, "ledger", false],
+    ["ledger = undefined", () => undefined, "ledger", false],
+    ["ledger = null", () => null, "ledger", false],
+    ['ledger = "x"', () => "x", "ledger", false],
+    ["ledger = [] (an array, not a ledger)", () => [], "ledger", false],
+    ["ledger = a revoked Proxy", () => revoked({}), "ledger", true],
+    ["ledger behind a Proxy whose get trap throws", () => trapThrows(ledger(), "get", r), "ledger", true],
+    ["ledger = {} (no recipients)", () => ({}), "ledger.recipients", false],
+    ["recipients = a Proxy whose get trap throws", () => ({ recipients: trapThrows(ledger().recipients, "get", r) }), "ledger.recipients", true],
+    ["recipients = a revoked Proxy", () => ({ recipients: revoked([]) }), "ledger.recipients", true],
+    ["recipients = a Proxy whose length throws", () => ({ recipients: new Proxy(ledger().recipients, { get: (t, k, rec) => (k === "length" ? callerThrow("length", r) : Reflect.get(t, k, rec)) }) }), "ledger.recipients", true],
+    ["recipients = a sparse array of length 2**32-1 (refused from its length)", () => ({ recipients: sparse(2 ** 32 - 1) }), "ledger.recipients", false],
+    ["recipients = a sparse array of 10,000,001 (refused from its length)", () => ({ recipients: sparse(10_000_001) }), "ledger.recipients", false],
+    ["recipients = a sparse array of 10,000,000 (read from [0], a hole)", () => ({ recipients: sparse(10_000_000) }), "ledger.recipients[0]", false],
+    ["recipients = { length: 1, 0: row } (array-like)", () => ({ recipients: { length: 1, 0: ledger().recipients[0] } }), "ledger.recipients", false],
+    ["recipients = a Set of rows", () => ({ recipients: new Set(ledger().recipients) }), "ledger.recipients", false],
+    ["recipients = an array with a hole whose prototype throws", () => {
+      const rows = [ledger().recipients[0], , ledger().recipients[0]]; // eslint-disable-line no-sparse-arrays
+      Object.setPrototypeOf(rows, trapThrows([], "get", r));
+      return { recipients: rows };
+    }, "ledger.recipients", true],
+    ["recipients[0] = null", () => ({ recipients: [null] }), "ledger.recipients[0]", false],
+    ["recipients[0] = a throwing getter", () => ({ recipients: throwingGetter([{}], 0, r) }), "ledger.recipients[0]", true],
+    ["recipients[0].state = a throwing getter", () => ({ recipients: [throwingGetter({ index: 0, to: "x" }, "state", r)] }), "ledger.recipients[0]", true],
+    ['recipients[0].state = "bogus"', () => ({ recipients: [{ ...ledger().recipients[0], state: "bogus" }] }), "ledger.recipients[0].state", false],
+    ["recipients[0].state missing", () => ({ recipients: [{ index: 0, to: "x" }] }), "ledger.recipients[0].state", false],
+    ["recipients[0].index = 1.5", () => ({ recipients: [{ ...ledger().recipients[0], index: 1.5 }] }), "ledger.recipients[0].index", false],
+    ["recipients[0].index = -1", () => ({ recipients: [{ ...ledger().recipients[0], index: -1 }] }), "ledger.recipients[0].index", false],
+    ['recipients[0].index = "0"', () => ({ recipients: [{ ...ledger().recipients[0], index: "0" }] }), "ledger.recipients[0].index", false],
+    ["recipients[0].to = 42", () => ({ recipients: [{ ...ledger().recipients[0], to: 42 }] }), "ledger.recipients[0].to", false],
+    ["recipients[0].duplicateOf = -1", () => ({ recipients: [{ ...ledger().recipients[0], duplicateOf: -1 }] }), "ledger.recipients[0].duplicateOf", false],
+    ["recipients[0].messageId = {}", () => ({ recipients: [{ ...ledger().recipients[0], messageId: {} }] }), "ledger.recipients[0].messageId", false],
+  ]) {
+    add(label, "resultsCsv", () => ({ args: [make(), lines()], expect: refused(field, prefix) }));
+  }
+  // resultsCsv: the CSV's lines and rows left out
+  for (const [label, make, field, prefix] of [
+    ["csv = 42", () => 42, "csv", false],
+    ["csv absent", () => undefined, "csv", false],
+    ["csv = null", () => null, "csv", false],
+    ["csv = a table's text", () => table, "csv", false],
+    ["csv = a revoked Proxy", () => revoked({}), "csv", true],
+    ["csv = {} (no lines)", () => ({}), "csv.lines", false],
+    ['csv.lines = "2"', () => ({ lines: "2" }), "csv.lines", false],
+    ['csv.lines = ["2"]', () => ({ lines: ["2"] }), "csv.lines[0]", false],
+    ["csv.lines = a sparse array of length 2**32-1", () => ({ lines: sparse(2 ** 32 - 1) }), "csv.lines", false],
+    ["csv.leftOut = 42", () => ({ lines: [2], leftOut: 42 }), "csv.leftOut", false],
+    ["csv.leftOut = a Proxy whose get trap throws", () => ({ lines: [2], leftOut: trapThrows([], "get", r) }), "csv.leftOut", true],
+    ["csv.leftOut = a sparse array of length 2**32-1", () => ({ lines: [2], leftOut: sparse(2 ** 32 - 1) }), "csv.leftOut", false],
+    ['csv = ["2"] (lines alone)', () => ["2"], "csv[0]", false],
+    ["csv = [Symbol()] (lines alone)", () => [Symbol("l")], "csv[0]", false],
+    ["csv = [2, <hole>, 3] (lines alone)", () => [2, , 3], "csv[1]", false], // eslint-disable-line no-sparse-arrays
+    ["csv = a sparse array of length 2**32-1 (lines alone)", () => sparse(2 ** 32 - 1), "csv", false],
+  ]) {
+    add(label, "resultsCsv", () => ({ args: [ledger(), make()], expect: refused(field, prefix) }));
+  }
+  for (const [label, value, field] of leftOutMistakes(r)) {
+    add(`csv.leftOut[1] = ${label}`, "resultsCsv", () => ({ args: [ledger(), { lines: [3], leftOut: [{ line: 2, to: null, code: "CSV_MISSING_CELL", reason: "x" }, value({ line: 4, to: "+65 9123 4567", code: "CSV_EXTRA_CELLS", reason: "y" })] }], expect: refused(`csv.leftOut[1]${field}`, field === "") }));
+  }
+  // resultsCsv: rows known
+  const exact = (label, make) => add(label, "resultsCsv", (env) => {
+    const [l, c] = make(env);
+    const rows = Array.from(l.recipients, (row) => ({ ...row }));
+    return { args: [l, c], expect: null, valid: true, results: expectedResults(rows, Array.isArray(c) ? c : c.lines, Array.isArray(c) ? [] : c.leftOut ?? []) };
+  });
+  exact("the child's real ledger (a Proxy of rows) with its lines and a row left out", (env) => [env.campaign.ledger, { lines: [2, 3, 5], leftOut: [{ line: 4, to: "=1+1", code: "CSV_MISSING_CELL", reason: 'no cell for column "message"' }] }]);
+  exact("the real ledger, rows filtered ({ ...ledger, recipients })", (env) => [{ ...env.campaign.ledger, recipients: env.campaign.ledger.recipients.filter((row) => row.index !== 1) }, [2, 3, 4]]);
+  exact("cells a spreadsheet would run, or misread, written safe", () => [{ recipients: RESULT_CELLS.map((to, index) => ({ index, to, state: "rejected", code: RESULT_CELLS[(index + 3) % RESULT_CELLS.length] })) }, { lines: RESULT_CELLS.map((_, i) => i + 2), leftOut: [] }]);
+  exact("rows left out only, edited out of order", () => [{ recipients: [] }, { lines: [], leftOut: [3, 1, 2].map((line) => ({ line, to: null, code: "CSV_EMPTY_VALUE", reason: "z" })) }]);
+  exact("lines that are no line numbers (1.5, -1, NaN, 2**53) left blank", () => [{ recipients: [0, 1, 2, 3].map((index) => ({ index, to: "+852 9123 4567", state: "sent" })) }, [1.5, -1, NaN, 2 ** 53]]);
+  exact("frozen rows in a frozen ledger", () => [Object.freeze({ recipients: Object.freeze([Object.freeze({ index: 0, to: "x", state: "skipped" })]) }), Object.freeze({ lines: Object.freeze([7]), leftOut: Object.freeze([]) })]);
+  exact("readCsvCampaign's whole result as csv", () => {
+    const t = sms.readCsvCampaign("phone,message\n+852 9123 4567,a\n+65 9123 4567\n+44 7700 900123,b", { messageColumn: "message" });
+    return [{ recipients: t.to.map((to, index) => ({ index, to, state: "sent" })) }, t];
+  });
+  add("resultsCsv, 300 times in a row", "resultsCsv", () => ({ args: [ledger(), lines()], expect: null, repeat: 300 }));
+
+  // costlyCharacters
+  for (const [label, make] of [
+    ["42", () => 42],
+    ["undefined", () => undefined],
+    ["null", () => null],
+    ["a Symbol", () => Symbol("t")],
+    ["a BigInt", () => 10n],
+    ["[]", () => []],
+    ['new String("✓")', () => new String("✓")],
+    ["an object whose toString throws", () => ({ toString: () => callerThrow("toString", r) })],
+    ["a revoked Proxy", () => revoked({})],
+  ]) {
+    add(`text = ${label}`, "costlyCharacters", () => ({ args: [make()], expect: text() }));
+  }
+  add("no argument", "costlyCharacters", () => ({ args: [], expect: text() }));
+  for (const [label, value, costly] of [
+    ['""', "", { total: 0, characters: [] }],
+    ["one ✓ in a Latin text", "Table at 8 ✓ see you", { total: 1, characters: [[11, 1, "✓", "ucs2"]] }],
+    ["€ and { in a GSM-7 text", "€5 {x}", { total: 3, characters: [[0, 1, "€", "gsmExtension"], [3, 1, "{", "gsmExtension"], [5, 1, "}", "gsmExtension"]] }],
+    ["an emoji after an extension character (only what forces UCS-2)", "€😀a", { total: 1, characters: [[1, 2, "😀", "ucs2"]] }],
+    ["a lone surrogate (read as U+FFFD, at its place)", "a\uD800b", { total: 1, characters: [[1, 1, "\uFFFD", "ucs2"]] }],
+    ["a pair then a lone low surrogate", "😀\uDE00", { total: 2, characters: [[0, 2, "😀", "ucs2"], [2, 1, "\uFFFD", "ucs2"]] }],
+    ["60 €: 50 listed", "€".repeat(60), { total: 60, characters: [[0, 1, "€", "gsmExtension"], [1, 1, "€", "gsmExtension"], [2, 1, "€", "gsmExtension"]] }],
+    ["1,000,000 emoji", "😀".repeat(1_000_000), { total: 1_000_000, characters: [[0, 2, "😀", "ucs2"], [2, 2, "😀", "ucs2"], [4, 2, "😀", "ucs2"]] }],
+    ["a 3 MB text of é (GSM-7, nothing costly)", null, { total: 0, characters: [] }],
+  ]) {
+    add(`text = ${label}`, "costlyCharacters", () => ({ args: [value ?? hugeString()], expect: null, valid: true, costly }));
+  }
+  add("42, 300 times in a row", "costlyCharacters", () => ({ args: [42], expect: text(), repeat: 300 }));
+}
+
 // ---------------------------------------------------------------- the contract
 
 /** Checks a thrown or rejected value; returns a failure text or null. */
@@ -1810,6 +2662,8 @@ function checkResult(name, value, c, env) {
   if (c.expect?.codes.includes("INVALID_BATCH")) {
     if (name === "validateBatch" && Array.isArray(value) && value.length > 0) return checkResult(name, value, { ...c, expect: null }, env);
     if ((name === "sendCampaign" || name === "resumeCampaign") && value?.counts?.rejected > 0) return checkResult(name, value, { ...c, expect: null }, env);
+    // A plan lists the problems sendCampaign would reject or refuse for.
+    if (name === "planCampaign" && value?.issues?.length > 0) return checkResult(name, value, { ...c, expect: null }, env);
   }
   if (c.expect) return `expected ${c.expect.codes.join(" or ")}, got a result: ${showOutcome(value)}`;
   switch (name) {
@@ -1863,6 +2717,14 @@ function checkResult(name, value, c, env) {
     }
     case "ready":
       return value === undefined ? null : `resolved to ${showOutcome(value)}`;
+    case "readCsvCampaign":
+      return checkCsvCampaign(value, c);
+    case "planCampaign":
+      return checkPlan(value, c);
+    case "resultsCsv":
+      return checkResultsCsv(value, c);
+    case "costlyCharacters":
+      return checkCostly(value, c);
     case "sendMessage": {
       const detail = value?.numberDetail;
       if (!value || !isCount(value.attempts) || value.attempts < 1 || !isCount(value.segments) || value.segments < 1 || typeof value.to !== "string" || !/^\d{7,15}$/.test(value.normalizedTo) || !(value.messageId === null || typeof value.messageId === "string") || typeof value.responseCode !== "string" || !(detail === null || (typeof detail === "object" && ["carrier", "country", "region"].every((k) => detail[k] === null || typeof detail[k] === "string")))) {
@@ -2029,6 +2891,7 @@ export async function runCase(c, env) {
   c.args = args;
   const before = env.requestCount();
   const outsideBefore = env.outside.length;
+  const fetchesBefore = env.fetchCalls;
   const started = performance.now();
   let returned;
   let threw;
@@ -2050,6 +2913,13 @@ export async function runCase(c, env) {
   };
 
   if (SYNC_EXPORTS.includes(c.name)) {
+    if (OFFLINE.has(c.name)) {
+      // Not even a request started after the call returned (a future polled on a microtask).
+      await new Promise((resolveTurn) => setImmediate(resolveTurn));
+      const fetched = env.fetchCalls - fetchesBefore;
+      const answered = env.requestCount() - before;
+      if (fetched || answered) return done(`${c.name} reached for the network: ${fetched} fetch call(s), ${answered} request(s) answered by the sandbox`, didThrow ? errorOutcome(threw) : "returned", { error: didThrow ? threw : undefined });
+    }
     if (didThrow) {
       const failure = checkError(threw, c);
       return done(failure ?? (ms > SLOW_SYNC_MS ? `took ${Math.round(ms)} ms to refuse` : null), errorOutcome(threw), { error: threw });
@@ -2763,7 +3633,7 @@ function namedCases() {
   const opt = (codes, fields, prefix = true) => ({ codes: [].concat(codes), fields: fields === null ? null : [].concat(fields), prefix });
   const r = rng(1, 1);
   const base = (fn, env) => baseOptions(rng(7, 7), fn, env);
-  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler", ...OPERATIONS, ...DELIVERIES, "createReportHandler"];
+  const withOptions = ["validateBatch", "signRequest", "batchSend", "sendCampaign", "resumeCampaign", "createSigningHandler", ...OPERATIONS, ...DELIVERIES, "createReportHandler", "planCampaign"];
 
   for (const fn of withOptions) {
     const reads = READS[fn];
@@ -3006,6 +3876,8 @@ function namedCases() {
   ]) {
     add(label, "handler", (env) => ({ args: [make(env)], expect: null, valid }));
   }
+
+  csvNamedCases(add, opt, r);
   return list;
 }
 
@@ -3031,6 +3903,11 @@ export function namedCase(index, env) {
     skipTimer: built.skipTimer,
     lingers: built.lingers,
     waitMs: built.waitMs,
+    // What the CSV exports' results must hold (checkCsvCampaign, checkPlan, checkResultsCsv, checkCostly).
+    csv: built.csv,
+    plan: built.plan,
+    results: built.results,
+    costly: built.costly,
   };
 }
 
@@ -3070,10 +3947,11 @@ async function childEnvironment() {
     for (let turn = 0; requests < arrived && turn < 400; turn += 1) await new Promise((r) => setTimeout(r, 5));
     return requests >= arrived;
   };
-  const env = { url: sandbox.url, sandbox, requestCount: () => requests, actions, settled, assertNoSecret: globalThis.__bfzScan, outside: [] };
+  const env = { url: sandbox.url, sandbox, requestCount: () => requests, actions, settled, assertNoSecret: globalThis.__bfzScan, outside: [], fetchCalls: 0 };
   // Requests anywhere but this machine are refused (as a network failure would) and recorded.
   const inner = globalThis.fetch;
   globalThis.fetch = function fetchOnlyHere(input, init) {
+    env.fetchCalls += 1;
     let url;
     try {
       url = new URL(input instanceof Request ? input.url : String(input));
@@ -3099,7 +3977,8 @@ async function childEnvironment() {
   const ledger = await sms.sendCampaign({ to: DELIVERY_TO.slice(), message: DELIVERY_MESSAGE, credentials: copyKey(DEFAULT_KEY), endpoint: env.url, qps: 1000, journal });
   const ids = Array.from(ledger.recipients, (row) => row.messageId);
   if (ledger.counts.sent !== DELIVERY_TO.length || ledger.requests.done !== 1 || !ids.every((id) => typeof id === "string")) throw new Error(`boundary fuzz: the setup sendCampaign gave ${showOutcome(ledger.counts)}`);
-  env.campaign = { entries: Object.freeze(journal.entries.slice()), ids };
+  // (The ledger itself too: resultsCsv's named cases write it out.)
+  env.campaign = { entries: Object.freeze(journal.entries.slice()), ids, ledger };
   env.reportHandlers = reportHandlers();
   return env;
 }
@@ -3112,6 +3991,10 @@ function referenceCalls(env) {
     validateBatchBad: JSON.stringify(sms.validateBatch({ to: ["12", "+852 9123 4567", "+852 9123 4567"], message: "" })),
     countSegments: JSON.stringify(sms.countSegments("€ Grüße 😀 ".repeat(20))),
     signRequest: JSON.stringify(sms.signRequest({ ...batch, credentials: copyKey(DEFAULT_KEY), endpoint: env.url }, { timestamp: 1767225600000, nonce: "boundary-fuzz-reference" })),
+    readCsvCampaign: JSON.stringify(sms.readCsvCampaign('\uFEFFname;phone\r\nAnn;+852 9123 4567\r\nBob;\r\n"Cy;x', { message: "Hi {name}" })),
+    planCampaign: JSON.stringify(sms.planCampaign({ ...batch, to: [...batch.to, batch.to[0], "12"], qps: 2 })),
+    resultsCsv: sms.resultsCsv({ recipients: [{ index: 0, to: "=1+1", state: "sent", messageId: "1" }, { index: 1, to: "+852 9123 4567", state: "rejected", duplicateOf: 0 }] }, { lines: [2, 4], leftOut: [{ line: 3, to: null, code: "CSV_MISSING_CELL", reason: "x, y" }] }),
+    costlyCharacters: JSON.stringify(sms.costlyCharacters("€ Grüße ✓ 😀 ".repeat(20))),
   };
 }
 
