@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -77,6 +77,9 @@ fn string_at(value: &JsValue, key: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
+/// The most of a rejection's `cause.errors` read (Node lists one per address it tried).
+const MAX_CAUSES: usize = 16;
+
 /// Why a fetch rejection proves the request never left.
 enum Refusal {
     /// The server's certificate was refused in the TLS handshake (not worth a resend).
@@ -92,10 +95,18 @@ enum Refusal {
 /// request — reads the same, so there it is `None`: the outcome stays unknown.
 fn never_connected(error: &JsValue) -> Option<Refusal> {
     let mut candidates = vec![error.clone()];
-    if let Ok(cause) = Reflect::get(error, &JsValue::from_str("cause")) {
-        if let Ok(errors) = Reflect::get(&cause, &JsValue::from_str("errors")) {
-            if Array::is_array(&errors) {
-                candidates.extend(Array::from(&errors).iter());
+    // A rejection can be any value (a patched `fetch`): `Array.isArray` throws on a revoked Proxy
+    // and `Array.from` runs its iterator, so the list is read through the safe reader
+    // (src/wasm/read.js), a few items by index.
+    if let Ok(cause) = super::input::property(error, "cause") {
+        if let Ok(errors) = super::input::property(&cause, "errors") {
+            if super::input::kind(&errors) == "array" {
+                for index in 0..MAX_CAUSES {
+                    match super::input::property(&errors, &index.to_string()) {
+                        Ok(item) if !item.is_undefined() => candidates.push(item),
+                        _ => break,
+                    }
+                }
             }
         }
         candidates.push(cause);

@@ -236,4 +236,35 @@ describe("a host name DNS cannot carry: INVALID_ENDPOINT before any fetch", () =
   });
 });
 
+describe("a fetch that rejects with a hostile value", () => {
+  // A patched or polyfilled fetch may reject with anything: the reason is read to learn whether
+  // the request left (src/wasm/transport.rs never_connected), never trusted to be an Error.
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable([], {});
+    revoke();
+    return proxy;
+  };
+  const throwing = new Proxy({}, { get() { throw new Error("trap"); }, getPrototypeOf() { throw new Error("trap"); } });
+  const cases = [
+    ["cause.errors a revoked Proxy", () => ({ cause: { errors: revoked() } }), "OUTCOME_UNKNOWN"],
+    ["cause a revoked Proxy", () => ({ cause: revoked() }), "OUTCOME_UNKNOWN"],
+    ["a Proxy whose every trap throws", () => throwing, "OUTCOME_UNKNOWN"],
+    ["cause.errors an array whose items throw", () => ({ cause: { errors: new Proxy([1, 2], { get(t, k) { if (k === "length") return 2; throw new Error("trap"); } }) } }), "OUTCOME_UNKNOWN"],
+    ["null", () => null, "OUTCOME_UNKNOWN"],
+    ["a refused connection in cause.errors (read as before)", () => ({ cause: { errors: [{ code: "ECONNREFUSED", syscall: "connect", message: "connect ECONNREFUSED 127.0.0.1:9" }] } }), "CONNECTION_FAILED"],
+  ];
+  for (const [what, reason, code] of cases) {
+    test(`${what}: an SmsError ${code}, never a raw exception`, async () => {
+      const before = globalThis.fetch;
+      globalThis.fetch = () => Promise.reject(reason());
+      try {
+        const error = await rejection(batchSend({ credentials: DEFAULT_KEY, endpoint: "http://127.0.0.1:9/", to: [TO[0]], message: "hi", maxAttempts: 1 }));
+        assertSmsError(error, { code });
+      } finally {
+        globalThis.fetch = before;
+      }
+    });
+  }
+});
+
 leakCheck({ minimum: 10, signatures: true });
