@@ -12,8 +12,9 @@
 //!   case), else the first header among [`NUMBER_HEADERS`], else the first column;
 //! - the text is `message` (one text for all), `messageColumn` (each row's own cell, as written),
 //!   or `message` as a template: a `message` holding `{name}` (any header name between braces)
-//!   is filled from each row, `{{` and `}}` standing for literal braces. A template with an
-//!   unclosed or unopened brace is refused (`INVALID_OPTION`): it would send braces by mistake.
+//!   is filled from each row, `{{` and `}}` standing for literal braces. A `message` with an
+//!   unclosed or unopened brace is refused (`INVALID_OPTION`), placeholder or not: "Hi {name"
+//!   would send the brace to every row by mistake.
 //!   Neither `message` nor `messageColumn`: the text is `""`, which the campaign's check reports
 //!   as `MESSAGE_EMPTY`;
 //! - a row with a problem (its number or text cell missing, a placeholder's cell empty, non-empty
@@ -195,29 +196,6 @@ fn invalid(field: &str, message: String) -> Error {
     }
 }
 
-/// Whether `message` holds a `{name}` placeholder: a `{` (not `{{`) followed by at least one
-/// character that is not a brace, then `}`.
-fn is_template(message: &str) -> bool {
-    let bytes = message.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'{' {
-            if bytes.get(i + 1) == Some(&b'{') {
-                i += 2;
-                continue;
-            }
-            let rest = bytes.get(i + 1..).unwrap_or_default();
-            if let Some(close) = rest.iter().position(|&c| c == b'}' || c == b'{') {
-                if close > 0 && rest.get(close) == Some(&b'}') {
-                    return true;
-                }
-            }
-        }
-        i += 1;
-    }
-    false
-}
-
 /// The pieces of a template; `Err` names the brace that does not pair.
 fn template(message: &str) -> Result<Vec<Piece>, Error> {
     let mut pieces = Vec::new();
@@ -298,19 +276,37 @@ pub fn read(text: &str, options: &CsvCampaignOptions) -> Result<CsvCampaign, Err
             "give message (one text, or a template) or messageColumn, not both".to_string(),
         ));
     }
-    let pieces = match options.message.as_deref() {
-        Some(m) if is_template(m) => Some(template(m)?),
-        _ => None,
+    // Any brace makes `message` a template, so a placeholder typed with one brace missing
+    // ("Hi {name") is refused rather than sent to every row as written. Without a placeholder,
+    // it is one text for all with `{{` and `}}` read as braces.
+    let (pieces, one) = match options.message.as_deref() {
+        Some(m) if m.contains(['{', '}']) => {
+            let pieces = template(m)?;
+            if pieces.iter().any(|p| matches!(p, Piece::Column(_))) {
+                (Some(pieces), None)
+            } else {
+                let text = pieces
+                    .into_iter()
+                    .map(|p| match p {
+                        Piece::Text(t) => t,
+                        Piece::Column(_) => String::new(),
+                    })
+                    .collect();
+                (None, Some(text))
+            }
+        }
+        other => (None, other.map(str::to_string)),
     };
     let table =
         csv::read(text, delimiter).map_err(|limit: CsvLimit| invalid("text", limit.to_string()))?;
-    Ok(campaign(&table, options, pieces))
+    Ok(campaign(&table, options, pieces, one))
 }
 
 fn campaign(
     table: &Table,
     options: &CsvCampaignOptions,
     pieces: Option<Vec<Piece>>,
+    one: Option<String>,
 ) -> CsvCampaign {
     let mut issues = Vec::new();
     let records: Vec<Record<'_>> = table.records().collect();
@@ -414,7 +410,7 @@ fn campaign(
                 None
             }
         },
-        (None, None) => Some(Text::One(options.message.clone().unwrap_or_default())),
+        (None, None) => Some(Text::One(one.unwrap_or_default())),
     };
 
     let mut to = Vec::new();
@@ -818,7 +814,7 @@ mod tests {
         .unwrap();
         assert_eq!(codes(&c), [(1, "CSV_UNKNOWN_COLUMN", Some("first"))]);
         assert!(c.to.is_empty());
-        for bad in ["Hi {name} {oops", "Hi {name}}", "Hi {name} }", "{}{name}"] {
+        for bad in ["Hi {name} {oops", "Hi {name}}", "Hi {name} }", "{}{name}", "Hi {name", "Hi name}", "{"] {
             let e = read(
                 "to\n1",
                 &CsvCampaignOptions {
@@ -831,16 +827,12 @@ mod tests {
                 "{bad}"
             );
         }
-        // Braces but no placeholder: a plain text, kept as written.
-        let c = read(
-            "to\n1",
-            &CsvCampaignOptions {
-                message: Some("a {} b }".into()),
-                ..options()
-            },
-        )
-        .unwrap();
-        assert_eq!(c.message, CsvMessage::One("a {} b }".into()));
+        // Doubled braces without a placeholder: one text for all, the braces as written once.
+        let literal = read("to\n1", &CsvCampaignOptions { message: Some("Code {{A}} {{".into()), ..options() }).unwrap();
+        assert_eq!(literal.message, CsvMessage::One("Code {A} {".into()));
+        // Single braces but no placeholder: refused too (they were sent as written before).
+        let c = read("to\n1", &CsvCampaignOptions { message: Some("a {} b }".into()), ..options() });
+        assert!(matches!(c, Err(Error::InvalidOption { ref field, .. }) if field == "message"));
     }
 
     #[test]

@@ -1839,19 +1839,9 @@ function lastLine(text) {
   return n;
 }
 
-/** src/csv_campaign.rs `is_template`: a `{` (not `{{`), at least one character that is no brace, then `}`. */
+/** src/csv_campaign.rs `read`: any brace makes `message` a template (a lone one is refused). */
 function isTemplate(message) {
-  for (let i = 0; i < message.length; i += 1) {
-    if (message[i] !== "{") continue;
-    if (message[i + 1] === "{") {
-      i += 1;
-      continue;
-    }
-    const rest = message.slice(i + 1);
-    const close = rest.search(/[{}]/);
-    if (close > 0 && rest[close] === "}") return true;
-  }
-  return false;
+  return /[{}]/.test(message);
 }
 
 /** src/csv_campaign.rs `template`: the placeholders' names, or null when a brace does not pair. */
@@ -1924,7 +1914,7 @@ function csvTable(r) {
   const delimiter = layout.columns.length > 1 && r.chance(0.3) ? ";" : ",";
   const eol = r.pick(["\r\n", "\n", "\r"]);
   const how = r.pick(["none", "one", "column", "template"].filter((h) => h === "none" || h === "one" || layout.texts[h]));
-  const options = how === "none" ? (r.chance(0.5) ? undefined : {}) : how === "one" ? { message: r.pick(VALID_TEXTS) } : how === "column" ? { messageColumn: layout.texts.column } : { message: layout.texts.template };
+  const options = how === "none" ? (r.chance(0.5) ? undefined : {}) : how === "one" ? { message: r.pick(VALID_TEXTS.filter((t) => !/[{}]/.test(t))) } : how === "column" ? { messageColumn: layout.texts.column } : { message: layout.texts.template };
   if (options && r.chance(0.3)) options.delimiter = delimiter;
   if (options && r.chance(0.2)) options.header = r.pick([true, "auto"]);
   const width = layout.columns.length;
@@ -2464,8 +2454,9 @@ function csvNamedCases(add, opt, r) {
   known("extra cells and a missing cell left out, an empty number kept (the campaign's to report)", "phone,message\n+852 9123 4567,Hi, Ann\n+65 9123 4567\n,hello\n+44 7700 900123,ok", { messageColumn: "message" }, { to: ["", "+44 7700 900123"], lines: [4, 5], message: ["hello", "ok"], leftOut: [[2, "CSV_EXTRA_CELLS"], [3, "CSV_MISSING_CELL"]] });
   known("a placeholder naming no column: nothing read", table, { message: "Hi {nobody}" }, { to: [], lines: [], message: [], leftOut: [] });
   known("{{ and }} are literal braces, a placeholder's name trimmed", table, { message: "{{x}} { name }" }, { to: ["+852 9123 4567"], lines: [2], message: ["{x} Ann"], leftOut: [] });
-  // README: a template is a message holding {column}; without one, braces are text.
-  known("a message with an unclosed brace and no placeholder: one text, as written", table, { message: "Hi {name" }, { to: ["+852 9123 4567"], lines: [2], message: "Hi {name", leftOut: [] });
+  // README: any brace makes a template; a lone one is refused (it would be sent to every row).
+  known("a message with an unclosed brace and no placeholder: refused", table, { message: "Hi {name" }, undefined, text("message"));
+  known("doubled braces and no placeholder: one text, each pair read as one brace", table, { message: "Code {{A}}" }, { to: ["+852 9123 4567"], lines: [2], message: "Code {A}", leftOut: [] });
   known("numberColumn in another case and padded", "Name, Mobile \nAnn,+852 9123 4567", { numberColumn: " mobile" }, { to: ["+852 9123 4567"], lines: [2], message: "", leftOut: [] });
   for (const [label, csvText] of [["an empty text", ""], ["a BOM alone", "\uFEFF"], ["blank lines and delimiters only", "\r\n,,,\n;;\r \n"]]) {
     known(`${label}: CSV_NO_RECORDS`, csvText, undefined, { to: [], lines: [], message: "", leftOut: [] });
