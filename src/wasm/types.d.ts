@@ -241,7 +241,9 @@ export type SmsErrorCode =
   | "SERVICE_REJECTED"
   | "RECORD_NOT_FOUND"
   | "UNEXPECTED_RESPONSE"
-  | "OUTCOME_UNKNOWN";
+  | "OUTCOME_UNKNOWN"
+  | "FLEET_UNAVAILABLE"
+  | "FLEET_UNTRUSTED";
 
 /** Why an outcome is unknown. */
 export type UnknownReason = "timeout" | "connection_lost" | "server_error" | "unreadable_body" | "aborted";
