@@ -228,10 +228,12 @@ impl Fleet {
     /// Reads a mark reply: 1 stored (send it), 0 refused (the claim was lost: a lease that
     /// ended while this worker waited or was stopped; not sent).
     pub fn marked(&self, reply: f64) -> Result<bool, Error> {
-        match reply {
-            r if r == 1.0 => Ok(true),
-            r if r == 0.0 => Ok(false),
-            _ => Err(untrusted("a mark reply other than 0 or 1")),
+        if reply == 1.0 {
+            Ok(true)
+        } else if reply == 0.0 {
+            Ok(false)
+        } else {
+            Err(untrusted("a mark reply other than 0 or 1"))
         }
     }
 
@@ -424,7 +426,8 @@ mod tests {
 
         // An outcome moved to another request, an outcome without its mark, a foreign entry,
         // a flipped byte and a field that is not a request all refuse to be read.
-        let bad: Vec<(Vec<(String, String)>, Vec<(String, String)>)> = vec![
+        type Entries = Vec<(String, String)>;
+        let bad: Vec<(Entries, Entries)> = vec![
             (marks.clone(), vec![("1".to_string(), o0.clone())]),
             (vec![("0".to_string(), m0.clone())], vec![("1".to_string(), o0.clone())]),
             (vec![("2".to_string(), m1.clone())], vec![]),

@@ -65,6 +65,44 @@ export interface SendOptions extends BatchOptions, CallOptions {
    * was thrown). An answer that takes longer than `timeoutMs` is `SIGNING_FAILED` too.
    */
   signer?: (request: SigningRequest) => Promise<SignedRequest>;
+  /**
+   * An account's pace shared by many processes (`redisPacer` from `aliyun-globe-sms/redis`):
+   * every send first takes a slot from it. A store that fails or answers nonsense stops the send
+   * before anything leaves (`FLEET_UNAVAILABLE`, `FLEET_UNTRUSTED`).
+   */
+  pacer?: SharedPacer;
+}
+
+/**
+ * Hands out an account's sending slots across processes. The package decides when to send; the
+ * pacer only orders: `take` reserves the next slot of `key` (an opaque hash, never the
+ * AccessKeyId), at least `intervalMs` after the previous one and `extraMs` more before the next,
+ * and resolves to the milliseconds until it; `penalize` pushes the next slot to `ms` from now
+ * (the service throttled).
+ */
+export interface SharedPacer {
+  take(key: string, intervalMs: number, extraMs: number): Promise<number>;
+  penalize(key: string, ms: number): Promise<unknown>;
+}
+
+/**
+ * Where a fleet of workers keeps one campaign (`redisCampaign` from `aliyun-globe-sms/redis`).
+ * It stores and orders what the package writes, atomically: `key` is the campaign's (a hash of
+ * `id`, endpoint and key); `claim` gives a request to `owner` for `leaseMs` (`[k, 0]`), or says
+ * none is free (`[-1, ms until a lease ends]`, `[-1, -1]`: none left); `mark` stores a request's
+ * mark only while `owner`'s claim holds and it has none (1, else 0); `finish` stores an outcome
+ * over its mark (1, else 0).
+ */
+export interface FleetStore {
+  /** The campaign's name, the same in every worker. */
+  id: string;
+  /** How long a claim holds a request (1000 to 3600000). @default 60000 */
+  leaseMs?: number;
+  open(key: string, head: string): Promise<string>;
+  read(key: string): Promise<{ head: string | null; marks: [string, string][]; outcomes: [string, string][] }>;
+  claim(key: string, requests: number, owner: string, leaseMs: number): Promise<[number, number]>;
+  mark(key: string, request: number, owner: string, entry: string, leaseMs: number): Promise<number>;
+  finish(key: string, request: number, mark: string, outcome: string): Promise<number>;
 }
 
 /** What a `signer` is asked to sign: the validated batch, numbers normalized, one text each. */
@@ -308,6 +346,12 @@ export interface CampaignOptions extends SendOptions {
   onProgress?: (progress: CampaignProgress) => void;
   /** Required by `resumeCampaign`; with `sendCampaign`, it must be empty. */
   journal?: CampaignJournal;
+  /**
+   * Run by a fleet: the same campaign (list, texts, options, `fleet.id`) in every worker, each
+   * request claimed and marked in the store before it is sent, so none is sent twice. Replaces
+   * `journal` (`sendCampaign` only); resolves when no request is left, with the whole ledger.
+   */
+  fleet?: FleetStore;
 }
 
 /**
