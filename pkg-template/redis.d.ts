@@ -17,7 +17,8 @@ export interface RedisStats {
 
 /**
  * The `pacer` option on Redis: every send for one AccessKeyId (and operation), in every process
- * sharing this Redis, takes its slot atomically from it (one Lua script on the server's clock).
+ * sharing this Redis, takes its slot atomically from it (Lua scripts on the server's clock: the
+ * slot, then the send once the previous one is an interval old).
  */
 export function redisPacer(client: RedisClient, options?: RedisStoreOptions): SharedPacer & { stats: RedisStats };
 

@@ -31,20 +31,39 @@ end
 `;
 
 const SCRIPTS = {
-  // KEYS[1] the pace. ARGV: interval, extra (ms). The next free slot at or after now; the one
-  // after it is interval (+ extra) later. Returns the wait until the slot taken.
+  // KEYS[1] the pace's next free slot. ARGV: interval, extra (ms). Reserves the next free slot
+  // at or after now (the one after it is interval + extra later) and returns the wait until it.
+  // Reserving ahead queues the processes fairly, one round trip each.
   take: `${NOW}
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local at = math.max(now, nxt)
 local after = at + tonumber(ARGV[1]) + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', string.format('%.0f', after - now + 60000))
 return at - now`,
-  // KEYS[1] the pace. ARGV: ms. No slot before now + ms (the service throttled someone).
+  // KEYS[1] the pace's last send. ARGV: interval, extra (ms). Right before a send: 0 and the send
+  // is recorded now (+ extra, for a process's first, which leaves late), when the previous send
+  // was recorded at least interval ago; else the wait until then. A reserved slot alone is not
+  // enough: a process that was late for its slot (descheduled, a cold first fetch) sends later
+  // than reserved, and the next one, on time, would follow it closer than the interval.
+  send: `${NOW}
+local last = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+local ready = last + tonumber(ARGV[1])
+if now < ready then return ready - now end
+local mark = now + tonumber(ARGV[2])
+redis.call('SET', KEYS[1], string.format('%.0f', mark), 'PX', string.format('%.0f', mark - now + tonumber(ARGV[1]) + 60000))
+return 0`,
+  // KEYS: the pace's next slot, its last send. ARGV: ms, interval. No send before now + ms (the
+  // service throttled someone), for slots already reserved too.
   penalize: `${NOW}
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local after = now + tonumber(ARGV[1])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if after > nxt then
   redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', string.format('%.0f', after - now + 60000))
+end
+local last = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+local gate = after - tonumber(ARGV[2])
+if gate > last then
+  redis.call('SET', KEYS[2], string.format('%.0f', gate), 'PX', string.format('%.0f', after - now + 60000))
 end
 return 1`,
   // KEYS[1] head. ARGV: the header entry. The first worker's header stays; all get it back.
@@ -143,8 +162,9 @@ export function redisPacer(client, options = {}) {
   const { run, stats } = runner(client, timeout(options));
   return {
     stats,
-    take: (key, intervalMs, extraMs) => run("take", [`{${key}}`], [intervalMs, extraMs]),
-    penalize: (key, ms) => run("penalize", [`{${key}}`], [ms]),
+    take: (key, intervalMs, extraMs) => run("take", [`{${key}}:next`], [intervalMs, extraMs]),
+    send: (key, intervalMs, extraMs) => run("send", [`{${key}}:sent`], [intervalMs, extraMs]),
+    penalize: (key, ms, intervalMs) => run("penalize", [`{${key}}:next`, `{${key}}:sent`], [ms, intervalMs]),
   };
 }
 

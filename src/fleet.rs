@@ -20,6 +20,12 @@
 //!   gives), so once marked no other worker can claim it: not even after its owner died;
 //! - an outcome is stored only over the mark it follows.
 //!
+//! The shared pacer is two steps per send, both atomic on the store's clock: `take` reserves the
+//! next slot of the key (a queue: the processes take turns), and at the slot `send` lets the send
+//! go only once the previous send of the key was recorded an interval ago. The second step makes
+//! "never closer than the interval" hold when a process is late for its slot (descheduled, or a
+//! cold first fetch): the next one then waits for it instead of trusting the reserved time.
+//!
 //! What a reply proves is decided here: a claim or slot outside what the campaign and the pace
 //! allow is `FLEET_UNTRUSTED`, and the worker stops before sending.
 
@@ -38,6 +44,11 @@ pub const MAX_SLOT_WAIT_MS: u64 = 3_600_000;
 /// service closer than the interval. 60 ms covers Node's first fetch to a local server (about
 /// 15-30 ms measured with bench/fleet.mjs) and costs 4 × 60 ms over a 4-process fleet's run.
 pub const FIRST_SEND_EXTRA_MS: u64 = 60;
+
+/// Replies a send may get from a shared pacer before it goes: the slot (`take`), then each
+/// check that the previous send is an interval old (`send`), which says "wait" only while a
+/// process before it was late. A hundred of those is a store that cannot be trusted.
+pub const MAX_SLOT_REPLIES: usize = 100;
 
 /// The longest a campaign id may be; it names the campaign's keys in the store (hashed).
 pub const MAX_ID_LEN: usize = 200;

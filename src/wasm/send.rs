@@ -129,13 +129,27 @@ impl Pace {
                 JsValue::from_f64(interval as f64),
                 JsValue::from_f64(extra as f64),
             ];
-            let reply = store::call(pacer, "take", &args)
-                .await
-                .map_err(|()| Error::FleetUnavailable { before_send: true })?;
-            let wait = fleet::slot_wait(store::number(&reply))?;
-            transport::sleep(wait, signal)
-                .await
-                .map_err(|()| Error::Aborted)?;
+            // The slot, reserved in the queue of every process sharing the key...
+            let mut step = "take";
+            // ...then, at it, the send recorded only once the previous one is an interval old
+            //. Each wait is bounded: a store that keeps answering
+            // "wait" is not one to trust.
+            for _ in 0..fleet::MAX_SLOT_REPLIES {
+                let reply = store::call(pacer, step, &args)
+                    .await
+                    .map_err(|()| Error::FleetUnavailable { before_send: true })?;
+                let wait = fleet::slot_wait(store::number(&reply))?;
+                if step == "send" && wait == 0 {
+                    return Ok(());
+                }
+                step = "send";
+                transport::sleep(wait, signal)
+                    .await
+                    .map_err(|()| Error::Aborted)?;
+            }
+            return Err(Error::FleetUntrusted {
+                reply: "a pacer that never let a send go",
+            });
         }
         Ok(())
     }
@@ -145,9 +159,11 @@ impl Pace {
     /// process sharing the account waits (its failure ends the send: nothing is in flight).
     pub async fn back_off_and_reserve(&self, not_before_ms: u64) -> Result<u64, Error> {
         if let Some(pacer) = &self.shared {
+            let interval = self.with(|p| p.interval_ms());
             let args = [
                 JsValue::from_str(&fleet::pace_key(&self.key)),
                 JsValue::from_f64(not_before_ms as f64),
+                JsValue::from_f64(interval as f64),
             ];
             store::call(pacer, "penalize", &args)
                 .await

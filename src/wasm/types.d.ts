@@ -75,14 +75,17 @@ export interface SendOptions extends BatchOptions, CallOptions {
 
 /**
  * Hands out an account's sending slots across processes. The package decides when to send; the
- * pacer only orders: `take` reserves the next slot of `key` (an opaque hash, never the
- * AccessKeyId), at least `intervalMs` after the previous one and `extraMs` more before the next,
- * and resolves to the milliseconds until it; `penalize` pushes the next slot to `ms` from now
- * (the service throttled).
+ * pacer only orders, on one clock for all: `take` reserves the next slot of `key` (an opaque
+ * hash, never the AccessKeyId), `intervalMs` (+ `extraMs`) after the one before, and resolves to
+ * the milliseconds until it; at the slot, `send` resolves to 0 and records the send when the
+ * previous send was recorded at least `intervalMs` ago (`extraMs` later for a process's first),
+ * else to the wait until then; `penalize` holds every send back `ms` from now (the service
+ * throttled).
  */
 export interface SharedPacer {
   take(key: string, intervalMs: number, extraMs: number): Promise<number>;
-  penalize(key: string, ms: number): Promise<unknown>;
+  send(key: string, intervalMs: number, extraMs: number): Promise<number>;
+  penalize(key: string, ms: number, intervalMs: number): Promise<unknown>;
 }
 
 /**

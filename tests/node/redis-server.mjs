@@ -96,7 +96,8 @@ export const CLIENTS = {
     const { createClient } = await devImport("redis");
     // No reconnect after a lost server within a call: a reply that does not come is the
     // adapter's timeout (FLEET_UNAVAILABLE), never a silent wait.
-    const client = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: () => 200 } });
+    // Reconnects for a few seconds at most: a worker started while Redis is down gives up.
+    const client = createClient({ socket: { host: "127.0.0.1", port, connectTimeout: 2000, reconnectStrategy: (retries) => (retries < 10 ? 200 : new Error("redis: gave up reconnecting")) } });
     client.on("error", () => {});
     await client.connect();
     return { client, close: () => client.destroy() };
@@ -104,7 +105,7 @@ export const CLIENTS = {
   async ioredis(port) {
     const module = await devImport("ioredis");
     const Redis = module.Redis ?? module.default;
-    const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: (times) => (times < 10 ? 200 : null) });
     client.on("error", () => {});
     await client.connect();
     return { client, close: () => client.disconnect() };
