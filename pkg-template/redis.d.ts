@@ -1,4 +1,4 @@
-import type { CampaignOptions, CampaignResult, FleetStore, SharedPacer } from "./index.js";
+import type { FleetStore, SharedPacer } from "./index.js";
 
 /** A connected node-redis (`createClient()`) or ioredis (`new Redis()`) client. */
 export type RedisClient =
@@ -32,5 +32,3 @@ export interface RedisCampaignOptions extends RedisStoreOptions {
 /** The `fleet` option on Redis: one campaign worked by many processes, none sent twice. */
 export function redisCampaign(client: RedisClient, options: RedisCampaignOptions): FleetStore & { stats: RedisStats };
 
-/** The ledger of a fleet campaign as its store has it now, without sending (the main entry's). */
-export function readFleetCampaign(options: CampaignOptions): Promise<CampaignResult>;

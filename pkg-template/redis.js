@@ -202,4 +202,3 @@ export function redisCampaign(client, options = {}) {
   };
 }
 
-export { readFleetCampaign } from "./node.js";
