@@ -52,6 +52,14 @@ if now < ready then return ready - now end
 local mark = now + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], string.format('%.0f', mark), 'PX', string.format('%.0f', mark - now + tonumber(ARGV[1]) + 60000))
 return 0`,
+  // KEYS[1] the pace's last send. A process's first send was answered now: it reached the
+  // service by now, so the next send counts from here if that is later than its record.
+  answered: `${NOW}
+local last = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if now > last then
+  redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX', 3600000)
+end
+return 1`,
   // KEYS: the pace's next slot, its last send. ARGV: ms, interval. No send before now + ms (the
   // service throttled someone), for slots already reserved too.
   penalize: `${NOW}
@@ -164,6 +172,7 @@ export function redisPacer(client, options = {}) {
     stats,
     take: (key, intervalMs, extraMs) => run("take", [`{${key}}:next`], [intervalMs, extraMs]),
     send: (key, intervalMs, extraMs) => run("send", [`{${key}}:sent`], [intervalMs, extraMs]),
+    answered: (key) => run("answered", [`{${key}}:sent`], []),
     penalize: (key, ms, intervalMs) => run("penalize", [`{${key}}:next`, `{${key}}:sent`], [ms, intervalMs]),
   };
 }

@@ -79,12 +79,15 @@ export interface SendOptions extends BatchOptions, CallOptions {
  * hash, never the AccessKeyId), `intervalMs` (+ `extraMs`) after the one before, and resolves to
  * the milliseconds until it; at the slot, `send` resolves to 0 and records the send when the
  * previous send was recorded at least `intervalMs` ago (`extraMs` later for a process's first),
- * else to the wait until then; `penalize` holds every send back `ms` from now (the service
- * throttled).
+ * else to the wait until then; `answered` says a process's first send was answered now (it
+ * may have left late: the next send counts from here); `penalize` holds every send back `ms`
+ * from now (the service throttled).
  */
 export interface SharedPacer {
   take(key: string, intervalMs: number, extraMs: number): Promise<number>;
   send(key: string, intervalMs: number, extraMs: number): Promise<number>;
+  /** A process's first send was answered: no send of `key` before an interval from now. */
+  answered(key: string): Promise<unknown>;
   penalize(key: string, ms: number, intervalMs: number): Promise<unknown>;
 }
 

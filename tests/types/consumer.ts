@@ -279,9 +279,10 @@ async function main(): Promise<void> {
   const store: FleetStore = redisCampaign(redisClient, { id: "spring-sale", leaseMs: 30_000 });
   const roundTrips: number = redisPacer(redisClient).stats.roundTrips + redisCampaign(redisClient, { id: "x" }).stats.roundTrips;
   try {
-    const fleetLedger: CampaignResult = await sendCampaign({ ...campaign, journal: undefined, pacer, fleet: store });
-    const read: CampaignResult = await readFleetCampaign({ ...campaign, journal: undefined, fleet: store });
-    const again: CampaignResult = await readFleetCampaign({ ...campaign, journal: undefined, pacer, fleet: store });
+    const fleetOptions: CampaignOptions = { to: ["+852 9123 4567"], message: "Our sale starts today", pacer, fleet: store };
+    const fleetLedger: CampaignResult = await sendCampaign(fleetOptions);
+    const read: CampaignResult = await readFleetCampaign({ ...fleetOptions, qps: 1 });
+    const again: CampaignResult = await readFleetCampaign(fleetOptions);
     const batch: BatchSendResult = await batchSend({ ...options, pacer });
     console.log(fleetLedger.counts.sent, read.counts.unknown, again.counts.skipped, batch.sent.length, roundTrips);
   } catch (error: unknown) {
