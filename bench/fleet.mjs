@@ -81,7 +81,15 @@ function fromSandbox(sandbox) {
   const times = accepted.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
   const spanMs = times.length > 1 ? times.at(-1) - times[0] : 0;
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  return { accepted: accepted.length, throttled, pace: spanMs > 0 ? ((times.length - 1) / spanMs) * 1000 : NaN, minGap: Math.min(...gaps) };
+  // For each throttled call: how long after the previous accepted one it arrived, and its index.
+  const early = [];
+  let last = null;
+  requests.forEach((r, i) => {
+    const t = Date.parse(r.time);
+    if (r.code === "OK") last = t;
+    else if (/^Throttling/.test(r.code ?? "")) early.push(`call ${i}: ${last === null ? "-" : t - last} ms after the last accepted`);
+  });
+  return { accepted: accepted.length, throttled, early, pace: spanMs > 0 ? ((times.length - 1) / spanMs) * 1000 : NaN, minGap: Math.min(...gaps) };
 }
 
 async function main() {
@@ -110,6 +118,7 @@ async function main() {
       const roundTrips = reports.reduce((sum, r) => sum + r.roundTrips, 0);
       table.push([name, String(s.accepted), String(s.throttled), (s.pace * 100).toFixed(2), String(s.minGap), (roundTrips / COUNT).toFixed(2), wall.toFixed(1)]);
       if (errors.length) console.log(`bench: ${name}: errors ${errors.join(", ")}`);
+      if (s.early.length) console.log(`bench: ${name}: throttled ${s.early.join("; ")}`);
     }
   } finally {
     await sandbox.close();

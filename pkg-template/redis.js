@@ -31,17 +31,17 @@ end
 `;
 
 const SCRIPTS = {
-  // KEYS[1] the pace's next free slot. ARGV: interval, extra (ms). Reserves the next free slot
-  // at or after now (the one after it is interval + extra later) and returns the wait until it.
+  // KEYS[1] the pace's next free slot. ARGV: interval (ms). Reserves the next free slot at or
+  // after now (the one after it is an interval later) and returns the wait until it.
   // Reserving ahead queues the processes fairly, one round trip each.
   take: `${NOW}
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local at = math.max(now, nxt)
-local after = at + tonumber(ARGV[1]) + tonumber(ARGV[2])
+local after = at + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', string.format('%.0f', after - now + 60000))
 return at - now`,
-  // KEYS[1] the pace's last send. ARGV: interval, extra (ms). Right before a send: 0 and the send
-  // is recorded now (+ extra, for a process's first, which leaves late), when the previous send
+  // KEYS[1] the pace's last send. ARGV: interval (ms). Right before a send: 0 and the send is
+  // recorded now, when the previous send
   // was recorded at least interval ago; else the wait until then. A reserved slot alone is not
   // enough: a process that was late for its slot (descheduled, a cold first fetch) sends later
   // than reserved, and the next one, on time, would follow it closer than the interval.
@@ -49,8 +49,7 @@ return at - now`,
 local last = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local ready = last + tonumber(ARGV[1])
 if now < ready then return ready - now end
-local mark = now + tonumber(ARGV[2])
-redis.call('SET', KEYS[1], string.format('%.0f', mark), 'PX', string.format('%.0f', mark - now + tonumber(ARGV[1]) + 60000))
+redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX', string.format('%.0f', tonumber(ARGV[1]) + 60000))
 return 0`,
   // KEYS[1] the pace's last send. A process's first send was answered now: it reached the
   // service by now, so the next send counts from here if that is later than its record.
@@ -170,8 +169,8 @@ export function redisPacer(client, options = {}) {
   const { run, stats } = runner(client, timeout(options));
   return {
     stats,
-    take: (key, intervalMs, extraMs) => run("take", [`{${key}}:next`], [intervalMs, extraMs]),
-    send: (key, intervalMs, extraMs) => run("send", [`{${key}}:sent`], [intervalMs, extraMs]),
+    take: (key, intervalMs) => run("take", [`{${key}}:next`], [intervalMs]),
+    send: (key, intervalMs) => run("send", [`{${key}}:sent`], [intervalMs]),
     answered: (key) => run("answered", [`{${key}}:sent`], []),
     penalize: (key, ms, intervalMs) => run("penalize", [`{${key}}:next`, `{${key}}:sent`], [ms, intervalMs]),
   };

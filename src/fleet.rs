@@ -38,19 +38,14 @@ use crate::json_text;
 /// an hour is 3,600 sends at the service's 1 call/s.
 pub const MAX_SLOT_WAIT_MS: u64 = 3_600_000;
 
-/// Added to the shared interval after a process's first send. Its first request leaves later
-/// than its slot (the runtime sets up its HTTP client on first use: `Pacer::mark_finished`
-/// handles the same within one process), so the next process's send, on time, would reach the
-/// service closer than the interval. 60 ms covers Node's first fetch to a local server (about
-/// 15-30 ms measured with bench/fleet.mjs) and costs 4 × 60 ms over a 4-process fleet's run.
-pub const FIRST_SEND_EXTRA_MS: u64 = 60;
-
 /// Added to a key's interval when processes share it. Within one process the pacer marks a send
 /// at the moment it leaves; across processes the store records it a round trip earlier, and the
-/// process can be descheduled between that reply and its request reaching the service (a loaded
-/// host: the 1 call/s fleet tests saw 2 of 12 calls throttled at 5 ms of margin beside other
-/// builds). 15 ms more costs 1.5% of the pace.
-pub const SHARED_MARGIN_MS: u64 = 15;
+/// process may be descheduled between that reply and its request leaving. 10 ms (1% of the
+/// pace) on top of the pacer's own margin (bench/fleet.mjs on a loaded 2-core machine: 1 call
+/// of 30 throttled at 5 ms, none at 10 or 15); a process's first send, late by tens of milliseconds
+/// (the runtime's HTTP client starts on first use), is instead counted from its answer
+/// (`answered`, src/wasm/send.rs), as `Pacer::mark_finished` does within a process.
+pub const SHARED_MARGIN_MS: u64 = 10;
 
 /// Replies a send may get from a shared pacer before it goes: the slot (`take`), then each
 /// check that the previous send is an interval old (`send`), which says "wait" only while a

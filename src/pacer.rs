@@ -58,8 +58,8 @@ impl Pacer {
         self.interval_ms
     }
 
-    /// Requests marked sent so far (a shared pacer gives a process's first send more room:
-    /// `fleet::FIRST_SEND_EXTRA_MS`).
+    /// Requests marked sent so far (a shared pacer counts a process's first send from its answer
+    /// for every process: src/wasm/send.rs).
     pub fn sends(&self) -> u64 {
         self.sends
     }

@@ -122,12 +122,10 @@ impl Pace {
                 .map_err(|()| Error::Aborted)?;
         }
         if let Some(pacer) = &self.shared {
-            let (interval, first) = self.with(|p| (p.interval_ms() + fleet::SHARED_MARGIN_MS, p.sends() == 0));
-            let extra = if first { fleet::FIRST_SEND_EXTRA_MS } else { 0 };
+            let interval = self.with(|p| p.interval_ms() + fleet::SHARED_MARGIN_MS);
             let args = [
                 JsValue::from_str(&fleet::pace_key(&self.key)),
                 JsValue::from_f64(interval as f64),
-                JsValue::from_f64(extra as f64),
             ];
             // The slot, reserved in the queue of every process sharing the key...
             let mut step = "take";
@@ -181,7 +179,7 @@ impl Pace {
     /// A process's first send is counted from its answer (`Pacer::mark_finished`), and with a
     /// shared pacer every process's next send is too: the first request of a process, and the
     /// service's first handling of it, can be slow enough that it arrives after the next
-    /// process's on-time send would (the 20,000-recipient fleet test saw 937 ms between them).
+    /// process's on-time send would (the 20,000-recipient fleet test saw 937 ms between them on a loaded machine).
     /// A store that fails here is not waited for: the next send's slot would fail the same way.
     pub async fn mark_finished(&self) {
         let first = self.with(|p| {

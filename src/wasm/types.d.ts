@@ -76,16 +76,16 @@ export interface SendOptions extends BatchOptions, CallOptions {
 /**
  * Hands out an account's sending slots across processes. The package decides when to send; the
  * pacer only orders, on one clock for all: `take` reserves the next slot of `key` (an opaque
- * hash, never the AccessKeyId), `intervalMs` (+ `extraMs`) after the one before, and resolves to
+ * hash, never the AccessKeyId), `intervalMs` after the one before, and resolves to
  * the milliseconds until it; at the slot, `send` resolves to 0 and records the send when the
- * previous send was recorded at least `intervalMs` ago (`extraMs` later for a process's first),
+ * previous send was recorded at least `intervalMs` ago,
  * else to the wait until then; `answered` says a process's first send was answered now (it
  * may have left late: the next send counts from here); `penalize` holds every send back `ms`
  * from now (the service throttled).
  */
 export interface SharedPacer {
-  take(key: string, intervalMs: number, extraMs: number): Promise<number>;
-  send(key: string, intervalMs: number, extraMs: number): Promise<number>;
+  take(key: string, intervalMs: number): Promise<number>;
+  send(key: string, intervalMs: number): Promise<number>;
   /** A process's first send was answered: no send of `key` before an interval from now. */
   answered(key: string): Promise<unknown>;
   penalize(key: string, ms: number, intervalMs: number): Promise<unknown>;
