@@ -355,7 +355,8 @@ export interface CampaignOptions extends SendOptions {
   /**
    * Run by a fleet: the same campaign (list, texts, options, `fleet.id`) in every worker, each
    * request claimed and marked in the store before it is sent, so none is sent twice. Replaces
-   * `journal` (`sendCampaign` only); resolves when no request is left, with the whole ledger.
+   * `journal`; `sendCampaign` and `resumeCampaign` both start or go on with what the store holds,
+   * and resolve when no request is left, with the whole ledger.
    */
   fleet?: FleetStore;
 }
