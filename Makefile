@@ -11,6 +11,7 @@
 #                and make bench-campaign
 #   make bench-node  the npm package beside Alibaba's official Node SDK (bench/README.md); ~1 minute
 #   make bench-campaign  campaigns: 20,000 recipients at the sandbox's 1 call/s, 100,000 at qps 50; ~40 s
+#   make bench-fleet  4 processes sharing one key's 1 call/s through Redis, 30 requests; ~40 s
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 NPM_STAMP := node_modules/.package-lock.json
@@ -18,7 +19,7 @@ NPM_STAMP := node_modules/.package-lock.json
 PKG_STAMP := pkg/package.json
 PKG_SOURCES := Cargo.toml Cargo.lock rust-toolchain.toml README.md $(shell find src pkg-template -type f)
 
-.PHONY: demo test test-docs test-rust test-core-purity test-sandbox test-node test-runtimes test-browser bench bench-node bench-campaign
+.PHONY: demo test test-docs test-rust test-core-purity test-sandbox test-node test-runtimes test-browser bench bench-node bench-campaign bench-fleet redis-server
 
 demo: $(PKG_STAMP)
 	node www/demo.mjs
@@ -51,9 +52,14 @@ $(PKG_STAMP): $(NPM_STAMP) $(PKG_SOURCES)
 	node pkg-template/build.mjs
 
 # npm pack pkg/ → install into a temp project → node --test there (tests/node, tests/package,
-# tests/types), importing the package by name; publint and attw on the same tarball.
-test-node: $(PKG_STAMP)
+# tests/types), importing the package by name; publint and attw on the same tarball. The fleet
+# suite (tests/node/fleet.test.mjs) starts its own redis-server (Debian's, installed here when
+# missing) on 127.0.0.1 and a free port.
+test-node: $(PKG_STAMP) redis-server
 	node tests/package/run.mjs
+
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
 
 # tests/runtimes on the same kind of tarball: Deno, Bun and workerd come from npm (devDependencies);
 # the Web Worker runs in Debian's Chromium, installed here when missing. A runtime that cannot run
@@ -81,3 +87,8 @@ bench-node: $(NPM_STAMP)
 # Rate, throttled answers and peak RSS of campaigns (bench/campaign.mjs says how); asserts nothing.
 bench-campaign: $(NPM_STAMP)
 	node bench/campaign.mjs
+
+# Pace, throttled answers and Redis round trips of 4 processes on one key (bench/fleet.mjs);
+# asserts nothing.
+bench-fleet: $(NPM_STAMP) redis-server
+	node bench/fleet.mjs

@@ -48,6 +48,11 @@ export async function resumeCampaign(options) {
   return wasm.resumeCampaign(options);
 }
 
+export async function readFleetCampaign(options) {
+  await ready();
+  return wasm.readFleetCampaign(options);
+}
+
 export async function sendMessage(options) {
   await ready();
   return wasm.sendMessage(options);

@@ -95,14 +95,14 @@ const declarations = generated.slice(0, cut).replace(/^\/\* tslint:disable \*\/\
 // The entries hide the WebAssembly functions' last parameter (the Node entry fills it from the
 // environment), so the public signatures leave it out.
 const hidden = /, environment: EnvironmentCredentials\)/g;
-if ((declarations.match(hidden) ?? []).length !== 11) throw new Error("expected 11 exports taking environment credentials");
+if ((declarations.match(hidden) ?? []).length !== 12) throw new Error("expected 12 exports taking environment credentials");
 const publicDeclarations = declarations.replace(hidden, ")").replace("at: SignAt | null | undefined", "at?: SignAt");
 writeFileSync(join(out, "index.d.ts"), publicDeclarations.trimEnd() + "\n" + readFileSync(join(template, "index.extra.d.ts"), "utf8"));
 rmSync(join(out, `${crateName}.d.ts`));
 rmSync(join(out, `${crateName}_bg.wasm.d.ts`));
 
 // 8. Template files; the package version follows Cargo.toml.
-for (const file of ["node.js", "browser.js", "errors.js", "signing.js", "reports.js", "body.js", "journal.js", "journal.d.ts", "cli.js"]) copyFileSync(join(template, file), join(out, file));
+for (const file of ["node.js", "browser.js", "errors.js", "signing.js", "reports.js", "body.js", "journal.js", "journal.d.ts", "redis.js", "redis.d.ts", "cli.js"]) copyFileSync(join(template, file), join(out, file));
 // The command line's modules (issue 14), beside cli.js.
 mkdirSync(join(out, "cli"), { recursive: true });
 for (const file of readdirSync(join(template, "cli"))) if (file.endsWith(".js")) copyFileSync(join(template, "cli", file), join(out, "cli", file));

@@ -45,6 +45,10 @@ export function resumeCampaign(options) {
   return wasm.resumeCampaign(options, environmentCredentials());
 }
 
+export function readFleetCampaign(options) {
+  return wasm.readFleetCampaign(options, environmentCredentials());
+}
+
 export function sendMessage(options) {
   return wasm.sendMessage(options, environmentCredentials());
 }

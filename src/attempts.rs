@@ -35,6 +35,9 @@ pub enum AttemptEvent {
     /// nothing was sent, and the send ends with this error.
     SigningFailed(Error),
     SlotTaken,
+    /// A shared pacer (src/fleet.rs) failed or answered nonsense: nothing was sent, and the
+    /// send ends with this error.
+    SlotFailed(Error),
     Waited,
     /// The caller's signal fired while nothing was in flight.
     Aborted,
@@ -133,6 +136,7 @@ impl Attempts {
                 AttemptAction::Send
             }
             (Phase::Signing, AttemptEvent::SigningFailed(error)) => self.done(Err(error)),
+            (Phase::Slot | Phase::Waiting, AttemptEvent::SlotFailed(error)) => self.done(Err(error)),
             (Phase::Waiting, AttemptEvent::Waited) => {
                 self.attempt += 1;
                 self.phase = Phase::Signing;

@@ -65,6 +65,8 @@ crate::code::stable_codes! {
         RecordNotFound => "RECORD_NOT_FOUND",
         UnexpectedResponse => "UNEXPECTED_RESPONSE",
         OutcomeUnknown => "OUTCOME_UNKNOWN",
+        FleetUnavailable => "FLEET_UNAVAILABLE",
+        FleetUntrusted => "FLEET_UNTRUSTED",
     }
 }
 
@@ -190,6 +192,15 @@ pub enum Error {
     /// request it was about to send was not sent; otherwise the request was sent and its outcome
     /// is in the ledger but not in the journal.
     JournalFailed { before_send: bool },
+    /// The shared store of a fleet (the `pacer` or `fleet` option: Redis, pkg-template/redis.js)
+    /// threw, rejected or did not answer in time. `before_send`: nothing more was sent (the
+    /// request about to go was not); otherwise a request went out and its outcome is in the
+    /// ledger but not in the store, where it reads as `unknown`.
+    FleetUnavailable { before_send: bool },
+    /// The shared store answered something that cannot be true (a slot hours away, a request
+    /// number outside the campaign, a reply of the wrong shape): nothing more was sent, since
+    /// the store cannot be trusted to keep two senders apart (src/fleet.rs).
+    FleetUntrusted { reply: &'static str },
     /// Delivery reports were applied to a campaign's ledger but its journal could not store
     /// them (code `JOURNAL_FAILED`). Nothing was sent; the ledger returned has them, and the
     /// next `recordReports` or `pollCampaign` can record them again.
@@ -244,6 +255,8 @@ impl Error {
             Error::JournalCorrupt { .. } => ErrorCode::JournalCorrupt,
             Error::JournalEmpty => ErrorCode::JournalEmpty,
             Error::JournalFailed { .. } | Error::ReportsNotJournaled => ErrorCode::JournalFailed,
+            Error::FleetUnavailable { .. } => ErrorCode::FleetUnavailable,
+            Error::FleetUntrusted { .. } => ErrorCode::FleetUntrusted,
             Error::Service { kind, .. } => kind.code(),
             Error::UnexpectedResponse { .. } => ErrorCode::UnexpectedResponse,
             Error::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
@@ -266,6 +279,7 @@ impl Error {
             | Error::JournalEmpty
             | Error::JournalFailed { .. }
             | Error::ReportsNotJournaled => Some("journal"),
+            Error::FleetUnavailable { .. } | Error::FleetUntrusted { .. } => Some("fleet"),
             Error::InvalidCredentials { problem } => Some(problem.field()),
             Error::InvalidEndpoint { .. } => Some("endpoint"),
             Error::InvalidNonce => Some("nonce"),
@@ -496,6 +510,16 @@ impl fmt::Display for Error {
             ),
             Error::JournalFailed { before_send: false } => f.write_str(
                 "journal: could not record a request's outcome; the campaign stopped (the ledger has it)",
+            ),
+            Error::FleetUnavailable { before_send: true } => f.write_str(
+                "fleet: the shared store did not answer; stopped before sending the next request",
+            ),
+            Error::FleetUnavailable { before_send: false } => f.write_str(
+                "fleet: the shared store did not answer after a request was sent; stopped (the ledger has its outcome, the store shows it unknown)",
+            ),
+            Error::FleetUntrusted { reply } => write!(
+                f,
+                "fleet: the shared store's answer cannot be trusted ({reply}); stopped before sending the next request"
             ),
             Error::NotAllowed { field, message } => write!(f, "not allowed: {field}: {message}"),
             Error::SigningFailed => f.write_str(

@@ -87,7 +87,9 @@ pub struct Destination {
 }
 
 impl Destination {
-    fn key(&self) -> String {
+    /// A hash of the AccessKeyId (16 hex digits), or `signer`: what a journal header, or a
+    /// fleet's Redis key (src/fleet.rs), says of the account without naming it.
+    pub(crate) fn key(&self) -> String {
         match &self.access_key_id {
             Some(id) => {
                 let mut f = Fingerprint::default();
@@ -123,7 +125,7 @@ impl Header {
         }
     }
 
-    fn body(&self) -> String {
+    pub(crate) fn body(&self) -> String {
         let mut out = format!("\"journal\":\"{JOURNAL_FORMAT}\",\"fingerprint\":");
         json_text::push_json_string(&mut out, &self.fingerprint);
         out.push_str(",\"endpoint\":");
@@ -140,7 +142,7 @@ impl Header {
         out
     }
 
-    fn read(value: &JsonValue) -> Option<Header> {
+    pub(crate) fn read(value: &JsonValue) -> Option<Header> {
         Some(Header {
             fingerprint: text(value, "fingerprint")?.to_string(),
             host: text(value, "endpoint")?.to_string(),
@@ -214,7 +216,7 @@ impl JournalWriter {
     }
 }
 
-fn checksum(previous: &str, unsealed: &str) -> String {
+pub(crate) fn checksum(previous: &str, unsealed: &str) -> String {
     let mut hash = Sha256::new();
     hash.update(previous.as_bytes());
     hash.update(b"\n");
@@ -285,7 +287,7 @@ pub fn read(entries: &[String]) -> Result<ReadJournal, Error> {
 }
 
 /// Checks one complete entry (its checksum and number) and parses it; with its checksum.
-fn open(entry: &str, previous_sum: &str, seq: u64, n: usize) -> Result<(JsonValue, String), Error> {
+pub(crate) fn open(entry: &str, previous_sum: &str, seq: u64, n: usize) -> Result<(JsonValue, String), Error> {
     let corrupt = Error::JournalCorrupt { entry: n };
     if seq == 0 {
         // The first entry says which format this is: a journal of another version (or not a

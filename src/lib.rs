@@ -30,6 +30,7 @@ pub mod csv_campaign;
 pub mod delivery;
 pub mod delivery_run;
 pub mod endpoint;
+pub mod fleet;
 pub mod error;
 pub mod event_time;
 pub mod fetch_failure;

@@ -39,8 +39,10 @@ pub const MIN_QPS: f64 = 1.0 / 3600.0;
 pub const BINDING_ONLY_FIELDS: &[(&str, &str)] = &[
     ("CallOptions", "signal"),
     ("SendOptions", "signer"),
+    ("SendOptions", "pacer"),
     ("CampaignOptions", "onProgress"),
     ("CampaignOptions", "journal"),
+    ("CampaignOptions", "fleet"),
 ];
 
 /// `message`: one text for all, or one per recipient.

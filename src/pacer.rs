@@ -58,6 +58,12 @@ impl Pacer {
         self.interval_ms
     }
 
+    /// Requests marked sent so far (a shared pacer counts a process's first send from its answer
+    /// for every process: src/wasm/send.rs).
+    pub fn sends(&self) -> u64 {
+        self.sends
+    }
+
     /// Takes the next free slot at or after `now_ms` and returns how long to wait for it.
     pub fn reserve(&mut self, now_ms: u64) -> u64 {
         let after_last = self

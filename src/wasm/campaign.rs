@@ -92,6 +92,8 @@ pub(super) struct Prepared {
     pub campaigning: crate::options::Campaigning,
     pub on_progress: Option<Function>,
     pub journal: Option<Journal>,
+    /// The fleet's store (`fleet` option), when a fleet of workers shares the campaign.
+    pub fleet: Option<JsValue>,
     /// What `journal.read()` gave, when there is a journal.
     pub entries: Option<Vec<String>>,
     pub campaign: Campaign,
@@ -105,6 +107,7 @@ pub(super) async fn prepare(options: &JsValue, environment: Option<&JsValue>) ->
         campaigning,
         on_progress,
         journal,
+        fleet,
     } = options::campaign(options).map_err(thrown)?;
     let rules = CampaignRules {
         drop_duplicates: source.input().drop_duplicates,
@@ -138,6 +141,7 @@ pub(super) async fn prepare(options: &JsValue, environment: Option<&JsValue>) ->
         campaigning,
         on_progress,
         journal,
+        fleet,
         entries,
         campaign,
         signing,
@@ -145,6 +149,11 @@ pub(super) async fn prepare(options: &JsValue, environment: Option<&JsValue>) ->
 }
 
 pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool) -> Result<JsValue, JsValue> {
+    let prepared = prepare(options, environment).await?;
+    if let Some(store) = prepared.fleet.clone() {
+        // A fleet campaign starts and resumes the same way: the store says what is left.
+        return super::fleet::run(prepared, store).await;
+    }
     let Prepared {
         source,
         settings,
@@ -154,7 +163,8 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
         entries,
         campaign,
         signing,
-    } = prepare(options, environment).await?;
+        ..
+    } = prepared;
     let (mut run, mut action) = CampaignRun::start(
         campaign,
         entries.as_deref(),
@@ -164,7 +174,7 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
     .map_err(thrown)?;
 
     // Performs what the core decides, and tells it what happened.
-    let pace = Pace::new(signing.pace_key(), campaigning.qps);
+    let pace = Pace::new(signing.pace_key(), campaigning.qps).shared(settings.pacer.clone());
     let signal = settings.signal.as_ref();
     let aborted = || signal.is_some_and(|s| s.aborted());
     let mut last_failure = None;

@@ -5,6 +5,7 @@
 mod campaign;
 mod csv;
 mod deliveries;
+mod fleet;
 mod input;
 mod ledger;
 mod operations;
@@ -13,6 +14,7 @@ mod output;
 mod reports;
 mod send;
 mod source;
+mod store;
 mod transport;
 mod ts;
 
@@ -45,7 +47,13 @@ pub async fn batch_send(
     let settings = options::send(&options).map_err(thrown)?;
     let batch = Batch::validate(&input).map_err(|issues| thrown(Error::InvalidBatch { issues }))?;
     let signing = options::signing(&options, &settings, environment.as_ref()).map_err(thrown)?;
-    match send::send_batch(&batch, &signing, &settings, None).await {
+    // With a shared pacer (the `pacer` option), a batch takes the account's slot like a
+    // campaign's request, at the service's 1 call/s.
+    let pace = settings
+        .pacer
+        .clone()
+        .map(|pacer| send::Pace::new(signing.pace_key(), 1.0).shared(Some(pacer)));
+    match send::send_batch(&batch, &signing, &settings, pace.as_ref()).await {
         Ok(outcome) => Ok(output::to_js(&outcome)),
         Err(send::Failure::Core(error)) => Err(output::sms_error(&error, Some(&batch))),
         Err(send::Failure::Thrown(value)) => Err(value),
@@ -224,6 +232,24 @@ pub async fn resume_campaign(
     #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     campaign::run(&options, environment.as_ref(), true).await
+}
+
+/// The ledger of a campaign a fleet of workers shares (the `fleet` option), as its store has it
+/// now, without sending anything: the same options as the workers' `sendCampaign` (the same
+/// list, texts, options and `fleet` store with its `id`). Requests marked and not answered yet
+/// are `unknown` (a worker may still be sending them, or died doing so); requests not yet
+/// claimed are `skipped`, and `counts`' `pending` is not counted in any state yet.
+///
+/// @throws {SmsError} `JOURNAL_MISMATCH` when the store holds another campaign under this id;
+/// `JOURNAL_CORRUPT` when an entry cannot be proven whole; `FLEET_UNAVAILABLE` when the store
+/// does not answer.
+#[wasm_bindgen(js_name = readFleetCampaign, unchecked_return_type = "CampaignResult")]
+pub async fn read_fleet_campaign(
+    options: ts::JsCampaignOptions,
+    #[wasm_bindgen(unchecked_param_type = "EnvironmentCredentials")] environment: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let prepared = campaign::prepare(&options, environment.as_ref()).await?;
+    fleet::read(prepared).await
 }
 
 /// Sends one message to one number (SendMessageToGlobe): Alibaba's advice for time-critical

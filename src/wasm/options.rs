@@ -88,6 +88,8 @@ fn list(options: &JsValue, limit: u32) -> Result<BatchInput, Error> {
 pub struct SendSettings {
     pub sending: Sending,
     pub signal: Option<web_sys::AbortSignal>,
+    /// A pace shared with other processes (`redisPacer`), taken before every send.
+    pub pacer: Option<JsValue>,
     shape: SendOptions,
 }
 
@@ -111,9 +113,16 @@ pub fn send(options: &JsValue) -> Result<SendSettings, Error> {
     let sending = shape.sending()?;
     let signal = binding_only(options, "signal", "abort signal", "must be an AbortSignal")?
         .map(JsCast::unchecked_into);
+    let pacer = binding_only(
+        options,
+        "pacer",
+        "object",
+        "must be an object with take() and penalize() (redisPacer from aliyun-globe-sms/redis)",
+    )?;
     Ok(SendSettings {
         sending,
         signal,
+        pacer,
         shape,
     })
 }
@@ -156,6 +165,8 @@ pub struct CampaignSettings {
     pub campaigning: Campaigning,
     pub on_progress: Option<Function>,
     pub journal: Option<JsValue>,
+    /// The store a fleet of workers shares the campaign through (`redisCampaign`).
+    pub fleet: Option<JsValue>,
 }
 
 pub fn campaign(options: &JsValue) -> Result<CampaignSettings, Error> {
@@ -169,10 +180,20 @@ pub fn campaign(options: &JsValue) -> Result<CampaignSettings, Error> {
         "object",
         "must be an object with append(entry) and read()",
     )?;
+    let fleet = binding_only(
+        options,
+        "fleet",
+        "object",
+        "must be a fleet store (redisCampaign from aliyun-globe-sms/redis)",
+    )?;
+    if fleet.is_some() && journal.is_some() {
+        return Err(invalid("fleet", "a fleet's store is its journal: pass fleet or journal, not both"));
+    }
     Ok(CampaignSettings {
         campaigning,
         on_progress,
         journal,
+        fleet,
     })
 }
 

@@ -65,6 +65,50 @@ export interface SendOptions extends BatchOptions, CallOptions {
    * was thrown). An answer that takes longer than `timeoutMs` is `SIGNING_FAILED` too.
    */
   signer?: (request: SigningRequest) => Promise<SignedRequest>;
+  /**
+   * An account's pace shared by many processes (`redisPacer` from `aliyun-globe-sms/redis`):
+   * every send first takes a slot from it. A store that fails or answers nonsense stops the send
+   * before anything leaves (`FLEET_UNAVAILABLE`, `FLEET_UNTRUSTED`).
+   */
+  pacer?: SharedPacer;
+}
+
+/**
+ * Hands out an account's sending slots across processes. The package decides when to send; the
+ * pacer only orders, on one clock for all: `take` reserves the next slot of `key` (an opaque
+ * hash, never the AccessKeyId), `intervalMs` after the one before, and resolves to
+ * the milliseconds until it; at the slot, `send` resolves to 0 and records the send when the
+ * previous send was recorded at least `intervalMs` ago,
+ * else to the wait until then; `answered` says a process's first send was answered now (it
+ * may have left late: the next send counts from here); `penalize` holds every send back `ms`
+ * from now (the service throttled).
+ */
+export interface SharedPacer {
+  take(key: string, intervalMs: number): Promise<number>;
+  send(key: string, intervalMs: number): Promise<number>;
+  /** A process's first send was answered: no send of `key` before an interval from now. */
+  answered(key: string): Promise<unknown>;
+  penalize(key: string, ms: number, intervalMs: number): Promise<unknown>;
+}
+
+/**
+ * Where a fleet of workers keeps one campaign (`redisCampaign` from `aliyun-globe-sms/redis`).
+ * It stores and orders what the package writes, atomically: `key` is the campaign's (a hash of
+ * `id`, endpoint and key); `claim` gives a request to `owner` for `leaseMs` (`[k, 0]`), or says
+ * none is free (`[-1, ms until a lease ends]`, `[-1, -1]`: none left); `mark` stores a request's
+ * mark only while `owner`'s claim holds and it has none (1, else 0); `finish` stores an outcome
+ * over its mark (1, else 0).
+ */
+export interface FleetStore {
+  /** The campaign's name, the same in every worker. */
+  id: string;
+  /** How long a claim holds a request (1000 to 3600000). @default 60000 */
+  leaseMs?: number;
+  open(key: string, head: string): Promise<string>;
+  read(key: string): Promise<{ head: string | null; marks: [string, string][]; outcomes: [string, string][] }>;
+  claim(key: string, requests: number, owner: string, leaseMs: number): Promise<[number, number]>;
+  mark(key: string, request: number, owner: string, entry: string, leaseMs: number): Promise<number>;
+  finish(key: string, request: number, mark: string, outcome: string): Promise<number>;
 }
 
 /** What a `signer` is asked to sign: the validated batch, numbers normalized, one text each. */
@@ -261,7 +305,9 @@ export type SmsErrorCode =
   | "SERVICE_REJECTED"
   | "RECORD_NOT_FOUND"
   | "UNEXPECTED_RESPONSE"
-  | "OUTCOME_UNKNOWN";
+  | "OUTCOME_UNKNOWN"
+  | "FLEET_UNAVAILABLE"
+  | "FLEET_UNTRUSTED";
 
 /** Why an outcome is unknown. */
 export type UnknownReason = "timeout" | "connection_lost" | "server_error" | "unreadable_body" | "aborted";
@@ -326,6 +372,13 @@ export interface CampaignOptions extends SendOptions {
   onProgress?: (progress: CampaignProgress) => void;
   /** Required by `resumeCampaign`; with `sendCampaign`, it must be empty. */
   journal?: CampaignJournal;
+  /**
+   * Run by a fleet: the same campaign (list, texts, options, `fleet.id`) in every worker, each
+   * request claimed and marked in the store before it is sent, so none is sent twice. Replaces
+   * `journal`; `sendCampaign` and `resumeCampaign` both start or go on with what the store holds,
+   * and resolve when no request is left, with the whole ledger.
+   */
+  fleet?: FleetStore;
 }
 
 /**

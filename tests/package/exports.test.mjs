@@ -61,7 +61,7 @@ function resolveExports(exportsField, subpath, conditions) {
   return Object.hasOwn(exportsField, subpath) ? target(exportsField[subpath]) : null;
 }
 
-const SUBPATHS = [".", "./sandbox", "./journal", "./aliyun_globe_sms_bg.wasm", "./package.json"];
+const SUBPATHS = [".", "./sandbox", "./journal", "./redis", "./aliyun_globe_sms_bg.wasm", "./package.json"];
 const specifier = (subpath) => (subpath === "." ? "aliyun-globe-sms" : `aliyun-globe-sms/${subpath.slice(2)}`);
 const installedFile = (target) => pathToFileURL(join(INSTALLED, target)).href;
 
@@ -78,7 +78,7 @@ describe("what ships", () => {
     }
     for (const pattern of MANIFEST.files) assert.ok(shipped.some((f) => matches(f, pattern)), `${pattern} matched nothing`);
     assert.ok(!shipped.some((f) => /\.(map|rs|ts)$/.test(f) && !f.endsWith(".d.ts")), "no sources or maps");
-    assert.deepEqual(shipped.filter((f) => f.endsWith(".d.ts")), ["index.d.ts", "journal.d.ts", "sandbox/index.d.ts"]);
+    assert.deepEqual(shipped.filter((f) => f.endsWith(".d.ts")), ["index.d.ts", "journal.d.ts", "redis.d.ts", "sandbox/index.d.ts"]);
   });
 
   test("the manifest: ESM only, no side effects, types first in every block, engines, no dependencies", () => {
@@ -98,6 +98,7 @@ describe("exports conditions", () => {
     ".": "./node.js",
     "./sandbox": "./sandbox/index.js",
     "./journal": "./journal.js",
+    "./redis": "./redis.js",
     "./aliyun_globe_sms_bg.wasm": "./aliyun_globe_sms_bg.wasm",
     "./package.json": "./package.json",
   };
@@ -137,6 +138,8 @@ describe("exports conditions", () => {
       // offered to browsers (a page passes its own journal).
       assert.equal(resolveExports(MANIFEST.exports, "./sandbox", conditions), null);
       assert.equal(resolveExports(MANIFEST.exports, "./journal", conditions), null);
+      // The fleet's Redis adapter takes a Node client (node-redis, ioredis).
+      assert.equal(resolveExports(MANIFEST.exports, "./redis", conditions), null);
     }
     assert.ok(existsSync(join(INSTALLED, "browser.js")));
   });
@@ -159,7 +162,7 @@ describe("exports conditions", () => {
       assert.ok(!inputs.includes("node.js"), `${platform}: ${inputs.join(", ")}`);
     }
     // The sandbox and the file journal are Node-only: a browser bundle cannot resolve them.
-    for (const subpath of ["sandbox", "journal"]) {
+    for (const subpath of ["sandbox", "journal", "redis"]) {
       await assert.rejects(
         esbuild.build({
           stdin: { contents: `import "aliyun-globe-sms/${subpath}";`, resolveDir: CONSUMER, loader: "js" },
@@ -177,6 +180,7 @@ describe("exports conditions", () => {
     assert.equal(resolveExports(MANIFEST.exports, ".", ["types", "import", "browser"]), "./index.d.ts");
     assert.equal(resolveExports(MANIFEST.exports, "./sandbox", ["types", "import", "node"]), "./sandbox/index.d.ts");
     assert.equal(resolveExports(MANIFEST.exports, "./journal", ["types", "import", "node"]), "./journal.d.ts");
+    assert.equal(resolveExports(MANIFEST.exports, "./redis", ["types", "import", "node"]), "./redis.d.ts");
     assert.equal(MANIFEST.types, "./index.d.ts");
   });
 
@@ -201,6 +205,7 @@ describe("import and require() in Node", () => {
     "pollDeliveries",
     "queryMessage",
     "readCsvCampaign",
+    "readFleetCampaign",
     "ready",
     "recordReports",
     "reportConversion",
@@ -282,6 +287,9 @@ describe("import and require() in Node", () => {
     const journal = await import("aliyun-globe-sms/journal");
     assert.deepEqual(Object.keys(journal), ["fileJournal"]);
     assert.deepEqual(declaredIn("journal.d.ts"), ["fileJournal"]);
+    const redis = await import("aliyun-globe-sms/redis");
+    assert.deepEqual(Object.keys(redis).sort(), ["redisCampaign", "redisPacer"]);
+    assert.deepEqual(declaredIn("redis.d.ts"), ["redisCampaign", "redisPacer"]);
   });
 });
 

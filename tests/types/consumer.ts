@@ -1,5 +1,5 @@
 // A strict TypeScript consumer of the installed package: every export of "aliyun-globe-sms",
-// "aliyun-globe-sms/sandbox" and "aliyun-globe-sms/journal", used with the types a user would write. Compiled (never run) by
+// "aliyun-globe-sms/sandbox", "aliyun-globe-sms/journal" and "aliyun-globe-sms/redis", used with the types a user would write. Compiled (never run) by
 // types.test.mjs with `tsc --strict --noEmit`, once with NodeNext resolution and once with
 // bundler resolution, so the `types` conditions of `exports` are what is checked. Each
 // `@ts-expect-error` proves a type is strict where it must be: if the line compiled, tsc fails.
@@ -17,6 +17,7 @@ import {
   pollDeliveries,
   queryMessage,
   readCsvCampaign,
+  readFleetCampaign,
   ready,
   recordReports,
   reportConversion,
@@ -33,6 +34,8 @@ import {
   type BatchSendResult,
   type CampaignJournal,
   type CampaignOptions,
+  type FleetStore,
+  type SharedPacer,
   type CampaignPlan,
   type CostlyCharacter,
   type CostlyCharacters,
@@ -120,6 +123,7 @@ import {
   type SandboxRequest,
 } from "aliyun-globe-sms/sandbox";
 import { fileJournal, type FileJournal } from "aliyun-globe-sms/journal";
+import { redisCampaign, redisPacer, type RedisClient } from "aliyun-globe-sms/redis";
 
 /** A compile-time equality check: `Equal<A, B>` is `true` only when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -152,7 +156,9 @@ function describeError(error: SmsError): string {
     case "JOURNAL_CORRUPT":
     case "JOURNAL_EMPTY":
     case "JOURNAL_FAILED":
-    case "JOURNAL_LOCKED": {
+    case "JOURNAL_LOCKED":
+    case "FLEET_UNAVAILABLE":
+    case "FLEET_UNTRUSTED": {
       const ledger: CampaignResult | undefined = error.ledger;
       return `${code}: ${ledger ? ledger.counts.sent : 0} sent before the journal failed`;
     }
@@ -271,6 +277,24 @@ async function main(): Promise<void> {
   } catch (error: unknown) {
     if (isSmsError(error) && error.ledger) console.log(error.ledger.recipients.length, describeError(error));
   }
+
+  // A fleet on Redis (issue 15): the caller's client, a shared pacer and a shared campaign.
+  const redisClient: RedisClient = { sendCommand: async (args: string[]) => args.length };
+  const pacer: SharedPacer = redisPacer(redisClient, { timeoutMs: 2000 });
+  const store: FleetStore = redisCampaign(redisClient, { id: "spring-sale", leaseMs: 30_000 });
+  const roundTrips: number = redisPacer(redisClient).stats.roundTrips + redisCampaign(redisClient, { id: "x" }).stats.roundTrips;
+  try {
+    const fleetOptions: CampaignOptions = { to: ["+852 9123 4567"], message: "Our sale starts today", pacer, fleet: store };
+    const fleetLedger: CampaignResult = await sendCampaign(fleetOptions);
+    const read: CampaignResult = await readFleetCampaign({ ...fleetOptions, qps: 1 });
+    const again: CampaignResult = await readFleetCampaign(fleetOptions);
+    const batch: BatchSendResult = await batchSend({ ...options, pacer });
+    console.log(fleetLedger.counts.sent, read.counts.unknown, again.counts.skipped, batch.sent.length, roundTrips);
+  } catch (error: unknown) {
+    if (isSmsError(error)) console.log(describeError(error));
+  }
+  // @ts-expect-error a fleet campaign needs its id
+  redisCampaign(redisClient, { leaseMs: 1000 });
 
   // A spreadsheet's export read, planned, sent and written back (issue 14).
   const csvOptions: CsvCampaignOptions = { numberColumn: "Mobile", message: "Hi {name}", delimiter: ";", header: "auto" };

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as sms from "aliyun-globe-sms";
 import * as sandbox from "aliyun-globe-sms/sandbox";
 import * as journal from "aliyun-globe-sms/journal";
+import * as redis from "aliyun-globe-sms/redis";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const INSTALLED = join(HERE, "..", "..", "node_modules", "aliyun-globe-sms");
@@ -56,13 +57,14 @@ describe("types", { skip: DEV_ROOT ? false : "run through tests/package/run.mjs"
       "aliyun-globe-sms": Object.keys(sms).sort(),
       "aliyun-globe-sms/sandbox": Object.keys(sandbox).sort(),
       "aliyun-globe-sms/journal": Object.keys(journal).sort(),
+      "aliyun-globe-sms/redis": Object.keys(redis).sort(),
     });
   });
 });
 
 test("no shipped .d.ts declares `any` (comments do not count)", () => {
   const files = declarationFiles();
-  assert.deepEqual(files.map((f) => relative(INSTALLED, f)).sort(), ["index.d.ts", "journal.d.ts", "sandbox/index.d.ts"]);
+  assert.deepEqual(files.map((f) => relative(INSTALLED, f)).sort(), ["index.d.ts", "journal.d.ts", "redis.d.ts", "sandbox/index.d.ts"]);
   for (const file of files) {
     const lines = withoutComments(readFileSync(file, "utf8")).split("\n");
     const hits = lines.map((line, i) => [i + 1, line]).filter(([, line]) => /\bany\b/.test(line));

@@ -1,0 +1,245 @@
+//! The fleet's rules (src/fleet.rs) as properties: workers driven the way src/wasm/fleet.rs
+//! drives them — claim, mark, send, store the outcome — against a model of the Redis scripts
+//! (pkg-template/redis.js: the same conditions, on one clock), with random interleavings, clock
+//! jumps past leases (a stopped worker), and workers killed at any step. Each run checks:
+//!
+//! - no request is ever sent twice;
+//! - a request a killed worker marked is `unknown` in the ledger read from the store, never sent
+//!   again; a request it only claimed is taken over and sent;
+//! - once the surviving workers find nothing to claim, every request is sent or `unknown`.
+
+use std::collections::HashMap;
+
+use aliyun_globe_sms::batch::{BatchInput, Messages};
+use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules};
+use aliyun_globe_sms::fleet::{Claim, Fleet};
+use aliyun_globe_sms::journal::Destination;
+use aliyun_globe_sms::response::read_batch_response;
+use aliyun_globe_sms::{Credentials, KnownSecrets};
+use proptest::prelude::*;
+
+const LEASE: u64 = 10_000;
+const COUNT: usize = 4_500; // 5 requests
+
+fn numbers() -> Vec<String> {
+    (0..COUNT).map(|i| format!("+852 9{:07}", i + 1)).collect()
+}
+
+fn planned() -> Campaign {
+    let input = BatchInput::new(Vec::new(), Messages::One("fleet".into()));
+    let mut check = CampaignCheck::new(&input, COUNT, None, CampaignRules::default()).unwrap();
+    check.check_part(&numbers(), &Messages::One("fleet".into()), &[]);
+    check.finish().unwrap()
+}
+
+fn destination() -> Destination {
+    Destination {
+        host: "127.0.0.1:9".into(),
+        scheme: "ACS3-HMAC-SHA256".into(),
+        access_key_id: Some("LTAI5tFleetProperty".into()),
+    }
+}
+
+/// The service accepting every number of request `k`.
+fn accepted(c: &Campaign, k: usize) -> aliyun_globe_sms::BatchOutcome {
+    let all = numbers();
+    let to: Vec<String> = c.request_indexes(k).iter().map(|&i| all[i as usize].clone()).collect();
+    let batch = c.batch(k, &to, &Messages::One("fleet".into())).unwrap();
+    let ids: Vec<String> = batch.entries().iter().map(|e| format!("\\\"M{}\\\"", e.index)).collect();
+    let body = format!(
+        r#"{{"ResponseCode":"OK","RequestId":"R{k}","FailedList":"[]","MessageIdList":"[{}]","SuccessCount":"{}"}}"#,
+        ids.join(","),
+        ids.len()
+    );
+    let creds = Credentials::new("id", "secret", None).unwrap();
+    read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes()).unwrap()
+}
+
+/// `(field, entry)` pairs as the store gives them back.
+type Entries = Vec<(String, String)>;
+
+/// The Redis scripts' conditions, on the model's clock.
+#[derive(Default)]
+struct Store {
+    head: Option<String>,
+    marks: HashMap<usize, String>,
+    outcomes: HashMap<usize, String>,
+    leases: HashMap<usize, (String, u64)>,
+}
+
+impl Store {
+    fn claim(&mut self, now: u64, requests: usize, owner: &str) -> [f64; 2] {
+        let mut wait: Option<u64> = None;
+        let mut soonest = |until: u64| {
+            if until > now {
+                wait = Some(wait.map_or(until - now, |w| w.min(until - now)));
+            }
+        };
+        for k in 0..requests {
+            if self.outcomes.contains_key(&k) {
+                continue;
+            }
+            let lease = self.leases.get(&k).cloned();
+            if self.marks.contains_key(&k) {
+                soonest(lease.map_or(0, |l| l.1));
+            } else if lease.as_ref().is_none_or(|(who, until)| *until <= now || who == owner) {
+                self.leases.insert(k, (owner.to_string(), now + LEASE));
+                return [k as f64, 0.0];
+            } else {
+                soonest(lease.map_or(0, |l| l.1));
+            }
+        }
+        [-1.0, wait.map_or(-1.0, |w| w as f64)]
+    }
+
+    fn mark(&mut self, now: u64, k: usize, owner: &str, entry: &str) -> f64 {
+        if self.marks.contains_key(&k) {
+            return 0.0;
+        }
+        match self.leases.get(&k) {
+            Some((who, until)) if who == owner && *until > now => {
+                self.marks.insert(k, entry.to_string());
+                self.leases.insert(k, (owner.to_string(), now + LEASE));
+                1.0
+            }
+            _ => 0.0,
+        }
+    }
+
+    fn finish(&mut self, k: usize, mark: &str, outcome: &str) -> f64 {
+        if self.marks.get(&k).map(String::as_str) != Some(mark) || self.outcomes.contains_key(&k) {
+            return 0.0;
+        }
+        self.outcomes.insert(k, outcome.to_string());
+        self.leases.remove(&k);
+        1.0
+    }
+
+    fn entries(&self) -> (Entries, Entries) {
+        let list = |m: &HashMap<usize, String>| m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        (list(&self.marks), list(&self.outcomes))
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Idle,
+    Claimed(usize),
+    Marked(usize, String),
+    Sent(usize, String),
+    Done,
+    Killed,
+}
+
+struct Worker {
+    fleet: Fleet,
+    campaign: Campaign,
+    step: Step,
+}
+
+impl Worker {
+    fn new(n: usize) -> Worker {
+        let campaign = planned();
+        let fleet = Fleet::new(&campaign, &destination(), "spring", &format!("w{n}"), LEASE).unwrap();
+        Worker { fleet, campaign, step: Step::Idle }
+    }
+
+    /// One store call (or the send) and what the core makes of its reply.
+    fn advance(&mut self, store: &mut Store, now: u64, sends: &mut [u32]) {
+        if store.head.is_none() {
+            store.head = Some(self.fleet.head().to_string());
+        }
+        self.fleet.check_head(store.head.as_deref().unwrap()).unwrap();
+        let requests = self.campaign.requests_total();
+        self.step = match std::mem::replace(&mut self.step, Step::Idle) {
+            Step::Idle => match self.fleet.claim(&store.claim(now, requests, self.fleet.owner())).unwrap() {
+                Claim::Request(k) => Step::Claimed(k),
+                Claim::Wait(_) => Step::Idle,
+                Claim::Done => Step::Done,
+            },
+            Step::Claimed(k) => {
+                let mark = self.fleet.mark(k, &self.campaign.mark_written(k));
+                if self.fleet.marked(store.mark(now, k, self.fleet.owner(), &mark)).unwrap() {
+                    Step::Marked(k, mark)
+                } else {
+                    Step::Idle
+                }
+            }
+            Step::Marked(k, mark) => {
+                sends[k] += 1;
+                Step::Sent(k, mark)
+            }
+            Step::Sent(k, mark) => {
+                let outcome = accepted(&self.campaign, k);
+                let entry = self.campaign.record(k, &Ok(outcome)).entry;
+                let outcome = self.fleet.outcome(k, &mark, &entry);
+                self.fleet.finished(store.finish(k, &mark, &outcome)).unwrap();
+                Step::Idle
+            }
+            done @ (Step::Done | Step::Killed) => done,
+        };
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_request_is_sent_twice_and_every_one_ends_sent_or_unknown(
+        workers in 2usize..5,
+        ops in prop::collection::vec((0u8..10, 0usize..5, 0u64..15_000), 1..120),
+    ) {
+        let mut store = Store::default();
+        let mut fleet: Vec<Worker> = (0..workers).map(Worker::new).collect();
+        let mut sends = vec![0u32; 5];
+        let mut now = 1_000_000u64;
+        // What each killed worker was holding when it died.
+        let mut killed_marked = Vec::new();
+        for (op, who, dt) in ops {
+            let n = who % workers;
+            match op {
+                // Time passes (a worker not stepped meanwhile was stopped, or slow).
+                0 => now += dt,
+                // Kill any worker but the last, which always survives to finish.
+                1 if n + 1 < workers => {
+                    if let Step::Marked(k, _) | Step::Sent(k, _) = fleet[n].step {
+                        killed_marked.push(k);
+                    }
+                    fleet[n].step = Step::Killed;
+                }
+                _ => {
+                    now += dt % 50;
+                    fleet[n].advance(&mut store, now, &mut sends);
+                }
+            }
+            prop_assert!(sends.iter().all(|&s| s <= 1), "a request sent twice: {:?}", sends);
+        }
+        // The survivors run to the end; time moves past every lease meanwhile.
+        for _ in 0..10_000 {
+            let live: Vec<usize> = (0..workers).filter(|&n| !matches!(fleet[n].step, Step::Done | Step::Killed)).collect();
+            if live.is_empty() {
+                break;
+            }
+            for n in live {
+                now += 500;
+                fleet[n].advance(&mut store, now, &mut sends);
+            }
+        }
+        prop_assert!(sends.iter().all(|&s| s <= 1), "a request sent twice: {:?}", sends);
+        let reader = Worker::new(99);
+        let (marks, outcomes) = store.entries();
+        let mut ledger = planned();
+        reader.fleet.apply(&mut ledger, &destination(), &marks, &outcomes).unwrap();
+        let counts = ledger.counts();
+        prop_assert_eq!(counts.pending + counts.skipped, 0, "every request claimed and marked");
+        for (k, &sent) in sends.iter().enumerate() {
+            let unknown = marks.iter().any(|(f, _)| f == &k.to_string()) && !outcomes.iter().any(|(f, _)| f == &k.to_string());
+            if unknown {
+                prop_assert!(killed_marked.contains(&k), "request {} unknown but no killed worker held it", k);
+            } else {
+                prop_assert_eq!(sent, 1, "request {} answered, sent once", k);
+            }
+        }
+        prop_assert_eq!(counts.sent + counts.unknown, COUNT);
+    }
+}

@@ -1,0 +1,45 @@
+// One worker of a fleet (fleet.test.mjs, bench/fleet.mjs): the installed package imported by
+// name, its Redis client (node-redis or ioredis) on the parent's redis-server, sending to the
+// parent's sandbox. Arguments: one JSON object
+//   { url, port, client: "node-redis" | "ioredis", list: { count, offset? }, qps, id?, leaseMs?,
+//     timeoutMs?, message, result }
+// With `id`, the worker runs the fleet campaign `id` over campaignList(count) (ledger.mjs);
+// without, a campaign of its own over `count` numbers from `offset` (independent campaigns on
+// one key). Either way every send takes its slot from the shared pacer. It writes
+// { error, counts, pacerRoundTrips, fleetRoundTrips } as JSON to `result` (error: the SmsError's
+// code, or null; REDIS_DOWN when it could not connect) and exits 0.
+
+import { writeFileSync } from "node:fs";
+import { isSmsError, sendCampaign } from "aliyun-globe-sms";
+import { redisCampaign, redisPacer } from "aliyun-globe-sms/redis";
+import { DEFAULT_KEY } from "aliyun-globe-sms/sandbox";
+import { campaignList } from "./ledger.mjs";
+import { CLIENTS } from "./redis-server.mjs";
+
+const args = JSON.parse(process.argv[2]);
+let connected;
+try {
+  connected = await CLIENTS[args.client](args.port);
+} catch {
+  // Redis is down (a test killed it): this worker never started, and sent nothing.
+  writeFileSync(args.result, JSON.stringify({ error: "REDIS_DOWN", counts: null, pacerRoundTrips: 0, fleetRoundTrips: 0 }));
+  process.exit(0);
+}
+const { client, close } = connected;
+const pacer = redisPacer(client, { timeoutMs: args.timeoutMs ?? 5000 });
+const fleet = args.id ? redisCampaign(client, { id: args.id, leaseMs: args.leaseMs, timeoutMs: args.timeoutMs ?? 5000 }) : undefined;
+const to = args.id
+  ? campaignList(args.list.count).to
+  : Array.from({ length: args.list.count }, (_, i) => `+852 6${String(args.list.offset + i).padStart(7, "0")}`);
+let report;
+try {
+  const ledger = await sendCampaign({ credentials: DEFAULT_KEY, endpoint: args.url, to, message: args.message, qps: args.qps, pacer, fleet });
+  report = { error: null, counts: ledger.counts };
+} catch (error) {
+  if (!isSmsError(error)) throw error;
+  report = { error: error.code, counts: error.ledger?.counts ?? null };
+}
+report.pacerRoundTrips = pacer.stats.roundTrips;
+report.fleetRoundTrips = fleet?.stats.roundTrips ?? 0;
+writeFileSync(args.result, JSON.stringify(report));
+await close();
