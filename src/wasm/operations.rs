@@ -94,7 +94,9 @@ pub async fn send_message(options: &JsValue, environment: Option<&JsValue>) -> R
     let qps = shape.qps().map_err(thrown)?;
     let (settings, signing) = sending(options, environment, "sendMessage").map_err(thrown)?;
     let checked = SendMessage::validate(&input).map_err(|issues| thrown(Error::InvalidInput { issues }))?;
-    let pace = pace(Action::SendMessageToGlobe, &signing, qps);
+    // With the `pacer` option, SendMessageToGlobe's own slot is taken across processes too (its
+    // store key names the operation: it has its own limit).
+    let pace = pace(Action::SendMessageToGlobe, &signing, qps).shared(settings.pacer.clone());
     let operation = Operation {
         call: checked.call(),
         checked,

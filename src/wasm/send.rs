@@ -97,20 +97,31 @@ impl Pace {
         if !self.taken.replace(false) {
             self.wait_for_slot(signal).await?;
         }
+        self.go_ahead(signal).await?;
         self.with(|p| p.mark_sent(transport::monotonic_ms()));
         Ok(())
     }
 
-    /// Waits for the slot now, for the next send (`hold_and_mark` then does not wait again): a
-    /// fleet campaign marks its request in the store between the slot and the send, so a worker
-    /// that dies waiting for its slot leaves the request unmarked, to be taken over, rather
-    /// than `unknown`.
+    /// Waits for the slot now, for the next send (`hold_and_mark` then does not wait for it
+    /// again): a fleet campaign marks its request in the store between the slot and the send,
+    /// so a worker that dies waiting for its slot leaves the request unmarked, to be taken
+    /// over, rather than `unknown`.
     pub async fn take_slot_ahead(&self, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
         self.wait_for_slot(signal).await?;
         self.taken.set(true);
         Ok(())
     }
 
+    fn shared_args(&self) -> [JsValue; 2] {
+        let interval = self.with(|p| p.interval_ms() + fleet::SHARED_MARGIN_MS);
+        [
+            JsValue::from_str(&fleet::pace_key(&self.key)),
+            JsValue::from_f64(interval as f64),
+        ]
+    }
+
+    /// The process's own hold, then with a shared pacer the slot reserved in the queue of every
+    /// process sharing the key, waited for.
     async fn wait_for_slot(&self, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
         loop {
             let hold = self.with(|p| p.hold(transport::monotonic_ms()));
@@ -122,34 +133,44 @@ impl Pace {
                 .map_err(|()| Error::Aborted)?;
         }
         if let Some(pacer) = &self.shared {
-            let interval = self.with(|p| p.interval_ms() + fleet::SHARED_MARGIN_MS);
-            let args = [
-                JsValue::from_str(&fleet::pace_key(&self.key)),
-                JsValue::from_f64(interval as f64),
-            ];
-            // The slot, reserved in the queue of every process sharing the key...
-            let mut step = "take";
-            // ...then, at it, the send recorded only once the previous one is an interval old
-            //. Each wait is bounded: a store that keeps answering
-            // "wait" is not one to trust.
-            for _ in 0..fleet::MAX_SLOT_REPLIES {
-                let reply = store::call(pacer, step, &args)
-                    .await
-                    .map_err(|()| Error::FleetUnavailable { before_send: true })?;
-                let wait = fleet::slot_wait(store::number(&reply))?;
-                if step == "send" && wait == 0 {
-                    return Ok(());
-                }
-                step = "send";
-                transport::sleep(wait, signal)
-                    .await
-                    .map_err(|()| Error::Aborted)?;
-            }
-            return Err(Error::FleetUntrusted {
-                reply: "a pacer that never let a send go",
-            });
+            let reply = store::call(pacer, "take", &self.shared_args())
+                .await
+                .map_err(|()| Error::FleetUnavailable { before_send: true })?;
+            let wait = fleet::slot_wait(store::number(&reply))?;
+            transport::sleep(wait, signal)
+                .await
+                .map_err(|()| Error::Aborted)?;
         }
         Ok(())
+    }
+
+    /// With a shared pacer, right before the bytes leave: the send is recorded in the store only
+    /// once the previous one is an interval old, else waited for. It is asked here, after a
+    /// fleet's mark (a write Redis fsyncs, which can take a loaded disk hundreds of
+    /// milliseconds), not at the slot: recorded at the slot, a send delayed by its mark reached
+    /// the service that much later than recorded, and the next process's on-time send followed
+    /// it closer than the interval (the fleet test saw 716 ms). Each wait is bounded: a store
+    /// that keeps answering "wait" is not one to trust.
+    async fn go_ahead(&self, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
+        let Some(pacer) = &self.shared else {
+            return Ok(());
+        };
+        let args = self.shared_args();
+        for _ in 0..fleet::MAX_SLOT_REPLIES {
+            let reply = store::call(pacer, "send", &args)
+                .await
+                .map_err(|()| Error::FleetUnavailable { before_send: true })?;
+            let wait = fleet::slot_wait(store::number(&reply))?;
+            if wait == 0 {
+                return Ok(());
+            }
+            transport::sleep(wait, signal)
+                .await
+                .map_err(|()| Error::Aborted)?;
+        }
+        Err(Error::FleetUntrusted {
+            reply: "a pacer that never let a send go",
+        })
     }
 
     /// The service asked for `not_before_ms` before a resend: no call before then, and the

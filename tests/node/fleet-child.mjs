@@ -5,12 +5,13 @@
 //     timeoutMs?, message, result }
 // With `id`, the worker runs the fleet campaign `id` over campaignList(count) (ledger.mjs);
 // without, a campaign of its own over `count` numbers from `offset` (independent campaigns on
-// one key). Either way every send takes its slot from the shared pacer. It writes
+// one key); with `messages`, that many sendMessage calls instead. Every send takes its slot from
+// the shared pacer. It writes
 // { error, counts, pacerRoundTrips, fleetRoundTrips } as JSON to `result` (error: the SmsError's
 // code, or null; REDIS_DOWN when it could not connect) and exits 0.
 
 import { writeFileSync } from "node:fs";
-import { isSmsError, sendCampaign } from "aliyun-globe-sms";
+import { isSmsError, sendCampaign, sendMessage } from "aliyun-globe-sms";
 import { redisCampaign, redisPacer } from "aliyun-globe-sms/redis";
 import { DEFAULT_KEY } from "aliyun-globe-sms/sandbox";
 import { campaignList } from "./ledger.mjs";
@@ -32,6 +33,24 @@ const to = args.id
   ? campaignList(args.list.count).to
   : Array.from({ length: args.list.count }, (_, i) => `+852 6${String(args.list.offset + i).padStart(7, "0")}`);
 let report;
+if (args.messages) {
+  // `messages` one-to-one sends (sendMessage) of this process's own numbers, one after another.
+  let sent = 0;
+  let error = null;
+  for (const number of to.slice(0, args.messages)) {
+    try {
+      await sendMessage({ credentials: DEFAULT_KEY, endpoint: args.url, to: number, message: args.message, qps: args.qps, pacer });
+      sent += 1;
+    } catch (thrown) {
+      if (!isSmsError(thrown)) throw thrown;
+      error = thrown.code;
+      break;
+    }
+  }
+  writeFileSync(args.result, JSON.stringify({ error, counts: { sent }, pacerRoundTrips: pacer.stats.roundTrips, fleetRoundTrips: 0 }));
+  await close();
+  process.exit(0);
+}
 try {
   const ledger = await sendCampaign({ credentials: DEFAULT_KEY, endpoint: args.url, to, message: args.message, qps: args.qps, pacer, fleet });
   report = { error: null, counts: ledger.counts };
