@@ -33,11 +33,11 @@
 //                progress report comes after the whole list was read into the wasm and checked);
 //                the peak; the result held; the result dropped.
 
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { installBench, runChild } from "./project.mjs";
 
 const MiB = 1024 * 1024;
 const here = fileURLToPath(import.meta.url);
@@ -150,32 +150,12 @@ async function breakdown(args) {
 
 /** pkg/ packed and installed into a fresh project under .tmp/, with this file beside it. */
 function install(root) {
-  if (!existsSync(join(root, "pkg", "package.json"))) {
-    console.log("bench: pkg/ missing, building it (node pkg-template/build.mjs)");
-    execFileSync(process.execPath, [join(root, "pkg-template", "build.mjs")], { cwd: root, stdio: "inherit" });
-  }
-  const wasm = join(root, "pkg", "aliyun_globe_sms_bg.wasm");
-  if (statSync(join(root, "pkg-template")).mtimeMs > statSync(wasm).mtimeMs) {
-    console.log("bench: NOTE pkg/ may be older than pkg-template/: `node pkg-template/build.mjs` measures the current code");
-  }
-  mkdirSync(join(root, ".tmp"), { recursive: true });
-  const project = mkdtempSync(join(root, ".tmp", "bench-campaign-"));
-  execFileSync("npm", ["init", "-y"], { cwd: project, stdio: "ignore" });
-  const packed = JSON.parse(execFileSync("npm", ["pack", join(root, "pkg"), "--pack-destination", project, "--json"], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0];
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", `./${packed.filename}`], { cwd: project, stdio: ["ignore", "ignore", "inherit"] });
-  copyFileSync(here, join(project, "campaign.mjs"));
-  return { project, version: packed.version };
+  return installBench(root, "campaign", here);
 }
 
 /** Runs the child in a fresh node; resolves with its JSON line. */
 function run(project, args, nodeFlags = []) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...nodeFlags, join(project, "campaign.mjs"), "--child", JSON.stringify(args)], { cwd: project, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    proc.stdout.on("data", (chunk) => (out += chunk));
-    proc.on("error", reject);
-    proc.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1))) : reject(new Error(`child exited with ${code}`))));
-  });
+  return runChild(project, "campaign.mjs", args, nodeFlags);
 }
 
 /** Rate and throttling from the sandbox's request log. */

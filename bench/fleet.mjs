@@ -19,11 +19,11 @@
 //
 // Usage: node bench/fleet.mjs
 
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { installBench, runChild } from "./project.mjs";
 
 const here = fileURLToPath(import.meta.url);
 const root = dirname(dirname(here));
@@ -50,28 +50,14 @@ async function child(args) {
   console.log(JSON.stringify({ error, roundTrips: pacer.stats.roundTrips + (fleet?.stats.roundTrips ?? 0) }));
 }
 
-function install() {
-  if (!existsSync(join(root, "pkg", "package.json"))) {
-    console.log("bench: pkg/ missing, building it (node pkg-template/build.mjs)");
-    execFileSync(process.execPath, [join(root, "pkg-template", "build.mjs")], { cwd: root, stdio: "inherit" });
-  }
-  mkdirSync(join(root, ".tmp"), { recursive: true });
-  const project = mkdtempSync(join(root, ".tmp", "bench-fleet-"));
-  execFileSync("npm", ["init", "-y"], { cwd: project, stdio: "ignore" });
-  const packed = JSON.parse(execFileSync("npm", ["pack", join(root, "pkg"), "--pack-destination", project, "--json"], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))[0];
-  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", `./${packed.filename}`], { cwd: project, stdio: ["ignore", "ignore", "inherit"] });
-  copyFileSync(here, join(project, "fleet.mjs"));
-  return { project, version: packed.version };
+/** pkg/ packed and installed into a fresh project under .tmp/, with this file beside it. */
+function install(root) {
+  return installBench(root, "fleet", here);
 }
 
-function run(project, args) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(project, "fleet.mjs"), "--child", JSON.stringify(args)], { cwd: project, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    proc.stdout.on("data", (chunk) => (out += chunk));
-    proc.on("error", reject);
-    proc.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1))) : reject(new Error(`child exited with ${code}`))));
-  });
+/** Runs the child in a fresh node; resolves with its JSON line. */
+function run(project, args, nodeFlags = []) {
+  return runChild(project, "fleet.mjs", args, nodeFlags);
 }
 
 function fromSandbox(sandbox) {
@@ -93,7 +79,7 @@ function fromSandbox(sandbox) {
 }
 
 async function main() {
-  const { project, version } = install();
+  const { project, version } = install(root);
   const { startRedis } = await import(pathToFileURL(join(root, "tests", "node", "redis-server.mjs")).href);
   const { startSandbox } = await import(pathToFileURL(join(project, "node_modules", "aliyun-globe-sms", "sandbox", "index.js")).href);
   const redis = await startRedis();

@@ -181,6 +181,11 @@ impl Fleet {
     }
 
     /// How long a claim holds.
+    /// How many requests the campaign has: a store holds at most one mark and one outcome each.
+    pub fn requests(&self) -> usize {
+        self.requests
+    }
+
     pub fn lease_ms(&self) -> u64 {
         self.lease_ms
     }

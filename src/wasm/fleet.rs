@@ -4,7 +4,6 @@
 //! the core, which says what it proves; the campaign (`src/campaign.rs`) decides every fate and
 //! entry, as for one process.
 
-use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use crate::campaign::Campaign;
@@ -31,19 +30,30 @@ struct Store {
     fleet: Fleet,
 }
 
-/// `[[field, text], ...]` as pairs of strings; `None` for any other shape.
-fn pairs(value: &JsValue) -> Option<Vec<(String, String)>> {
-    if !Array::is_array(value) {
+/// The items of a store's reply when it is an array, read through the safe reader
+/// (src/wasm/read.js): a client's reply is not trusted to be a plain array (`Array.isArray`
+/// throws on a revoked Proxy, `Array.from` runs its iterator). `None` for any other shape, or
+/// more than `max` items.
+fn items(value: &JsValue, max: usize) -> Option<Vec<JsValue>> {
+    if super::input::kind(value) != "array" {
         return None;
     }
-    Array::from(value)
+    let length = super::input::property(value, "length").ok()?.as_f64()?;
+    if !(length >= 0.0 && length <= max as f64 && length.fract() == 0.0) {
+        return None;
+    }
+    (0..length as usize)
+        .map(|i| super::input::property(value, &i.to_string()).ok())
+        .collect()
+}
+
+/// `[[field, text], ...]` as pairs of strings; `None` for any other shape.
+fn pairs(value: &JsValue, max: usize) -> Option<Vec<(String, String)>> {
+    items(value, max)?
         .iter()
-        .map(|pair| {
-            if !Array::is_array(&pair) {
-                return None;
-            }
-            let pair = Array::from(&pair);
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        .map(|pair| match items(pair, 2)?.as_slice() {
+            [field, text] => Some((field.as_string()?, text.as_string()?)),
+            _ => None,
         })
         .collect()
 }
@@ -75,7 +85,8 @@ impl Store {
             },
             Err(()) => return Err(Error::FleetUnavailable { before_send: true }),
         }
-        let field = |name: &str| input::property(&value, name).ok().as_ref().and_then(pairs);
+        let most = self.fleet.requests();
+        let field = |name: &str| input::property(&value, name).ok().and_then(|list| pairs(&list, most));
         match (field("marks"), field("outcomes")) {
             (Some(marks), Some(outcomes)) => Ok((marks, outcomes)),
             _ => Err(Error::FleetUntrusted {
@@ -167,11 +178,10 @@ pub async fn run(prepared: Prepared, js: JsValue) -> Result<JsValue, JsValue> {
             Ok(reply) => reply,
             Err(error) => return stop(thrown(error), &mut campaign, &source),
         };
-        let numbers: Vec<f64> = if Array::is_array(&reply) {
-            Array::from(&reply).iter().map(|v| store::number(&v)).collect()
-        } else {
-            Vec::new()
-        };
+        // A claim is two numbers; any other shape is refused by `Fleet::claim`.
+        let numbers: Vec<f64> = items(&reply, 2)
+            .map(|items| items.iter().map(store::number).collect())
+            .unwrap_or_default();
         let k = match store.fleet.claim(&numbers) {
             Ok(Claim::Done) => break,
             Ok(Claim::Wait(ms)) => {

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { countSegments, validateBatch } from "../../pkg/node.js";
 import {
   FIVE,
-  launchBrowser,
   problemRows,
   screenshot,
-  startStack,
+  useStack,
   summaryContains,
   withPage,
 } from "./harness.mjs";
@@ -21,13 +20,7 @@ const CHINESE_LONG = "尊敬的客户，您的订单已发货，预计三天内�
 describe("composing a batch", () => {
   let stack;
   let browser;
-  before(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  useStack({ before, after }, (s, b) => ([stack, browser] = [s, b]), { reset: false });
 
   test("five typed recipients, one invalid and one mainland: those two rows marked, 3 of 5 valid", async () => {
     await withPage(browser, stack, "five", async (opened) => {

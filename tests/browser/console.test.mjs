@@ -11,12 +11,11 @@ import {
   FIVE,
   confirmFigures,
   indexedDbContents,
-  launchBrowser,
   openConfirm,
   paste,
   resultRows,
   screenshot,
-  startStack,
+  useStack,
   summaryContains,
   tabTo,
   waitForOutcome,
@@ -49,14 +48,7 @@ async function assertNoSecret(opened) {
 describe("the page as a console", () => {
   let stack;
   let browser;
-  before(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-  beforeEach(() => stack.sandbox.reset());
+  useStack({ before, after, beforeEach }, (s, b) => ([stack, browser] = [s, b]));
 
   test("confirm step with the package's numbers; a second Send does not send until 'Send again' (keyboard only)", async () => {
     await withPage(browser, stack, "confirm", async (opened) => {

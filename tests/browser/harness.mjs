@@ -31,6 +31,25 @@ export function launchBrowser() {
 }
 
 /**
+ * A suite's sandbox + page server (`startStack(options)`) and browser: started before its tests,
+ * closed after them, the sandbox reset before each test unless `reset: false`. `use(stack,
+ * browser)` receives them once started.
+ */
+export function useStack({ before, after, beforeEach }, use, { reset = true, ...options } = {}) {
+  let stack;
+  let browser;
+  before(async () => {
+    [stack, browser] = await Promise.all([startStack(options), launchBrowser()]);
+    use(stack, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  if (reset) beforeEach(() => stack.sandbox.reset());
+}
+
+/**
  * A sandbox (qps 1 like the service, unless told) and the page server signing with its key. The
  * sandbox pushes its delivery reports to the page server's /reports, as Alibaba pushes to the
  * callback URL set in its console; the page server starts first so the sandbox knows that URL

@@ -4,18 +4,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { planCampaign } from "../../pkg/node.js";
-import { confirmFigures, launchBrowser, openConfirm, paste, resultRows, screenshot, startStack, summaryContains, waitForOutcome, withPage } from "./harness.mjs";
+import { confirmFigures, launchBrowser, openConfirm, paste, resultRows, screenshot, summaryContains, useStack, waitForOutcome, withPage } from "./harness.mjs";
 
 let stack;
 let browser;
-before(async () => {
-  // The sandbox's limit raised: the page's own pace (1 call/s, the package's default) is what is shown.
-  [stack, browser] = await Promise.all([startStack({ qps: 10 }), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+// The sandbox's limit raised: the page's own pace (1 call/s, the package's default) is what is shown.
+useStack({ before, after }, (s, b) => ([stack, browser] = [s, b]), { reset: false, qps: 10 });
 
 test("1,202 recipients: a campaign of two requests with a progress bar, then every outcome", async () => {
   await withPage(browser, stack, "large-batch", async ({ page }) => {

@@ -8,11 +8,10 @@ import {
   DEFAULT_KEY,
   FIVE,
   indexedDbContents,
-  launchBrowser,
   resultRows,
   screenshot,
   sendAndWait,
-  startStack,
+  useStack,
   summaryContains,
   tabTo,
   waitForOutcome,
@@ -45,14 +44,7 @@ async function everythingThePageHas(opened) {
 describe("sending from the page", () => {
   let stack;
   let browser;
-  before(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-  beforeEach(() => stack.sandbox.reset());
+  useStack({ before, after, beforeEach }, (s, b) => ([stack, browser] = [s, b]));
 
   test("signing service: every recipient's outcome, exactly the valid ones recorded, the secret nowhere", async () => {
     await withPage(browser, stack, "signing-service", async (opened) => {
