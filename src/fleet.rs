@@ -335,9 +335,7 @@ mod tests {
     use super::*;
     use crate::batch::BatchInput;
     use crate::campaign::{CampaignCheck, CampaignRules};
-    use crate::redact::KnownSecrets;
-    use crate::response::{read_batch_response, BatchOutcome};
-    use crate::{Credentials, Messages};
+    use crate::Messages;
 
     fn numbers(count: usize) -> Vec<String> {
         (0..count).map(|i| format!("+852 6{i:07}")).collect()
@@ -360,21 +358,6 @@ mod tests {
 
     fn fleet(c: &Campaign, owner: &str) -> Fleet {
         Fleet::new(c, &destination(), "campaign-1", owner, 30_000).unwrap()
-    }
-
-    /// The service's answer accepting every number of request `k`.
-    fn sent(c: &Campaign, k: usize) -> BatchOutcome {
-        let all = numbers(c.total());
-        let to: Vec<String> = c.request_indexes(k).iter().map(|&i| all[i as usize].clone()).collect();
-        let batch = c.batch(k, &to, &Messages::One("fleet".into())).unwrap();
-        let ids: Vec<String> = batch.entries().iter().map(|e| format!("\\\"M{}\\\"", e.index)).collect();
-        let body = format!(
-            r#"{{"ResponseCode":"OK","RequestId":"R{k}","FailedList":"[]","MessageIdList":"[{}]","SuccessCount":"{}"}}"#,
-            ids.join(","),
-            ids.len()
-        );
-        let creds = Credentials::new("id", "secret", None).unwrap();
-        read_batch_response(&batch, &KnownSecrets::of_credentials(&creds), 200, &[], body.as_bytes()).unwrap()
     }
 
     #[test]
@@ -425,47 +408,6 @@ mod tests {
         for bad in [-1.0, 0.5, f64::INFINITY, 3_600_001.0] {
             assert!(slot_wait(bad).is_err());
         }
-    }
-
-    #[test]
-    fn marks_and_outcomes_read_back_as_the_file_journal_would() {
-        let mut worker = campaign(3000); // 3 requests
-        let f = fleet(&worker, "w1");
-        let m0 = f.mark(0, &worker.mark_written(0));
-        let o0 = f.outcome(0, &m0, &worker.record(0, &Ok(sent(&worker, 0))).entry);
-        let m1 = f.mark(1, &worker.mark_written(1));
-        let marks = vec![("0".to_string(), m0.clone()), ("1".to_string(), m1.clone())];
-        let outcomes = vec![("0".to_string(), o0.clone())];
-
-        let mut reader = campaign(3000);
-        f.apply(&mut reader, &destination(), &marks, &outcomes).unwrap();
-        let counts = reader.counts();
-        assert_eq!((counts.sent, counts.unknown, counts.pending), (1000, 1000, 1000));
-        // Nothing else is handed out by the reader's plan: request 1 is marked.
-        assert_eq!(reader.next_request(), Some(2));
-
-        // An outcome moved to another request, an outcome without its mark, a foreign entry,
-        // a flipped byte and a field that is not a request all refuse to be read.
-        type Entries = Vec<(String, String)>;
-        let bad: Vec<(Entries, Entries)> = vec![
-            (marks.clone(), vec![("1".to_string(), o0.clone())]),
-            (vec![("0".to_string(), m0.clone())], vec![("1".to_string(), o0.clone())]),
-            (vec![("2".to_string(), m1.clone())], vec![]),
-            (vec![("0".to_string(), m0.replace("\"count\":1000", "\"count\":1001"))], vec![]),
-            (vec![("01".to_string(), m1.clone())], vec![]),
-            (vec![("3".to_string(), m1.clone())], vec![]),
-        ];
-        for (marks, outcomes) in bad {
-            let mut reader = campaign(3000);
-            let error = f.apply(&mut reader, &destination(), &marks, &outcomes).unwrap_err();
-            assert!(matches!(error, Error::JournalCorrupt { .. }), "{error:?}");
-        }
-        // Another campaign's mark (same request number) does not chain to this header.
-        let other_campaign = campaign(2999);
-        let g = Fleet::new(&other_campaign, &destination(), "campaign-1", "w", 30_000).unwrap();
-        let foreign = g.mark(0, &campaign(2999).mark_written(0));
-        let mut reader = campaign(3000);
-        assert!(f.apply(&mut reader, &destination(), &[("0".to_string(), foreign)], &[]).is_err());
     }
 
     #[test]

@@ -405,7 +405,7 @@ fn a_damaged_report_entry_is_refused() {
 /// QueryMessage in the simulated world: no record before `ready_ms`, then `sending` until
 /// `final_ms`, then the outcome.
 fn query(m: &Message, now: u64, ready_ms: u64, final_ms: u64) -> Result<aliyun_globe_sms::operations::QueryMessageResult, Error> {
-    use aliyun_globe_sms::operations::{DeliveryStatus, QueryMessageResult};
+    use aliyun_globe_sms::operations::DeliveryStatus;
     if now < ready_ms {
         return Err(Error::Service {
             kind: aliyun_globe_sms::error::ServiceErrorKind::RecordNotFound,
@@ -428,11 +428,21 @@ fn query(m: &Message, now: u64, ready_ms: u64, final_ms: u64) -> Result<aliyun_g
             Outcome::Expired => DeliveryStatus::Expired,
         }
     };
-    Ok(QueryMessageResult {
-        message_id: m.id.clone(),
-        to: Some(m.number.clone()),
+    Ok(query_answer(m.id.clone(), Some(m.number.clone()), status, None))
+}
+
+/// QueryMessage's answer for one message: its status (and code), nothing else.
+fn query_answer(
+    message_id: String,
+    to: Option<String>,
+    status: aliyun_globe_sms::operations::DeliveryStatus,
+    error_code: Option<&str>,
+) -> aliyun_globe_sms::operations::QueryMessageResult {
+    aliyun_globe_sms::operations::QueryMessageResult {
+        message_id,
+        to,
         status,
-        error_code: None,
+        error_code: error_code.map(str::to_string),
         error_description: None,
         send_date: None,
         receive_date: None,
@@ -441,7 +451,7 @@ fn query(m: &Message, now: u64, ready_ms: u64, final_ms: u64) -> Result<aliyun_g
         request_id: None,
         response_code: "OK".into(),
         attempts: 1,
-    })
+    }
 }
 
 proptest! {
@@ -685,7 +695,7 @@ fn reports_recorded_between_a_crash_and_the_resume_replay_with_what_the_resume_s
 #[test]
 fn an_aborted_poll_journals_what_it_found_then_stops() {
     use aliyun_globe_sms::delivery_run::{DeliveryPoll, PollEvent, PollStep};
-    use aliyun_globe_sms::operations::{DeliveryStatus, QueryMessageResult};
+    use aliyun_globe_sms::operations::DeliveryStatus;
     let (c, to, _) = shared_campaign(30, &[]);
     let fresh = campaign(&to, Some("spring-sale"));
     let mut writer = journal_writer();
@@ -716,20 +726,7 @@ fn an_aborted_poll_journals_what_it_found_then_stops() {
                     poll.abort();
                 }
                 now = now.max(at_ms) + 1;
-                let answer = QueryMessageResult {
-                    message_id,
-                    to: None,
-                    status: DeliveryStatus::Delivered,
-                    error_code: Some("DELIVERED".into()),
-                    error_description: None,
-                    send_date: None,
-                    receive_date: None,
-                    message: None,
-                    number_detail: None,
-                    request_id: None,
-                    response_code: "OK".into(),
-                    attempts: 1,
-                };
+                let answer = query_answer(message_id, None, DeliveryStatus::Delivered, Some("DELIVERED"));
                 poll.next(PollEvent::Answered { now_ms: now, answer: Box::new(Ok(answer)) })
             }
             PollStep::WriteJournal(entry) => {

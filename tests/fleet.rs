@@ -21,15 +21,20 @@ use proptest::prelude::*;
 const LEASE: u64 = 10_000;
 const COUNT: usize = 4_500; // 5 requests
 
-fn numbers() -> Vec<String> {
-    (0..COUNT).map(|i| format!("+852 9{:07}", i + 1)).collect()
+fn numbers(count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("+852 9{:07}", i + 1)).collect()
+}
+
+/// A campaign of `count` valid numbers, one text for all (1000 per request).
+fn campaign(count: usize) -> Campaign {
+    let input = BatchInput::new(Vec::new(), Messages::One("fleet".into()));
+    let mut check = CampaignCheck::new(&input, count, None, CampaignRules::default()).unwrap();
+    check.check_part(&numbers(count), &Messages::One("fleet".into()), &[]);
+    check.finish().unwrap()
 }
 
 fn planned() -> Campaign {
-    let input = BatchInput::new(Vec::new(), Messages::One("fleet".into()));
-    let mut check = CampaignCheck::new(&input, COUNT, None, CampaignRules::default()).unwrap();
-    check.check_part(&numbers(), &Messages::One("fleet".into()), &[]);
-    check.finish().unwrap()
+    campaign(COUNT)
 }
 
 fn destination() -> Destination {
@@ -42,7 +47,7 @@ fn destination() -> Destination {
 
 /// The service accepting every number of request `k`.
 fn accepted(c: &Campaign, k: usize) -> aliyun_globe_sms::BatchOutcome {
-    let all = numbers();
+    let all = numbers(c.total());
     let to: Vec<String> = c.request_indexes(k).iter().map(|&i| all[i as usize].clone()).collect();
     let batch = c.batch(k, &to, &Messages::One("fleet".into())).unwrap();
     let ids: Vec<String> = batch.entries().iter().map(|e| format!("\\\"M{}\\\"", e.index)).collect();
@@ -242,4 +247,46 @@ proptest! {
         }
         prop_assert_eq!(counts.sent + counts.unknown, COUNT);
     }
+}
+
+/// The entries a fleet stores read back as a file journal's would (moved here from
+/// src/fleet.rs, so the service's accepted answer is built in one place).
+#[test]
+fn marks_and_outcomes_read_back_as_the_file_journal_would() {
+    let mut worker = campaign(3000); // 3 requests
+    let f = Fleet::new(&worker, &destination(), "campaign-1", "w1", LEASE).unwrap();
+    let m0 = f.mark(0, &worker.mark_written(0));
+    let o0 = f.outcome(0, &m0, &worker.record(0, &Ok(accepted(&worker, 0))).entry);
+    let m1 = f.mark(1, &worker.mark_written(1));
+    let marks = vec![("0".to_string(), m0.clone()), ("1".to_string(), m1.clone())];
+    let outcomes = vec![("0".to_string(), o0.clone())];
+
+    let mut reader = campaign(3000);
+    f.apply(&mut reader, &destination(), &marks, &outcomes).unwrap();
+    let counts = reader.counts();
+    assert_eq!((counts.sent, counts.unknown, counts.pending), (1000, 1000, 1000));
+    // Nothing else is handed out by the reader's plan: request 1 is marked.
+    assert_eq!(reader.next_request(), Some(2));
+
+    // An outcome moved to another request, an outcome without its mark, a foreign entry,
+    // a flipped byte and a field that is not a request all refuse to be read.
+    let bad: Vec<(Entries, Entries)> = vec![
+        (marks.clone(), vec![("1".to_string(), o0.clone())]),
+        (vec![("0".to_string(), m0.clone())], vec![("1".to_string(), o0.clone())]),
+        (vec![("2".to_string(), m1.clone())], vec![]),
+        (vec![("0".to_string(), m0.replace("\"count\":1000", "\"count\":1001"))], vec![]),
+        (vec![("01".to_string(), m1.clone())], vec![]),
+        (vec![("3".to_string(), m1.clone())], vec![]),
+    ];
+    for (marks, outcomes) in bad {
+        let mut reader = campaign(3000);
+        let error = f.apply(&mut reader, &destination(), &marks, &outcomes).unwrap_err();
+        assert!(matches!(error, aliyun_globe_sms::Error::JournalCorrupt { .. }), "{error:?}");
+    }
+    // Another campaign's mark (same request number) does not chain to this header.
+    let other_campaign = campaign(2999);
+    let g = Fleet::new(&other_campaign, &destination(), "campaign-1", "w", LEASE).unwrap();
+    let foreign = g.mark(0, &campaign(2999).mark_written(0));
+    let mut reader = campaign(3000);
+    assert!(f.apply(&mut reader, &destination(), &[("0".to_string(), foreign)], &[]).is_err());
 }

@@ -7,7 +7,8 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { costlyCharacters, planCampaign } from "../../pkg/node.js";
 import {
-  DEFAULT_KEY,
+  FIVE_VALID as VALID,
+  SECRET,
   FIVE,
   confirmFigures,
   indexedDbContents,
@@ -22,8 +23,6 @@ import {
   withPage,
 } from "./harness.mjs";
 
-const SECRET = DEFAULT_KEY.accessKeySecret;
-const VALID = ["85291234567", "6591234567", "886912345678"];
 // 81 GSM-7 characters and one check mark: UCS-2, so two segments instead of one.
 const WITH_CHECK = `Your order has shipped and will arrive on Friday between 9 and 12. Thank you! \u2713 Acme`;
 

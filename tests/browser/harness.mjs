@@ -244,3 +244,7 @@ export async function waitForOutcome(page, { timeout = 30_000 } = {}) {
 
 /** Five recipients as a person would type them: one with a typo, one in the Chinese mainland. */
 export const FIVE = ["+852 9123 4567", "0065-9123-4567", "+852 9123 456x", "+86 138 0013 8000", "(886) 912 345 678"];
+/** FIVE's three valid numbers, as the sandbox records them. */
+export const FIVE_VALID = ["85291234567", "6591234567", "886912345678"];
+/** The secret the page must never hold (the signing service's). */
+export const SECRET = DEFAULT_KEY.accessKeySecret;

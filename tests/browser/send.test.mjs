@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import {
   DEFAULT_KEY,
+  FIVE_VALID as VALID,
+  SECRET,
   FIVE,
   indexedDbContents,
   resultRows,
@@ -18,8 +20,6 @@ import {
   withPage,
 } from "./harness.mjs";
 
-const SECRET = DEFAULT_KEY.accessKeySecret;
-const VALID = ["85291234567", "6591234567", "886912345678"];
 
 /** Everything the page holds or sent that a secret could hide in. */
 async function everythingThePageHas(opened) {
