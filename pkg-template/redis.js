@@ -78,10 +78,12 @@ return 1`,
 return redis.call('GET', KEYS[1])`,
   // KEYS: head, marks, outcomes. One snapshot of all three.
   read: `return { redis.call('GET', KEYS[1]) or false, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]) }`,
-  // KEYS: marks, outcomes, leases. ARGV: requests, owner, lease ms. The first request with no
-  // mark whose lease is free, ended or the owner's own: claimed, {k, 0}. Else {-1, ms until the
-  // first lease held by another (a claim, or a mark in flight) ends}, or {-1, -1}: none left.
+  // KEYS: marks, outcomes, leases, head. ARGV: requests, owner, lease ms. The first request with
+  // no mark whose lease is free, ended or the owner's own: claimed, {k, 0}. Else {-1, ms until
+  // the first lease held by another (a claim, or a mark in flight) ends}, or {-1, -1}: none left.
+  // {-2, 0}: the campaign's header is gone (Redis lost what it held, marks too): nothing claimed.
   claim: `${NOW}${LEASE}
+if redis.call('EXISTS', KEYS[4]) == 0 then return { -2, 0 } end
 local owner = ARGV[2]
 local wait = -1
 local function soonest(untilms)
@@ -102,9 +104,11 @@ for k = 0, tonumber(ARGV[1]) - 1 do
   end
 end
 return { -1, wait }`,
-  // KEYS: marks, leases. ARGV: k, owner, entry, lease ms. Stored only while the owner's claim
-  // holds and k has no mark: 1; else 0 (not sent). The lease then covers the send.
+  // KEYS: marks, leases, head. ARGV: k, owner, entry, lease ms. Stored only while the owner's
+  // claim holds and k has no mark: 1; else 0 (not sent); -2 the header is gone (as for claim).
+  // The lease then covers the send.
   mark: `${NOW}${LEASE}
+if redis.call('EXISTS', KEYS[3]) == 0 then return -2 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 local who, untilms = lease(redis.call('HGET', KEYS[2], ARGV[1]))
 if who ~= ARGV[2] or untilms <= now then return 0 end
@@ -204,8 +208,8 @@ export function redisCampaign(client, options = {}) {
       const [head, marks, outcomes] = await run("read", keys(key, "head", "marks", "outcomes"), []);
       return { head: typeof head === "string" ? head : null, marks: pairs(marks), outcomes: pairs(outcomes) };
     },
-    claim: (key, requests, owner, leaseMs) => run("claim", keys(key, "marks", "outcomes", "leases"), [requests, owner, leaseMs]),
-    mark: (key, k, owner, entry, leaseMs) => run("mark", keys(key, "marks", "leases"), [k, owner, entry, leaseMs]),
+    claim: (key, requests, owner, leaseMs) => run("claim", keys(key, "marks", "outcomes", "leases", "head"), [requests, owner, leaseMs]),
+    mark: (key, k, owner, entry, leaseMs) => run("mark", keys(key, "marks", "leases", "head"), [k, owner, entry, leaseMs]),
     finish: (key, k, mark, outcome) => run("finish", keys(key, "marks", "outcomes", "leases"), [k, mark, outcome]),
   };
 }

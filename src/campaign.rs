@@ -626,6 +626,21 @@ impl Campaign {
             .position(|r| r.status == RequestStatus::Planned)
     }
 
+    /// Whether request `k` is still to send, as far as this campaign knows.
+    pub fn request_planned(&self, k: usize) -> bool {
+        self.requests
+            .get(k)
+            .is_some_and(|r| r.status == RequestStatus::Planned)
+    }
+
+    /// Request `k`'s mark was not stored (a fleet worker's claim ended first): it was not sent
+    /// and is to send again, by whoever holds it now.
+    pub fn unwrite(&mut self, k: usize) {
+        if let Some(r) = self.requests.get_mut(k).filter(|r| r.status == RequestStatus::Written) {
+            r.status = RequestStatus::Planned;
+        }
+    }
+
     /// Requests still to send.
     pub fn requests_left(&self) -> usize {
         self.requests

@@ -90,6 +90,15 @@ pub enum Claim {
     Done,
 }
 
+/// What the store holds of a campaign, read in one snapshot: its header (`None`: none stored)
+/// and the `(field, entry)` pairs of its marks and outcomes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoreRead {
+    pub head: Option<String>,
+    pub marks: Vec<(String, String)>,
+    pub outcomes: Vec<(String, String)>,
+}
+
 /// One campaign shared by a fleet, as one worker sees it.
 #[derive(Debug, Clone)]
 pub struct Fleet {
@@ -101,6 +110,13 @@ pub struct Fleet {
     requests: usize,
     lease_ms: u64,
 }
+
+/// The store answered a claim or mark without the campaign's header: it lost what it held (a
+/// restart without its AOF, a flush, an eviction), and its marks with it; claiming from it
+/// would send again what was sent.
+const GONE: Error = Error::FleetUntrusted {
+    reply: "a campaign whose header is gone: the store lost what it held",
+};
 
 fn untrusted(reply: &'static str) -> Error {
     Error::FleetUntrusted { reply }
@@ -220,7 +236,8 @@ impl Fleet {
     }
 
     /// Reads a claim reply `[k, wait]`: `k` a request of this campaign, or -1 with `wait` the
-    /// milliseconds until the first lease held by another ends (-1: none is held).
+    /// milliseconds until the first lease held by another ends (-1: none is held), or -2: the
+    /// store holds no header for the campaign any more.
     pub fn claim(&self, reply: &[f64]) -> Result<Claim, Error> {
         let whole = |x: f64| x.is_finite() && x.fract() == 0.0;
         match reply {
@@ -232,6 +249,7 @@ impl Fleet {
                     Err(untrusted("a claim of a request the campaign does not have"))
                 }
             }
+            [k, _] if *k == -2.0 => Err(GONE),
             [k, wait] if *k == -1.0 && *wait == -1.0 => Ok(Claim::Done),
             [k, wait] if *k == -1.0 && whole(*wait) && *wait >= 0.0 => {
                 if *wait > self.lease_ms as f64 {
@@ -246,12 +264,14 @@ impl Fleet {
     }
 
     /// Reads a mark reply: 1 stored (send it), 0 refused (the claim was lost: a lease that
-    /// ended while this worker waited or was stopped; not sent).
+    /// ended while this worker waited or was stopped; not sent), -2 the header is gone.
     pub fn marked(&self, reply: f64) -> Result<bool, Error> {
         if reply == 1.0 {
             Ok(true)
         } else if reply == 0.0 {
             Ok(false)
+        } else if reply == -2.0 {
+            Err(GONE)
         } else {
             Err(untrusted("a mark reply other than 0 or 1"))
         }
@@ -314,6 +334,30 @@ impl Fleet {
             }
         }
         Ok(read)
+    }
+
+    /// `planned` with everything the store holds applied. `opened`: this worker stored or
+    /// checked the header, so a store without one lost what it acknowledged (a restart without
+    /// its AOF, a flush, an eviction), and a worker trusting it would send again what it holds
+    /// no mark of. A reader before any worker (`opened` false) sees an empty campaign.
+    pub fn ledger(
+        &self,
+        planned: &Campaign,
+        destination: &Destination,
+        read: &StoreRead,
+        opened: bool,
+    ) -> Result<Campaign, Error> {
+        match &read.head {
+            Some(head) => self.check_head(head)?,
+            None if opened => return Err(GONE),
+            None if !read.marks.is_empty() || !read.outcomes.is_empty() => {
+                return Err(Error::JournalCorrupt { entry: 0 })
+            }
+            None => {}
+        }
+        let mut campaign = planned.clone();
+        self.apply(&mut campaign, destination, &read.marks, &read.outcomes)?;
+        Ok(campaign)
     }
 
     /// Applies the store's entries to `campaign` (as planned, nothing sent by this worker yet):
@@ -397,6 +441,8 @@ mod tests {
         assert_eq!(f.claim(&[-1.0, -1.0]), Ok(Claim::Done));
         assert_eq!(f.claim(&[-1.0, 2500.0]), Ok(Claim::Wait(1000)));
         assert_eq!(f.claim(&[-1.0, 0.0]), Ok(Claim::Wait(10)));
+        assert_eq!(f.claim(&[-2.0, 0.0]), Err(GONE));
+        assert_eq!(f.marked(-2.0), Err(GONE));
         for bad in [&[3.0, 0.0][..], &[1.5, 0.0], &[-2.0, 0.0], &[-1.0, 31_000.0], &[0.0], &[f64::NAN, 0.0]] {
             assert!(matches!(f.claim(bad), Err(Error::FleetUntrusted { .. })), "{bad:?}");
         }

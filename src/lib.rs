@@ -31,6 +31,7 @@ pub mod delivery;
 pub mod delivery_run;
 pub mod endpoint;
 pub mod fleet;
+pub mod fleet_run;
 pub mod error;
 pub mod event_time;
 pub mod fetch_failure;

@@ -1,18 +1,22 @@
-//! The fleet's rules (src/fleet.rs) as properties: workers driven the way src/wasm/fleet.rs
-//! drives them — claim, mark, send, store the outcome — against a model of the Redis scripts
-//! (pkg-template/redis.js: the same conditions, on one clock), with random interleavings, clock
-//! jumps past leases (a stopped worker), and workers killed at any step. Each run checks:
+//! The fleet's rules (src/fleet.rs, src/fleet_run.rs) as properties: workers of the core's
+//! machine, each action performed the way src/wasm/fleet.rs performs it, against a model of the
+//! Redis scripts (pkg-template/redis.js: the same conditions, on one clock), with random
+//! interleavings, clock jumps past leases (a stopped worker), workers killed at any step, and a
+//! store that loses everything (a restart without its AOF). Each run checks:
 //!
 //! - no request is ever sent twice;
 //! - a request a killed worker marked is `unknown` in the ledger read from the store, never sent
 //!   again; a request it only claimed is taken over and sent;
-//! - once the surviving workers find nothing to claim, every request is sent or `unknown`.
+//! - once the surviving workers find nothing to claim, every request is sent or `unknown`, and
+//!   each worker's result is that ledger;
+//! - after the store lost its entries, no worker sends again: each stops with FLEET_UNTRUSTED.
 
 use std::collections::HashMap;
 
 use aliyun_globe_sms::batch::{BatchInput, Messages};
 use aliyun_globe_sms::campaign::{Campaign, CampaignCheck, CampaignRules};
-use aliyun_globe_sms::fleet::{Claim, Fleet};
+use aliyun_globe_sms::fleet::{Fleet, StoreRead};
+use aliyun_globe_sms::fleet_run::{FleetAction, FleetEvent, FleetRun};
 use aliyun_globe_sms::journal::Destination;
 use aliyun_globe_sms::response::read_batch_response;
 use aliyun_globe_sms::{Credentials, KnownSecrets};
@@ -73,7 +77,19 @@ struct Store {
 }
 
 impl Store {
+    fn open(&mut self, head: &str) -> String {
+        self.head.get_or_insert_with(|| head.to_string()).clone()
+    }
+
+    fn read(&self) -> StoreRead {
+        let (marks, outcomes) = self.entries();
+        StoreRead { head: self.head.clone(), marks, outcomes }
+    }
+
     fn claim(&mut self, now: u64, requests: usize, owner: &str) -> [f64; 2] {
+        if self.head.is_none() {
+            return [-2.0, 0.0];
+        }
         let mut wait: Option<u64> = None;
         let mut soonest = |until: u64| {
             if until > now {
@@ -98,6 +114,9 @@ impl Store {
     }
 
     fn mark(&mut self, now: u64, k: usize, owner: &str, entry: &str) -> f64 {
+        if self.head.is_none() {
+            return -2.0;
+        }
         if self.marks.contains_key(&k) {
             return 0.0;
         }
@@ -126,63 +145,55 @@ impl Store {
     }
 }
 
-#[derive(Clone, Debug)]
-enum Step {
-    Idle,
-    Claimed(usize),
-    Marked(usize, String),
-    Sent(usize, String),
-    Done,
-    Killed,
-}
-
+/// One worker: the core's machine and the action it asked for last (not yet performed).
 struct Worker {
-    fleet: Fleet,
-    campaign: Campaign,
-    step: Step,
+    run: FleetRun,
+    action: FleetAction,
+    killed: bool,
 }
 
 impl Worker {
     fn new(n: usize) -> Worker {
         let campaign = planned();
         let fleet = Fleet::new(&campaign, &destination(), "spring", &format!("w{n}"), LEASE).unwrap();
-        Worker { fleet, campaign, step: Step::Idle }
+        let (run, action) = FleetRun::start(fleet, campaign, &destination());
+        Worker { run, action, killed: false }
     }
 
-    /// One store call (or the send) and what the core makes of its reply.
-    fn advance(&mut self, store: &mut Store, now: u64, sends: &mut [u32]) {
-        if store.head.is_none() {
-            store.head = Some(self.fleet.head().to_string());
+    fn ended(&self) -> bool {
+        self.killed || matches!(self.action, FleetAction::Done | FleetAction::Refuse(_) | FleetAction::Stop { .. })
+    }
+
+    /// The request this worker marked and may have sent, with no outcome stored yet.
+    fn holds_mark(&self) -> Option<usize> {
+        match self.action {
+            FleetAction::Send(k) | FleetAction::Finish { request: k, .. } => Some(k),
+            _ => None,
         }
-        self.fleet.check_head(store.head.as_deref().unwrap()).unwrap();
-        let requests = self.campaign.requests_total();
-        self.step = match std::mem::replace(&mut self.step, Step::Idle) {
-            Step::Idle => match self.fleet.claim(&store.claim(now, requests, self.fleet.owner())).unwrap() {
-                Claim::Request(k) => Step::Claimed(k),
-                Claim::Wait(_) => Step::Idle,
-                Claim::Done => Step::Done,
-            },
-            Step::Claimed(k) => {
-                let mark = self.fleet.mark(k, &self.campaign.mark_written(k));
-                if self.fleet.marked(store.mark(now, k, self.fleet.owner(), &mark)).unwrap() {
-                    Step::Marked(k, mark)
-                } else {
-                    Step::Idle
-                }
+    }
+
+    /// Performs the pending action on the store (or the send), and asks the machine what next.
+    fn advance(&mut self, store: &mut Store, now: u64, sends: &mut [u32]) {
+        if self.ended() {
+            return;
+        }
+        let fleet = self.run.fleet();
+        let event = match &self.action {
+            FleetAction::Open(head) => FleetEvent::Opened(Some(store.open(head))),
+            FleetAction::Read => FleetEvent::Read(Some(store.read())),
+            FleetAction::ReportProgress => FleetEvent::Reported,
+            FleetAction::Claim => FleetEvent::Claimed(store.claim(now, fleet.requests(), fleet.owner()).to_vec()),
+            FleetAction::Wait(_) => FleetEvent::Waited,
+            FleetAction::WaitForSlot => FleetEvent::SlotReached,
+            FleetAction::Mark { request, entry } => FleetEvent::Marked(store.mark(now, *request, fleet.owner(), entry)),
+            FleetAction::Send(k) => {
+                sends[*k] += 1;
+                FleetEvent::Sent(Box::new(Ok(accepted(self.run.campaign(), *k))))
             }
-            Step::Marked(k, mark) => {
-                sends[k] += 1;
-                Step::Sent(k, mark)
-            }
-            Step::Sent(k, mark) => {
-                let outcome = accepted(&self.campaign, k);
-                let entry = self.campaign.record(k, &Ok(outcome)).entry;
-                let outcome = self.fleet.outcome(k, &mark, &entry);
-                self.fleet.finished(store.finish(k, &mark, &outcome)).unwrap();
-                Step::Idle
-            }
-            done @ (Step::Done | Step::Killed) => done,
+            FleetAction::Finish { request, mark, outcome } => FleetEvent::Finished(store.finish(*request, mark, outcome)),
+            FleetAction::Done | FleetAction::Refuse(_) | FleetAction::Stop { .. } => return,
         };
+        self.action = self.run.next(event);
     }
 }
 
@@ -207,10 +218,10 @@ proptest! {
                 0 => now += dt,
                 // Kill any worker but the last, which always survives to finish.
                 1 if n + 1 < workers => {
-                    if let Step::Marked(k, _) | Step::Sent(k, _) = fleet[n].step {
+                    if let Some(k) = fleet[n].holds_mark() {
                         killed_marked.push(k);
                     }
-                    fleet[n].step = Step::Killed;
+                    fleet[n].killed = true;
                 }
                 _ => {
                     now += dt % 50;
@@ -221,7 +232,7 @@ proptest! {
         }
         // The survivors run to the end; time moves past every lease meanwhile.
         for _ in 0..10_000 {
-            let live: Vec<usize> = (0..workers).filter(|&n| !matches!(fleet[n].step, Step::Done | Step::Killed)).collect();
+            let live: Vec<usize> = (0..workers).filter(|&n| !fleet[n].ended()).collect();
             if live.is_empty() {
                 break;
             }
@@ -231,11 +242,14 @@ proptest! {
             }
         }
         prop_assert!(sends.iter().all(|&s| s <= 1), "a request sent twice: {:?}", sends);
-        let reader = Worker::new(99);
+        let reader = Fleet::new(&planned(), &destination(), "spring", "reader", LEASE).unwrap();
         let (marks, outcomes) = store.entries();
-        let mut ledger = planned();
-        reader.fleet.apply(&mut ledger, &destination(), &marks, &outcomes).unwrap();
+        let ledger = reader.ledger(&planned(), &destination(), &store.read(), false).unwrap();
         let counts = ledger.counts();
+        for w in fleet.iter().filter(|w| !w.killed) {
+            prop_assert_eq!(&w.action, &FleetAction::Done);
+            prop_assert_eq!(w.run.campaign().counts(), counts, "a worker's result is the store's ledger");
+        }
         prop_assert_eq!(counts.pending + counts.skipped, 0, "every request claimed and marked");
         for (k, &sent) in sends.iter().enumerate() {
             let unknown = marks.iter().any(|(f, _)| f == &k.to_string()) && !outcomes.iter().any(|(f, _)| f == &k.to_string());
@@ -289,4 +303,56 @@ fn marks_and_outcomes_read_back_as_the_file_journal_would() {
     let foreign = g.mark(0, &campaign(2999).mark_written(0));
     let mut reader = campaign(3000);
     assert!(f.apply(&mut reader, &destination(), &[("0".to_string(), foreign)], &[]).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Redis restarted without its AOF (or flushed, or evicted the campaign) mid-campaign: the
+    /// marks are gone with the header, and a worker that trusted the empty store would claim
+    /// and send again what was sent. Every worker that had opened the campaign stops instead.
+    /// (One started after the loss sees a new campaign: the README's "What Redis must keep".)
+    #[test]
+    fn after_the_store_lost_everything_no_worker_sends_again(
+        workers in 2usize..5,
+        before in prop::collection::vec((0usize..5, 0u64..50), 0..60),
+        after in prop::collection::vec((0usize..5, 0u64..2_000), 1..60),
+    ) {
+        let mut store = Store::default();
+        let mut fleet: Vec<Worker> = (0..workers).map(Worker::new).collect();
+        let mut sends = vec![0u32; 5];
+        let mut now = 1_000_000u64;
+        for (who, dt) in before {
+            now += dt;
+            fleet[who % workers].advance(&mut store, now, &mut sends);
+        }
+        let sent_before = sends.clone();
+        store = Store::default();
+        // Those that never reached the store are out of this property.
+        for w in fleet.iter_mut() {
+            if matches!(w.action, FleetAction::Open(_)) {
+                w.killed = true;
+            }
+        }
+        for (who, dt) in after.into_iter().chain((0..200).map(|n| (n, 500))) {
+            now += dt;
+            fleet[who % workers].advance(&mut store, now, &mut sends);
+        }
+        for (k, (&now_sent, &then)) in sends.iter().zip(&sent_before).enumerate() {
+            // A send the machine had already been told to make (marked before the loss) may go;
+            // nothing is claimed, marked or sent anew.
+            prop_assert!(now_sent <= 1, "request {} sent {} times", k, now_sent);
+            prop_assert!(now_sent - then <= 1);
+        }
+        prop_assert!(store.marks.is_empty(), "nothing marked in the emptied store");
+        for w in fleet.iter().filter(|w| !w.killed) {
+            match &w.action {
+                FleetAction::Done => {}
+                FleetAction::Stop { error, .. } | FleetAction::Refuse(error) => {
+                    prop_assert_eq!(error.code().as_str(), "FLEET_UNTRUSTED")
+                }
+                other => prop_assert!(false, "a worker still going: {:?}", other),
+            }
+        }
+    }
 }

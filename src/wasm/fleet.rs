@@ -1,22 +1,20 @@
 //! `sendCampaign` with the `fleet` option: one campaign worked by many processes through a
-//! shared store (pkg-template/redis.js). This performs the store calls in the order the rules of
-//! src/fleet.rs need — claim, the account's slot, mark, send, outcome — and hands every reply to
-//! the core, which says what it proves; the campaign (`src/campaign.rs`) decides every fate and
-//! entry, as for one process.
+//! shared store (pkg-template/redis.js). The worker's order of operations — open, read, claim,
+//! the account's slot, mark, send, outcome — is the core's machine (src/fleet_run.rs); this only
+//! performs each action on the caller's store, reads its replies into plain values, and hands
+//! them back. What a reply proves is decided by src/fleet.rs.
 
 use wasm_bindgen::JsValue;
 
-use crate::campaign::Campaign;
 use crate::error::Error;
-use crate::fleet::{Claim, Fleet};
-use crate::journal::Destination;
+use crate::fleet::{Fleet, StoreRead};
+use crate::fleet_run::{FleetAction, FleetEvent, FleetRun};
 
 use super::campaign::{destination, report, with_ledger, Prepared};
 use super::input;
 use super::ledger;
 use super::output::thrown;
 use super::send::{self, Pace};
-use super::source::Source;
 use super::store;
 use super::transport;
 
@@ -24,10 +22,9 @@ use super::transport;
 /// for its slot in a fleet of dozens at 1 call/s, plus its sending (10 s by default).
 const DEFAULT_LEASE_MS: u64 = 60_000;
 
-/// The store and the core's view of it.
+/// The caller's store (`FleetStore` in src/wasm/types.d.ts).
 struct Store {
     js: JsValue,
-    fleet: Fleet,
 }
 
 /// The items of a store's reply when it is an array, read through the safe reader
@@ -59,48 +56,27 @@ fn pairs(value: &JsValue, max: usize) -> Option<Vec<(String, String)>> {
 }
 
 impl Store {
-    /// One call; a store that does not answer is `FLEET_UNAVAILABLE`.
-    async fn call(&self, name: &str, args: &[JsValue], before_send: bool) -> Result<JsValue, Error> {
-        store::call(&self.js, name, args)
-            .await
-            .map_err(|()| Error::FleetUnavailable { before_send })
+    /// One call; `None` when the store did not answer (or its client threw).
+    async fn call(&self, name: &str, args: &[JsValue]) -> Option<JsValue> {
+        store::call(&self.js, name, args).await.ok()
     }
 
-    fn key(&self) -> JsValue {
-        JsValue::from_str(self.fleet.key())
-    }
-
-    /// The marks and outcomes the store holds (its header, when it has one, checked first).
-    async fn read(&self) -> Result<(Vec<(String, String)>, Vec<(String, String)>), Error> {
-        let value = self.call("read", &[self.key()], true).await?;
-        match input::property(&value, "head") {
-            Ok(head) if head.is_null() || head.is_undefined() => {}
+    /// What the store holds: `Err(())` no answer, `Ok(None)` a reply of another shape.
+    async fn read(&self, key: &JsValue, most: usize) -> Result<Option<StoreRead>, ()> {
+        let value = self.call("read", std::slice::from_ref(key)).await.ok_or(())?;
+        let head = match input::property(&value, "head") {
+            Ok(head) if head.is_null() || head.is_undefined() => None,
             Ok(head) => match head.as_string() {
-                Some(head) => self.fleet.check_head(&head)?,
-                None => {
-                    return Err(Error::FleetUntrusted {
-                        reply: "a read reply whose header is not a string",
-                    })
-                }
+                Some(head) => Some(head),
+                None => return Ok(None),
             },
-            Err(()) => return Err(Error::FleetUnavailable { before_send: true }),
-        }
-        let most = self.fleet.requests();
+            Err(()) => return Ok(None),
+        };
         let field = |name: &str| input::property(&value, name).ok().and_then(|list| pairs(&list, most));
-        match (field("marks"), field("outcomes")) {
-            (Some(marks), Some(outcomes)) => Ok((marks, outcomes)),
-            _ => Err(Error::FleetUntrusted {
-                reply: "a read reply without lists of [field, entry] marks and outcomes",
-            }),
-        }
-    }
-
-    /// The campaign as the store has it: `planned` with every stored entry applied.
-    async fn ledger(&self, planned: &Campaign, destination: &Destination) -> Result<Campaign, Error> {
-        let (marks, outcomes) = self.read().await?;
-        let mut campaign = planned.clone();
-        self.fleet.apply(&mut campaign, destination, &marks, &outcomes)?;
-        Ok(campaign)
+        Ok(match (field("marks"), field("outcomes")) {
+            (Some(marks), Some(outcomes)) => Some(StoreRead { head, marks, outcomes }),
+            _ => None,
+        })
     }
 }
 
@@ -141,124 +117,112 @@ pub async fn run(prepared: Prepared, js: JsValue) -> Result<JsValue, JsValue> {
     // predecessor's claims end with their leases.
     let owner = transport::nonce();
     let fleet = Fleet::new(&campaign, &destination, &id, &owner, lease_ms).map_err(thrown)?;
-    let store = Store { js, fleet };
-    let planned = campaign;
+    let store = Store { js };
+    let key = JsValue::from_str(fleet.key());
+    let owner = JsValue::from_str(fleet.owner());
+    let lease = JsValue::from_f64(fleet.lease_ms() as f64);
+    let requests = fleet.requests();
+    let (mut run, mut action) = FleetRun::start(fleet, campaign, &destination);
 
-    // The campaign's header: the first worker stores it, the others check it. Then what the
-    // store holds is read and checked before anything is sent.
-    let head = JsValue::from_str(store.fleet.head());
-    let stored = store.call("open", &[store.key(), head], true).await.map_err(thrown)?;
-    let stored = stored.as_string().ok_or(Error::FleetUntrusted {
-        reply: "an open reply that is not the stored header",
-    });
-    stored
-        .and_then(|stored| store.fleet.check_head(&stored))
-        .map_err(thrown)?;
-    let mut campaign = store.ledger(&planned, &destination).await.map_err(thrown)?;
-
+    // Performs what the core decides (src/fleet_run.rs), and tells it what happened.
     let pace = Pace::new(signing.pace_key(), campaigning.qps).shared(settings.pacer.clone());
     let signal = settings.signal.as_ref();
     let aborted = || signal.is_some_and(|s| s.aborted());
-    let stop = |error: JsValue, campaign: &mut Campaign, source: &Source| {
-        campaign.skip_remaining();
-        Err(with_ledger(error, campaign, source))
-    };
-    report(on_progress.as_ref(), &campaign, 0);
-    let requests = JsValue::from_f64(planned.requests_total() as f64);
-    let owner = JsValue::from_str(store.fleet.owner());
-    let lease = JsValue::from_f64(store.fleet.lease_ms() as f64);
+    let mut last_failure = None;
     loop {
         if aborted() {
-            return stop(thrown(Error::Aborted), &mut campaign, &source);
+            run.abort();
         }
-        let reply = match store
-            .call("claim", &[store.key(), requests.clone(), owner.clone(), lease.clone()], true)
-            .await
-        {
-            Ok(reply) => reply,
-            Err(error) => return stop(thrown(error), &mut campaign, &source),
-        };
-        // A claim is two numbers; any other shape is refused by `Fleet::claim`.
-        let numbers: Vec<f64> = items(&reply, 2)
-            .map(|items| items.iter().map(store::number).collect())
-            .unwrap_or_default();
-        let k = match store.fleet.claim(&numbers) {
-            Ok(Claim::Done) => break,
-            Ok(Claim::Wait(ms)) => {
-                if transport::sleep(ms, signal).await.is_err() {
-                    return stop(thrown(Error::Aborted), &mut campaign, &source);
-                }
-                continue;
-            }
-            Ok(Claim::Request(k)) => k,
-            Err(error) => return stop(thrown(error), &mut campaign, &source),
-        };
-
-        // The account's slot, then the mark (only while the claim holds), then the send.
-        let slot = match transport::sleep(pace.reserve_to_prepare(), signal).await {
-            Ok(()) => pace.take_slot_ahead(signal).await,
-            Err(()) => Err(Error::Aborted),
-        };
-        if let Err(error) = slot {
-            return stop(thrown(error), &mut campaign, &source);
-        }
-        let mark = store.fleet.mark(k, &campaign.mark_written(k));
-        let args = [store.key(), JsValue::from_f64(k as f64), owner.clone(), JsValue::from_str(&mark), lease.clone()];
-        let marked = match store.call("mark", &args, true).await {
-            Ok(reply) => store.fleet.marked(store::number(&reply)),
-            Err(error) => Err(error),
-        };
-        match marked {
-            Ok(true) => {}
-            // The claim was lost (its lease ended while this worker waited or was stopped):
-            // another worker may hold it now. Not sent; claim again.
-            Ok(false) => continue,
-            Err(error) => return stop(thrown(error), &mut campaign, &source),
-        }
-
-        let indexes = campaign.request_indexes(k).to_vec();
-        let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
-        let mut failure = None;
-        let result = match campaign.batch(k, &to, &messages) {
-            Ok(batch) => match send::send_batch(&batch, &signing, &settings, Some(&pace)).await {
-                Ok(outcome) => Ok(outcome),
-                Err(f) => {
-                    let error = f.as_core();
-                    failure = Some(f);
-                    Err(error)
-                }
+        let number = |reply: Option<JsValue>| reply.map(|r| store::number(&r));
+        action = match action {
+            FleetAction::Open(head) => match store.call("open", &[key.clone(), JsValue::from_str(&head)]).await {
+                Some(stored) => run.next(FleetEvent::Opened(stored.as_string())),
+                None => run.next(FleetEvent::StoreUnavailable),
             },
-            Err(error) => Err(error),
+            FleetAction::Read => match store.read(&key, requests).await {
+                Ok(read) => run.next(FleetEvent::Read(read)),
+                Err(()) => run.next(FleetEvent::StoreUnavailable),
+            },
+            FleetAction::ReportProgress => {
+                report(on_progress.as_ref(), run.campaign(), pace.eta_ms(run.campaign().requests_left()));
+                run.next(FleetEvent::Reported)
+            }
+            FleetAction::Claim => {
+                let args = [key.clone(), JsValue::from_f64(requests as f64), owner.clone(), lease.clone()];
+                match store.call("claim", &args).await {
+                    // A claim is two numbers; any other shape is refused by `Fleet::claim`.
+                    Some(reply) => run.next(FleetEvent::Claimed(
+                        items(&reply, 2)
+                            .map(|items| items.iter().map(store::number).collect())
+                            .unwrap_or_default(),
+                    )),
+                    None => run.next(FleetEvent::StoreUnavailable),
+                }
+            }
+            FleetAction::Wait(ms) => {
+                if transport::sleep(ms, signal).await.is_err() {
+                    run.abort();
+                }
+                run.next(FleetEvent::Waited)
+            }
+            FleetAction::WaitForSlot => {
+                // The account's slot, before the mark: a worker that dies waiting leaves the
+                // request claimed, not marked, to be taken over.
+                let slot = match transport::sleep(pace.reserve_to_prepare(), signal).await {
+                    Ok(()) => pace.take_slot_ahead(signal).await,
+                    Err(()) => Err(Error::Aborted),
+                };
+                match slot {
+                    Ok(()) => run.next(FleetEvent::SlotReached),
+                    Err(Error::Aborted) => {
+                        run.abort();
+                        run.next(FleetEvent::SlotReached)
+                    }
+                    Err(error) => run.next(FleetEvent::SlotFailed(error)),
+                }
+            }
+            FleetAction::Mark { request, entry } => {
+                let args = [key.clone(), JsValue::from_f64(request as f64), owner.clone(), JsValue::from_str(&entry), lease.clone()];
+                match number(store.call("mark", &args).await) {
+                    Some(reply) => run.next(FleetEvent::Marked(reply)),
+                    None => run.next(FleetEvent::StoreUnavailable),
+                }
+            }
+            FleetAction::Send(k) => {
+                let indexes = run.campaign().request_indexes(k).to_vec();
+                let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
+                let result = match run.campaign().batch(k, &to, &messages) {
+                    Ok(batch) => match send::send_batch(&batch, &signing, &settings, Some(&pace)).await {
+                        Ok(outcome) => Ok(outcome),
+                        Err(failure) => {
+                            let error = failure.as_core();
+                            last_failure = Some(failure);
+                            Err(error)
+                        }
+                    },
+                    Err(error) => Err(error),
+                };
+                run.next(FleetEvent::Sent(Box::new(result)))
+            }
+            FleetAction::Finish { request, mark, outcome } => {
+                let args = [key.clone(), JsValue::from_f64(request as f64), JsValue::from_str(&mark), JsValue::from_str(&outcome)];
+                match number(store.call("finish", &args).await) {
+                    Some(reply) => run.next(FleetEvent::Finished(reply)),
+                    None => run.next(FleetEvent::StoreUnavailable),
+                }
+            }
+            // Nothing left to claim: the whole campaign's ledger, as the store has it.
+            FleetAction::Done => return Ok(ledger::result(run.campaign(), &source)),
+            FleetAction::Refuse(error) => return Err(thrown(error)),
+            FleetAction::Stop { error, request_failed } => {
+                let value = match last_failure.take() {
+                    // A signer's own error reaches the caller as it threw it, with the ledger.
+                    Some(send::Failure::Thrown(value)) if request_failed => value,
+                    _ => thrown(error),
+                };
+                return Err(with_ledger(value, run.campaign(), &source));
+            }
         };
-        let recorded = campaign.record(k, &result);
-        let outcome = store.fleet.outcome(k, &mark, &recorded.entry);
-        let args = [store.key(), JsValue::from_f64(k as f64), JsValue::from_str(&mark), JsValue::from_str(&outcome)];
-        let finished = match store.call("finish", &args, false).await {
-            Ok(reply) => store.fleet.finished(store::number(&reply)),
-            Err(error) => Err(error),
-        };
-        if let Err(error) = finished {
-            return stop(thrown(error), &mut campaign, &source);
-        }
-        report(on_progress.as_ref(), &campaign, pace.eta_ms(campaign.requests_left()));
-        if recorded.stop {
-            let value = match (failure, result) {
-                // A signer's own error reaches the caller as it threw it, with the ledger.
-                (Some(send::Failure::Thrown(value)), _) => value,
-                (_, Err(error)) => thrown(error),
-                (_, Ok(_)) => thrown(Error::Aborted),
-            };
-            return stop(value, &mut campaign, &source);
-        }
-    }
-
-    // Nothing left to claim: the whole campaign's ledger, as the store has it.
-    match store.ledger(&planned, &destination).await {
-        Ok(mut all) => {
-            all.skip_remaining();
-            Ok(ledger::result(&all, &source))
-        }
-        Err(error) => stop(thrown(error), &mut campaign, &source),
     }
 }
 
@@ -282,7 +246,16 @@ pub async fn read(prepared: Prepared) -> Result<JsValue, JsValue> {
     let destination = destination(&settings, &signing);
     let (id, lease_ms) = fleet_options(&js).map_err(thrown)?;
     let fleet = Fleet::new(&campaign, &destination, &id, "reader", lease_ms).map_err(thrown)?;
-    let store = Store { js, fleet };
-    let all = store.ledger(&campaign, &destination).await.map_err(thrown)?;
+    let store = Store { js };
+    let read = match store.read(&JsValue::from_str(fleet.key()), fleet.requests()).await {
+        Ok(Some(read)) => read,
+        Ok(None) => {
+            return Err(thrown(Error::FleetUntrusted {
+                reply: "a read reply without lists of [field, entry] marks and outcomes",
+            }))
+        }
+        Err(()) => return Err(thrown(Error::FleetUnavailable { before_send: true })),
+    };
+    let all = fleet.ledger(&campaign, &destination, &read, false).map_err(thrown)?;
     Ok(ledger::result(&all, &source))
 }

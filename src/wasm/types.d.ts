@@ -97,7 +97,8 @@ export interface SharedPacer {
  * `id`, endpoint and key); `claim` gives a request to `owner` for `leaseMs` (`[k, 0]`), or says
  * none is free (`[-1, ms until a lease ends]`, `[-1, -1]`: none left); `mark` stores a request's
  * mark only while `owner`'s claim holds and it has none (1, else 0); `finish` stores an outcome
- * over its mark (1, else 0).
+ * over its mark (1, else 0). `claim` and `mark` answer `[-2, 0]` and -2 when the campaign's
+ * header is gone (the store lost what it held): the worker stops with FLEET_UNTRUSTED.
  */
 export interface FleetStore {
   /** The campaign's name, the same in every worker. */

@@ -256,6 +256,19 @@ describe("failures at qps 5 (sandbox and workers)", () => {
     console.log(`# fleet: kill rounds (kill delays → requests unknown): ${summary.join(", ")}`);
   });
 
+  test("Redis loses the campaign mid-way (FLUSHALL, as a restart without its AOF would): every worker stops, none sends again", async () => {
+    const base = { url: s.sandbox.url, qps: 5, id: "flushed", leaseMs: 1500, list: { count: 10_000 } };
+    const workers = [0, 1, 2, 3].map((n) => worker({ ...base, client: client(n) }));
+    await until(() => s.sandbox.requests().length >= 3, "three requests");
+    await parent.client.sendCommand(["FLUSHALL"]);
+    const ended = await Promise.all(workers.map((w, n) => finished(w, `worker ${n}`)));
+    for (const [n, r] of ended.entries()) assert.equal(r.error, "FLEET_UNTRUSTED", `worker ${n} stopped`);
+    const messages = s.sandbox.messages();
+    assert.equal(new Set(messages.map((m) => m.to)).size, messages.length, "no number sent twice");
+    assert.ok(s.sandbox.requests().length < 10, "stopped mid-campaign");
+    console.log(`# fleet: store flushed after ${s.sandbox.requests().length} requests: all 4 workers stopped with FLEET_UNTRUSTED`);
+  });
+
   test("redis-server SIGKILLed mid-campaign: workers stop; restarted from its AOF, the campaign finishes with no double send", async () => {
     const list10 = campaignList(10_000);
     const base = { url: s.sandbox.url, qps: 5, id: "redis-killed", leaseMs: 1500, timeoutMs: 1000, list: { count: 10_000 } };
