@@ -18,6 +18,7 @@
 // of it (the `fleet` and `pacer` options of aliyun-globe-sms/redis on the user's own client,
 // cli/fleet.js) and `status` reads it (readFleetCampaign); the list and flags are given again.
 
+import { setMaxListeners } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import * as sms from "./node.js";
@@ -163,6 +164,12 @@ async function sendWith({ command, file, values, campaign, credentials, out, jou
   // request is in flight from its mark stored in Redis (`mark` answers 1, src/wasm/fleet.rs)
   // to the report that follows its outcome.
   const controller = new AbortController();
+  // NOTE: each abortable wait of the package (transport::sleep, src/wasm/transport.rs) adds an
+  // "abort" listener to this signal and leaves it there, so a long campaign (a fleet worker waits
+  // for claims and slots) passes Node's limit of 10 and prints MaxListenersExceededWarning. This
+  // signal lives only as long as this one campaign, so the listeners cost nothing that lasts;
+  // drop this line once the package removes its listener after each wait.
+  setMaxListeners(0, controller.signal);
   let appendsSinceReport = 0;
   let marked = false;
   let interrupted = 0;
@@ -353,15 +360,20 @@ async function fleetStatus(file, values) {
   }
   writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv));
   const leftOut = campaign.csv.leftOut.length;
-  const exitCode = exitForLedger(ledger.counts, { error: null, interrupted: false, leftOut });
-  printCounts(out, ledger.counts, leftOut);
-  if (ledger.counts.skipped > 0) out.write(`${n(ledger.counts.skipped)} not sent yet: no worker has taken them yet, or the workers stopped (start one with send --fleet)\n`);
-  if (ledger.counts.unknown > 0) {
-    out.write(`${n(ledger.counts.unknown)} unknown: marked by a worker with no answer stored yet (in flight now, or its worker died); never resent\n`);
+  // A request no worker has sent yet: its rows read `skipped` in the ledger and the results
+  // file, but readFleetCampaign's counts leave them out (the core's `pending`, not serialized:
+  // src/campaign.rs Counts). Counted here as skipped, so the counts add up to the rows.
+  const counted = Object.values(ledger.counts).reduce((sum, count) => sum + count, 0);
+  const counts = { ...ledger.counts, skipped: ledger.counts.skipped + Math.max(0, campaign.csv.to.length - counted) };
+  const exitCode = exitForLedger(counts, { error: null, interrupted: false, leftOut });
+  printCounts(out, counts, leftOut);
+  if (counts.skipped > 0) out.write(`${n(counts.skipped)} not sent yet: no worker has taken them yet, or the workers stopped (start one with send --fleet)\n`);
+  if (counts.unknown > 0) {
+    out.write(`${n(counts.unknown)} unknown: marked by a worker with no answer stored yet (in flight now, or its worker died); never resent\n`);
   }
   out.write(`results: ${resultsPath}\nfleet: ${fleetLine(fleet)}\n`);
   if (values.json) {
-    printJson({ command: "status", file, fleet: fleet.id, redis: fleet.target.shown, out: resultsPath, counts: ledger.counts, leftOut, error: null, exitCode });
+    printJson({ command: "status", file, fleet: fleet.id, redis: fleet.target.shown, out: resultsPath, counts, leftOut, error: null, exitCode });
   }
   return exitCode;
 }

@@ -275,6 +275,18 @@ describe("aliyun-globe-sms --fleet: CLI workers and a reader on one Redis", () =
     const sentBefore = s.sandbox.messages().length;
     assert.ok(sentBefore >= 994 && sentBefore < 2988, `${sentBefore} sent before the stop`);
 
+    // The reader while the campaign is half done: what no worker has sent yet is skipped, and
+    // the counts add up to the rows (exit 4, as for a stopped send).
+    const half = await cli(["status", file, ...slow, "--json", "--out", join(work, "stopped-status.csv")], { cwd: withIoredis });
+    assert.equal(half.code, 4, half.stderr);
+    const halfCounts = json(half).counts;
+    assert.equal(halfCounts.sent, sentBefore);
+    assert.equal(halfCounts.sent + halfCounts.failed + halfCounts.skipped, 3000, JSON.stringify(halfCounts));
+    assert.equal(halfCounts.unknown, 0);
+    assert.match(half.stderr, new RegExp(`^${halfCounts.skipped.toLocaleString("en-US")} not sent yet: `, "m"));
+    const halfRows = readResults(join(work, "stopped-status.csv"));
+    assert.equal(halfRows.filter((row) => row.state === "skipped").length, halfCounts.skipped, "the results file agrees with the counts");
+
     // The exact printed command, run by a shell with the installed bin for npx.
     const printed = summary.resume.replace(/^npx aliyun-globe-sms /, "").replace("***", encodeURIComponent(PASSWORD));
     const rerun = await cli(["-c", `'${BIN}' ${printed} --yes --json`], { cwd: withRedis, command: "sh" });
