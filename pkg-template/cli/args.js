@@ -17,7 +17,8 @@ export const USAGE = `usage: aliyun-globe-sms <command> [flags]
                                                       in as many processes as you like, each number is sent once
   status <file.csv> --fleet ID --redis URL [campaign flags] [--endpoint URL] [--profile NAME] [--out FILE]
                                                       the fleet campaign's counts and results file as Redis has
-                                                      them now (sends nothing; no delivery polling)
+                                                      them now (sends nothing; no delivery polling: a row stays
+                                                      sent, never delivered)
   (resume --fleet is send --fleet: a worker always goes on from what Redis holds)
 
 campaign flags
@@ -42,8 +43,8 @@ send flags
 fleet flags (every worker and reader: the same file, campaign flags, --endpoint, key and ID)
   --fleet ID              the campaign's name in Redis; no journal, no lock: Redis holds the campaign
   --redis URL             redis://[user:password@]host[:port][/db] or rediss://…; a password is shown as ***
-                          (it stays in your shell's history: prefer a Redis reached without one on the command line)
-                          uses your own node-redis (npm install redis) or ioredis, never installed by this package
+                          (--redis "$REDIS_URL" keeps it out of your shell's history); connects with your own
+                          node-redis (npm install redis) or ioredis: this package installs neither
   --lease SECONDS         how long a worker's claim holds a request before another may take it (default 60,
                           1 to 3600; the same in every worker): a worker stopped with a claim frees it after this
 
