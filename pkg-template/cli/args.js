@@ -12,6 +12,15 @@ export const USAGE = `usage: aliyun-globe-sms <command> [flags]
   resume <file.csv> --journal FILE [same flags]       go on with a stopped or crashed send (never resends)
   status --journal FILE [--out FILE] [--deadline S]   delivery outcomes (QueryMessage) into the results
 
+  send   <file.csv> --fleet ID --redis URL [campaign flags] [send flags]
+                                                      one worker of the fleet campaign ID kept in Redis: run it
+                                                      in as many processes as you like, each number is sent once
+  status <file.csv> --fleet ID --redis URL [campaign flags] [--endpoint URL] [--profile NAME] [--out FILE]
+                                                      the fleet campaign's counts and results file as Redis has
+                                                      them now (sends nothing; no delivery polling: a row stays
+                                                      sent, never delivered)
+  (resume --fleet is send --fleet: a worker always goes on from what Redis holds)
+
 campaign flags
   --message TEXT          one text for every row, or a template: "Hi {name}" fills {name} from each row
   --message-column NAME   the column holding each row's text
@@ -27,9 +36,17 @@ send flags
   --endpoint URL          the service (default Alibaba's Singapore endpoint; http:// only to loopback)
   --profile NAME          credentials from ~/.aliyun/config.json (AK or StsToken mode) instead of the
                           ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN environment variables
-  --journal FILE          default: beside the CSV, <name>.journal.jsonl
+  --journal FILE          default: beside the CSV, <name>.journal.jsonl (not with --fleet)
   --out FILE              the results file; default: beside the CSV, <name>.results.csv
   --yes                   send without asking (required when stdin is not a terminal)
+
+fleet flags (every worker and reader: the same file, campaign flags, --endpoint, key and ID)
+  --fleet ID              the campaign's name in Redis; no journal, no lock: Redis holds the campaign
+  --redis URL             redis://[user:password@]host[:port][/db] or rediss://…; a password is shown as ***
+                          (--redis "$REDIS_URL" keeps it out of your shell's history); connects with your own
+                          node-redis (npm install redis) or ioredis: this package installs neither
+  --lease SECONDS         how long a worker's claim holds a request before another may take it (default 60,
+                          1 to 3600; the same in every worker): a worker stopped with a claim frees it after this
 
 exit codes: 0 every recipient sent · 1 some failed or rejected · 2 usage or input error (nothing sent)
             3 some outcomes unknown (check them with status; never resend them) · 4 stopped · 130 Ctrl+C`;
@@ -51,13 +68,19 @@ const CALL = {
   journal: { type: "string" },
   out: { type: "string" },
 };
+const FLEET = {
+  fleet: { type: "string" },
+  redis: { type: "string" },
+  lease: { type: "string" },
+};
 
 /** The flags of each command, and how many positionals (the CSV) it takes. */
 const COMMANDS = {
   check: { options: CAMPAIGN, file: true },
-  send: { options: { ...CAMPAIGN, ...CALL, yes: { type: "boolean" } }, file: true },
-  resume: { options: { ...CAMPAIGN, ...CALL, yes: { type: "boolean" } }, file: true },
-  status: { options: { ...CALL, deadline: { type: "string" }, json: { type: "boolean" } }, file: false },
+  send: { options: { ...CAMPAIGN, ...CALL, ...FLEET, yes: { type: "boolean" } }, file: true },
+  resume: { options: { ...CAMPAIGN, ...CALL, ...FLEET, yes: { type: "boolean" } }, file: true },
+  // The campaign flags only with --fleet: a journal's sidecar holds them (readArguments).
+  status: { options: { ...CAMPAIGN, ...CALL, ...FLEET, deadline: { type: "string" } }, file: false },
 };
 
 // Names people give a secret's flag in other tools; refused by name, before anything else is read.
@@ -111,22 +134,48 @@ export function readArguments(argv) {
     throw new UsageError(describeParseError(error, rest, command));
   }
   const { values, positionals } = parsed;
-  if (spec.file && positionals.length !== 1) {
+  const fleet = values.fleet !== undefined;
+  if (fleet || values.redis !== undefined || values.lease !== undefined) readFleetFlags(command, values);
+  // `resume --fleet` is `send --fleet`: a fleet worker always starts from what Redis holds.
+  const name = fleet && command === "resume" ? "send" : command;
+  if (command === "status" && !fleet) {
+    for (const flag of Object.keys(CAMPAIGN)) {
+      if (flag !== "json" && values[flag] !== undefined) throw new UsageError(`status does not take --${flag} without --fleet (the journal's sidecar holds the campaign's flags)`);
+    }
+  }
+  const takesFile = spec.file || (command === "status" && fleet);
+  if (takesFile && positionals.length !== 1) {
     throw new UsageError(`${command} takes one CSV file (${positionals.length} given)`);
   }
-  if (!spec.file && positionals.length > 0) throw new UsageError(`${command} takes no file: the journal's sidecar names it`);
+  if (!takesFile && positionals.length > 0) throw new UsageError(`${command} takes no file: the journal's sidecar names it`);
   if (values.message !== undefined && values["message-column"] !== undefined) {
     throw new UsageError("--message and --message-column: give one");
   }
   if (values.delimiter !== undefined && values.delimiter !== "," && values.delimiter !== ";") {
     throw new UsageError("--delimiter is , or ;");
   }
-  for (const name of ["qps", "deadline"]) {
-    if (values[name] !== undefined && !/^\d+(\.\d+)?$/.test(values[name])) throw new UsageError(`--${name} takes a number`);
+  for (const flag of ["qps", "deadline", "lease"]) {
+    if (values[flag] !== undefined && !/^\d+(\.\d+)?$/.test(values[flag])) throw new UsageError(`--${flag} takes a number`);
   }
-  if (command === "resume" && values.journal === undefined) throw new UsageError("resume needs --journal FILE");
-  if (command === "status" && values.journal === undefined) throw new UsageError("status needs --journal FILE");
-  return { command, file: positionals[0], values };
+  if (name === "resume" && values.journal === undefined) throw new UsageError("resume needs --journal FILE (or, for a fleet worker, --fleet ID --redis URL)");
+  if (command === "status" && !fleet && values.journal === undefined) throw new UsageError("status needs --journal FILE (or <file.csv> --fleet ID --redis URL)");
+  return { command: name, file: positionals[0], values };
+}
+
+/**
+ * `--fleet ID --redis URL` go together, and replace the journal: a fleet campaign has no file of
+ * its own (its state is in Redis), and `status --fleet` reads counts, it does not poll.
+ */
+function readFleetFlags(command, values) {
+  if (values.fleet === undefined) throw new UsageError(`--${values.redis === undefined ? "lease" : "redis"} goes with --fleet ID (the campaign's name in Redis)`);
+  if (values.fleet === "") throw new UsageError("--fleet takes the campaign's name (not empty)");
+  if (values.redis === undefined) throw new UsageError("--fleet needs --redis URL (the Redis holding the campaign)");
+  if (values.journal !== undefined) {
+    throw new UsageError("--journal and --fleet: give one (a fleet campaign is kept in Redis, not in a journal file)");
+  }
+  if (command === "status" && values.deadline !== undefined) {
+    throw new UsageError("status --fleet does not take --deadline: it reads the counts Redis holds, it does not poll deliveries");
+  }
 }
 
 /** parseArgs' own messages can quote a value; this names only the flag. */
@@ -167,10 +216,10 @@ export function shellQuote(value) {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The flags that must be given again to `resume` the same campaign, in a fixed order. */
+/** The flags that must be given again to `resume` the same campaign (or to join its fleet again), in a fixed order. */
 export function campaignArguments(values) {
   const out = [];
-  for (const name of ["message", "message-column", "number-column", "delimiter", "from", "type", "task-id", "qps", "endpoint", "profile", "out"]) {
+  for (const name of ["message", "message-column", "number-column", "delimiter", "from", "type", "task-id", "qps", "endpoint", "profile", "lease", "out"]) {
     if (values[name] !== undefined) out.push(`--${name}`, values[name]);
   }
   return out;
