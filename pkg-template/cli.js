@@ -255,13 +255,9 @@ async function sendWith({ command, file, values, campaign, credentials, out, jou
   if (ledger.counts.unknown > 0) out.write(fleet ? fleetUnknownAdvice(ledger.counts.unknown) : unknownAdvice(ledger.counts.unknown, journalPath));
   if (resume && fleet) {
     const masked = fleet.target.masked ? " (with the Redis password in place of ***)" : "";
-    // A request this worker had claimed and not marked stays its own until the lease ends
-    // (the store has no release: pkg-template/redis.js); then any worker takes it.
-    const lease = fleet.options.leaseMs === undefined ? "60 s" : `${n(fleet.options.leaseMs / 1000)} s`;
-    out.write(
-      `${n(ledger.counts.skipped)} not sent yet by this worker; other workers go on with them (one it had claimed once its ${lease} lease ends), ` +
-        `or start one again${masked}:\n  ${resume}\n`,
-    );
+    // A request this worker had claimed and not marked was given back (src/fleet_run.rs
+    // `Release`): any worker takes it now.
+    out.write(`${n(ledger.counts.skipped)} not sent yet by this worker; other workers go on with them, or start one again${masked}:\n  ${resume}\n`);
   } else if (resume) out.write(`${n(ledger.counts.skipped)} not sent yet; go on with:\n  ${resume}\n`);
   else if (ledger.counts.skipped > 0) out.write(`${n(ledger.counts.skipped)} not sent: the ${fleet ? "fleet" : "journal"} holds nothing of this campaign; fix the cause and run ${command} again\n`);
   out.write(`results: ${resultsPath}\n${fleet ? `fleet: ${fleetLine(fleet)}` : `journal: ${journalPath}`}\n`);
@@ -360,11 +356,8 @@ async function fleetStatus(file, values) {
   }
   writeFileSync(resultsPath, sms.resultsCsv(ledger, campaign.csv));
   const leftOut = campaign.csv.leftOut.length;
-  // A request no worker has sent yet: its rows read `skipped` in the ledger and the results
-  // file, but readFleetCampaign's counts leave them out (the core's `pending`, not serialized:
-  // src/campaign.rs Counts). Counted here as skipped, so the counts add up to the rows.
-  const counted = Object.values(ledger.counts).reduce((sum, count) => sum + count, 0);
-  const counts = { ...ledger.counts, skipped: ledger.counts.skipped + Math.max(0, campaign.csv.to.length - counted) };
+  // A request no worker has sent yet: its rows are `skipped` (readFleetCampaign).
+  const counts = ledger.counts;
   const exitCode = exitForLedger(counts, { error: null, interrupted: false, leftOut });
   printCounts(out, counts, leftOut);
   if (counts.skipped > 0) out.write(`${n(counts.skipped)} not sent yet: no worker has taken them yet, or the workers stopped (start one with send --fleet)\n`);

@@ -51,9 +51,10 @@ local ready = last + tonumber(ARGV[1])
 if now < ready then return ready - now end
 redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX', string.format('%.0f', tonumber(ARGV[1]) + 60000))
 return 0`,
-  // KEYS[1] the pace's last send. A process's first send was answered now: it reached the
-  // service by now, so the next send counts from here if that is later than its record.
-  answered: `${NOW}
+  // KEYS[1] the pace's last send. A send of the key had left by now (a process's first send was
+  // answered, or a send left later than its record: src/wasm/send.rs), so the next send counts
+  // from here if that is later than the record.
+  left: `${NOW}
 local last = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if now > last then
   redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX', 3600000)
@@ -115,6 +116,14 @@ if who ~= ARGV[2] or untilms <= now then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. ' ' .. string.format('%.0f', now + tonumber(ARGV[4])))
 return 1`,
+  // KEYS: marks, leases. ARGV: k, owner. The owner gives up its claim of k, which has no mark
+  // (it stopped before marking): 1; else 0 and nothing changes.
+  release: `${LEASE}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local who = lease(redis.call('HGET', KEYS[2], ARGV[1]))
+if who ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1`,
   // KEYS: marks, outcomes, leases. ARGV: k, mark, outcome. Stored over its own mark only: 1.
   finish: `if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
@@ -175,7 +184,7 @@ export function redisPacer(client, options = {}) {
     stats,
     take: (key, intervalMs) => run("take", [`{${key}}:next`], [intervalMs]),
     send: (key, intervalMs) => run("send", [`{${key}}:sent`], [intervalMs]),
-    answered: (key) => run("answered", [`{${key}}:sent`], []),
+    left: (key) => run("left", [`{${key}}:sent`], []),
     penalize: (key, ms, intervalMs) => run("penalize", [`{${key}}:next`, `{${key}}:sent`], [ms, intervalMs]),
   };
 }
@@ -210,6 +219,7 @@ export function redisCampaign(client, options = {}) {
     },
     claim: (key, requests, owner, leaseMs) => run("claim", keys(key, "marks", "outcomes", "leases", "head"), [requests, owner, leaseMs]),
     mark: (key, k, owner, entry, leaseMs) => run("mark", keys(key, "marks", "leases", "head"), [k, owner, entry, leaseMs]),
+    release: (key, k, owner) => run("release", keys(key, "marks", "leases"), [k, owner]),
     finish: (key, k, mark, outcome) => run("finish", keys(key, "marks", "outcomes", "leases"), [k, mark, outcome]),
   };
 }

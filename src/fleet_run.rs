@@ -36,6 +36,9 @@ pub enum FleetAction {
     Wait(u64),
     /// Take the account's slot and wait for it; answer `SlotReached`.
     WaitForSlot,
+    /// Give up this worker's claim of `request` (it stops before marking it), so another worker
+    /// need not wait for the lease to end; answer `Released`, whatever the store said.
+    Release(usize),
     /// Store this mark of request `request`, only while the claim holds; answer `Marked`.
     Mark { request: usize, entry: String },
     /// Send request `k` (`Campaign::batch`) with the attempts machine; answer `Sent`.
@@ -67,6 +70,8 @@ pub enum FleetEvent {
     Claimed(Vec<f64>),
     Waited,
     SlotReached,
+    /// The store answered (or not) a release: either way the worker stops.
+    Released,
     /// The shared pacer failed or could not be trusted: nothing was marked or sent.
     SlotFailed(Error),
     /// The mark reply, as a number (NaN when it was none).
@@ -86,6 +91,7 @@ enum Phase {
     Claiming,
     Waiting,
     AwaitingSlot(usize),
+    Releasing,
     Marking(usize, String),
     Sending(usize, String),
     Finishing(usize),
@@ -231,13 +237,16 @@ impl FleetRun {
             (Phase::Waiting, FleetEvent::Waited) => self.claim(),
             (Phase::AwaitingSlot(k), FleetEvent::SlotReached) => {
                 if self.aborted {
-                    // Claimed, not marked: another worker takes it over when the lease ends.
-                    return self.stop(Error::Aborted, false);
+                    // Claimed, not marked: given back, for another worker to take over now
+                    // rather than when the lease ends.
+                    self.phase = Phase::Releasing;
+                    return FleetAction::Release(k);
                 }
                 let entry = self.fleet.mark(k, &self.campaign.mark_written(k));
                 self.phase = Phase::Marking(k, entry.clone());
                 FleetAction::Mark { request: k, entry }
             }
+            (Phase::Releasing, FleetEvent::Released) => self.stop(Error::Aborted, false),
             // Claimed, not marked: the claim lapses and another worker takes the request over.
             (Phase::AwaitingSlot(_), FleetEvent::SlotFailed(error)) => self.stop(error, false),
             (Phase::Marking(k, mark), FleetEvent::Marked(reply)) => match self.fleet.marked(reply) {
@@ -546,7 +555,8 @@ mod tests {
         run.next(FleetEvent::Reported);
         run.next(FleetEvent::Claimed(vec![2.0, 0.0]));
         run.abort();
-        assert_eq!(run.next(FleetEvent::SlotReached), FleetAction::Stop { error: Error::Aborted, request_failed: false });
+        assert_eq!(run.next(FleetEvent::SlotReached), FleetAction::Release(2));
+        assert_eq!(run.next(FleetEvent::Released), FleetAction::Stop { error: Error::Aborted, request_failed: false });
 
         // Marked: the send goes to the attempts machine, which sees the signal before any byte
         // leaves; its "not sent" is stored over the mark, then the worker stops.

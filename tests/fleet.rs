@@ -1,8 +1,8 @@
 //! The fleet's rules (src/fleet.rs, src/fleet_run.rs) as properties: workers of the core's
 //! machine, each action performed the way src/wasm/fleet.rs performs it, against a model of the
 //! Redis scripts (pkg-template/redis.js: the same conditions, on one clock), with random
-//! interleavings, clock jumps past leases (a stopped worker), workers killed at any step, and a
-//! store that loses everything (a restart without its AOF). Each run checks:
+//! interleavings, clock jumps past leases (a stopped worker), workers killed or aborted at any
+//! step, and a store that loses everything (a restart without its AOF). Each run checks:
 //!
 //! - no request is ever sent twice;
 //! - a request a killed worker marked is `unknown` in the ledger read from the store, never sent
@@ -130,6 +130,14 @@ impl Store {
         }
     }
 
+    fn release(&mut self, k: usize, owner: &str) -> f64 {
+        if self.marks.contains_key(&k) || self.leases.get(&k).is_none_or(|(who, _)| who != owner) {
+            return 0.0;
+        }
+        self.leases.remove(&k);
+        1.0
+    }
+
     fn finish(&mut self, k: usize, mark: &str, outcome: &str) -> f64 {
         if self.marks.get(&k).map(String::as_str) != Some(mark) || self.outcomes.contains_key(&k) {
             return 0.0;
@@ -185,6 +193,10 @@ impl Worker {
             FleetAction::Claim => FleetEvent::Claimed(store.claim(now, fleet.requests(), fleet.owner()).to_vec()),
             FleetAction::Wait(_) => FleetEvent::Waited,
             FleetAction::WaitForSlot => FleetEvent::SlotReached,
+            FleetAction::Release(k) => {
+                store.release(*k, fleet.owner());
+                FleetEvent::Released
+            }
             FleetAction::Mark { request, entry } => FleetEvent::Marked(store.mark(now, *request, fleet.owner(), entry)),
             FleetAction::Send(k) => {
                 sends[*k] += 1;
@@ -223,6 +235,9 @@ proptest! {
                     }
                     fleet[n].killed = true;
                 }
+                // Abort any but the last (its caller's signal, Ctrl+C): it stops at its next
+                // step, giving back a claim it has not marked.
+                2 if n + 1 < workers => fleet[n].run.abort(),
                 _ => {
                     now += dt % 50;
                     fleet[n].advance(&mut store, now, &mut sends);
@@ -247,6 +262,10 @@ proptest! {
         let ledger = reader.ledger(&planned(), &destination(), &store.read(), false).unwrap();
         let counts = ledger.counts();
         for w in fleet.iter().filter(|w| !w.killed) {
+            if let FleetAction::Stop { error, .. } = &w.action {
+                prop_assert_eq!(error, &aliyun_globe_sms::Error::Aborted, "only an aborted worker stops");
+                continue;
+            }
             prop_assert_eq!(&w.action, &FleetAction::Done);
             prop_assert_eq!(w.run.campaign().counts(), counts, "a worker's result is the store's ledger");
         }

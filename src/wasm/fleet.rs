@@ -181,6 +181,12 @@ pub async fn run(prepared: Prepared, js: JsValue) -> Result<JsValue, JsValue> {
                     Err(error) => run.next(FleetEvent::SlotFailed(error)),
                 }
             }
+            FleetAction::Release(k) => {
+                // A store without `release` (one of the caller's own), or one that fails here,
+                // leaves the claim to end with its lease.
+                let _ = store.call("release", &[key.clone(), JsValue::from_f64(k as f64), owner.clone()]).await;
+                run.next(FleetEvent::Released)
+            }
             FleetAction::Mark { request, entry } => {
                 let args = [key.clone(), JsValue::from_f64(request as f64), owner.clone(), JsValue::from_str(&entry), lease.clone()];
                 match number(store.call("mark", &args).await) {
@@ -256,6 +262,9 @@ pub async fn read(prepared: Prepared) -> Result<JsValue, JsValue> {
         }
         Err(()) => return Err(thrown(Error::FleetUnavailable { before_send: true })),
     };
-    let all = fleet.ledger(&campaign, &destination, &read, false).map_err(thrown)?;
+    let mut all = fleet.ledger(&campaign, &destination, &read, false).map_err(thrown)?;
+    // What no worker has sent yet is `skipped`, as in a stopped worker's ledger, so the counts
+    // add up to the rows.
+    all.skip_remaining();
     Ok(ledger::result(&all, &source))
 }

@@ -38,6 +38,8 @@ pub struct Pace {
     shared: Option<JsValue>,
     /// A slot taken ahead (`take_slot_ahead`) that the next send uses.
     taken: Cell<bool>,
+    /// When the shared pacer's go-ahead for the next send was asked (monotonic ms).
+    asked_at: Cell<Option<u64>>,
 }
 
 impl Pace {
@@ -47,6 +49,7 @@ impl Pace {
             calls_per_second,
             shared: None,
             taken: Cell::new(false),
+            asked_at: Cell::new(None),
         }
     }
 
@@ -133,6 +136,9 @@ impl Pace {
                 .map_err(|()| Error::Aborted)?;
         }
         if let Some(pacer) = &self.shared {
+            if self.with(|p| p.sends()) == 0 {
+                transport::warm_up();
+            }
             let reply = store::call(pacer, "take", &self.shared_args())
                 .await
                 .map_err(|()| Error::FleetUnavailable { before_send: true })?;
@@ -157,11 +163,13 @@ impl Pace {
         };
         let args = self.shared_args();
         for _ in 0..fleet::MAX_SLOT_REPLIES {
+            let asked = transport::monotonic_ms();
             let reply = store::call(pacer, "send", &args)
                 .await
                 .map_err(|()| Error::FleetUnavailable { before_send: true })?;
             let wait = fleet::slot_wait(store::number(&reply))?;
             if wait == 0 {
+                self.asked_at.set(Some(asked));
                 return Ok(());
             }
             transport::sleep(wait, signal)
@@ -195,6 +203,28 @@ impl Pace {
         }))
     }
 
+    /// The request is about to leave (its fetch is called next, before anything else runs).
+    /// With a shared pacer, a send leaving later than `fleet::LATE_MS` after its go-ahead was
+    /// asked is reported: the store recorded it when it said "go", and a process that was slow
+    /// to see that reply (descheduled, a pause) sends later than recorded, so the next
+    /// process's on-time send would follow it closer than the interval (bench/fleet.mjs traced
+    /// a reply seen 27 ms after Redis recorded it, and the next send 988 ms after it). The
+    /// report is started here and made once the fetch has been called (a task queued behind
+    /// this one), so the store's "left by now" is after it; nothing waits for it.
+    pub fn leaving(&self) {
+        let (Some(pacer), Some(asked)) = (&self.shared, self.asked_at.take()) else {
+            return;
+        };
+        if fleet::left_late(asked, transport::monotonic_ms()) {
+            let pacer = pacer.clone();
+            let key = [JsValue::from_str(&fleet::pace_key(&self.key))];
+            // A store that fails here fails the next send's go-ahead the same way.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = store::call(&pacer, "left", &key).await;
+            });
+        }
+    }
+
     /// The request marked sent has ended (answered or not).
     ///
     /// A process's first send is counted from its answer (`Pacer::mark_finished`), and with a
@@ -209,7 +239,7 @@ impl Pace {
         });
         if let (true, Some(pacer)) = (first, &self.shared) {
             let args = [JsValue::from_str(&fleet::pace_key(&self.key))];
-            let _ = store::call(pacer, "answered", &args).await;
+            let _ = store::call(pacer, "left", &args).await;
         }
     }
 
@@ -411,6 +441,9 @@ pub async fn perform<C: Call>(
                 machine.next(event)
             }
             AttemptAction::Send => {
+                if let Some(p) = pace {
+                    p.leaving();
+                }
                 let seen = match &signed {
                     Some(request) => transport::send_once(request, settings.sending.timeout_ms, signal).await,
                     None => transport::Seen::NotConnected,

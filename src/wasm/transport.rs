@@ -23,6 +23,11 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(request: &web_sys::Request) -> Promise;
 
+    /// `fetch` for the warm-up, whose failure (a runtime that will not fetch a `data:` URL, or
+    /// throws at once) is caught and ignored.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn try_fetch(request: &web_sys::Request) -> Result<Promise, JsValue>;
+
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
 
@@ -219,6 +224,37 @@ async fn exchange(
     })
 }
 
+thread_local! {
+    static WARMED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs the runtime's fetch once, on a `data:` URL (nothing leaves the process), with the
+/// headers and form body a send has, and reads the answer; once per instance, in the
+/// background. The first fetch of a process is slow (Node: its HTTP client and this module's
+/// request path start on first use), and with a shared pacer every process's first send counts
+/// from its answer (src/wasm/send.rs `mark_finished`), so its slowness was every process's:
+/// Node 20, a 60 KB POST to a local server: the first answered after 59 ms, 21 ms after this.
+pub fn warm_up() {
+    if WARMED.with(|w| w.replace(true)) {
+        return;
+    }
+    let built = gloo_net::http::RequestBuilder::new("data:,")
+        .method(gloo_net::http::Method::POST)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(JsValue::from_str("warm=up"));
+    let Ok(built) = built else { return };
+    let raw: web_sys::Request = built.into();
+    let Ok(promise) = try_fetch(&raw) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(answer) = JsFuture::from(promise).await else { return };
+        if let Ok(response) = answer.dyn_into::<web_sys::Response>() {
+            if let Ok(body) = response.array_buffer() {
+                let _ = JsFuture::from(body).await;
+            }
+        }
+    });
+}
+
 /// Waits `ms`, or less if `signal` aborts; `Err(())` when it did.
 pub async fn sleep(ms: u64, signal: Option<&web_sys::AbortSignal>) -> Result<(), ()> {
     if signal.is_some_and(|s| s.aborted()) {
@@ -226,14 +262,21 @@ pub async fn sleep(ms: u64, signal: Option<&web_sys::AbortSignal>) -> Result<(),
     }
     let signal_for_promise = signal.cloned();
     let mut timer = JsValue::UNDEFINED;
+    let mut listener = None;
     let promise = Promise::new(&mut |resolve, _reject| {
         timer = set_timeout(&resolve, ms as f64);
         if let Some(signal) = &signal_for_promise {
             let _ = signal.add_event_listener_with_callback("abort", &resolve);
+            listener = Some(resolve);
         }
     });
     let _ = JsFuture::from(promise).await;
     clear_timeout(&timer);
+    // Removed after each wait: a campaign waits thousands of times on one caller's signal, and
+    // each listener left would hold its promise (Node warns past 10: MaxListenersExceeded).
+    if let (Some(signal), Some(resolve)) = (signal, listener) {
+        let _ = signal.remove_event_listener_with_callback("abort", &resolve);
+    }
     if signal.is_some_and(|s| s.aborted()) {
         Err(())
     } else {

@@ -79,15 +79,15 @@ export interface SendOptions extends BatchOptions, CallOptions {
  * hash, never the AccessKeyId), `intervalMs` after the one before, and resolves to
  * the milliseconds until it; at the slot, `send` resolves to 0 and records the send when the
  * previous send was recorded at least `intervalMs` ago,
- * else to the wait until then; `answered` says a process's first send was answered now (it
- * may have left late: the next send counts from here); `penalize` holds every send back `ms`
- * from now (the service throttled).
+ * else to the wait until then; `left` says a send of `key` had left by now (a process's first
+ * send was answered, or a send left later than `send` recorded it): the next send counts from
+ * here; `penalize` holds every send back `ms` from now (the service throttled).
  */
 export interface SharedPacer {
   take(key: string, intervalMs: number): Promise<number>;
   send(key: string, intervalMs: number): Promise<number>;
-  /** A process's first send was answered: no send of `key` before an interval from now. */
-  answered(key: string): Promise<unknown>;
+  /** A send of `key` had left by now: no send of `key` before an interval from now. */
+  left(key: string): Promise<unknown>;
   penalize(key: string, ms: number, intervalMs: number): Promise<unknown>;
 }
 
@@ -110,6 +110,8 @@ export interface FleetStore {
   claim(key: string, requests: number, owner: string, leaseMs: number): Promise<[number, number]>;
   mark(key: string, request: number, owner: string, entry: string, leaseMs: number): Promise<number>;
   finish(key: string, request: number, mark: string, outcome: string): Promise<number>;
+  /** `owner` stopped before marking `request`: its claim may end now (1; 0 when not its own or marked). Without it, the claim ends with its lease. */
+  release?(key: string, request: number, owner: string): Promise<number>;
 }
 
 /** What a `signer` is asked to sign: the validated batch, numbers normalized, one text each. */

@@ -255,9 +255,9 @@ describe("aliyun-globe-sms --fleet: CLI workers and a reader on one Redis", () =
   test("Ctrl+C stops a worker between requests (exit 130); the printed command, password put back, sends the rest once", async () => {
     const { text, numbers } = guestList(3000, "2");
     const file = writeCsv("stopped.csv", text);
-    // --qps 1: a second between requests, time to stop after the first. The stopped worker holds
-    // its claim on the next request until its lease ends (no release in the store): --lease 2
-    // keeps the restarted worker's wait short.
+    // --qps 1: a second between requests, time to stop after the first. The stopped worker gives
+    // back the claim it had not marked (checked in Redis below); --lease 2 is passed on to the
+    // command it prints.
     const slow = [...flags("stopped"), "--qps", "1", "--lease", "2"];
     const run = start(["send", file, ...slow, "--yes", "--json"], { cwd: withRedis });
     await run.waitFor(/^request 1\/3/m);
@@ -271,6 +271,20 @@ describe("aliyun-globe-sms --fleet: CLI workers and a reader on one Redis", () =
     assert.match(stopped.stderr, /start one again \(with the Redis password in place of \*\*\*\):\n {2}npx aliyun-globe-sms send /);
     assert.ok(summary.resume.includes("'redis://:***@127.0.0.1:"), summary.resume);
     assert.match(summary.resume, / --lease 2( |$)/, "the same lease in the worker started again");
+
+    // No claim is left behind: every lease in Redis is of a request that has its mark (one in
+    // flight when the worker stopped, answered since, has none at all).
+    const admin = await CLIENTS["node-redis"](redis.port, PASSWORD);
+    try {
+      for (const leases of await admin.client.sendCommand(["KEYS", "*:leases"])) {
+        const marks = leases.replace(/:leases$/, ":marks");
+        for (const request of await admin.client.sendCommand(["HKEYS", leases])) {
+          assert.equal(await admin.client.sendCommand(["HEXISTS", marks, request]), 1, `request ${request} claimed, unmarked, not given back`);
+        }
+      }
+    } finally {
+      await admin.close();
+    }
 
     const sentBefore = s.sandbox.messages().length;
     assert.ok(sentBefore >= 994 && sentBefore < 2988, `${sentBefore} sent before the stop`);

@@ -92,12 +92,12 @@ async function devImport(name) {
 
 /** The clients under test, by name: each resolves to a connected client and its `close()`. */
 export const CLIENTS = {
-  async "node-redis"(port) {
+  async "node-redis"(port, password) {
     const { createClient } = await devImport("redis");
     // No reconnect after a lost server within a call: a reply that does not come is the
     // adapter's timeout (FLEET_UNAVAILABLE), never a silent wait.
     // Reconnects for a few seconds at most: a worker started while Redis is down gives up.
-    const client = createClient({ socket: { host: "127.0.0.1", port, connectTimeout: 2000, reconnectStrategy: (retries) => (retries < 10 ? 200 : new Error("redis: gave up reconnecting")) } });
+    const client = createClient({ password, socket: { host: "127.0.0.1", port, connectTimeout: 2000, reconnectStrategy: (retries) => (retries < 10 ? 200 : new Error("redis: gave up reconnecting")) } });
     client.on("error", () => {});
     await client.connect();
     return { client, close: () => client.destroy() };
