@@ -18,7 +18,6 @@
 // of it (the `fleet` and `pacer` options of aliyun-globe-sms/redis on the user's own client,
 // cli/fleet.js) and `status` reads it (readFleetCampaign); the list and flags are given again.
 
-import { setMaxListeners } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import * as sms from "./node.js";
@@ -164,12 +163,6 @@ async function sendWith({ command, file, values, campaign, credentials, out, jou
   // request is in flight from its mark stored in Redis (`mark` answers 1, src/wasm/fleet.rs)
   // to the report that follows its outcome.
   const controller = new AbortController();
-  // NOTE: each abortable wait of the package (transport::sleep, src/wasm/transport.rs) adds an
-  // "abort" listener to this signal and leaves it there, so a long campaign (a fleet worker waits
-  // for claims and slots) passes Node's limit of 10 and prints MaxListenersExceededWarning. This
-  // signal lives only as long as this one campaign, so the listeners cost nothing that lasts;
-  // drop this line once the package removes its listener after each wait.
-  setMaxListeners(0, controller.signal);
   let appendsSinceReport = 0;
   let marked = false;
   let interrupted = 0;

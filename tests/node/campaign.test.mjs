@@ -12,6 +12,7 @@
 // campaign 50) so a campaign takes a fraction of a second; no assertion is about time.
 
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { createServer, connect } from "node:net";
 import * as hooks from "node:test";
 import { describe, test } from "node:test";
@@ -333,6 +334,17 @@ describe("campaign options", () => {
     const { byState } = assertLedgerAgrees(ledger, s.sandbox.messages(), LIST.to);
     assert.deepEqual(byState.skipped, recipientsOf(1, 2, 3));
     assert.equal(s.sandbox.requests().length, 1);
+  });
+
+  test("a signal that never fires is left as it was given: no abort listener stays after the campaign's waits", async () => {
+    const controller = new AbortController();
+    // qps 5 (the sandbox allows 100): the pacer waits between each of the 4 requests, and each
+    // wait listens to the signal; a listener left per wait passed Node's warning limit of 10 in a
+    // fleet worker.
+    const { ledger, error } = await campaignWithFault(s.sandbox, { qps: 5, signal: controller.signal });
+    assert.equal(error, null);
+    assert.equal(ledger.counts.skipped, 0);
+    assert.equal(getEventListeners(controller.signal, "abort").length, 0);
   });
 
   test("AbortSignal during a request: that request's recipients are unknown (it was recorded), the rest skipped", async () => {
