@@ -790,6 +790,20 @@ impl Campaign {
         }
     }
 
+    /// Request `k` was out when its driver lost track of it (an event of another kind than its
+    /// outcome): it may have been sent, so its recipients are `unknown`. Returns that error.
+    pub(crate) fn lost_in_flight(&mut self, k: usize) -> Error {
+        let unknown = Error::OutcomeUnknown {
+            reason: crate::error::UnknownReason::Aborted,
+            http_status: None,
+            service_code: None,
+            request_id: None,
+            excerpt: None,
+        };
+        self.record(k, &Err(unknown.clone()));
+        unknown
+    }
+
     /// Records the end of request `k`: sent and failed recipients, or all of them unknown (the
     /// request may have gone out), or all skipped (refused before processing: throttled to the
     /// end, rejected by the gateway, aborted). Returns the journal entry and whether to stop.

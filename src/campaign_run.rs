@@ -226,14 +226,7 @@ impl CampaignRun {
             }
             // A request is out and the driver says something else: it may have been sent.
             (Phase::Sending(k), _) => {
-                let unknown = Error::OutcomeUnknown {
-                    reason: crate::error::UnknownReason::Aborted,
-                    http_status: None,
-                    service_code: None,
-                    request_id: None,
-                    excerpt: None,
-                };
-                self.campaign.record(k, &Err(unknown.clone()));
+                let unknown = self.campaign.lost_in_flight(k);
                 self.stop(unknown, false)
             }
             (_, _) => self.stop(Error::Aborted, false),

@@ -72,6 +72,27 @@ pub(super) fn report(progress: Option<&Function>, campaign: &Campaign, eta_ms: u
     }
 }
 
+/// Sends request `k` of `campaign` with the attempts machine, held to `pace`. A failure's own
+/// value is kept in `last_failure`: a signer's thrown value reaches the caller as it threw it.
+pub(super) async fn send_request(
+    campaign: &Campaign,
+    k: usize,
+    source: &Source,
+    signing: &Signing,
+    settings: &SendSettings,
+    pace: &Pace,
+    last_failure: &mut Option<send::Failure>,
+) -> Result<crate::response::BatchOutcome, Error> {
+    let indexes = campaign.request_indexes(k).to_vec();
+    let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
+    let batch = campaign.batch(k, &to, &messages)?;
+    send::send_batch(&batch, signing, settings, Some(pace)).await.map_err(|failure| {
+        let error = failure.as_core();
+        *last_failure = Some(failure);
+        error
+    })
+}
+
 /// Where and as whom this campaign sends, for its journal's header.
 pub(super) fn destination(settings: &SendSettings, signing: &Signing) -> Destination {
     Destination {
@@ -202,19 +223,7 @@ pub async fn run(options: &JsValue, environment: Option<&JsValue>, resume: bool)
                 run.next(CampaignEvent::SlotReached)
             }
             CampaignAction::Send(k) => {
-                let indexes = run.campaign().request_indexes(k).to_vec();
-                let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
-                let result = match run.campaign().batch(k, &to, &messages) {
-                    Ok(batch) => match send::send_batch(&batch, &signing, &settings, Some(&pace)).await {
-                        Ok(outcome) => Ok(outcome),
-                        Err(failure) => {
-                            let error = failure.as_core();
-                            last_failure = Some(failure);
-                            Err(error)
-                        }
-                    },
-                    Err(error) => Err(error),
-                };
+                let result = send_request(run.campaign(), k, &source, &signing, &settings, &pace, &mut last_failure).await;
                 run.next(CampaignEvent::Sent(Box::new(result)))
             }
             CampaignAction::ReportProgress => {

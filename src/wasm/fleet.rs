@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::fleet::{Fleet, StoreRead};
 use crate::fleet_run::{FleetAction, FleetEvent, FleetRun};
 
-use super::campaign::{destination, report, with_ledger, Prepared};
+use super::campaign::{destination, report, send_request, with_ledger, Prepared};
 use super::input;
 use super::ledger;
 use super::output::thrown;
@@ -195,19 +195,7 @@ pub async fn run(prepared: Prepared, js: JsValue) -> Result<JsValue, JsValue> {
                 }
             }
             FleetAction::Send(k) => {
-                let indexes = run.campaign().request_indexes(k).to_vec();
-                let (to, messages, _) = source.part(indexes.iter().map(|i| *i as usize));
-                let result = match run.campaign().batch(k, &to, &messages) {
-                    Ok(batch) => match send::send_batch(&batch, &signing, &settings, Some(&pace)).await {
-                        Ok(outcome) => Ok(outcome),
-                        Err(failure) => {
-                            let error = failure.as_core();
-                            last_failure = Some(failure);
-                            Err(error)
-                        }
-                    },
-                    Err(error) => Err(error),
-                };
+                let result = send_request(run.campaign(), k, &source, &signing, &settings, &pace, &mut last_failure).await;
                 run.next(FleetEvent::Sent(Box::new(result)))
             }
             FleetAction::Finish { request, mark, outcome } => {

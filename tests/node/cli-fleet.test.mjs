@@ -15,16 +15,15 @@
 // installed, an unreachable Redis, a wrong password and flag misuse: exit 2, nothing sent.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as hooks from "node:test";
 import { after, before, describe, test } from "node:test";
-import { DEFAULT_KEY, addSecret, scanChildOutput, useSandbox } from "./harness.mjs";
+import { digits, interruptAfterFirstRequest, json, readResults, recordedOnce, startBin } from "./cli-harness.mjs";
+import { DEFAULT_KEY, addSecret, useSandbox } from "./harness.mjs";
 import { failsInSandbox } from "./ledger.mjs";
-import { CLIENTS, haveRedis, startRedis } from "./redis-server.mjs";
+import { CLIENTS, freePort, haveRedis, startRedis } from "./redis-server.mjs";
 
 const BIN = join(process.cwd(), "node_modules", ".bin", "aliyun-globe-sms");
 const work = mkdtempSync(join(tmpdir(), "aliyun-globe-sms-cli-fleet-"));
@@ -55,70 +54,12 @@ function project(name, modules) {
   return dir;
 }
 
-/** Starts the bin in `cwd`; `exited` resolves with { code, signal, stdout, stderr }, the output scanned for secrets. */
+/** Starts the bin (cli-harness.mjs `startBin`) in `cwd`, no colour, this suite's home. */
 function start(args, { cwd, env = KEY_ENV, command = BIN } = {}) {
-  const childEnv = { ...process.env, HOME, NO_COLOR: "1", ...env };
-  const proc = spawn(command, args, { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiters = [];
-  proc.stdout.on("data", (chunk) => (stdout += chunk));
-  proc.stderr.on("data", (chunk) => {
-    stderr += chunk;
-    for (const w of waiters) if (w.pattern.test(stderr)) w.resolve();
-  });
-  const exited = new Promise((resolve) =>
-    proc.on("close", (code, signal) => {
-      scanChildOutput(stdout + stderr, `the output of aliyun-globe-sms ${args.slice(0, 2).join(" ")}`);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  const waitFor = (pattern) =>
-    new Promise((resolve, reject) => {
-      if (pattern.test(stderr)) return resolve();
-      waiters.push({ pattern, resolve });
-      exited.then(() => reject(new Error(`ended before its stderr matched ${pattern}: ${stderr}`)));
-    });
-  return { proc, exited, waitFor };
+  return startBin(command, args, { cwd, env: { ...process.env, HOME, NO_COLOR: "1", ...env } });
 }
 
 const cli = (args, options) => start(args, options).exited;
-
-function json(result) {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    assert.fail(`stdout is not one JSON object:\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-/** RFC 4180 records (a results file): quoted fields, "" for a quote, CRLF rows; a BOM dropped. */
-function parseCsv(text) {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const rows = [];
-  let row = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), (i += 1);
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field), rows.push(row), (row = []), (field = ""), (i += 1);
-    } else field += ch;
-  }
-  assert.equal(field, "", "the results file ends with CRLF");
-  return rows;
-}
-
-function readResults(path) {
-  const [header, ...rows] = parseCsv(readFileSync(path, "utf8"));
-  return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""])));
-}
 
 /** `count` rows (name, phone); every 250th number ends in 0000 (FailedList in the sandbox). */
 function guestList(count, prefix) {
@@ -132,7 +73,6 @@ function guestList(count, prefix) {
   return { text: `${rows.join("\r\n")}\r\n`, numbers };
 }
 
-const digits = (number) => number.replace(/\D/g, "");
 
 function writeCsv(name, text) {
   const path = join(work, name);
@@ -140,15 +80,6 @@ function writeCsv(name, text) {
   return path;
 }
 
-/** The sandbox's messages by number; fails if one number was sent twice. */
-function recordedOnce(messages) {
-  const byNumber = new Map();
-  for (const m of messages) {
-    assert.ok(!byNumber.has(m.to), `${m.to} was sent twice`);
-    byNumber.set(m.to, m);
-  }
-  return byNumber;
-}
 
 /** Asserts a results file is the sandbox's record, row by row: sent with its MessageId, or failed and not sent. */
 function assertResultsMatch(path, numbers, recorded) {
@@ -168,17 +99,6 @@ function assertResultsMatch(path, numbers, recorded) {
   });
 }
 
-/** A port nobody listens on now. */
-function closedPort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("aliyun-globe-sms --fleet: CLI workers and a reader on one Redis", () => {
   const s = useSandbox(hooks, { qps: 20, reportDelayMs: 0 });
@@ -260,14 +180,7 @@ describe("aliyun-globe-sms --fleet: CLI workers and a reader on one Redis", () =
     // command it prints.
     const slow = [...flags("stopped"), "--qps", "1", "--lease", "2"];
     const run = start(["send", file, ...slow, "--yes", "--json"], { cwd: withRedis });
-    await run.waitFor(/^request 1\/3/m);
-    run.proc.kill("SIGINT");
-    const stopped = await run.exited;
-    assert.equal(stopped.code, 130, stopped.stderr);
-    const summary = json(stopped);
-    assert.equal(summary.error.code, "ABORTED");
-    assert.equal(summary.counts.unknown, 0, "stopped between requests: nothing unknown");
-    assert.ok(summary.counts.skipped >= 1000, `the rest skipped (${summary.counts.skipped})`);
+    const { stopped, summary } = await interruptAfterFirstRequest(run);
     assert.match(stopped.stderr, /start one again \(with the Redis password in place of \*\*\*\):\n {2}npx aliyun-globe-sms send /);
     assert.ok(summary.resume.includes("'redis://:***@127.0.0.1:"), summary.resume);
     assert.match(summary.resume, / --lease 2( |$)/, "the same lease in the worker started again");
@@ -323,7 +236,7 @@ describe("aliyun-globe-sms --fleet: CLI workers and a reader on one Redis", () =
 
   test("Redis unreachable or the password wrong: exit 2, the URL shown masked, nothing sent", async () => {
     const file = writeCsv("unreachable.csv", guestList(10, "4").text);
-    const port = await closedPort();
+    const port = await freePort();
     const cases = [
       [withRedis, `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}`, new RegExp(`cannot connect to Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\); nothing sent`)],
       [withIoredis, `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}`, /cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(.*\); nothing sent/],

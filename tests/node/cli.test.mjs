@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as hooks from "node:test";
 import { after, describe, test } from "node:test";
+import { digits, interruptAfterFirstRequest, json, readResults, recordedOnce, startBin } from "./cli-harness.mjs";
 import { DEFAULT_KEY, DEFAULT_STS_KEY, scanChildOutput, useSandbox } from "./harness.mjs";
 import { failsInSandbox } from "./ledger.mjs";
 
@@ -41,77 +42,12 @@ function childEnv(extra = {}) {
   return env;
 }
 
-/**
- * Starts the bin; `exited` resolves with { code, signal, stdout, stderr } once it ends, after the
- * output has been scanned for secrets. `waitFor(pattern)` resolves when stderr matches.
- */
+/** Starts the bin (cli-harness.mjs `startBin`) in `cwd` with this suite's environment. */
 function start(args, { env = {}, cwd = work, command = BIN } = {}) {
-  // Always asynchronous: the sandbox answering the child runs in this process.
-  const proc = spawn(command, args, { cwd, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiters = [];
-  proc.stdout.on("data", (chunk) => (stdout += chunk));
-  proc.stderr.on("data", (chunk) => {
-    stderr += chunk;
-    for (const w of waiters) if (w.pattern.test(stderr)) w.resolve();
-  });
-  const exited = new Promise((resolve) =>
-    proc.on("close", (code, signal) => {
-      scanChildOutput(stdout + stderr, `the output of aliyun-globe-sms ${args.join(" ").slice(0, 40)}`);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  const waitFor = (pattern) =>
-    new Promise((resolve, reject) => {
-      if (pattern.test(stderr)) return resolve();
-      waiters.push({ pattern, resolve });
-      exited.then(() => reject(new Error(`ended before its stderr matched ${pattern}: ${stderr}`)));
-    });
-  return { proc, exited, waitFor };
+  return startBin(command, args, { cwd, env: childEnv(env) });
 }
 
 const cli = (args, options) => start(args, options).exited;
-
-/** The one JSON object `--json` prints on stdout. */
-function json(result) {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    assert.fail(`stdout is not one JSON object:\n${result.stdout}\nstderr:\n${result.stderr}`);
-  }
-}
-
-/** RFC 4180 records (a results file): quoted fields, "" for a quote, CRLF rows; a BOM dropped. */
-function parseCsv(text) {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const rows = [];
-  let row = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), (i += 1);
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field), rows.push(row), (row = []), (field = ""), (i += 1);
-    } else field += ch;
-  }
-  assert.equal(field, "", "the results file ends with CRLF");
-  return rows;
-}
-
-/** A results file as objects by its header; a cell defused for spreadsheets ('=…) read back as written. */
-function readResults(path) {
-  const [header, ...rows] = parseCsv(readFileSync(path, "utf8"));
-  for (const name of ["line", "to", "normalizedTo", "state", "messageId", "requestId", "code"]) assert.ok(header.includes(name), `results header has ${name}`);
-  const undefuse = (cell) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
-  return rows.map((cells) => Object.fromEntries(header.map((name, i) => [name, undefuse(cells[i] ?? "")])));
-}
 
 /** A guest list of `count` rows (name, phone, table): line i + 2 holds row i. Every 250th number ends in 0000 (FailedList in the sandbox). */
 function guestList(count, { suffix = "" } = {}) {
@@ -128,7 +64,6 @@ function guestList(count, { suffix = "" } = {}) {
 
 const TEMPLATE = "Hi {name}, your table is {table}";
 const filled = (i) => `Hi ${i % 100 === 5 ? "=SUM(A1)" : `Guest ${i}`}, your table is ${(i % 40) + 1}`;
-const digits = (number) => number.replace(/\D/g, "");
 
 function writeCsv(name, text) {
   const path = join(work, name);
@@ -136,15 +71,6 @@ function writeCsv(name, text) {
   return path;
 }
 
-/** Asserts the sandbox recorded no number twice; returns its messages by number. */
-function recordedOnce(messages) {
-  const byNumber = new Map();
-  for (const m of messages) {
-    assert.ok(!byNumber.has(m.to), `${m.to} was sent twice`);
-    byNumber.set(m.to, m);
-  }
-  return byNumber;
-}
 
 describe("aliyun-globe-sms (the package's bin) against the sandbox", () => {
   const s = useSandbox(hooks, { qps: Infinity, reportDelayMs: 0 });
@@ -320,14 +246,7 @@ describe("aliyun-globe-sms (the package's bin) against the sandbox", () => {
     const { text, numbers } = guestList(3000);
     const file = writeCsv("sigint.csv", text);
     const run = start(["send", file, "--message", TEMPLATE, "--qps", "1", "--yes", "--json", ...endpoint()], { env: KEY_ENV });
-    await run.waitFor(/^request 1\/3/m);
-    run.proc.kill("SIGINT");
-    const stopped = await run.exited;
-    assert.equal(stopped.code, 130, stopped.stderr);
-    const summary = json(stopped);
-    assert.equal(summary.error.code, "ABORTED");
-    assert.equal(summary.counts.unknown, 0, "stopped between requests: nothing unknown");
-    assert.ok(summary.counts.skipped >= 1000, `the rest skipped (${summary.counts.skipped})`);
+    const { stopped, summary } = await interruptAfterFirstRequest(run);
     assert.match(summary.resume, /^npx aliyun-globe-sms resume /);
     assert.match(stopped.stderr, /go on with:\n  npx aliyun-globe-sms resume /);
     const sentBefore = s.sandbox.messages().length;
