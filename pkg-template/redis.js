@@ -107,9 +107,12 @@ end
 return { -1, wait }`,
   // KEYS: marks, leases, head. ARGV: k, owner, entry, lease ms. Stored only while the owner's
   // claim holds and k has no mark: 1; else 0 (not sent); -2 the header is gone (as for claim).
-  // The lease then covers the send.
+  // The lease then covers the send. The same entry already stored is 1 too: a client that sends
+  // a command again after a reconnect (ioredis does) must not read its own mark as a lost claim
+  // (the entry holds the owner's random name: no other worker's is the same).
   mark: `${NOW}${LEASE}
 if redis.call('EXISTS', KEYS[3]) == 0 then return -2 end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[3] then return 1 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 local who, untilms = lease(redis.call('HGET', KEYS[2], ARGV[1]))
 if who ~= ARGV[2] or untilms <= now then return 0 end
@@ -124,8 +127,19 @@ local who = lease(redis.call('HGET', KEYS[2], ARGV[1]))
 if who ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[1])
 return 1`,
-  // KEYS: marks, outcomes, leases. ARGV: k, mark, outcome. Stored over its own mark only: 1.
-  finish: `if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+  // KEYS: marks, leases, head. ARGV: k, mark. The marker's send left nothing (not_sent): its
+  // mark goes, and the request is free to claim. 1 once the mark is not there (removed now, or
+  // by this same command sent before); -2 the header is gone.
+  unmark: `if redis.call('EXISTS', KEYS[3]) == 0 then return -2 end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
+return 1`,
+  // KEYS: marks, outcomes, leases. ARGV: k, mark, outcome. Stored over its own mark only: 1
+  // (also when this same outcome is already there: the command sent again).
+  finish: `if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[3] then return 1 end
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -219,6 +233,7 @@ export function redisCampaign(client, options = {}) {
     },
     claim: (key, requests, owner, leaseMs) => run("claim", keys(key, "marks", "outcomes", "leases", "head"), [requests, owner, leaseMs]),
     mark: (key, k, owner, entry, leaseMs) => run("mark", keys(key, "marks", "leases", "head"), [k, owner, entry, leaseMs]),
+    unmark: (key, k, mark) => run("unmark", keys(key, "marks", "leases", "head"), [k, mark]),
     release: (key, k, owner) => run("release", keys(key, "marks", "leases"), [k, owner]),
     finish: (key, k, mark, outcome) => run("finish", keys(key, "marks", "outcomes", "leases"), [k, mark, outcome]),
   };

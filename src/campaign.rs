@@ -641,6 +641,18 @@ impl Campaign {
         }
     }
 
+    /// Request `k`, read from a fleet's store as marked and never answered (`unknown`), had its
+    /// mark removed since by its marker, whose send left nothing (src/fleet_run.rs `Unmark`):
+    /// it is to send again, its recipients pending.
+    pub(crate) fn reopen(&mut self, k: usize) {
+        self.mark_request(k, State::Pending);
+        if let Some(r) = self.requests.get_mut(k) {
+            r.status = RequestStatus::Planned;
+            r.request_id = None;
+            r.code = None;
+        }
+    }
+
     /// Requests still to send.
     pub fn requests_left(&self) -> usize {
         self.requests

@@ -71,6 +71,10 @@ pub fn left_late(asked_ms: u64, leaving_ms: u64) -> bool {
 /// process before it was late. A hundred of those is a store that cannot be trusted.
 pub const MAX_SLOT_REPLIES: usize = 100;
 
+/// The shortest and longest a claim may hold (`fleet.leaseMs`).
+pub const MIN_LEASE_MS: u64 = 1_000;
+pub const MAX_LEASE_MS: u64 = 3_600_000;
+
 /// The longest a campaign id may be; it names the campaign's keys in the store (hashed).
 pub const MAX_ID_LEN: usize = 200;
 
@@ -176,7 +180,7 @@ impl Fleet {
                 message: format!("must be 1 to {MAX_ID_LEN} characters, none of them a control character"),
             });
         }
-        if !(1_000..=3_600_000).contains(&lease_ms) {
+        if !(MIN_LEASE_MS..=MAX_LEASE_MS).contains(&lease_ms) {
             return Err(Error::InvalidOption {
                 field: "fleet.leaseMs".to_string(),
                 message: "must be 1,000 to 3,600,000 ms".to_string(),
@@ -213,12 +217,12 @@ impl Fleet {
         &self.owner
     }
 
-    /// How long a claim holds.
     /// How many requests the campaign has: a store holds at most one mark and one outcome each.
     pub fn requests(&self) -> usize {
         self.requests
     }
 
+    /// How long this worker's claims hold.
     pub fn lease_ms(&self) -> u64 {
         self.lease_ms
     }
@@ -269,8 +273,10 @@ impl Fleet {
             [k, _] if *k == -2.0 => Err(GONE),
             [k, wait] if *k == -1.0 && *wait == -1.0 => Ok(Claim::Done),
             [k, wait] if *k == -1.0 && whole(*wait) && *wait >= 0.0 => {
-                if *wait > self.lease_ms as f64 {
-                    return Err(untrusted("a lease longer than the campaign's"));
+                // Another worker's lease may be longer than this one's (`leaseMs` is each
+                // worker's own): only a wait no lease can have is refused.
+                if *wait > MAX_LEASE_MS as f64 {
+                    return Err(untrusted("a lease longer than any a worker can hold"));
                 }
                 // Ask again just after the first lease ends, and at least every second so a
                 // worker that finishes early sees the others' outcomes soon.
@@ -291,6 +297,18 @@ impl Fleet {
             Err(GONE)
         } else {
             Err(untrusted("a mark reply other than 0 or 1"))
+        }
+    }
+
+    /// Reads an unmark reply: 1, the mark is gone (removed now, or by this same call sent
+    /// twice); -2 the campaign's header is gone.
+    pub fn unmarked(&self, reply: f64) -> Result<(), Error> {
+        if reply == 1.0 {
+            Ok(())
+        } else if reply == -2.0 {
+            Err(GONE)
+        } else {
+            Err(untrusted("an unmark reply other than 1"))
         }
     }
 
@@ -460,7 +478,9 @@ mod tests {
         assert_eq!(f.claim(&[-1.0, 0.0]), Ok(Claim::Wait(10)));
         assert_eq!(f.claim(&[-2.0, 0.0]), Err(GONE));
         assert_eq!(f.marked(-2.0), Err(GONE));
-        for bad in [&[3.0, 0.0][..], &[1.5, 0.0], &[-2.0, 0.0], &[-1.0, 31_000.0], &[0.0], &[f64::NAN, 0.0]] {
+        // Another worker's lease may be longer than this one's 30 s.
+        assert_eq!(f.claim(&[-1.0, 31_000.0]), Ok(Claim::Wait(1000)));
+        for bad in [&[3.0, 0.0][..], &[1.5, 0.0], &[-3.0, 0.0], &[-1.0, 3_600_001.0], &[0.0], &[f64::NAN, 0.0]] {
             assert!(matches!(f.claim(bad), Err(Error::FleetUntrusted { .. })), "{bad:?}");
         }
         assert_eq!(f.marked(1.0), Ok(true));

@@ -1,7 +1,10 @@
 //! One worker's part of a fleet campaign as a state machine: what happens next after each thing
 //! the driver saw. Pure, like `src/campaign_run.rs`: the bindings (src/wasm/fleet.rs) perform each
 //! action — a call to the shared store (pkg-template/redis.js), the account's slot, the send,
-//! the progress callback — and feed back what came of it, as plain values. What a reply proves is
+//! the progress callback — and feed back what came of it, as plain values. Per request: the
+//! account's slot, then the claim, the mark, the send and its outcome, so a claim is held for two
+//! round trips and the send, never while queueing for a slot (a lease then need not grow with the
+//! fleet, and a worker that dies in the queue holds nothing). What a reply proves is
 //! read by `src/fleet.rs`; the order of the calls is held here, tested natively in tests/fleet.rs
 //! (each rule step by step, and workers of this machine driven against a model of the store's
 //! scripts, killed, aborted and stopped at random):
@@ -9,7 +12,9 @@
 //! - nothing is sent before the store holds the campaign's header and this worker has read and
 //!   checked everything stored for it;
 //! - a request is sent only after the store stored its mark while this worker's claim held, and
-//!   at most once by this worker (a refused mark puts it back, unsent);
+//!   at most once by this worker (a refused mark puts it back, unsent); a send that provably
+//!   left nothing (`not_sent`) removes its mark, so the request is sent by someone later, as a
+//!   resumed journal resends it, while one that may have been processed keeps it forever;
 //! - a store that does not answer, or answers what this campaign cannot be, stops the worker
 //!   before anything more is sent; after a send, the outcome is stored over its own mark or the
 //!   worker stops (`FLEET_UNTRUSTED`): the store lost what it acknowledged;
@@ -39,10 +44,15 @@ pub enum FleetAction {
     /// Give up this worker's claim of `request` (it stops before marking it), so another worker
     /// need not wait for the lease to end; answer `Released`, whatever the store said.
     Release(usize),
-    /// Store this mark of request `request`, only while the claim holds; answer `Marked`.
+    /// Store this mark of request `request`, only while the claim holds; answer `Marked`. The
+    /// account's slot is taken first, so a claim is held only for this round trip and the send.
     Mark { request: usize, entry: String },
     /// Send request `k` (`Campaign::batch`) with the attempts machine; answer `Sent`.
     Send(usize),
+    /// Remove `mark`, request `request`'s: its send ended before anything was processed
+    /// (`not_sent`: aborted, refused by the gateway, a signer or pacer that failed), so it is to
+    /// send again, by whichever worker claims it, as a resumed journal would. Answer `Unmarked`.
+    Unmark { request: usize, mark: String },
     /// Store `outcome` over `mark`, request `request`'s; answer `Finished`.
     Finish {
         request: usize,
@@ -79,6 +89,8 @@ pub enum FleetEvent {
     Sent(Box<Result<BatchOutcome, Error>>),
     /// The finish reply, as a number (NaN when it was none).
     Finished(f64),
+    /// The unmark reply, as a number (NaN when it was none).
+    Unmarked(f64),
     /// The store gave no answer in time (or its client threw).
     StoreUnavailable,
 }
@@ -90,11 +102,12 @@ enum Phase {
     Reporting,
     Claiming,
     Waiting,
-    AwaitingSlot(usize),
+    AwaitingSlot,
     Releasing,
     Marking(usize, String),
     Sending(usize, String),
     Finishing(usize),
+    Unmarking(usize),
     ReadingLast,
     Ended,
 }
@@ -110,6 +123,10 @@ pub struct FleetRun {
     aborted: bool,
     /// Set when the last request's outcome stops the campaign (after it is stored and reported).
     stopping: Option<Error>,
+    /// Requests the store held marked and unanswered when this worker started: `unknown` to it,
+    /// but one may be claimed later, once its marker removed the mark of a send that left
+    /// nothing. Any other claim of a request this worker knows as taken is not trusted.
+    in_flight_at_start: Vec<usize>,
 }
 
 impl FleetRun {
@@ -124,6 +141,7 @@ impl FleetRun {
             phase: Phase::Opening,
             aborted: false,
             stopping: None,
+            in_flight_at_start: Vec::new(),
         };
         (run, FleetAction::Open(head))
     }
@@ -202,27 +220,60 @@ impl FleetRun {
                     Err(error) => self.refuse(error),
                 }
             }
-            (Phase::ReadingFirst, FleetEvent::Read(read)) => match self.ledger(read) {
-                Ok(campaign) => {
-                    self.campaign = campaign;
-                    self.report()
+            (Phase::ReadingFirst, FleetEvent::Read(read)) => {
+                let unanswered: Vec<usize> = read.as_ref().map_or_else(Vec::new, |read| {
+                    read.marks
+                        .iter()
+                        .filter(|(field, _)| !read.outcomes.iter().any(|(f, _)| f == field))
+                        .filter_map(|(field, _)| field.parse().ok())
+                        .collect()
+                });
+                match self.ledger(read) {
+                    Ok(campaign) => {
+                        self.campaign = campaign;
+                        self.in_flight_at_start = unanswered;
+                        self.report()
+                    }
+                    Err(error) => self.refuse(error),
                 }
-                Err(error) => self.refuse(error),
-            },
+            }
             (Phase::Reporting, FleetEvent::Reported) => match self.stopping.take() {
                 Some(error) => self.stop(error, true),
-                None => self.claim(),
-            },
-            (Phase::Claiming, FleetEvent::Claimed(reply)) => match self.fleet.claim(&reply) {
-                Ok(Claim::Request(k)) if !self.campaign.request_planned(k) => self.stop(
-                    Error::FleetUntrusted {
-                        reply: "a claim of a request the store holds a mark or outcome of",
-                    },
-                    false,
-                ),
-                Ok(Claim::Request(k)) => {
-                    self.phase = Phase::AwaitingSlot(k);
+                None if self.aborted => self.stop(Error::Aborted, false),
+                None => {
+                    self.phase = Phase::AwaitingSlot;
                     FleetAction::WaitForSlot
+                }
+            },
+            (Phase::AwaitingSlot, FleetEvent::SlotReached) => self.claim(),
+            // Nothing claimed yet: nothing to give back.
+            (Phase::AwaitingSlot, FleetEvent::SlotFailed(error)) => self.stop(error, false),
+            (Phase::Claiming, FleetEvent::Claimed(reply)) => match self.fleet.claim(&reply) {
+                Ok(Claim::Request(k))
+                    if !self.campaign.request_planned(k) && !self.in_flight_at_start.contains(&k) =>
+                {
+                    self.stop(
+                        Error::FleetUntrusted {
+                            reply: "a claim of a request the store holds a mark or outcome of",
+                        },
+                        false,
+                    )
+                }
+                Ok(Claim::Request(k)) if self.aborted => {
+                    // Claimed, not marked: given back, for another worker to take now rather
+                    // than when the lease ends.
+                    self.phase = Phase::Releasing;
+                    FleetAction::Release(k)
+                }
+                Ok(Claim::Request(k)) => {
+                    if !self.campaign.request_planned(k) {
+                        // Read as in flight at the start; its marker has since removed the mark.
+                        self.in_flight_at_start.retain(|&r| r != k);
+                        self.campaign.reopen(k);
+                    }
+                    let entry = self.fleet.mark(k, &self.campaign.mark_written(k));
+                    self.phase = Phase::Marking(k, entry.clone());
+                    FleetAction::Mark { request: k, entry }
                 }
                 Ok(Claim::Wait(ms)) => {
                     self.phase = Phase::Waiting;
@@ -235,20 +286,7 @@ impl FleetRun {
                 Err(error) => self.stop(error, false),
             },
             (Phase::Waiting, FleetEvent::Waited) => self.claim(),
-            (Phase::AwaitingSlot(k), FleetEvent::SlotReached) => {
-                if self.aborted {
-                    // Claimed, not marked: given back, for another worker to take over now
-                    // rather than when the lease ends.
-                    self.phase = Phase::Releasing;
-                    return FleetAction::Release(k);
-                }
-                let entry = self.fleet.mark(k, &self.campaign.mark_written(k));
-                self.phase = Phase::Marking(k, entry.clone());
-                FleetAction::Mark { request: k, entry }
-            }
             (Phase::Releasing, FleetEvent::Released) => self.stop(Error::Aborted, false),
-            // Claimed, not marked: the claim lapses and another worker takes the request over.
-            (Phase::AwaitingSlot(_), FleetEvent::SlotFailed(error)) => self.stop(error, false),
             (Phase::Marking(k, mark), FleetEvent::Marked(reply)) => match self.fleet.marked(reply) {
                 // Stored while the claim held: from now on only this worker may send it. The
                 // signal is seen by the attempts machine, before any byte leaves.
@@ -256,8 +294,8 @@ impl FleetRun {
                     self.phase = Phase::Sending(k, mark);
                     FleetAction::Send(k)
                 }
-                // The claim was lost (its lease ended while this worker waited or was stopped):
-                // another worker may hold it now. Not sent; claim again.
+                // The claim was lost (its lease ended while this worker was stopped): another
+                // worker may hold it now. Not sent; claim again, for the slot already taken.
                 Ok(false) => {
                     self.campaign.unwrite(k);
                     self.claim()
@@ -269,11 +307,16 @@ impl FleetRun {
             }
             (Phase::Sending(k, mark), FleetEvent::Sent(result)) => {
                 let recorded = self.campaign.record(k, &result);
+                let left_nothing = matches!(*result, Err(ref error) if !matches!(error, Error::OutcomeUnknown { .. }));
                 if recorded.stop {
                     self.stopping = Some(match *result {
                         Err(error) => error,
                         Ok(_) => Error::Aborted,
                     });
+                }
+                if left_nothing {
+                    self.phase = Phase::Unmarking(k);
+                    return FleetAction::Unmark { request: k, mark };
                 }
                 let outcome = self.fleet.outcome(k, &mark, &recorded.entry);
                 self.phase = Phase::Finishing(k);
@@ -299,6 +342,19 @@ impl FleetRun {
             (Phase::Finishing(_), FleetEvent::StoreUnavailable) => {
                 self.stopping = None;
                 self.stop(Error::FleetUnavailable { before_send: false }, false)
+            }
+            (Phase::Unmarking(_), FleetEvent::Unmarked(reply)) => match self.fleet.unmarked(reply) {
+                Ok(()) => self.report(),
+                Err(error) => {
+                    self.stopping = None;
+                    self.stop(error, false)
+                }
+            },
+            // The mark may stay: read as `unknown` everywhere, never sent again, though nothing
+            // left (the conservative side). Nothing was sent: `before_send`.
+            (Phase::Unmarking(_), FleetEvent::StoreUnavailable) => {
+                self.stopping = None;
+                self.stop(Error::FleetUnavailable { before_send: true }, false)
             }
             (Phase::ReadingLast, FleetEvent::Read(read)) => match self.ledger(read) {
                 Ok(mut all) => {

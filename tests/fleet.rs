@@ -117,6 +117,9 @@ impl Store {
         if self.head.is_none() {
             return -2.0;
         }
+        if self.marks.get(&k).map(String::as_str) == Some(entry) {
+            return 1.0;
+        }
         if self.marks.contains_key(&k) {
             return 0.0;
         }
@@ -138,7 +141,21 @@ impl Store {
         1.0
     }
 
+    fn unmark(&mut self, k: usize, mark: &str) -> f64 {
+        if self.head.is_none() {
+            return -2.0;
+        }
+        if self.marks.get(&k).map(String::as_str) == Some(mark) {
+            self.marks.remove(&k);
+            self.leases.remove(&k);
+        }
+        1.0
+    }
+
     fn finish(&mut self, k: usize, mark: &str, outcome: &str) -> f64 {
+        if self.outcomes.get(&k).map(String::as_str) == Some(outcome) {
+            return 1.0;
+        }
         if self.marks.get(&k).map(String::as_str) != Some(mark) || self.outcomes.contains_key(&k) {
             return 0.0;
         }
@@ -153,11 +170,44 @@ impl Store {
     }
 }
 
+/// What goes wrong with a worker's next store call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Fault {
+    /// The command runs twice (a client that sends it again after a reconnect); the worker
+    /// gets the second reply.
+    Twice,
+    /// The command runs, and its reply never reaches the worker.
+    ReplyLost,
+}
+
 /// One worker: the core's machine and the action it asked for last (not yet performed).
 struct Worker {
     run: FleetRun,
     action: FleetAction,
     killed: bool,
+    aborted: bool,
+    fault: Option<Fault>,
+    /// The request whose mark this worker left without knowing what became of it.
+    abandoned: Option<usize>,
+    /// A reply of the store never reached this worker.
+    lost_a_reply: bool,
+}
+
+/// A store action performed on the model: the event its reply makes.
+fn perform(action: &FleetAction, store: &mut Store, now: u64, fleet: &Fleet) -> FleetEvent {
+    match action {
+        FleetAction::Open(head) => FleetEvent::Opened(Some(store.open(head))),
+        FleetAction::Read => FleetEvent::Read(Some(store.read())),
+        FleetAction::Claim => FleetEvent::Claimed(store.claim(now, fleet.requests(), fleet.owner()).to_vec()),
+        FleetAction::Release(k) => {
+            store.release(*k, fleet.owner());
+            FleetEvent::Released
+        }
+        FleetAction::Mark { request, entry } => FleetEvent::Marked(store.mark(now, *request, fleet.owner(), entry)),
+        FleetAction::Unmark { request, mark } => FleetEvent::Unmarked(store.unmark(*request, mark)),
+        FleetAction::Finish { request, mark, outcome } => FleetEvent::Finished(store.finish(*request, mark, outcome)),
+        other => panic!("not a store action: {other:?}"),
+    }
 }
 
 impl Worker {
@@ -165,7 +215,7 @@ impl Worker {
         let campaign = planned();
         let fleet = Fleet::new(&campaign, &destination(), "spring", &format!("w{n}"), LEASE).unwrap();
         let (run, action) = FleetRun::start(fleet, campaign, &destination());
-        Worker { run, action, killed: false }
+        Worker { run, action, killed: false, aborted: false, fault: None, abandoned: None, lost_a_reply: false }
     }
 
     fn ended(&self) -> bool {
@@ -175,9 +225,16 @@ impl Worker {
     /// The request this worker marked and may have sent, with no outcome stored yet.
     fn holds_mark(&self) -> Option<usize> {
         match self.action {
-            FleetAction::Send(k) | FleetAction::Finish { request: k, .. } => Some(k),
+            FleetAction::Send(k) | FleetAction::Finish { request: k, .. } | FleetAction::Unmark { request: k, .. } => Some(k),
             _ => None,
         }
+    }
+
+    /// The caller's signal fires: the machine stops at its next step, and a send not yet made
+    /// is refused by the attempts machine before any byte leaves (`Aborted`, not sent).
+    fn abort(&mut self) {
+        self.aborted = true;
+        self.run.abort();
     }
 
     /// Performs the pending action on the store (or the send), and asks the machine what next.
@@ -185,25 +242,33 @@ impl Worker {
         if self.ended() {
             return;
         }
-        let fleet = self.run.fleet();
         let event = match &self.action {
-            FleetAction::Open(head) => FleetEvent::Opened(Some(store.open(head))),
-            FleetAction::Read => FleetEvent::Read(Some(store.read())),
             FleetAction::ReportProgress => FleetEvent::Reported,
-            FleetAction::Claim => FleetEvent::Claimed(store.claim(now, fleet.requests(), fleet.owner()).to_vec()),
             FleetAction::Wait(_) => FleetEvent::Waited,
             FleetAction::WaitForSlot => FleetEvent::SlotReached,
-            FleetAction::Release(k) => {
-                store.release(*k, fleet.owner());
-                FleetEvent::Released
-            }
-            FleetAction::Mark { request, entry } => FleetEvent::Marked(store.mark(now, *request, fleet.owner(), entry)),
+            FleetAction::Send(_) if self.aborted => FleetEvent::Sent(Box::new(Err(aliyun_globe_sms::Error::Aborted))),
             FleetAction::Send(k) => {
                 sends[*k] += 1;
                 FleetEvent::Sent(Box::new(Ok(accepted(self.run.campaign(), *k))))
             }
-            FleetAction::Finish { request, mark, outcome } => FleetEvent::Finished(store.finish(*request, mark, outcome)),
             FleetAction::Done | FleetAction::Refuse(_) | FleetAction::Stop { .. } => return,
+            action => {
+                let fault = self.fault.take();
+                let mut event = perform(action, store, now, self.run.fleet());
+                match fault {
+                    Some(Fault::Twice) => event = perform(action, store, now, self.run.fleet()),
+                    Some(Fault::ReplyLost) => {
+                        self.lost_a_reply = true;
+                        if let FleetAction::Mark { request, .. } = action {
+                            self.abandoned = Some(*request);
+                        }
+                        self.abandoned = self.abandoned.or(self.holds_mark());
+                        event = FleetEvent::StoreUnavailable;
+                    }
+                    None => {}
+                }
+                event
+            }
         };
         self.action = self.run.next(event);
     }
@@ -215,7 +280,7 @@ proptest! {
     #[test]
     fn no_request_is_sent_twice_and_every_one_ends_sent_or_unknown(
         workers in 2usize..5,
-        ops in prop::collection::vec((0u8..10, 0usize..5, 0u64..15_000), 1..120),
+        ops in prop::collection::vec((0u8..14, 0usize..5, 0u64..15_000), 1..120),
     ) {
         let mut store = Store::default();
         let mut fleet: Vec<Worker> = (0..workers).map(Worker::new).collect();
@@ -236,8 +301,12 @@ proptest! {
                     fleet[n].killed = true;
                 }
                 // Abort any but the last (its caller's signal, Ctrl+C): it stops at its next
-                // step, giving back a claim it has not marked.
-                2 if n + 1 < workers => fleet[n].run.abort(),
+                // step, giving back a claim it has not marked, and a send it had not made.
+                2 if n + 1 < workers => fleet[n].abort(),
+                // The next store call runs twice (a client's resend after a reconnect).
+                3 => fleet[n].fault = Some(Fault::Twice),
+                // The next store call runs and its reply is lost: that worker stops.
+                4 if n + 1 < workers => fleet[n].fault = Some(Fault::ReplyLost),
                 _ => {
                     now += dt % 50;
                     fleet[n].advance(&mut store, now, &mut sends);
@@ -261,9 +330,17 @@ proptest! {
         let (marks, outcomes) = store.entries();
         let ledger = reader.ledger(&planned(), &destination(), &store.read(), false).unwrap();
         let counts = ledger.counts();
+        let mut abandoned = killed_marked.clone();
         for w in fleet.iter().filter(|w| !w.killed) {
-            if let FleetAction::Stop { error, .. } = &w.action {
-                prop_assert_eq!(error, &aliyun_globe_sms::Error::Aborted, "only an aborted worker stops");
+            if let FleetAction::Stop { error, .. } | FleetAction::Refuse(error) = &w.action {
+                match error {
+                    aliyun_globe_sms::Error::Aborted => prop_assert!(w.aborted, "only an aborted worker stops so"),
+                    aliyun_globe_sms::Error::FleetUnavailable { .. } => {
+                        prop_assert!(w.lost_a_reply, "only a lost reply stops a worker so");
+                        abandoned.extend(w.abandoned);
+                    }
+                    other => prop_assert!(false, "a worker stopped with {:?}", other),
+                }
                 continue;
             }
             prop_assert_eq!(&w.action, &FleetAction::Done);
@@ -273,7 +350,7 @@ proptest! {
         for (k, &sent) in sends.iter().enumerate() {
             let unknown = marks.iter().any(|(f, _)| f == &k.to_string()) && !outcomes.iter().any(|(f, _)| f == &k.to_string());
             if unknown {
-                prop_assert!(killed_marked.contains(&k), "request {} unknown but no killed worker held it", k);
+                prop_assert!(abandoned.contains(&k), "request {} unknown but no worker left its mark", k);
             } else {
                 prop_assert_eq!(sent, 1, "request {} answered, sent once", k);
             }
@@ -360,8 +437,7 @@ proptest! {
         for (k, (&now_sent, &then)) in sends.iter().zip(&sent_before).enumerate() {
             // A send the machine had already been told to make (marked before the loss) may go;
             // nothing is claimed, marked or sent anew.
-            prop_assert!(now_sent <= 1, "request {} sent {} times", k, now_sent);
-            prop_assert!(now_sent - then <= 1);
+            prop_assert!(now_sent <= 1, "request {} sent {} times (before the loss: {})", k, now_sent, then);
         }
         prop_assert!(store.marks.is_empty(), "nothing marked in the emptied store");
         for w in fleet.iter().filter(|w| !w.killed) {
@@ -395,23 +471,35 @@ mod machine {
         (run, action)
     }
 
+    /// A worker of `count` numbers at its slot, about to claim.
+    fn at_slot(count: usize) -> FleetRun {
+        let (mut run, _) = started(count);
+        assert_eq!(run.next(FleetEvent::Reported), FleetAction::WaitForSlot);
+        assert_eq!(run.next(FleetEvent::SlotReached), FleetAction::Claim);
+        run
+    }
+
+    /// A worker that claimed and marked request `k` and was told to send it.
+    fn marked(count: usize, k: usize) -> FleetRun {
+        let mut run = at_slot(count);
+        assert!(matches!(run.next(FleetEvent::Claimed(vec![k as f64, 0.0])), FleetAction::Mark { .. }));
+        assert_eq!(run.next(FleetEvent::Marked(1.0)), FleetAction::Send(k));
+        run
+    }
+
     /// A worker that sent request `k` (accepted) and has been told to store its outcome.
     fn sent_and_awaiting_its_outcome(count: usize, k: usize) -> FleetRun {
-        let (mut run, _) = started(count);
-        run.next(FleetEvent::Reported);
-        run.next(FleetEvent::Claimed(vec![k as f64, 0.0]));
-        run.next(FleetEvent::SlotReached);
-        run.next(FleetEvent::Marked(1.0));
+        let mut run = marked(count, k);
         let outcome = accepted(run.campaign(), k);
         assert!(matches!(run.next(FleetEvent::Sent(Box::new(Ok(outcome)))), FleetAction::Finish { .. }));
         run
     }
 
-    /// Drives one request from its claim to its stored outcome; returns the action after.
-    fn one_request(run: &mut FleetRun, k: usize) -> FleetAction {
-        assert_eq!(run.next(FleetEvent::Claimed(vec![k as f64, 0.0])), FleetAction::WaitForSlot);
-        let FleetAction::Mark { request, entry } = run.next(FleetEvent::SlotReached) else {
-            panic!("a mark after the slot")
+    /// Drives one request from its claim (the slot taken) to its stored outcome; returns the
+    /// action after, and the mark and outcome entries.
+    fn one_request(run: &mut FleetRun, k: usize) -> (FleetAction, String, String) {
+        let FleetAction::Mark { request, entry } = run.next(FleetEvent::Claimed(vec![k as f64, 0.0])) else {
+            panic!("a mark right after the claim")
         };
         assert_eq!(request, k);
         assert!(entry.contains(&format!("\"request\":{k}")));
@@ -420,38 +508,84 @@ mod machine {
         let FleetAction::Finish { request, mark, outcome } = run.next(FleetEvent::Sent(Box::new(Ok(outcome)))) else {
             panic!("the outcome stored after the send")
         };
-        assert_eq!((request, mark), (k, entry));
+        assert_eq!((request, &mark), (k, &entry));
         assert!(outcome.contains(&format!("\"outcome\":{k}")));
-        run.next(FleetEvent::Finished(1.0))
+        (run.next(FleetEvent::Finished(1.0)), mark, outcome)
     }
 
     #[test]
-    fn open_read_then_claim_mark_send_finish_for_each_request() {
-        let (mut run, action) = started(2500);
-        assert_eq!(action, FleetAction::ReportProgress);
-        assert_eq!(run.next(FleetEvent::Reported), FleetAction::Claim);
-        assert_eq!(one_request(&mut run, 1), FleetAction::ReportProgress);
-        assert_eq!(run.next(FleetEvent::Reported), FleetAction::Claim);
-        // Others hold the rest: wait, claim again, then nothing left: the store's whole campaign.
+    fn the_slot_then_claim_mark_send_finish_for_each_request_then_the_stores_whole_campaign() {
+        let mut run = at_slot(2500);
+        let (after, mark1, outcome1) = one_request(&mut run, 1);
+        assert_eq!(after, FleetAction::ReportProgress);
+        assert_eq!(run.next(FleetEvent::Reported), FleetAction::WaitForSlot);
+        assert_eq!(run.next(FleetEvent::SlotReached), FleetAction::Claim);
+        // Others hold the rest: wait (the slot kept), claim again, then nothing left.
         assert_eq!(run.next(FleetEvent::Claimed(vec![-1.0, 400.0])), FleetAction::Wait(400));
         assert_eq!(run.next(FleetEvent::Waited), FleetAction::Claim);
         assert_eq!(run.next(FleetEvent::Claimed(vec![-1.0, -1.0])), FleetAction::Read);
-        let head = run.fleet().head().to_string();
-        let all = StoreRead { head: Some(head), marks: vec![], outcomes: vec![] };
+        // The store's whole campaign: this worker's request 1, another's request 0 marked and
+        // never answered (unknown), request 2 never claimed (skipped: the workers stopped).
+        let other = Fleet::new(&planned_of(2500), &destination(), "run-1", "w2", LEASE).unwrap();
+        let mark0 = other.mark(0, &planned_of(2500).mark_written(0));
+        let all = StoreRead {
+            head: Some(run.fleet().head().to_string()),
+            marks: vec![("0".into(), mark0), ("1".into(), mark1)],
+            outcomes: vec![("1".into(), outcome1)],
+        };
         assert_eq!(run.next(FleetEvent::Read(Some(all))), FleetAction::Done);
-        // The store held nothing (a model, not a store): every recipient is skipped, none pending.
-        assert_eq!(run.campaign().counts().pending, 0);
+        let counts = run.campaign().counts();
+        assert_eq!((counts.sent, counts.unknown, counts.skipped, counts.pending), (1000, 1000, 500, 0));
+    }
+
+    fn planned_of(count: usize) -> Campaign {
+        campaign(count)
     }
 
     #[test]
-    fn a_refused_mark_is_not_sent_and_the_request_can_be_claimed_again() {
-        let (mut run, _) = started(2000);
-        run.next(FleetEvent::Reported);
-        run.next(FleetEvent::Claimed(vec![0.0, 0.0]));
-        assert!(matches!(run.next(FleetEvent::SlotReached), FleetAction::Mark { request: 0, .. }));
+    fn a_refused_mark_is_not_sent_and_the_request_is_claimed_again_for_the_same_slot() {
+        let mut run = at_slot(2000);
+        assert!(matches!(run.next(FleetEvent::Claimed(vec![0.0, 0.0])), FleetAction::Mark { request: 0, .. }));
         assert_eq!(run.next(FleetEvent::Marked(0.0)), FleetAction::Claim);
         assert_eq!(run.campaign().next_request(), Some(0), "planned again, unsent");
-        assert_eq!(one_request(&mut run, 0), FleetAction::ReportProgress);
+        assert_eq!(one_request(&mut run, 0).0, FleetAction::ReportProgress);
+    }
+
+    #[test]
+    fn a_send_that_left_nothing_removes_its_mark_so_the_request_is_sent_later() {
+        for (error, stops) in [(Error::Aborted, true), (Error::SigningFailed, true)] {
+            let mut run = marked(3000, 2);
+            let FleetAction::Unmark { request, mark } = run.next(FleetEvent::Sent(Box::new(Err(error.clone())))) else {
+                panic!("{error:?}: unmark")
+            };
+            assert_eq!(request, 2);
+            assert!(mark.contains("\"request\":2"));
+            assert_eq!(run.next(FleetEvent::Unmarked(1.0)), FleetAction::ReportProgress);
+            let action = run.next(FleetEvent::Reported);
+            assert_eq!(matches!(action, FleetAction::Stop { request_failed: true, .. }), stops, "{action:?}");
+        }
+        // A send that may have been processed keeps its mark: its outcome is stored over it.
+        let mut run = marked(3000, 2);
+        let unknown = Error::OutcomeUnknown {
+            reason: aliyun_globe_sms::error::UnknownReason::Timeout,
+            http_status: None,
+            service_code: None,
+            request_id: None,
+            excerpt: None,
+        };
+        assert!(matches!(run.next(FleetEvent::Sent(Box::new(Err(unknown)))), FleetAction::Finish { request: 2, .. }));
+        // The store could not unmark: the mark stays (unknown to all, never resent), and the
+        // error says nothing was sent.
+        let mut run = marked(3000, 2);
+        run.next(FleetEvent::Sent(Box::new(Err(Error::Aborted))));
+        assert_eq!(
+            run.next(FleetEvent::StoreUnavailable),
+            FleetAction::Stop { error: Error::FleetUnavailable { before_send: true }, request_failed: false }
+        );
+        let mut run = marked(3000, 2);
+        run.next(FleetEvent::Sent(Box::new(Err(Error::Aborted))));
+        let FleetAction::Stop { error, .. } = run.next(FleetEvent::Unmarked(-2.0)) else { panic!() };
+        assert_eq!(error.code().as_str(), "FLEET_UNTRUSTED");
     }
 
     #[test]
@@ -502,23 +636,20 @@ mod machine {
     #[test]
     fn store_failures_stop_the_worker_with_what_they_mean() {
         // A claim reply outside the campaign, or of a request this worker knows is taken.
-        let (mut run, _) = started(2000);
-        run.next(FleetEvent::Reported);
+        let mut run = at_slot(2000);
         let FleetAction::Stop { error, .. } = run.next(FleetEvent::Claimed(vec![7.0, 0.0])) else { panic!() };
         assert_eq!(error.code().as_str(), "FLEET_UNTRUSTED");
 
-        let (mut run, _) = started(2000);
+        let mut run = at_slot(2000);
+        assert_eq!(one_request(&mut run, 0).0, FleetAction::ReportProgress);
         run.next(FleetEvent::Reported);
-        assert_eq!(one_request(&mut run, 0), FleetAction::ReportProgress);
-        run.next(FleetEvent::Reported);
+        run.next(FleetEvent::SlotReached);
         let FleetAction::Stop { error, .. } = run.next(FleetEvent::Claimed(vec![0.0, 0.0])) else { panic!() };
         assert_eq!(error.code().as_str(), "FLEET_UNTRUSTED", "request 0 was sent by this worker");
 
         // The store does not answer the mark: not sent; this worker's ledger says skipped.
-        let (mut run, _) = started(2000);
-        run.next(FleetEvent::Reported);
+        let mut run = at_slot(2000);
         run.next(FleetEvent::Claimed(vec![1.0, 0.0]));
-        run.next(FleetEvent::SlotReached);
         let action = run.next(FleetEvent::StoreUnavailable);
         assert_eq!(
             action,
@@ -543,10 +674,9 @@ mod machine {
     }
 
     #[test]
-    fn a_shared_pacer_that_fails_stops_the_worker_before_the_mark() {
+    fn a_shared_pacer_that_fails_stops_the_worker_before_it_claims() {
         let (mut run, _) = started(2000);
         run.next(FleetEvent::Reported);
-        run.next(FleetEvent::Claimed(vec![0.0, 0.0]));
         let failed = Error::FleetUnavailable { before_send: true };
         assert_eq!(
             run.next(FleetEvent::SlotFailed(failed.clone())),
@@ -556,39 +686,38 @@ mod machine {
     }
 
     #[test]
-    fn an_abort_stops_before_a_claim_or_a_mark_never_between_mark_and_send() {
+    fn an_abort_stops_before_the_slot_or_the_claim_gives_back_a_claim_and_never_cuts_mark_from_send() {
         let (mut run, _) = started(3000);
         run.abort();
         assert_eq!(run.next(FleetEvent::Reported), FleetAction::Stop { error: Error::Aborted, request_failed: false });
 
+        // Aborted in the queue for the slot: nothing claimed, nothing to give back.
         let (mut run, _) = started(3000);
         run.next(FleetEvent::Reported);
-        run.next(FleetEvent::Claimed(vec![2.0, 0.0]));
         run.abort();
-        assert_eq!(run.next(FleetEvent::SlotReached), FleetAction::Release(2));
+        assert_eq!(run.next(FleetEvent::SlotReached), FleetAction::Stop { error: Error::Aborted, request_failed: false });
+
+        // Aborted while the claim was on its way: the claim is given back.
+        let mut run = at_slot(3000);
+        run.abort();
+        assert_eq!(run.next(FleetEvent::Claimed(vec![2.0, 0.0])), FleetAction::Release(2));
         assert_eq!(run.next(FleetEvent::Released), FleetAction::Stop { error: Error::Aborted, request_failed: false });
 
         // Marked: the send goes to the attempts machine, which sees the signal before any byte
-        // leaves; its "not sent" is stored over the mark, then the worker stops.
-        let (mut run, _) = started(3000);
-        run.next(FleetEvent::Reported);
+        // leaves; its mark is removed, then the worker stops.
+        let mut run = at_slot(3000);
         run.next(FleetEvent::Claimed(vec![2.0, 0.0]));
-        run.next(FleetEvent::SlotReached);
         run.abort();
         assert_eq!(run.next(FleetEvent::Marked(1.0)), FleetAction::Send(2));
         let action = run.next(FleetEvent::Sent(Box::new(Err(Error::Aborted))));
-        assert!(matches!(action, FleetAction::Finish { request: 2, .. }));
-        assert_eq!(run.next(FleetEvent::Finished(1.0)), FleetAction::ReportProgress);
+        assert!(matches!(action, FleetAction::Unmark { request: 2, .. }));
+        assert_eq!(run.next(FleetEvent::Unmarked(1.0)), FleetAction::ReportProgress);
         assert_eq!(run.next(FleetEvent::Reported), FleetAction::Stop { error: Error::Aborted, request_failed: true });
     }
 
     #[test]
     fn a_driver_that_loses_track_mid_send_leaves_the_request_unknown() {
-        let (mut run, _) = started(1000);
-        run.next(FleetEvent::Reported);
-        run.next(FleetEvent::Claimed(vec![0.0, 0.0]));
-        run.next(FleetEvent::SlotReached);
-        run.next(FleetEvent::Marked(1.0));
+        let mut run = marked(1000, 0);
         let FleetAction::Stop { error, .. } = run.next(FleetEvent::Waited) else { panic!() };
         assert_eq!(error.code().as_str(), "OUTCOME_UNKNOWN");
         assert_eq!(run.campaign().counts().unknown, 1000);

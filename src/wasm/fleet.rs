@@ -166,8 +166,7 @@ pub async fn run(prepared: Prepared, js: JsValue) -> Result<JsValue, JsValue> {
                 run.next(FleetEvent::Waited)
             }
             FleetAction::WaitForSlot => {
-                // The account's slot, before the mark: a worker that dies waiting leaves the
-                // request claimed, not marked, to be taken over.
+                // The account's slot, before the claim: a worker queueing holds no request.
                 let slot = match transport::sleep(pace.reserve_to_prepare(), signal).await {
                     Ok(()) => pace.take_slot_ahead(signal).await,
                     Err(()) => Err(Error::Aborted),
@@ -197,6 +196,13 @@ pub async fn run(prepared: Prepared, js: JsValue) -> Result<JsValue, JsValue> {
             FleetAction::Send(k) => {
                 let result = send_request(run.campaign(), k, &source, &signing, &settings, &pace, &mut last_failure).await;
                 run.next(FleetEvent::Sent(Box::new(result)))
+            }
+            FleetAction::Unmark { request, mark } => {
+                let args = [key.clone(), JsValue::from_f64(request as f64), JsValue::from_str(&mark)];
+                match number(store.call("unmark", &args).await) {
+                    Some(reply) => run.next(FleetEvent::Unmarked(reply)),
+                    None => run.next(FleetEvent::StoreUnavailable),
+                }
             }
             FleetAction::Finish { request, mark, outcome } => {
                 let args = [key.clone(), JsValue::from_f64(request as f64), JsValue::from_str(&mark), JsValue::from_str(&outcome)];

@@ -97,7 +97,7 @@ export interface SharedPacer {
  * `id`, endpoint and key); `claim` gives a request to `owner` for `leaseMs` (`[k, 0]`), or says
  * none is free (`[-1, ms until a lease ends]`, `[-1, -1]`: none left); `mark` stores a request's
  * mark only while `owner`'s claim holds and it has none (1, else 0); `finish` stores an outcome
- * over its mark (1, else 0). `claim` and `mark` answer `[-2, 0]` and -2 when the campaign's
+ * over its mark (1, else 0); `mark` and `finish` answer 1 to the same command sent twice. `claim` and `mark` answer `[-2, 0]` and -2 when the campaign's
  * header is gone (the store lost what it held): the worker stops with FLEET_UNTRUSTED.
  */
 export interface FleetStore {
@@ -110,6 +110,8 @@ export interface FleetStore {
   claim(key: string, requests: number, owner: string, leaseMs: number): Promise<[number, number]>;
   mark(key: string, request: number, owner: string, entry: string, leaseMs: number): Promise<number>;
   finish(key: string, request: number, mark: string, outcome: string): Promise<number>;
+  /** The request's send left nothing (not_sent): remove its mark if it is `mark`, so the request may be claimed again (1; -2 when the header is gone). */
+  unmark(key: string, request: number, mark: string): Promise<number>;
   /** `owner` stopped before marking `request`: its claim may end now (1; 0 when not its own or marked). Without it, the claim ends with its lease. */
   release?(key: string, request: number, owner: string): Promise<number>;
 }

@@ -2,7 +2,7 @@
 // name, its Redis client (node-redis or ioredis) on the parent's redis-server, sending to the
 // parent's sandbox. Arguments: one JSON object
 //   { url, port, client: "node-redis" | "ioredis", list: { count, offset? }, qps, id?, leaseMs?,
-//     timeoutMs?, message, result }
+//     timeoutMs?, markDelayMs?, message, result }
 // With `id`, the worker runs the fleet campaign `id` over campaignList(count) (ledger.mjs);
 // without, a campaign of its own over `count` numbers from `offset` (independent campaigns on
 // one key); with `messages`, that many sendMessage calls instead. Every send takes its slot from
@@ -29,6 +29,15 @@ try {
 const { client, close } = connected;
 const pacer = redisPacer(client, { timeoutMs: args.timeoutMs ?? 5000 });
 const fleet = args.id ? redisCampaign(client, { id: args.id, leaseMs: args.leaseMs, timeoutMs: args.timeoutMs ?? 5000 }) : undefined;
+if (fleet && args.markDelayMs) {
+  // The window between a claim and its mark is one round trip; a test that stops the worker in
+  // it (SIGSTOP) widens it here, in the store this worker is given.
+  const mark = fleet.mark;
+  fleet.mark = async (...callArgs) => {
+    await new Promise((resolve) => setTimeout(resolve, args.markDelayMs));
+    return mark(...callArgs);
+  };
+}
 const to = args.id
   ? campaignList(args.list.count).to
   : Array.from({ length: args.list.count }, (_, i) => `+852 6${String(args.list.offset + i).padStart(7, "0")}`);

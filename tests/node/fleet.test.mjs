@@ -183,9 +183,9 @@ describe("at the sandbox's real 1 call/s", () => {
       s.sandbox.reset();
       const id = `stopped-${attempt}`;
       const base = { url: s.sandbox.url, qps: 1, id, leaseMs: 2000, list: { count: 3000 } };
-      const a = worker({ ...base, client: "ioredis" });
-      // A sends request 0, then claims request 1 and waits about a second for its slot: stop it
-      // there, while its claim holds and before its mark.
+      // A takes its slot, claims request 1 and waits 1.5 s before storing its mark (its store is
+      // slowed in fleet-child.mjs): stop it there, while its claim holds and before its mark.
+      const a = worker({ ...base, client: "ioredis", markDelayMs: 1500 });
       let store;
       const read = async () => (store = await stored(s.sandbox.url, list, id, 1).catch(() => null));
       await until(async () => (await read()) && store.outcomes.has(0), "worker A to finish request 0");
