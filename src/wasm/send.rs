@@ -210,7 +210,12 @@ impl Pace {
     /// process's on-time send would follow it closer than the interval (bench/fleet.mjs traced
     /// a reply seen 27 ms after Redis recorded it, and the next send 988 ms after it). The
     /// report is started here and made once the fetch has been called (a task queued behind
-    /// this one), so the store's "left by now" is after it; nothing waits for it.
+    /// this one), so the store's "left by now" is after it; nothing waits for it. What it cannot
+    /// see: time spent after the fetch is called (a new connection's TCP and TLS handshakes, on
+    /// the real service when a process sends less often than its runtime keeps connections
+    /// alive), and a pause longer than the interval, after which the next process may already
+    /// have gone. The margin covers the first; either ends in a throttled call, refused before
+    /// processing and sent again, never in a double send.
     pub fn leaving(&self) {
         let (Some(pacer), Some(asked)) = (&self.shared, self.asked_at.take()) else {
             return;
