@@ -11,7 +11,7 @@
 #                and make bench-campaign
 #   make bench-node  the npm package beside Alibaba's official Node SDK (bench/README.md); ~1 minute
 #   make bench-campaign  campaigns: 20,000 recipients at the sandbox's 1 call/s, 100,000 at qps 50; ~40 s
-#   make bench-fleet  4 processes sharing one key's 1 call/s through Redis, 30 requests; ~40 s
+#   make bench-fleet  4 processes sharing one key's 1 call/s through Redis, 30 requests, twice; ~80 s
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 NPM_STAMP := node_modules/.package-lock.json

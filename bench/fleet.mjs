@@ -9,7 +9,12 @@
 //   arrival, as a percentage of 1 call/s (target >= 97%);
 // - throttled: answers with a Throttling code (the sandbox's request log; target 0);
 // - Redis round trips per request: commands the adapters sent (pacer and campaign store), over
-//   the 30 requests.
+//   the 30 requests;
+// - the gaps between accepted calls, in arrival order (the first few are the processes' first
+//   sends, each counted from its answer).
+//
+// The sandbox is warmed first (5 calls on the same key, then its record cleared): its own cold
+// first answers are not the fleet's to pay. The processes are cold, as a fleet's are.
 //
 // Setup as bench/campaign.mjs: pkg/ packed and installed into a temp project under .tmp/, this
 // file run there as the child, importing the package by name; node-redis for 2 of the workers and
