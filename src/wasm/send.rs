@@ -237,14 +237,20 @@ impl Pace {
     /// service's first handling of it, can be slow enough that it arrives after the next
     /// process's on-time send would (the 20,000-recipient fleet test saw 937 ms between them on a loaded machine).
     /// A store that fails here is not waited for: the next send's slot would fail the same way.
-    pub async fn mark_finished(&self) {
+    pub fn mark_finished(&self) {
         let first = self.with(|p| {
             p.mark_finished(transport::monotonic_ms());
             p.sends() == 1
         });
         if let (true, Some(pacer)) = (first, &self.shared) {
+            // Started now and not waited for: a store that hangs here must not hold this
+            // campaign up (the next send's go-ahead, queued behind it on the same client, finds
+            // out), and a client sends its commands in order, so it is recorded before that.
+            let pacer = pacer.clone();
             let args = [JsValue::from_str(&fleet::pace_key(&self.key))];
-            let _ = store::call(pacer, "left", &args).await;
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = store::call(&pacer, "left", &args).await;
+            });
         }
     }
 
@@ -454,7 +460,7 @@ pub async fn perform<C: Call>(
                     None => transport::Seen::NotConnected,
                 };
                 if let Some(p) = pace {
-                    p.mark_finished().await;
+                    p.mark_finished();
                 }
                 // What the client knows of the secrets behind this request decides what of the
                 // service's text an error may quote (src/redact.rs).

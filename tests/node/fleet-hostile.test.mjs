@@ -150,6 +150,7 @@ function memoryStore(id, world) {
     async mark(key, k, owner, entry, leaseMs) {
       if (!heads.has(key)) return -2;
       const f = String(k);
+      if (s.marks.get(f) === entry) return 1;
       if (s.marks.has(f)) return 0;
       const now = Date.now();
       const [who, until] = lease(s.leases.get(f));
@@ -166,8 +167,19 @@ function memoryStore(id, world) {
       s.leases.delete(f);
       return 1;
     },
+    async unmark(key, k, mark) {
+      if (!heads.has(key)) return -2;
+      const f = String(k);
+      if (s.marks.get(f) === mark) {
+        s.marks.delete(f);
+        s.markedAt.delete(f);
+        s.leases.delete(f);
+      }
+      return 1;
+    },
     async finish(key, k, mark, outcome) {
       const f = String(k);
+      if (s.outcomes.get(f) === outcome) return 1;
       if (s.marks.get(f) !== mark || s.outcomes.has(f)) return 0;
       s.outcomes.set(f, outcome);
       s.leases.delete(f);
