@@ -275,7 +275,7 @@ impl Worker {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn no_request_is_sent_twice_and_every_one_ends_sent_or_unknown(
@@ -330,21 +330,28 @@ proptest! {
         let (marks, outcomes) = store.entries();
         let ledger = reader.ledger(&planned(), &destination(), &store.read(), false).unwrap();
         let counts = ledger.counts();
+        // A worker that lost a reply and was killed afterwards left its mark all the same.
         let mut abandoned = killed_marked.clone();
+        abandoned.extend(fleet.iter().filter_map(|w| w.abandoned));
         for w in fleet.iter().filter(|w| !w.killed) {
             if let FleetAction::Stop { error, .. } | FleetAction::Refuse(error) = &w.action {
                 match error {
                     aliyun_globe_sms::Error::Aborted => prop_assert!(w.aborted, "only an aborted worker stops so"),
                     aliyun_globe_sms::Error::FleetUnavailable { .. } => {
                         prop_assert!(w.lost_a_reply, "only a lost reply stops a worker so");
-                        abandoned.extend(w.abandoned);
                     }
                     other => prop_assert!(false, "a worker stopped with {:?}", other),
                 }
                 continue;
             }
             prop_assert_eq!(&w.action, &FleetAction::Done);
-            prop_assert_eq!(w.run.campaign().counts(), counts, "a worker's result is the store's ledger");
+            // A worker's result is the store's ledger when it ended, which a worker still
+            // sending past its lease (stopped, or a send longer than the lease) may complete
+            // afterwards: what it read as in flight (`unknown`) may be `sent` now, never the
+            // other way, and nothing it counted is missing.
+            let own = w.run.campaign().counts();
+            prop_assert_eq!(own.sent + own.unknown, counts.sent + counts.unknown, "{:?} / {:?}", own, counts);
+            prop_assert!(own.sent <= counts.sent && own.unknown >= counts.unknown, "{:?} / {:?}", own, counts);
         }
         prop_assert_eq!(counts.pending + counts.skipped, 0, "every request claimed and marked");
         for (k, &sent) in sends.iter().enumerate() {
