@@ -331,25 +331,19 @@ impl FleetRun {
                 let unknown = self.campaign.lost_in_flight(k);
                 self.stop(unknown, false)
             }
-            (Phase::Finishing(_), FleetEvent::Finished(reply)) => match self.fleet.finished(reply) {
-                Ok(()) => self.report(),
-                Err(error) => {
-                    self.stopping = None;
-                    self.stop(error, false)
-                }
-            },
+            (Phase::Finishing(_), FleetEvent::Finished(reply)) => {
+                let stored = self.fleet.finished(reply);
+                self.after_outcome(stored)
+            }
             // After a send whose outcome the store may not have: said so (`before_send` false).
             (Phase::Finishing(_), FleetEvent::StoreUnavailable) => {
                 self.stopping = None;
                 self.stop(Error::FleetUnavailable { before_send: false }, false)
             }
-            (Phase::Unmarking(_), FleetEvent::Unmarked(reply)) => match self.fleet.unmarked(reply) {
-                Ok(()) => self.report(),
-                Err(error) => {
-                    self.stopping = None;
-                    self.stop(error, false)
-                }
-            },
+            (Phase::Unmarking(_), FleetEvent::Unmarked(reply)) => {
+                let stored = self.fleet.unmarked(reply);
+                self.after_outcome(stored)
+            }
             // The mark may stay: read as `unknown` everywhere, never sent again, though nothing
             // left (the conservative side). Nothing was sent: `before_send`.
             (Phase::Unmarking(_), FleetEvent::StoreUnavailable) => {
@@ -367,6 +361,19 @@ impl FleetRun {
             },
             (_, FleetEvent::StoreUnavailable) => self.stop(Error::FleetUnavailable { before_send: true }, false),
             (_, _) => self.stop(Error::Aborted, false),
+        }
+    }
+
+    /// After the store was told how a send ended (its outcome stored, or its mark removed):
+    /// report progress, or stop with what the store's reply proves, that error before the
+    /// request's own.
+    fn after_outcome(&mut self, stored: Result<(), Error>) -> FleetAction {
+        match stored {
+            Ok(()) => self.report(),
+            Err(error) => {
+                self.stopping = None;
+                self.stop(error, false)
+            }
         }
     }
 

@@ -227,6 +227,17 @@ function memoryPacer() {
 
 const callerError = (where) => new Error(`the caller's own failure (${where})`);
 
+/** A thenable that settles with `real()`'s answer, then tries to settle twice more. */
+const twice = (real) => ({
+  then(resolve, reject) {
+    real().then((answer) => {
+      resolve(answer);
+      resolve(Symbol("second"));
+      reject(callerError("third"));
+    });
+  },
+});
+
 function revoked(target) {
   const { proxy, revoke } = Proxy.revocable(target, {});
   revoke();
@@ -612,15 +623,6 @@ describe("a hostile fleet store", () => {
   });
 
   test("misbehaviour that changes nothing: the campaign finishes, each request once (a store that only says wait: until the caller aborts)", async () => {
-    const twice = (real) => ({
-      then(resolve, reject) {
-        real().then((answer) => {
-          resolve(answer);
-          resolve(Symbol("second"));
-          reject(callerError("third"));
-        });
-      },
-    });
     const cases = [];
     for (const [method, at, size] of STORE_CALLS) {
       const all = size > SMALL ? 2 : 1;
@@ -748,15 +750,6 @@ describe("a hostile shared pacer", () => {
     const cases = [];
     for (const [method, at, size] of PACER_CALLS) {
       const all = size > SMALL ? 2 : 1;
-      const twice = (real) => ({
-        then(resolve, reject) {
-          real().then((answer) => {
-            resolve(answer);
-            resolve(Symbol("second"));
-            reject(callerError("third"));
-          });
-        },
-      });
       cases.push(() => fleetCase(s.sandbox, `pacer.${where(method, at, size)} settles twice`, { make: pacerWith(method, at, twice), expect: "ok", sends: all, size }));
       cases.push(() => fleetCase(s.sandbox, `pacer.${where(method, at, size)} answers -0`, { make: pacerWith(method, at, (real) => real().then(() => -0)), expect: "ok", sends: all, size }));
     }
