@@ -214,7 +214,8 @@ function pairs(flat) {
 /**
  * The `fleet` option: one campaign, named `id` in every worker, kept in this Redis. `leaseMs`:
  * how long a claim holds a request before another worker may take it over (default 60 s; it
- * must cover a request's wait for its slot). `stats.roundTrips` counts the commands sent.
+ * covers the mark's round trip and the request's send: the slot is taken before the claim).
+ * `stats.roundTrips` counts the commands sent.
  */
 export function redisCampaign(client, options = {}) {
   if (typeof options.id !== "string" || options.id.length === 0) {

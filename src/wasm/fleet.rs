@@ -18,8 +18,9 @@ use super::send::{self, Pace};
 use super::store;
 use super::transport;
 
-/// How long a claim holds unless `fleet.leaseMs` says otherwise: longer than a request's wait
-/// for its slot in a fleet of dozens at 1 call/s, plus its sending (10 s by default).
+/// How long a claim holds unless `fleet.leaseMs` says otherwise: the mark's round trip and the
+/// request's send (10 s by default, a few attempts with throttling waits); the slot is taken
+/// before the claim (src/fleet_run.rs), so it does not grow with the fleet.
 const DEFAULT_LEASE_MS: u64 = 60_000;
 
 /// The caller's store (`FleetStore` in src/wasm/types.d.ts).
