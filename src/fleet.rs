@@ -139,6 +139,11 @@ const GONE: Error = Error::FleetUntrusted {
     reply: "a campaign whose header is gone: the store lost what it held",
 };
 
+/// A read reply without lists of marks and outcomes (the worker's and the reader's).
+pub const UNREADABLE: Error = Error::FleetUntrusted {
+    reply: "a read reply without lists of [field, entry] marks and outcomes",
+};
+
 fn untrusted(reply: &'static str) -> Error {
     Error::FleetUntrusted { reply }
 }

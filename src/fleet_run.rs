@@ -192,9 +192,7 @@ impl FleetRun {
 
     /// The campaign as the store holds it, from `planned`.
     fn ledger(&self, read: Option<StoreRead>) -> Result<Campaign, Error> {
-        let read = read.ok_or(Error::FleetUntrusted {
-            reply: "a read reply without lists of [field, entry] marks and outcomes",
-        })?;
+        let read = read.ok_or(crate::fleet::UNREADABLE)?;
         self.fleet.ledger(&self.planned, &self.destination, &read, true)
     }
 

@@ -1,6 +1,6 @@
 //! `sendCampaign` with the `fleet` option: one campaign worked by many processes through a
-//! shared store (pkg-template/redis.js). The worker's order of operations — open, read, claim,
-//! the account's slot, mark, send, outcome — is the core's machine (src/fleet_run.rs); this only
+//! shared store (pkg-template/redis.js). The worker's order of operations — open, read, the
+//! account's slot, claim, mark, send, outcome — is the core's machine (src/fleet_run.rs); this only
 //! performs each action on the caller's store, reads its replies into plain values, and hands
 //! them back. What a reply proves is decided by src/fleet.rs.
 
@@ -250,11 +250,7 @@ pub async fn read(prepared: Prepared) -> Result<JsValue, JsValue> {
     let store = Store { js };
     let read = match store.read(&JsValue::from_str(fleet.key()), fleet.requests()).await {
         Ok(Some(read)) => read,
-        Ok(None) => {
-            return Err(thrown(Error::FleetUntrusted {
-                reply: "a read reply without lists of [field, entry] marks and outcomes",
-            }))
-        }
+        Ok(None) => return Err(thrown(crate::fleet::UNREADABLE)),
         Err(()) => return Err(thrown(Error::FleetUnavailable { before_send: true })),
     };
     let mut all = fleet.ledger(&campaign, &destination, &read, false).map_err(thrown)?;
